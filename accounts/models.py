@@ -1,0 +1,59 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class TrainerManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("A trainer needs an email address.")
+        trainer = self.model(email=self.normalize_email(email).lower(), **fields)
+        trainer.set_password(password)
+        trainer.save(using=self._db)
+        return trainer
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class Trainer(AbstractUser):
+    """A postnatal trainer: signs in with her email address and owns her clients."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150)
+    business_name = models.CharField(max_length=150, blank=True)
+    business_phone = models.CharField("business phone", max_length=30, blank=True)
+    business_email = models.EmailField("business email", blank=True)
+    website = models.URLField(blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = TrainerManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="trainer_email_ci_unique")]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def display_business(self):
+        return self.business_name or self.full_name

@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Trainer
+from clients.models import Client
+
+DEMO_EMAIL = "demo@restride.example"
+DEMO_PASSWORD = "restride-demo-2026"
+
+# Eight clients at different stages after birth: (name, weeks since birth, profile, goal).
+DEMO_CLIENTS = [
+    ("Amira Haddad", 7, dict(delivery="vaginal", perineal_trauma="first_or_second_degree", breastfeeding=True), "Jog with the buggy by spring"),
+    ("Beth Okafor", 11, dict(delivery="emergency_caesarean", perineal_trauma="none", breastfeeding=True), "Get back to parkrun"),
+    ("Chloe Brennan", 14, dict(delivery="instrumental", perineal_trauma="third_or_fourth_degree", breastfeeding=False, prior_incontinence=True), "Run without leaking"),
+    ("Dani Kowalska", 16, dict(delivery="vaginal", perineal_trauma="none", breastfeeding=True, bmi_30_or_more=True), "Run 5k for charity"),
+    ("Erin MacLeod", 22, dict(delivery="planned_caesarean", perineal_trauma="none", breastfeeding=False), "Hill running with the club"),
+    ("Fatima Rahman", 30, dict(delivery="vaginal", perineal_trauma="first_or_second_degree", breastfeeding=True), "Couch to 5k"),
+    ("Grace Adeyemi", 40, dict(delivery="vaginal", perineal_trauma="none", breastfeeding=False, prior_incontinence=False), "Half marathon next autumn"),
+    ("Hannah Li", 58, dict(delivery="emergency_caesarean", perineal_trauma="none", breastfeeding=False), "Run to work twice a week"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo trainer and her demo clients (kept as they are when they already exist)."
+
+    @transaction.atomic
+    def handle(self, **options):
+        trainer, created = Trainer.objects.get_or_create(
+            email=DEMO_EMAIL,
+            defaults=dict(full_name="Jo Demo", business_name="Restride Demo Studio", business_phone="0161 496 0000"),
+        )
+        trainer.set_password(DEMO_PASSWORD)
+        trainer.save()
+        if not trainer.clients.exists():
+            self.create_clients(trainer)
+        self.stdout.write(self.style.SUCCESS(
+            f"\nDemo data ready. Sign in at http://127.0.0.1:8000 with\n  email:    {DEMO_EMAIL}\n  password: {DEMO_PASSWORD}\n"
+        ))
+
+    def create_clients(self, trainer):
+        today = timezone.localdate()
+        now = timezone.now()
+        for index, (name, weeks, profile, goal) in enumerate(DEMO_CLIENTS):
+            first = name.split()[0].lower()
+            client = Client.objects.create(
+                trainer=trainer,
+                full_name=name,
+                email=f"{first}@example.com",
+                phone=f"07700 900{100 + index}",
+                date_of_birth=today.replace(year=today.year - 29 - index % 6, month=1 + index, day=10),
+                baby_date_of_birth=today - timedelta(weeks=weeks, days=index % 7),
+                goal=goal,
+                gp_check_date=today - timedelta(weeks=weeks - 6) if weeks > 7 else None,
+                physio_seen_date=today - timedelta(weeks=weeks - 10) if weeks > 16 else None,
+                consent_recorded_at=now - timedelta(weeks=max(weeks - 6, 1)),
+                consent_recorded_by=trainer,
+                last_activity_at=now - timedelta(days=index * 2),
+                **profile,
+            )
+            self.create_history(trainer, client)
+
+    def create_history(self, trainer, client):
+        """Assessments and programmes for a demo client (later issues add to this)."""

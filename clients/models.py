@@ -1,0 +1,155 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import protocol
+
+
+class ClientQuerySet(models.QuerySet):
+    def for_trainer(self, trainer):
+        """The only way views reach clients: a trainer sees her own and nobody else's."""
+        return self.filter(trainer=trainer)
+
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+    def search(self, text):
+        text = text.strip()
+        return self.filter(full_name__icontains=text) if text else self
+
+
+def weeks_between(start, end):
+    return (end - start).days // 7
+
+
+class Client(models.Model):
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clients")
+    full_name = models.CharField("name", max_length=150)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    date_of_birth = models.DateField("her date of birth", null=True, blank=True)
+    baby_date_of_birth = models.DateField("baby's date of birth")
+    delivery = models.CharField(
+        "type of delivery", max_length=24, blank=True, choices=protocol.DELIVERY_CHOICES
+    )
+    perineal_trauma = models.CharField(max_length=24, blank=True, choices=protocol.PERINEAL_TRAUMA_CHOICES)
+    # Yes / no / not asked: "not asked" must never read as "no".
+    breastfeeding = models.BooleanField(null=True, blank=True)
+    prior_incontinence = models.BooleanField(
+        "leaking before or during pregnancy", null=True, blank=True
+    )
+    bmi_30_or_more = models.BooleanField("BMI 30 or more", null=True, blank=True)
+    goal = models.CharField(max_length=300, blank=True)
+    target_event = models.CharField(max_length=150, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    gp_check_date = models.DateField("GP six-week check", null=True, blank=True)
+    physio_seen_date = models.DateField("pelvic health physio seen", null=True, blank=True)
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField("private trainer notes", max_length=5000, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_activity_at", "pk"]
+        indexes = [models.Index(fields=["trainer", "-last_activity_at"], name="client_trainer_activity")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(full_name=""), name="client_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__lt=models.F("baby_date_of_birth")),
+                name="client_born_before_baby",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_recorded_at__isnull=True) | Q(consent_recorded_by__isnull=False)
+                | Q(consent_withdrawn_at__isnull=False),
+                name="client_consent_has_recorder",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery__in=["", *dict(protocol.DELIVERY_CHOICES)]), name="client_delivery_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(perineal_trauma__in=["", *dict(protocol.PERINEAL_TRAUMA_CHOICES)]),
+                name="client_perineal_trauma_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("clients:detail", args=[self.pk])
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    @property
+    def has_consent(self):
+        return self.consent_recorded_at is not None and self.consent_withdrawn_at is None
+
+    def weeks_postpartum(self, on=None):
+        return weeks_between(self.baby_date_of_birth, on or timezone.localdate())
+
+    @property
+    def weeks_postpartum_today(self):
+        return self.weeks_postpartum()
+
+    def age_on(self, day):
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def profile(self):
+        """The DOMAIN.md "profile" dict that the readiness rules read."""
+        return {
+            "delivery": self.delivery or None,
+            "perineal_trauma": self.perineal_trauma or None,
+            "breastfeeding": self.breastfeeding,
+            "prior_incontinence": self.prior_incontinence,
+            "bmi_30_or_more": self.bmi_30_or_more,
+        }
+
+    def record_consent(self, trainer):
+        self.consent_recorded_at = timezone.now()
+        self.consent_recorded_by = trainer
+        self.consent_withdrawn_at = None
+        self.save(update_fields=["consent_recorded_at", "consent_recorded_by", "consent_withdrawn_at", "updated_at"])
+
+    def withdraw_consent(self):
+        self.consent_withdrawn_at = timezone.now()
+        self.save(update_fields=["consent_withdrawn_at", "updated_at"])
+
+    def archive(self):
+        self.archived_at = timezone.now()
+        self.save(update_fields=["archived_at", "updated_at"])
+
+    def restore(self):
+        self.archived_at = None
+        self.save(update_fields=["archived_at", "updated_at"])
+
+    def touch(self):
+        """Something happened for this client: float her to the top of the list."""
+        Client.objects.filter(pk=self.pk).update(last_activity_at=timezone.now())
+
+
+def sixteenth_birthday_cutoff(today: date) -> date:
+    """The latest date of birth of someone who is 16 today."""
+    try:
+        return today.replace(year=today.year - 16)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 16, day=28)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "clients"
+urlpatterns = [
+    path("", views.client_list, name="list"),
+    path("new/", views.client_create, name="create"),
+    path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("<int:pk>/archive/", views.client_archive, name="archive"),
+    path("<int:pk>/restore/", views.client_restore, name="restore"),
+    path("<int:pk>/consent/", views.client_consent, name="consent"),
+    path("<int:pk>/delete/", views.client_delete, name="delete"),
+]

@@ -1,0 +1,30 @@
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class FormRenderer(TemplatesSetting):
+    """Every form renders its fields through one accessible template."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+
+
+class YesNoUnknown(forms.RadioSelect):
+    """Yes / No / Not asked radios for a nullable boolean: "not asked" is never "no"."""
+
+    def __init__(self, attrs=None, unknown_label="Not asked"):
+        super().__init__(attrs, choices=[("", unknown_label), ("true", "Yes"), ("false", "No")])
+
+    def format_value(self, value):
+        return [{True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")]
+
+
+def yes_no_unknown(label, unknown_label="Not asked", **kwargs):
+    return forms.NullBooleanField(label=label, widget=YesNoUnknown(unknown_label=unknown_label), **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

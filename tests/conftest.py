@@ -1,0 +1,71 @@
+import os
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from accounts.models import Trainer
+from clients.models import Client
+
+# Playwright's sync API runs an event loop in the test thread; the tests' own ORM
+# calls are synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "a-long-test-passphrase"
+
+
+def make_trainer(email, name="Test Trainer", **fields):
+    return Trainer.objects.create_user(email=email, password=PASSWORD, full_name=name, **fields)
+
+
+def make_client(trainer, name="Amira Haddad", weeks=14, consent=True, **fields):
+    fields.setdefault("baby_date_of_birth", timezone.localdate() - timedelta(weeks=weeks))
+    if consent:
+        fields.setdefault("consent_recorded_at", timezone.now())
+        fields.setdefault("consent_recorded_by", trainer)
+    return Client.objects.create(trainer=trainer, full_name=name, **fields)
+
+
+@pytest.fixture
+def owner(db):
+    return make_trainer("owner@example.com", "Olivia Owner", business_name="Owner Fitness")
+
+
+@pytest.fixture
+def stranger(db):
+    return make_trainer("stranger@example.com", "Sam Stranger")
+
+
+@pytest.fixture
+def client_record(owner):
+    return make_client(owner)
+
+
+@pytest.fixture
+def owner_http(owner):
+    http = HttpClient()
+    http.force_login(owner)
+    return http
+
+
+@pytest.fixture
+def stranger_http(stranger):
+    http = HttpClient()
+    http.force_login(stranger)
+    return http
+
+
+@pytest.fixture
+def anon_http():
+    return HttpClient()
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def years_ago(years, today=None):
+    today = today or date.today()
+    return today.replace(year=today.year - years)
