@@ -1,0 +1,292 @@
+"""The readiness rules of DOMAIN.md as one pure function over plain data.
+
+`evaluate(data)` takes the assessment dict described in `protocol` (the same shape the
+JSON export writes) and lists every failing criterion, not just the first. Targets,
+codes and rule titles all come from `protocol`; nothing here touches the database.
+
+Anything missing, or of the wrong type, counts as *not assessed*: the screen must never
+pass someone on data it could not read.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+from assessments import protocol
+from assessments.protocol import MIN_WEEKS_POSTPARTUM, RULES, SIDES
+
+_RULE_ORDER = {rule: i for i, rule in enumerate(RULES)}
+_SIDE_NAMES = {"value": "result", "left": "left side", "right": "right side"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # "weeks_postpartum" or an item path, e.g. "pelvic_floor.fast_reps"
+    kind: str  # "red_flag" | "too_early" | "unmet" | "not_assessed"
+    message: str  # plain English, ends by naming its rule
+    rule: str  # key into protocol.RULES
+
+
+@dataclass(frozen=True)
+class FocusArea:
+    code: str  # e.g. "strength.calf_raise"
+    side: str  # "left" | "right"
+    value: int | float
+    target: int
+
+
+@dataclass(frozen=True)
+class Caution:
+    code: str
+    message: str
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    verdict: str  # "refer" | "not_yet" | "ready"
+    reasons: tuple[Reason, ...]
+    focus_areas: tuple[FocusArea, ...]
+    cautions: tuple[Caution, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "reasons": [asdict(r) for r in self.reasons],
+            "focus_areas": [asdict(f) for f in self.focus_areas],
+            "cautions": [asdict(c) for c in self.cautions],
+        }
+
+
+def evaluate(data: Mapping) -> Result:
+    data = _mapping(data)
+    pelvic_floor = _mapping(data.get("pelvic_floor"))
+    load_impact = _mapping(data.get("load_impact"))
+
+    reasons = [
+        *_symptoms(_mapping(data.get("symptoms"))),
+        *_weeks(data.get("weeks_postpartum")),
+        *_pelvic_floor(pelvic_floor),
+        *_load_impact(load_impact),
+    ]
+    # Stable sort: rule order first, protocol order within a rule (strength_training_to_date
+    # sits in the pelvic floor section but belongs to rule 2).
+    reasons.sort(key=lambda r: _RULE_ORDER[r.rule])
+
+    focus_areas, strength_cautions = _strength(_mapping(data.get("strength")))
+    cautions = [
+        *_physio(pelvic_floor),
+        *_load_symptoms(load_impact),
+        *strength_cautions,
+        *_holistic(_mapping(data.get("holistic"))),
+        *_profile(_mapping(data.get("profile"))),
+    ]
+
+    if any(r.kind == "red_flag" for r in reasons):
+        verdict = "refer"
+    elif reasons:
+        verdict = "not_yet"
+    else:
+        verdict = "ready"
+    return Result(verdict, tuple(reasons), tuple(focus_areas), tuple(cautions))
+
+
+# Reading values -------------------------------------------------------------------
+
+
+def _mapping(value) -> Mapping:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _number(value):
+    """A usable measurement, or None. bool is a subclass of int, and True must not count as 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if value >= 0 else None
+
+
+def _flag(value):
+    """True, False, or None; 0 and 1 are not answers to a yes/no question."""
+    return value if isinstance(value, bool) else None
+
+
+def _quantity(value, unit: str) -> str:
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]
+    amount = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{amount} {unit}"
+
+
+def _reason(code: str, kind: str, text: str, rule: str) -> Reason:
+    return Reason(code, kind, f"{text} ({RULES[rule]})", rule)
+
+
+def _items(section_code: str, gating: bool = True):
+    return [i for i in protocol.section(section_code).items if i.gating == gating]
+
+
+# Rules 1–4: reasons ----------------------------------------------------------------
+
+
+def _symptoms(symptoms: Mapping):
+    for item in _items("symptoms"):
+        present = _flag(symptoms.get(item.code))
+        if present:
+            yield _reason(
+                item.path, "red_flag",
+                f"{item.label} reported: do not run for now, and see the GP or a pelvic health "
+                "physiotherapist, who can help.",
+                item.rule,
+            )
+        elif present is None:
+            yield _reason(item.path, "not_assessed", f"{item.label}: not asked yet.", item.rule)
+
+
+def _weeks(value):
+    weeks = _number(value)
+    rule = "rule_2_too_early"
+    if weeks is None:
+        yield _reason(
+            "weeks_postpartum", "not_assessed",
+            "Weeks since the birth not known: check the baby's date of birth and the assessment date.",
+            rule,
+        )
+    elif weeks < MIN_WEEKS_POSTPARTUM:
+        yield _reason(
+            "weeks_postpartum", "too_early",
+            f"{_quantity(weeks, 'weeks')} since the birth, fewer than {MIN_WEEKS_POSTPARTUM}: low-impact "
+            "and strength work for now; running from 3 to 6 months at the earliest.",
+            rule,
+        )
+
+
+def _pelvic_floor(pelvic_floor: Mapping):
+    for item in _items("pelvic_floor"):
+        raw = pelvic_floor.get(item.code)
+        if item.kind == "number":
+            value = _number(raw)
+            if value is None:
+                yield _reason(item.path, "not_assessed", f"{item.label}: not assessed yet.", item.rule)
+            elif value < item.target:
+                yield _reason(
+                    item.path, "unmet",
+                    f"{item.label}: {_quantity(value, item.unit)}, target at least {item.target}.",
+                    item.rule,
+                )
+            continue
+        answer = _flag(raw)
+        if answer is None:
+            yield _reason(item.path, "not_assessed", f"{item.label}: not assessed yet.", item.rule)
+        elif not answer:
+            if item.code == "strength_training_to_date":
+                text = ("No low-impact and strength programme yet: complete one before running, "
+                        "however long since the birth.")
+            else:
+                text = f"{item.label}: not yet; this needs to be in place before running."
+            yield _reason(item.path, "unmet", text, item.rule)
+
+
+def _load_impact(load_impact: Mapping):
+    for item in _items("load_impact"):
+        entry = _mapping(load_impact.get(item.code))
+        values = {key: _number(entry.get(key)) for key in item.value_keys}
+        symptoms = _flag(entry.get("symptoms"))
+        short = {key: v for key, v in values.items() if v is not None and v < item.target}
+        missing = [_SIDE_NAMES[key] for key, v in values.items() if v is None]
+
+        # A known failure is "unmet" even when part of the test is missing: it is the
+        # more useful thing to tell the trainer, and the verdict is the same.
+        if short or symptoms:
+            parts = []
+            if short:
+                got = ", ".join(
+                    f"{key} {_quantity(v, item.unit)}" if item.sided else _quantity(v, item.unit)
+                    for key, v in short.items()
+                )
+                each = " each side" if item.sided else ""
+                parts.append(f"{got}, short of {item.target}{each}")
+            if symptoms:
+                parts.append("pelvic floor symptoms during the test")
+            if missing:
+                parts.append(f"{' and '.join(missing)} not recorded")
+            yield _reason(item.path, "unmet", f"{item.label}: {'; '.join(parts)}.", item.rule)
+        elif len(missing) == len(values) and symptoms is None:
+            yield _reason(item.path, "not_assessed", f"{item.label}: not tested yet.", item.rule)
+        elif missing:
+            yield _reason(
+                item.path, "not_assessed", f"{item.label}: {' and '.join(missing)} not recorded.", item.rule
+            )
+        elif symptoms is None:
+            # Reaching the target says nothing about leaking or heaviness during the test.
+            yield _reason(
+                item.path, "not_assessed",
+                f"{item.label}: whether symptoms appeared during the test was not recorded.",
+                item.rule,
+            )
+
+
+# Rules 5 and 6 and the physio recommendation: focus areas and cautions ------------
+
+
+def _physio(pelvic_floor: Mapping):
+    item = protocol.ITEMS["pelvic_floor.physio_assessed"]
+    # None as well as False: the assessment is recommended for everyone.
+    if _flag(pelvic_floor.get(item.code)) is not True:
+        yield Caution(
+            item.path,
+            "No pelvic health physiotherapist assessment recorded: one is recommended for everyone "
+            "returning to running. Ask the GP for a referral, or find local services through the "
+            "NHS Squeezy website.",
+            item.rule,
+        )
+
+
+def _load_symptoms(load_impact: Mapping):
+    if any(_flag(_mapping(load_impact.get(i.code)).get("symptoms")) for i in _items("load_impact")):
+        yield Caution(
+            "load_impact.symptoms",
+            "Pelvic floor symptoms appeared during the load and impact tests: stop the test that "
+            "brought them on, keep up pelvic floor training (the NHS Squeezy app can guide it), and "
+            "see a pelvic health physiotherapist or the GP if they continue.",
+            "rule_4_load_impact",
+        )
+
+
+def _strength(strength: Mapping):
+    focus_areas, cautions = [], []
+    for item in _items("strength", gating=False):
+        entry = _mapping(strength.get(item.code))
+        values = {side: _number(entry.get(side)) for side in SIDES}
+        for side, value in values.items():
+            if value is not None and value < item.target:
+                focus_areas.append(FocusArea(item.path, side, value, item.target))
+        missing = [side for side, value in values.items() if value is None]
+        if len(missing) == len(SIDES):
+            cautions.append(Caution(
+                item.path,
+                f"{item.label} not tested: strength tests never hold back running, but they show "
+                "where to focus strength work.",
+                item.rule,
+            ))
+        elif missing:
+            cautions.append(Caution(item.path, f"{item.label}: {missing[0]} side not recorded.", item.rule))
+    return focus_areas, cautions
+
+
+def _holistic(holistic: Mapping):
+    for item in _items("holistic", gating=False):
+        if _flag(holistic.get(item.code)):
+            yield Caution(item.path, item.caution, item.rule)
+
+
+def _profile(profile: Mapping):
+    for field in protocol.PROFILE_FIELDS:
+        value = profile.get(field.code)
+        if field.kind == "flag":
+            raised = _flag(value) is True  # a stray 1 must not count as yes
+        else:
+            raised = isinstance(value, str) and value in field.caution_values
+        if raised:
+            yield Caution(f"profile.{field.code}", field.caution, "rule_6_holistic")

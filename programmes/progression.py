@@ -1,0 +1,239 @@
+"""Symptom-gated progression through a graded walk–run programme.
+
+DOMAIN.md "Graded programmes". Pure functions over plain data, no ORM: a client's
+position is never stored, it is derived by replaying her session logs (and the
+trainer's resumes) in order, so it cannot drift from what was logged.
+
+The rules, checked in this order for each log:
+1. A red-flag symptom → pause, with a referral alert for the trainer.
+2. Symptoms (any, including non-red-flag pain) in two logged sessions in a row → pause.
+3. Any other symptom → walk the rest of the session; the week restarts at session 1.
+4. A partial or skipped session → the week restarts (a week must be done in full).
+5. Effort 9–10 → the week restarts (easy running should feel easy).
+6. Otherwise the session is clean: next session, next week, or finished.
+Resume (trainer, paused programmes only) → one week back, session 1.
+
+Decisions where DOMAIN.md is silent:
+- Logs on a paused or finished programme are ignored by replay() (kept as
+  history, but they do not move the programme); outcome_of() raises ValueError for
+  them, because the logging form should not be offered then. replay() never raises
+  on events, so a stored history can always be shown.
+- A skipped session with no symptoms is not a "logged session" for the streaks:
+  nothing was run, so it neither adds to clean_streak nor separates two symptomatic
+  sessions (symptom → skip → symptom still pauses; skipping is often *because* of
+  symptoms). A skipped session that records symptoms counts like any other.
+- Effort is optional (None = not rated, which is not 0): only a rating of 9–10
+  holds a week back; symptoms are the gate.
+- Resume clears the open alerts and the run of symptomatic sessions: the referral
+  has dealt with them, so one symptom after resuming repeats the week rather than
+  pausing again straight away. It also resets `repeats` (a different week).
+- A Resume on an active or finished programme does nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+# DOMAIN.md "symptoms" table: any one of these during a session means stop and refer.
+RED_FLAG_SYMPTOMS = (
+    "urinary_leakage",
+    "faecal_leakage",
+    "wind_leakage",
+    "urgency",
+    "heaviness_dragging",
+    "lumbopelvic_pain",
+    "pain_during_sex",
+    "abdominal_doming",
+    "obstructed_defecation",
+    "abnormal_bleeding",
+)
+# What a session log can record; "pain" is pain that is not a red flag (knee, hip, shin).
+SESSION_SYMPTOMS = RED_FLAG_SYMPTOMS + ("pain",)
+SESSION_OUTCOMES = ("completed", "partial", "skipped")
+
+OutcomeKind = Literal[
+    "advance_session", "advance_week", "repeat_week", "pause", "finish", "resume"
+]
+Status = Literal["active", "paused", "finished"]
+
+_REFER = "your GP or a pelvic health physiotherapist"
+_STOP_AND_WALK = "When a symptom comes on, stop running and walk the rest of the session."
+
+
+@dataclass(frozen=True)
+class SessionLog:
+    outcome: str  # "completed" | "partial" | "skipped"
+    effort: int | None = None  # 0 rest … 10 maximal; None = not rated
+    symptoms: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        # Accept any iterable of codes, but store a frozenset so logs stay hashable.
+        object.__setattr__(self, "symptoms", frozenset(self.symptoms))
+        if self.outcome not in SESSION_OUTCOMES:
+            raise ValueError(f"Unknown session outcome: {self.outcome!r}")
+        if self.effort is not None and not 0 <= self.effort <= 10:
+            raise ValueError(f"Effort must be 0–10, not {self.effort!r}")
+        if unknown := self.symptoms - set(SESSION_SYMPTOMS):
+            raise ValueError(f"Unknown symptom codes: {sorted(unknown)}")
+
+
+@dataclass(frozen=True)
+class Resume:
+    """The trainer resumes a paused programme (after the client has been seen)."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    code: str  # "red_flag" | "symptoms_in_a_row"
+    message: str  # for the trainer
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: OutcomeKind
+    message: str  # plain English for the client and trainer: what to do, what happens next
+    alert: Alert | None = None  # set when the outcome is a pause
+
+
+@dataclass(frozen=True)
+class State:
+    sessions_per_week: tuple[int, ...]  # carried so outcome_of() needs only the state
+    week: int = 1  # 1-based
+    session: int = 1  # 1-based: the next session to do (the last one done, once finished)
+    status: Status = "active"
+    repeats: int = 0  # times the current week has been restarted
+    clean_streak: int = 0  # symptom-free logged sessions in a row, across weeks
+    symptom_streak: int = 0  # logged sessions with symptoms in a row (2 → pause)
+    alerts: tuple[Alert, ...] = ()  # open alerts; cleared by Resume
+    last_outcome: Outcome | None = None
+
+    @property
+    def weeks(self) -> int:
+        return len(self.sessions_per_week)
+
+    @property
+    def sessions_this_week(self) -> int:
+        return self.sessions_per_week[self.week - 1]
+
+
+def replay(sessions_per_week: Sequence[int], events: Sequence[SessionLog | Resume]) -> State:
+    plan = tuple(sessions_per_week)
+    if not plan or any(n < 1 for n in plan):
+        raise ValueError("A programme needs at least one week, each with at least one session.")
+    state = State(plan)
+    for event in events:
+        state = _apply(state, event)
+    return state
+
+
+def outcome_of(state_before: State, log: SessionLog) -> Outcome:
+    """What this log does to the programme, with the message to show when it is logged."""
+    if state_before.status != "active":
+        raise ValueError(f"A {state_before.status} programme does not take session logs.")
+    week, session = state_before.week, state_before.session
+    where = f"week {week}, session {session}"
+    restart = f"Week {week} will start again from session 1."
+
+    if red_flags := log.symptoms & set(RED_FLAG_SYMPTOMS):
+        return Outcome(
+            "pause",
+            f"{_STOP_AND_WALK} The symptom you logged is one to get checked before "
+            f"running again, so the programme is paused. Please see {_REFER}; your "
+            "trainer will restart the programme a week back when you are ready.",
+            Alert(
+                "red_flag",
+                f"Red-flag symptom logged in {where} ({', '.join(sorted(red_flags))}). "
+                f"Programme paused: refer the client to {_REFER}.",
+            ),
+        )
+    if log.symptoms and state_before.symptom_streak >= 1:
+        return Outcome(
+            "pause",
+            f"{_STOP_AND_WALK} Symptoms in two sessions in a row mean the programme is "
+            f"paused. Please see {_REFER} before running again; your trainer will "
+            "restart the programme a week back when you are ready.",
+            Alert(
+                "symptoms_in_a_row",
+                f"Symptoms logged in two sessions in a row (latest: {where}). "
+                f"Programme paused: refer the client to {_REFER}.",
+            ),
+        )
+    if log.symptoms:
+        return Outcome(
+            "repeat_week",
+            f"{_STOP_AND_WALK} {restart} If symptoms come back next session, the "
+            f"programme pauses so you can see {_REFER}.",
+        )
+    if log.outcome != "completed":
+        return Outcome(
+            "repeat_week",
+            f"{restart} A week moves on once every session in it is completed.",
+        )
+    if log.effort is not None and log.effort >= 9:
+        return Outcome(
+            "repeat_week",
+            f"Easy running should feel easy, and this felt very hard. {restart}",
+        )
+    if session < state_before.sessions_this_week:
+        return Outcome("advance_session", f"Well done. Next: week {week}, session {session + 1}.")
+    if week < state_before.weeks:
+        return Outcome(
+            "advance_week",
+            f"Week {week} done with no symptoms. Next: week {week + 1}, session 1.",
+        )
+    return Outcome(
+        "finish",
+        "The last week is done with no symptoms: the programme is finished. Talk to "
+        "your trainer before adding more; weekly running time should go up by no "
+        "more than about 10% at a time.",
+    )
+
+
+def _apply(state: State, event: SessionLog | Resume) -> State:
+    if isinstance(event, Resume):
+        return _resume(state) if state.status == "paused" else state
+    if state.status != "active":
+        return state  # logs while paused or finished are history, not progress
+
+    outcome = outcome_of(state, event)
+    if event.symptoms:
+        clean_streak, symptom_streak = 0, state.symptom_streak + 1
+    elif event.outcome == "skipped":
+        # Nothing was run: neither evidence of symptom-free running nor a break
+        # between two symptomatic sessions.
+        clean_streak, symptom_streak = state.clean_streak, state.symptom_streak
+    else:
+        clean_streak, symptom_streak = state.clean_streak + 1, 0
+    state = replace(
+        state, clean_streak=clean_streak, symptom_streak=symptom_streak, last_outcome=outcome
+    )
+    match outcome.kind:
+        case "advance_session":
+            return replace(state, session=state.session + 1)
+        case "advance_week":
+            return replace(state, week=state.week + 1, session=1, repeats=0)
+        case "repeat_week":
+            return replace(state, session=1, repeats=state.repeats + 1)
+        case "finish":
+            return replace(state, status="finished")
+        case "pause":
+            return replace(state, status="paused", alerts=state.alerts + (outcome.alert,))
+    raise AssertionError(outcome.kind)
+
+
+def _resume(state: State) -> State:
+    week = max(1, state.week - 1)
+    if week < state.week:
+        message = f"Programme resumed a week back: next is week {week}, session 1."
+    else:
+        message = "Programme resumed: next is week 1, session 1."
+    return replace(
+        state,
+        week=week,
+        session=1,
+        status="active",
+        repeats=0,
+        symptom_streak=0,
+        alerts=(),
+        last_outcome=Outcome("resume", message),
+    )

@@ -1,0 +1,107 @@
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from accounts.models import Trainer
+from tests.conftest import PASSWORD, make_trainer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_with_email_and_password(anon_http, owner):
+    response = anon_http.post(reverse("login"), {"username": "OWNER@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("clients:list")
+
+
+def test_wrong_password_is_refused(anon_http, owner):
+    response = anon_http.post(reverse("login"), {"username": owner.email, "password": "wrong"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in anon_http.session
+
+
+def test_repeated_failures_lock_the_account_out(anon_http, owner, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        anon_http.post(reverse("login"), {"username": owner.email, "password": "wrong"})
+    response = anon_http.post(reverse("login"), {"username": owner.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in anon_http.session
+
+
+def test_sign_out_needs_post(owner_http):
+    assert owner_http.get(reverse("logout")).status_code == 405
+    response = owner_http.post(reverse("logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in owner_http.session
+
+
+def test_change_password(owner_http, owner):
+    response = owner_http.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "another-long-passphrase", "new_password2": "another-long-passphrase"},
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password("another-long-passphrase")
+
+
+def test_passwords_are_hashed_with_argon2(owner):
+    assert owner.password.startswith("argon2")
+
+
+def test_reset_password_by_email(anon_http, owner):
+    anon_http.post(reverse("password_reset"), {"email": owner.email})
+    assert len(mail.outbox) == 1
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_sign_up_creates_and_signs_in_a_trainer(anon_http):
+    response = anon_http.post(
+        reverse("signup"),
+        {"full_name": "New Trainer", "email": "New@Example.com", "business_name": "", "password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"},
+    )
+    assert response.status_code == 302
+    assert Trainer.objects.get().email == "new@example.com"
+    assert "_auth_user_id" in anon_http.session
+
+
+def test_sign_up_refuses_an_existing_email_in_any_case(anon_http, owner):
+    response = anon_http.post(
+        reverse("signup"),
+        {"full_name": "Dup", "email": "Owner@Example.com", "password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"},
+    )
+    assert "already exists" in response.content.decode()
+    assert Trainer.objects.count() == 1
+
+
+def test_sign_up_can_be_turned_off(anon_http, settings):
+    settings.SIGNUP_ENABLED = False
+    assert anon_http.get(reverse("signup")).status_code == 404
+    assert "Create an account" not in anon_http.get(reverse("login")).content.decode()
+
+
+def test_profile_needs_sign_in_and_saves(anon_http, owner_http, owner):
+    assert anon_http.get(reverse("profile")).status_code == 302
+    owner_http.post(reverse("profile"), {"full_name": "Olivia Owner", "business_name": "Bounce Back Fitness"})
+    owner.refresh_from_db()
+    assert owner.business_name == "Bounce Back Fitness"
+
+
+def test_createtrainer_command(db, capsys):
+    call_command("createtrainer", "Coach@Example.com", name="Coach Carter", password="a-good-long-passphrase")
+    trainer = Trainer.objects.get()
+    assert trainer.email == "coach@example.com" and trainer.check_password("a-good-long-passphrase")
+
+
+def test_createtrainer_refuses_weak_passwords_and_duplicates(db):
+    with pytest.raises(CommandError):
+        call_command("createtrainer", "coach@example.com", name="Coach", password="123")
+    make_trainer("coach@example.com")
+    with pytest.raises(CommandError):
+        call_command("createtrainer", "coach@example.com", name="Coach", password="a-good-long-passphrase")
+
+
+def test_admin_is_for_staff_only(owner_http):
+    assert owner_http.get("/admin/").status_code == 302

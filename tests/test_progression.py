@@ -1,0 +1,385 @@
+"""Graded programmes: the built-in templates and the symptom-gated progression rules.
+
+Pure Python, no database: runs with `-p no:django`.
+"""
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from programmes.builtin import (
+    BUILTIN_TEMPLATES,
+    FOUNDATIONS,
+    WALK_RUN_TO_30,
+    Block,
+    running_seconds,
+    sessions_per_week,
+    walking_seconds,
+    week_running_seconds,
+    week_walking_seconds,
+)
+from programmes.progression import (
+    RED_FLAG_SYMPTOMS,
+    SESSION_OUTCOMES,
+    SESSION_SYMPTOMS,
+    Resume,
+    SessionLog,
+    State,
+    outcome_of,
+    replay,
+)
+
+MIN = 60
+THREE_BY_THREE = (3, 3, 3)
+
+CLEAN = SessionLog("completed", effort=5)
+PAIN = SessionLog("completed", effort=5, symptoms={"pain"})
+
+
+def clean(n):
+    return [CLEAN] * n
+
+
+# --- Built-in templates ---------------------------------------------------------
+
+def test_walk_run_to_30_has_nine_weeks_of_three_sessions():
+    assert sessions_per_week(WALK_RUN_TO_30) == (3,) * 9
+
+
+def test_every_built_in_session_has_five_minute_warm_up_and_cool_down_walks():
+    for template in BUILTIN_TEMPLATES:
+        for week in template.weeks:
+            for session in week.sessions:
+                assert session.warm_up_seconds == 5 * MIN
+                assert session.cool_down_seconds == 5 * MIN
+
+
+def test_week_1_session_is_8_minutes_running_and_12_minutes_interval_walking():
+    session = WALK_RUN_TO_30.weeks[0].sessions[0]
+    assert running_seconds(session) == 8 * MIN
+    # 12 minutes of walks between runs plus the 10 minutes of warm-up and cool-down.
+    assert walking_seconds(session) == 12 * MIN + 10 * MIN
+
+
+def test_week_totals_add_up_the_sessions():
+    week_1 = WALK_RUN_TO_30.weeks[0]
+    assert week_running_seconds(week_1) == 3 * 8 * MIN
+    assert week_walking_seconds(week_1) == 3 * 22 * MIN
+
+
+@pytest.mark.parametrize(
+    "week, running_minutes, interval_walking_minutes",
+    [(2, 9, 12), (3, 9, 9), (4, 16, 5.5)],
+)
+def test_weeks_2_to_4_match_the_table(week, running_minutes, interval_walking_minutes):
+    for session in WALK_RUN_TO_30.weeks[week - 1].sessions:
+        assert running_seconds(session) == running_minutes * MIN
+        assert walking_seconds(session) == (interval_walking_minutes + 10) * MIN
+
+
+def test_week_4_ends_on_a_run_with_no_walk_after_it():
+    session = WALK_RUN_TO_30.weeks[3].sessions[0]
+    assert session.blocks[-1] == Block(run_seconds=5 * MIN, walk_seconds=0, repeats=1)
+
+
+@pytest.mark.parametrize(
+    "week, running_minutes, interval_walking_minutes",
+    [(5, (15, 16, 20), (6, 5, 0)), (6, (18, 20, 25), (6, 3, 0))],
+)
+def test_weeks_5_and_6_have_three_different_sessions(week, running_minutes, interval_walking_minutes):
+    sessions = WALK_RUN_TO_30.weeks[week - 1].sessions
+    assert tuple(running_seconds(s) // MIN for s in sessions) == running_minutes
+    assert tuple(walking_seconds(s) / MIN - 10 for s in sessions) == interval_walking_minutes
+
+
+@pytest.mark.parametrize("week, minutes", [(7, 25), (8, 28), (9, 30)])
+def test_weeks_7_to_9_are_one_continuous_run(week, minutes):
+    for session in WALK_RUN_TO_30.weeks[week - 1].sessions:
+        assert session.blocks == (Block(minutes * MIN, 0, 1),)
+
+
+def test_week_9_is_30_minutes_running():
+    assert running_seconds(WALK_RUN_TO_30.weeks[8].sessions[0]) == 30 * MIN
+
+
+def test_foundations_is_two_weeks_starting_with_six_one_minute_runs_and_two_minute_walks():
+    assert sessions_per_week(FOUNDATIONS) == (3, 3)
+    assert FOUNDATIONS.weeks[0].sessions[0].blocks == (Block(1 * MIN, 2 * MIN, 6),)
+
+
+def test_foundations_builds_up_to_but_not_beyond_week_1():
+    week_1 = WALK_RUN_TO_30.weeks[0].sessions[0]
+    first, second = (week.sessions[0] for week in FOUNDATIONS.weeks)
+    assert running_seconds(first) <= running_seconds(second) <= running_seconds(week_1)
+    assert second.blocks[0].run_seconds == week_1.blocks[0].run_seconds
+    assert second.blocks[0].walk_seconds == week_1.blocks[0].walk_seconds
+
+
+@pytest.mark.parametrize("run, walk, repeats", [(-1, 60, 1), (60, -1, 1), (60, 60, 0), (0, 0, 1)])
+def test_a_block_rejects_impossible_times(run, walk, repeats):
+    with pytest.raises(ValueError):
+        Block(run, walk, repeats)
+
+
+# --- Progression: the rules, one by one -----------------------------------------
+
+def test_the_ten_red_flags_are_the_domain_symptoms_and_pain_is_not_one():
+    assert len(set(RED_FLAG_SYMPTOMS)) == 10
+    assert "urinary_leakage" in RED_FLAG_SYMPTOMS and "abnormal_bleeding" in RED_FLAG_SYMPTOMS
+    assert "pain" in SESSION_SYMPTOMS and "pain" not in RED_FLAG_SYMPTOMS
+
+
+def test_a_new_programme_starts_at_week_1_session_1():
+    state = replay(THREE_BY_THREE, [])
+    assert (state.week, state.session, state.status) == (1, 1, "active")
+    assert state.repeats == state.clean_streak == 0
+    assert state.alerts == () and state.last_outcome is None
+
+
+def test_a_clean_session_moves_on_to_the_next_session():
+    state = replay(THREE_BY_THREE, clean(1))
+    assert (state.week, state.session) == (1, 2)
+    assert state.last_outcome.kind == "advance_session"
+    assert "week 1, session 2" in state.last_outcome.message
+
+
+def test_a_week_of_clean_sessions_moves_on_to_the_next_week():
+    state = replay(THREE_BY_THREE, clean(3))
+    assert (state.week, state.session) == (2, 1)
+    assert state.last_outcome.kind == "advance_week"
+
+
+def test_completing_the_last_week_cleanly_finishes_the_programme():
+    state = replay(THREE_BY_THREE, clean(9))
+    assert state.status == "finished"
+    assert state.last_outcome.kind == "finish"
+    assert state.week == 3
+
+
+def test_a_symptom_says_walk_the_rest_and_restarts_the_week():
+    state = replay(THREE_BY_THREE, clean(5) + [PAIN])
+    assert (state.week, state.session, state.status) == (2, 1, "active")
+    assert state.last_outcome.kind == "repeat_week"
+    assert "walk the rest" in state.last_outcome.message
+    assert state.alerts == ()
+
+
+@pytest.mark.parametrize("outcome", ["partial", "skipped"])
+def test_a_partial_or_skipped_session_restarts_the_week(outcome):
+    state = replay(THREE_BY_THREE, clean(5) + [SessionLog(outcome)])
+    assert (state.week, state.session) == (2, 1)
+    assert state.last_outcome.kind == "repeat_week"
+
+
+@pytest.mark.parametrize("effort, kind", [(8, "advance_session"), (9, "repeat_week"), (10, "repeat_week")])
+def test_effort_of_9_or_10_restarts_the_week_because_easy_running_should_feel_easy(effort, kind):
+    state = replay(THREE_BY_THREE, [SessionLog("completed", effort=effort)])
+    assert state.last_outcome.kind == kind
+
+
+def test_an_unrated_effort_does_not_hold_a_week_back():
+    assert replay(THREE_BY_THREE, [SessionLog("completed")] * 3).week == 2
+
+
+def test_repeats_counts_restarts_of_the_week_and_resets_on_a_new_week():
+    state = replay(THREE_BY_THREE, [SessionLog("partial"), SessionLog("skipped")])
+    assert (state.week, state.repeats) == (1, 2)
+    assert replay(THREE_BY_THREE, [SessionLog("partial")] + clean(3)).repeats == 0
+
+
+@pytest.mark.parametrize("symptom", RED_FLAG_SYMPTOMS)
+def test_any_red_flag_pauses_the_programme_with_a_referral_alert(symptom):
+    state = replay(THREE_BY_THREE, clean(1) + [SessionLog("completed", 3, {symptom})])
+    assert state.status == "paused"
+    assert state.last_outcome.kind == "pause"
+    assert "GP or a pelvic health physiotherapist" in state.last_outcome.message
+    [alert] = state.alerts
+    assert alert.code == "red_flag"
+    assert symptom in alert.message
+
+
+def test_a_red_flag_on_a_skipped_session_still_pauses():
+    assert replay(THREE_BY_THREE, [SessionLog("skipped", symptoms={"urgency"})]).status == "paused"
+
+
+def test_symptoms_in_two_sessions_in_a_row_pause_the_programme():
+    state = replay(THREE_BY_THREE, [PAIN, PAIN])
+    assert state.status == "paused"
+    assert [a.code for a in state.alerts] == ["symptoms_in_a_row"]
+
+
+def test_symptoms_across_a_week_boundary_still_count_as_in_a_row():
+    state = replay((1, 1, 1), clean(1) + [PAIN, PAIN])
+    assert state.status == "paused"
+
+
+def test_symptoms_with_a_clean_session_between_them_do_not_pause():
+    state = replay(THREE_BY_THREE, [PAIN, CLEAN, PAIN])
+    assert state.status == "active"
+    assert state.last_outcome.kind == "repeat_week"
+
+
+def test_a_symptom_free_skip_does_not_separate_two_symptomatic_sessions():
+    state = replay(THREE_BY_THREE, [PAIN, SessionLog("skipped"), PAIN])
+    assert state.status == "paused"
+
+
+def test_clean_streak_counts_symptom_free_sessions_across_weeks_and_ignores_skips():
+    assert replay(THREE_BY_THREE, clean(4)).clean_streak == 4
+    assert replay(THREE_BY_THREE, clean(2) + [SessionLog("skipped")] + clean(1)).clean_streak == 3
+    assert replay(THREE_BY_THREE, clean(2) + [SessionLog("partial")]).clean_streak == 3
+    assert replay(THREE_BY_THREE, clean(2) + [PAIN]).clean_streak == 0
+
+
+def test_logs_while_paused_are_ignored():
+    paused = replay(THREE_BY_THREE, [PAIN, PAIN])
+    assert replay(THREE_BY_THREE, [PAIN, PAIN] + clean(5)) == paused
+
+
+def test_outcome_of_refuses_a_log_on_a_paused_or_finished_programme():
+    for state in (replay(THREE_BY_THREE, [PAIN, PAIN]), replay(THREE_BY_THREE, clean(9))):
+        with pytest.raises(ValueError):
+            outcome_of(state, CLEAN)
+
+
+def test_resume_steps_back_one_week_to_session_1():
+    state = replay(THREE_BY_THREE, clean(7) + [PAIN, PAIN, Resume()])
+    assert (state.week, state.session, state.status) == (2, 1, "active")
+    assert state.last_outcome.kind == "resume"
+    assert state.alerts == ()
+
+
+def test_resume_in_week_1_stays_in_week_1():
+    state = replay(THREE_BY_THREE, clean(1) + [PAIN, PAIN, Resume()])
+    assert (state.week, state.session, state.status) == (1, 1, "active")
+
+
+def test_after_resuming_one_symptom_restarts_the_week_rather_than_pausing_again():
+    state = replay(THREE_BY_THREE, [PAIN, PAIN, Resume(), PAIN])
+    assert state.status == "active"
+    assert state.last_outcome.kind == "repeat_week"
+
+
+def test_resume_does_nothing_to_an_active_or_finished_programme():
+    for events in (clean(4), clean(9)):
+        assert replay(THREE_BY_THREE, events + [Resume()]) == replay(THREE_BY_THREE, events)
+
+
+def test_outcome_of_gives_the_message_before_the_log_is_saved():
+    state = replay(THREE_BY_THREE, clean(2))
+    outcome = outcome_of(state, CLEAN)
+    assert outcome == replay(THREE_BY_THREE, clean(3)).last_outcome
+    assert outcome.message == "Week 1 done with no symptoms. Next: week 2, session 1."
+
+
+def test_messages_say_what_happens_next_without_diagnosing():
+    outcomes = [
+        replay(THREE_BY_THREE, events).last_outcome
+        for events in (
+            [PAIN],
+            [SessionLog("partial")],
+            [SessionLog("completed", 10)],
+            [SessionLog("completed", symptoms={"urinary_leakage"})],
+            [PAIN, PAIN],
+        )
+    ]
+    for outcome in outcomes:
+        assert "week 1" in outcome.message.lower() or "paused" in outcome.message
+        for word in ("diagnos", "you have", "incontinence", "prolapse"):
+            assert word not in outcome.message.lower()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"outcome": "done"}, {"outcome": "completed", "effort": 11},
+     {"outcome": "completed", "effort": -1}, {"outcome": "completed", "symptoms": {"cough"}}],
+)
+def test_a_session_log_rejects_unknown_values(kwargs):
+    with pytest.raises(ValueError):
+        SessionLog(**kwargs)
+
+
+@pytest.mark.parametrize("plan", [(), (3, 0)])
+def test_replay_rejects_a_programme_without_sessions(plan):
+    with pytest.raises(ValueError):
+        replay(plan, [])
+
+
+def test_replay_follows_a_built_in_template_to_the_end():
+    plan = sessions_per_week(WALK_RUN_TO_30)
+    assert replay(plan, clean(sum(plan))).status == "finished"
+
+
+# --- Progression: properties ------------------------------------------------------
+
+plans = st.lists(st.integers(1, 4), min_size=1, max_size=5).map(tuple)
+logs = st.builds(
+    SessionLog,
+    outcome=st.sampled_from(SESSION_OUTCOMES),
+    effort=st.none() | st.integers(0, 10),
+    symptoms=st.frozensets(st.sampled_from(SESSION_SYMPTOMS), max_size=3),
+)
+clean_logs = st.builds(
+    SessionLog, outcome=st.just("completed"), effort=st.none() | st.integers(0, 8)
+)
+events = st.lists(logs | st.just(Resume()), max_size=40)
+
+
+def states_along(plan, history):
+    return [replay(plan, history[:i]) for i in range(len(history) + 1)]
+
+
+@given(plans, events)
+def test_replay_never_raises_and_week_and_session_stay_in_range(plan, history):
+    for state in states_along(plan, history):
+        assert isinstance(state, State)
+        assert 1 <= state.week <= len(plan)
+        assert 1 <= state.session <= plan[state.week - 1]
+        assert (state.status == "paused") == bool(state.alerts)
+
+
+@given(plans, events, st.lists(clean_logs, max_size=20))
+def test_clean_sessions_never_move_the_programme_backwards(plan, before, clean_run):
+    states = states_along(plan, before + clean_run)[len(before):]
+    positions = [(s.week, s.session) for s in states]
+    assert positions == sorted(positions)
+
+
+setbacks = st.sampled_from(
+    [PAIN, SessionLog("partial"), SessionLog("skipped"), SessionLog("completed", 9)]
+)
+
+
+@given(plans, events, st.lists(clean_logs, max_size=6), setbacks)
+def test_a_setback_restarts_the_current_week_at_session_1(plan, before, clean_run, setback):
+    state = replay(plan, before + clean_run)
+    assume(state.status == "active" and state.symptom_streak == 0)
+    after = replay(plan, before + clean_run + [setback])
+    assert (after.week, after.session, after.status) == (state.week, 1, "active")
+    assert after.repeats == state.repeats + 1
+
+
+@given(plans, events, st.sampled_from(RED_FLAG_SYMPTOMS), logs)
+def test_a_red_flag_always_pauses(plan, before, red_flag, log):
+    log = SessionLog(log.outcome, log.effort, log.symptoms | {red_flag})
+    state = replay(plan, before)
+    after = replay(plan, before + [log])
+    if state.status == "active":
+        assert after.status == "paused"
+        assert after.alerts[-1].code == "red_flag"
+    else:
+        assert after == state
+
+
+@given(plans, events)
+def test_a_resume_never_moves_the_programme_forward(plan, before):
+    state = replay(plan, before)
+    after = replay(plan, before + [Resume()])
+    assert (after.week, after.session) <= (state.week, state.session)
+
+
+@given(plans, events, logs)
+def test_outcome_of_agrees_with_replay(plan, before, log):
+    state = replay(plan, before)
+    if state.status == "active":
+        assert outcome_of(state, log) == replay(plan, before + [log]).last_outcome
