@@ -48,7 +48,8 @@ def client_create(request):
 @login_required
 def client_detail(request, pk):
     client = get_client_for_trainer(request, pk)
-    return render(request, "clients/detail.html", {"client": client})
+    assessments = list(client.assessments.select_related("recorded_by"))
+    return render(request, "clients/detail.html", {"client": client, "assessments": assessments})
 
 
 @login_required

@@ -12,8 +12,8 @@ class FormRenderer(TemplatesSetting):
 class YesNoUnknown(forms.RadioSelect):
     """Yes / No / Not asked radios for a nullable boolean: "not asked" is never "no"."""
 
-    def __init__(self, attrs=None, unknown_label="Not asked"):
-        super().__init__(attrs, choices=[("", unknown_label), ("true", "Yes"), ("false", "No")])
+    def __init__(self, attrs=None, unknown_label="Not asked", yes_label="Yes", no_label="No"):
+        super().__init__(attrs, choices=[("", unknown_label), ("true", yes_label), ("false", no_label)])
 
     def format_value(self, value):
         return [{True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")]

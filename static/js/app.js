@@ -6,3 +6,41 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 });
+
+// A print button for pages meant to be printed (referral summary).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
+
+// Studio autosave: mark fields whose error slot is filled, and keep the trainer told
+// when the connection drops; a change after reconnecting saves everything again.
+document.addEventListener("htmx:afterSettle", () => {
+  document.querySelectorAll(".cell-errors[id^='errors-']").forEach((slot) => {
+    const name = slot.id.slice("errors-".length);
+    const invalid = slot.textContent.trim() !== "";
+    document.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((input) => {
+      if (input.type === "hidden") return;
+      if (invalid) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    });
+    slot.closest(".cell, .choices")?.classList.toggle("field--error", invalid);
+  });
+});
+
+function showUnsaved(message) {
+  const status = document.getElementById("save-status");
+  if (!status) return;
+  status.textContent = message;
+  status.classList.add("save-status--error");
+}
+
+document.addEventListener("htmx:sendError", () => {
+  showUnsaved("Not saved: no connection. Your entries are still here and will save when the connection is back.");
+});
+document.addEventListener("htmx:responseError", () => {
+  showUnsaved("Not saved: the server had a problem. Your entries are still here; try again in a moment.");
+});
+window.addEventListener("online", () => {
+  const form = document.getElementById("assessment-form");
+  if (form && document.querySelector(".save-status--error")) htmx.trigger(form, "change");
+});

@@ -1,0 +1,167 @@
+import json
+
+from django import forms
+from django.utils import timezone
+
+from config.forms import DateInput, YesNoUnknown
+
+from . import protocol
+from .models import COLUMNS, COLUMNS_BY_NAME
+
+# How each kind of yes/no question reads: (not assessed, true, false).
+FLAG_WORDING = {
+    "symptoms": ("Not asked", "Yes, now", "No"),
+    "pelvic_floor": ("Not tested", "Yes", "No"),
+    "holistic": ("Not asked", "Concern", "No concern"),
+    "load_impact": ("Not recorded", "Symptoms", "None"),
+}
+
+
+def column_form_field(column):
+    item = column.item
+    if column.is_flag:
+        unknown, yes, no = FLAG_WORDING[item.section]
+        return forms.NullBooleanField(
+            label=column.label, required=False,
+            widget=YesNoUnknown(unknown_label=unknown, yes_label=yes, no_label=no),
+        )
+    range_message = f"Enter a whole number of {item.unit} from 0 to {item.maximum}, or leave it blank if not tested."
+    return forms.IntegerField(
+        label=column.label, required=False, min_value=0, max_value=item.maximum,
+        error_messages={"invalid": range_message, "min_value": range_message, "max_value": range_message},
+        widget=forms.NumberInput(attrs={
+            "inputmode": "numeric", "min": 0, "max": item.maximum, "step": 1, "placeholder": "Not tested",
+        }),
+    )
+
+
+class AssessmentForm(forms.Form):
+    """Every measurement of the protocol, all optional: blank is "not tested"."""
+
+    assessed_on = forms.DateField(label="Date of assessment", widget=DateInput())
+    notes = forms.CharField(label="Notes", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        for column in COLUMNS:
+            self.fields[column.name] = column_form_field(column)
+        for name, field in self.fields.items():
+            if not field.widget.is_hidden and not isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs.setdefault("aria-describedby", f"errors-{name}")
+        self.fields["notes"].widget.attrs["aria-describedby"] = "notes-help errors-notes"
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("An assessment cannot be dated in the future.")
+        if day < self.client.baby_date_of_birth:
+            raise forms.ValidationError(
+                f"An assessment cannot be dated before the birth ({self.client.baby_date_of_birth:%-d %b %Y})."
+            )
+        return day
+
+    def valid_values(self):
+        """What can be saved now: every field that passed, even when others did not."""
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors and name != "version"}
+
+    def section_rows(self):
+        """The form's fields grouped as the studio screen lays them out."""
+        sections = []
+        for section in protocol.SECTIONS:
+            rows = []
+            for item in section.items:
+                cells = {c.key or "value": self[c.name] for c in COLUMNS if c.item is item}
+                rows.append({"item": item, "cells": cells})
+            sections.append({"section": section, "rows": rows})
+        return sections
+
+
+MAX_IMPORT_BYTES = 100_000
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Assessment JSON file", required=False, help_text="A file exported from Restride.")
+    text = forms.CharField(label="Or paste the JSON", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def clean(self):
+        data = super().clean()
+        upload, text = data.get("file"), data.get("text", "").strip()
+        if upload:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise forms.ValidationError("That file is too large to be an assessment export.")
+            raw = upload.read()
+        elif text:
+            raw = text.encode()
+        else:
+            raise forms.ValidationError("Choose a file or paste the JSON.")
+        try:
+            data["payload"] = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise forms.ValidationError(f"That is not valid JSON ({error}).")
+        return data
+
+
+def import_problems(payload, client):
+    """Every problem with an imported assessment dict, as plain sentences; empty when it is valid."""
+    problems = []
+    if not isinstance(payload, dict):
+        return ["The JSON must be an object with the assessment's sections."], None
+    known = {"assessed_on", "notes", "weeks_postpartum", "profile", *(s.code for s in protocol.SECTIONS)}
+    for key in payload:
+        if key not in known:
+            problems.append(f"Unknown key “{key}”.")
+    form = AssessmentForm(data=payload_to_form_data(payload, problems), client=client)
+    form.is_valid()
+    for name, errors in form.errors.items():
+        if name == "version":
+            continue
+        label = form.fields[name].label
+        path = COLUMNS_BY_NAME[name].item.path if name in COLUMNS_BY_NAME else name
+        problems.extend(f"{label} ({path}): {error}" for error in errors)
+    weeks = payload.get("weeks_postpartum")
+    if weeks is not None and "assessed_on" not in form.errors and form.cleaned_data.get("assessed_on"):
+        derived = (form.cleaned_data["assessed_on"] - client.baby_date_of_birth).days // 7
+        if weeks != derived:
+            problems.append(f"weeks_postpartum is {weeks!r} but the date gives {derived} weeks after the birth.")
+    return problems, form
+
+
+def payload_to_form_data(payload, problems):
+    """Flatten the DOMAIN.md dict into form fields, noting shapes that cannot be read."""
+    data = {"version": 0, "assessed_on": payload.get("assessed_on") or "", "notes": payload.get("notes") or ""}
+    for section in protocol.SECTIONS:
+        entries = payload.get(section.code, {})
+        if not isinstance(entries, dict):
+            problems.append(f"“{section.code}” must be an object.")
+            continue
+        items = {item.code: item for item in section.items}
+        for code, value in entries.items():
+            item = items.get(code)
+            if item is None:
+                problems.append(f"Unknown item “{section.code}.{code}”.")
+            elif isinstance(value, dict):
+                allowed = {c.key for c in COLUMNS if c.item is item}
+                problems.extend(f"Unknown key “{key}” in “{item.path}”." for key in value if key not in allowed)
+    for column in COLUMNS:
+        entries = payload.get(column.item.section)
+        if not isinstance(entries, dict):
+            continue
+        value = entries.get(column.item.code)
+        if column.key is not None:
+            if value is not None and not isinstance(value, dict):
+                problems.append(f"“{column.item.path}” must be an object with {', '.join(column.item.value_keys)}.")
+                continue
+            value = value.get(column.key) if isinstance(value, dict) else None
+        if column.is_flag:
+            if value is not None and not isinstance(value, bool):
+                problems.append(f"{column.label} ({column.item.path}) must be true, false or null, not {value!r}.")
+                continue
+            data[column.name] = {True: "true", False: "false", None: ""}[value]
+        else:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                problems.append(f"{column.label} ({column.item.path}) must be a whole number or null, not {value!r}.")
+                continue
+            data[column.name] = "" if value is None else str(value)
+    return data

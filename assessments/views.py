@@ -1,0 +1,142 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clients.views import HtmxHttpRequest, get_client_for_trainer
+
+from . import protocol
+from .compare import compare_assessments
+from .forms import AssessmentForm, ImportForm, import_problems
+from .models import Assessment, StaleAssessment
+
+
+def get_assessment_for_trainer(request, pk):
+    return get_object_or_404(Assessment.objects.for_trainer(request.user).select_related("client"), pk=pk)
+
+
+def consent_missing(request, client):
+    if client.has_consent:
+        return None
+    messages.error(request, "Record her consent to hold health data before recording an assessment.")
+    return redirect(client)
+
+
+@login_required
+@require_POST
+def assessment_create(request, client_pk):
+    """Start a new assessment dated today; "retest" copies the values of her latest one."""
+    client = get_client_for_trainer(request, client_pk)
+    if refusal := consent_missing(request, client):
+        return refusal
+    assessment = Assessment(client=client, assessed_on=timezone.localdate(), recorded_by=request.user)
+    if request.POST.get("retest") and (latest := client.assessments.first()):
+        assessment.copy_values_from(latest)
+        assessment.notes = ""
+    assessment.save()
+    client.touch()
+    return redirect(assessment)
+
+
+def form_initial(assessment):
+    return {"assessed_on": assessment.assessed_on, "notes": assessment.notes, "version": assessment.version,
+            **assessment.values()}
+
+
+@login_required
+def studio(request: HtmxHttpRequest, pk):
+    """The studio entry screen: every field autosaves through htmx; without JavaScript it is one form."""
+    assessment = get_assessment_for_trainer(request, pk)
+    client = assessment.client
+    conflict = None
+    if request.method == "POST":
+        if refusal := consent_missing(request, client):
+            return refusal
+        form = AssessmentForm(request.POST, client=client)
+        form.is_valid()
+        # "Save mine over it" after a conflict names the version she has now seen.
+        overwrite = request.POST.get("overwrite", "")
+        expected = int(overwrite) if overwrite.isdigit() else form.cleaned_data.get("version", -1)
+        try:
+            assessment.save_changes(form.valid_values(), request.user, expected)
+        except StaleAssessment:
+            conflict = Assessment.objects.select_related("client").get(pk=assessment.pk)
+        if request.htmx:
+            context = {"assessment": conflict or assessment, "form": form, "conflict": conflict, "saved_at": timezone.now()}
+            return render(request, "assessments/studio.html#autosaved", context)
+        if not form.errors and not conflict:
+            messages.success(request, "Assessment saved.")
+            return redirect(assessment)
+        if conflict:
+            assessment = conflict
+    else:
+        form = AssessmentForm(initial=form_initial(assessment), client=client)
+    history = assessment.changes.select_related("changed_by")[:30]
+    context = {"assessment": assessment, "client": client, "form": form, "conflict": conflict, "history": history}
+    return render(request, "assessments/studio.html", context, status=409 if conflict else 200)
+
+
+@login_required
+def referral(request, pk):
+    assessment = get_assessment_for_trainer(request, pk)
+    context = {"assessment": assessment, "client": assessment.client, "citation": protocol.GUIDELINE_CITATION}
+    return render(request, "assessments/referral.html", context)
+
+
+@login_required
+def export_json(request, pk):
+    assessment = get_assessment_for_trainer(request, pk)
+    data = {"assessed_on": assessment.assessed_on.isoformat(), **assessment.to_dict(), "notes": assessment.notes}
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = f"assessment-{assessment.assessed_on:%Y-%m-%d}-{assessment.pk}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def import_json(request, client_pk):
+    client = get_client_for_trainer(request, client_pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST":
+        if refusal := consent_missing(request, client):
+            return refusal
+        if form.is_valid():
+            problems, parsed = import_problems(form.cleaned_data["payload"], client)
+            if not problems:
+                assessment = Assessment(client=client, recorded_by=request.user, **parsed.valid_values())
+                assessment.save()
+                client.touch()
+                messages.success(request, f"Assessment of {assessment.assessed_on:%-d %b %Y} imported.")
+                return redirect(assessment)
+    return render(request, "assessments/import.html", {"client": client, "form": form, "problems": problems})
+
+
+@login_required
+def compare(request, client_pk):
+    client = get_client_for_trainer(request, client_pk)
+    assessments = list(client.assessments.all())
+    by_pk = {str(a.pk): a for a in assessments}
+    first, second = by_pk.get(request.GET.get("a")), by_pk.get(request.GET.get("b"))
+    if first is None or second is None:
+        first, second = (assessments[1], assessments[0]) if len(assessments) >= 2 else (None, None)
+    if first and second and (first.assessed_on, first.pk) > (second.assessed_on, second.pk):
+        first, second = second, first
+    comparison = compare_assessments(first, second) if first and second else None
+    context = {"client": client, "assessments": assessments, "first": first, "second": second, "comparison": comparison}
+    return render(request, "assessments/compare.html", context)
+
+
+@login_required
+def assessment_delete(request, pk):
+    assessment = get_assessment_for_trainer(request, pk)
+    if request.method == "POST":
+        client = assessment.client
+        assessment.delete()
+        messages.success(request, f"The assessment of {assessment.assessed_on:%-d %b %Y} is deleted.")
+        return redirect(client)
+    return render(request, "assessments/delete.html", {"assessment": assessment, "client": assessment.client})
+
+
