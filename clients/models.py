@@ -74,11 +74,6 @@ class Client(models.Model):
                 name="client_born_before_baby",
             ),
             models.CheckConstraint(
-                condition=Q(consent_recorded_at__isnull=True) | Q(consent_recorded_by__isnull=False)
-                | Q(consent_withdrawn_at__isnull=False),
-                name="client_consent_has_recorder",
-            ),
-            models.CheckConstraint(
                 condition=Q(delivery__in=["", *dict(protocol.DELIVERY_CHOICES)]), name="client_delivery_valid"
             ),
             models.CheckConstraint(
