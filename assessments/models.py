@@ -54,6 +54,16 @@ def item_columns(item):
 
 COLUMNS = [column for section in protocol.SECTIONS for item in section.items for column in item_columns(item)]
 COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
+
+
+def values_at_target():
+    """Every measurement on target, no symptoms, no concerns: what a "ready" assessment holds."""
+    return {
+        column.name: (column.item.section == "pelvic_floor") if column.is_flag else column.item.target
+        for column in COLUMNS
+    }
+
+
 VERDICT_CHOICES = [(code, label) for code, label in protocol.VERDICTS]
 
 
@@ -134,6 +144,10 @@ class Assessment(models.Model):
     @cached_property
     def result(self):
         return evaluate(self.to_dict())
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("result", None)
+        super().refresh_from_db(*args, **kwargs)
 
     def save(self, *args, **kwargs):
         self.__dict__.pop("result", None)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Trainer
+from assessments.models import Assessment, values_at_target
 from clients.models import Client
 
 DEMO_EMAIL = "demo@restride.example"
@@ -21,6 +22,37 @@ DEMO_CLIENTS = [
     ("Grace Adeyemi", 40, dict(delivery="vaginal", perineal_trauma="none", breastfeeding=False, prior_incontinence=False), "Half marathon next autumn"),
     ("Hannah Li", 58, dict(delivery="emergency_caesarean", perineal_trauma="none", breastfeeding=False), "Run to work twice a week"),
 ]
+
+
+STRONGER_WEEKS_LATER = dict(strength_calf_raise_left=16, strength_calf_raise_right=18, strength_single_leg_bridge_left=14)
+# Per client: (weeks after birth, measurements that differ from "on target").
+DEMO_ASSESSMENTS = {
+    "Amira Haddad": [(6, dict(
+        pelvic_floor_long_holds=4, pelvic_floor_hold_seconds=6, pelvic_floor_fast_reps=8,
+        load_impact_jog_on_spot_value=None, load_impact_forward_bounds_value=None,
+        load_impact_hop_in_place_left=None, load_impact_hop_in_place_right=None, load_impact_hop_in_place_symptoms=None,
+        load_impact_running_man_left=None, load_impact_running_man_right=None, load_impact_running_man_symptoms=None,
+        strength_calf_raise_left=9, strength_calf_raise_right=11, holistic_sleep=True))],
+    "Beth Okafor": [(10, dict(pelvic_floor_strength_training_to_date=False, strength_single_leg_sit_to_stand_left=8,
+                              strength_single_leg_sit_to_stand_right=10, holistic_scar=True, holistic_energy=True))],
+    "Chloe Brennan": [(13, dict(symptoms_urinary_leakage=True, symptoms_heaviness_dragging=True,
+                                load_impact_hop_in_place_symptoms=True, load_impact_forward_bounds_value=6,
+                                pelvic_floor_physio_assessed=False, holistic_mood=True))],
+    "Dani Kowalska": [
+        (10, dict(pelvic_floor_long_holds=4, pelvic_floor_fast_reps=7, load_impact_single_leg_squat_left=6,
+                  load_impact_single_leg_squat_right=7, load_impact_hop_in_place_left=5, load_impact_hop_in_place_right=6,
+                  strength_calf_raise_left=10, strength_calf_raise_right=12, strength_single_leg_bridge_left=9,
+                  strength_single_leg_bridge_right=11, pelvic_floor_physio_assessed=False)),
+        (13, dict(load_impact_hop_in_place_left=8, load_impact_hop_in_place_right=9,
+                  strength_calf_raise_left=14, strength_calf_raise_right=15, strength_single_leg_bridge_left=12)),
+        (16, STRONGER_WEEKS_LATER),
+    ],
+    "Erin MacLeod": [(20, dict(strength_side_lying_abduction_left=17, holistic_breast_support=True))],
+    "Fatima Rahman": [(28, dict(load_impact_hop_in_place_symptoms=True, load_impact_running_man_right=7,
+                                holistic_stress=True))],
+    "Grace Adeyemi": [(30, dict(load_impact_forward_bounds_value=8)), (34, {})],
+    "Hannah Li": [(50, dict(symptoms_abdominal_doming=True, holistic_nutrition=True))],
+}
 
 
 class Command(BaseCommand):
@@ -63,4 +95,8 @@ class Command(BaseCommand):
             self.create_history(trainer, client)
 
     def create_history(self, trainer, client):
-        """Assessments and programmes for a demo client (later issues add to this)."""
+        """Assessments for a demo client: every verdict, and Dani improving over three visits."""
+        for weeks, overrides in DEMO_ASSESSMENTS.get(client.full_name, []):
+            assessed_on = client.baby_date_of_birth + timedelta(weeks=weeks)
+            values = {**values_at_target(), **overrides}
+            Assessment.objects.create(client=client, assessed_on=assessed_on, recorded_by=trainer, **values)

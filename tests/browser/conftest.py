@@ -1,0 +1,113 @@
+"""Browser fixtures: Debian's chromium driven by Playwright against pytest-django's live server.
+
+Every test gets a fresh browser context (en-GB, Europe/London). Console errors and
+warnings and uncaught page errors fail the test at teardown: a Content Security Policy
+violation, a broken script or a failed htmx request all show up there.
+"""
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Locator, Page, expect, sync_playwright
+
+from tests.conftest import PASSWORD
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--lang=en-GB",
+]
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 1024, "height": 1366}
+
+# axe impacts that fail a test; "minor" and "moderate" ones are left to review.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def console_problems():
+    """Console errors and warnings and page errors seen during the test, as readable lines."""
+    return []
+
+
+def watch_for_problems(page: Page, problems: list):
+    def on_console(message):
+        if message.type in ("error", "warning"):
+            problems.append(f"console {message.type} on {page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"page error on {page.url}: {error}"))
+
+
+@pytest.fixture
+def context(browser, console_problems):
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/London", viewport=TABLET)
+    # Every tab of the context is watched, including a second tab opened by a test.
+    context.on("page", lambda page: watch_for_problems(page, console_problems))
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, console_problems):
+    page = context.new_page()
+    yield page
+    if console_problems:
+        pytest.fail("The browser reported problems:\n" + "\n".join(console_problems), pytrace=False)
+
+
+def sign_in(page: Page, live_server, trainer, password=PASSWORD):
+    """Sign in through the real form and land on the client list."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(trainer.email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your clients")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def screenshot(target: Page | Locator, name: str) -> Path:
+    """Save a PNG to artifacts/screenshots/: the full page for a Page, the element for a Locator.
+
+    caret="initial" and animations="allow" stop Playwright injecting a style that the CSP blocks."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    options = {"path": path, "caret": "initial", "animations": "allow"}
+    if isinstance(target, Page):
+        target.screenshot(full_page=True, **options)
+    else:
+        target.screenshot(**options)
+    return path
+
+
+def assert_accessible(page: Page, context=None):
+    """Fail on any axe violation of serious or critical impact on the page as it is now."""
+    results = Axe().run(page, context=context)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"{len(blocking)} serious or critical accessibility violation(s) on {page.url}:"]
+        for violation in blocking:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:3]:
+                lines.append(f"    at {', '.join(str(t) for t in node['target'])}")
+        pytest.fail("\n".join(lines), pytrace=False)
