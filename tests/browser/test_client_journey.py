@@ -59,7 +59,7 @@ def test_a_trainer_adds_finds_edits_and_archives_a_client(page, live_server, own
     baby_born = timezone.localdate() - timedelta(weeks=16)
     page.get_by_label("Baby's date of birth").fill(baby_born.isoformat())
     page.get_by_label("Type of delivery").select_option(label="Planned caesarean")
-    page.get_by_role("group", name="Breastfeeding").get_by_label("Yes").check()
+    page.get_by_role("group", name="Breastfeeding").get_by_label("Yes", exact=True).check()
     page.get_by_label("Goal").fill("Run a 5k with my club")
     screenshot(page, f"client-form-{width}.png")
     page.get_by_role("button", name="Add client").click()
@@ -103,7 +103,7 @@ def test_a_trainer_adds_finds_edits_and_archives_a_client(page, live_server, own
     expect(page.get_by_label("Email")).to_have_value("priya@example.com")
     assert_accessible(page)
     page.get_by_label("Goal").fill("Parkrun by the summer")
-    page.get_by_role("group", name="BMI 30 or more").get_by_label("No").check()
+    page.get_by_role("group", name="BMI 30 or more").get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save changes").click()
 
     expect(flash(page)).to_contain_text("Her details are saved.")
