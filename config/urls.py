@@ -7,5 +7,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("", include("assessments.urls")),
+    path("", include("programmes.urls")),
+    path("plans/", include("programmes.plan_urls")),
     path("admin/", admin.site.urls),
 ]

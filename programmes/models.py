@@ -1,0 +1,260 @@
+from datetime import timedelta
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from clients.models import Client
+
+from . import builtin, progression
+
+REST_DAYS_BETWEEN_SESSIONS = 1  # 3 sessions a week with a rest day between each
+
+
+class PlanQuerySet(models.QuerySet):
+    def templates_for(self, trainer):
+        """Templates a trainer can use: the built-ins and her own."""
+        return self.filter(is_template=True).filter(Q(trainer=trainer) | Q(trainer__isnull=True))
+
+    def editable_by(self, trainer):
+        return self.filter(trainer=trainer)
+
+
+class Plan(models.Model):
+    """Weeks of walk–run sessions: a built-in template (no trainer), a trainer's own
+    template, or the copy a client follows, which her trainer can edit for her alone."""
+
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="plans")
+    name = models.CharField(max_length=120)
+    description = models.TextField(max_length=2000, blank=True)
+    is_template = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["trainer_id", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="plan_name_not_blank"),
+            models.CheckConstraint(condition=Q(trainer__isnull=False) | Q(is_template=True), name="plan_copy_has_trainer"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("plans:detail", args=[self.pk])
+
+    @property
+    def is_builtin(self):
+        return self.trainer_id is None
+
+    def weeks(self):
+        """[(week number, [sessions with their blocks])] — call on a plan fetched with_sessions()."""
+        weeks = {}
+        for session in self.sessions.all():
+            weeks.setdefault(session.week, []).append(session)
+        return sorted(weeks.items())
+
+    def sessions_per_week(self):
+        return tuple(len(sessions) for _, sessions in self.weeks())
+
+    @transaction.atomic
+    def copy(self, *, trainer, name=None, is_template=True):
+        """A deep copy: her own to edit, leaving the original untouched."""
+        plan = Plan.objects.create(trainer=trainer, name=name or self.name, description=self.description, is_template=is_template)
+        for session in self.sessions.prefetch_related("blocks"):
+            blocks = list(session.blocks.all())
+            session.pk = None
+            session.plan = plan
+            session.save()
+            PlanBlock.objects.bulk_create(
+                PlanBlock(session=session, position=b.position, run_seconds=b.run_seconds, walk_seconds=b.walk_seconds, repeats=b.repeats)
+                for b in blocks
+            )
+        return plan
+
+
+def with_sessions(queryset):
+    return queryset.prefetch_related(models.Prefetch("sessions", PlanSession.objects.prefetch_related("blocks")))
+
+
+class PlanSession(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sessions")
+    week = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField()
+    warm_up_seconds = models.PositiveIntegerField("warm-up walk (seconds)", default=300)
+    cool_down_seconds = models.PositiveIntegerField("cool-down walk (seconds)", default=300)
+
+    class Meta:
+        ordering = ["week", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "week", "number"], name="plan_session_unique"),
+            models.CheckConstraint(condition=Q(week__gte=1) & Q(number__gte=1), name="plan_session_numbered_from_one"),
+        ]
+
+    def __str__(self):
+        return f"Week {self.week}, session {self.number}"
+
+    def as_plan(self):
+        return builtin.SessionPlan(
+            self.warm_up_seconds,
+            tuple(builtin.Block(b.run_seconds, b.walk_seconds, b.repeats) for b in self.blocks.all()),
+            self.cool_down_seconds,
+        )
+
+    @cached_property
+    def running_seconds(self):
+        return builtin.running_seconds(self.as_plan())
+
+    @cached_property
+    def walking_seconds(self):
+        return builtin.walking_seconds(self.as_plan())
+
+    @property
+    def total_seconds(self):
+        return self.running_seconds + self.walking_seconds
+
+
+class PlanBlock(models.Model):
+    """Run r seconds, then walk w seconds, n times."""
+
+    session = models.ForeignKey(PlanSession, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveSmallIntegerField()
+    run_seconds = models.PositiveIntegerField()
+    walk_seconds = models.PositiveIntegerField()
+    repeats = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(run_seconds__gt=0), name="block_runs"),
+            models.CheckConstraint(condition=Q(repeats__gte=1), name="block_repeats_at_least_once"),
+        ]
+
+    def describe(self):
+        run = f"run {format_duration(self.run_seconds)}"
+        walk = f", walk {format_duration(self.walk_seconds)}" if self.walk_seconds else ""
+        return f"{self.repeats} × ({run}{walk})" if self.repeats > 1 else f"{run}{walk}"
+
+
+def format_duration(seconds):
+    minutes, rest = divmod(seconds, 60)
+    if not rest:
+        return f"{minutes} min"
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest} s"
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def for_trainer(self, trainer):
+        return self.filter(client__trainer=trainer)
+
+    def current(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Programme(models.Model):
+    """A client's walk–run programme: her own copy of a plan, from a start date."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="programmes")
+    plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="programme")
+    start_date = models.DateField()
+    # Recorded when she was assigned running while her latest verdict was not "ready".
+    override_reason = models.TextField(max_length=1000, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["client"], condition=Q(ended_at__isnull=True), name="one_current_programme")
+        ]
+
+    def __str__(self):
+        return f"{self.plan.name} for {self.client}"
+
+    def delete(self, *args, **kwargs):
+        plan = self.plan
+        result = super().delete(*args, **kwargs)
+        plan.delete()
+        return result
+
+    def events(self):
+        """Session logs and resumes in the order they were recorded — fetch with
+        prefetch_related("logs", "resumes") to keep this free of queries."""
+        events = [(log.created_at, log.pk, log.as_event()) for log in self.logs.all()]
+        events += [(resume.created_at, resume.pk, progression.Resume()) for resume in self.resumes.all()]
+        return [event for *_, event in sorted(events, key=lambda e: (e[0], e[1]))]
+
+    @cached_property
+    def state(self):
+        return progression.replay(self.plan.sessions_per_week(), self.events())
+
+    def next_session(self):
+        state = self.state
+        if state.status != "active":
+            return None
+        for session in self.plan.sessions.all():
+            if (session.week, session.number) == (state.week, state.session):
+                return session
+        return None
+
+    def suggested_date(self, today):
+        """Next session date: a rest day after the last one, never before the start or today."""
+        logs = self.logs.all()
+        last = max((log.done_on for log in logs), default=None)
+        earliest = last + timedelta(days=REST_DAYS_BETWEEN_SESSIONS + 1) if last else self.start_date
+        return max(earliest, today)
+
+
+class SessionLog(models.Model):
+    OUTCOMES = [("completed", "Completed"), ("partial", "Partly done"), ("skipped", "Skipped")]
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="logs")
+    week = models.PositiveSmallIntegerField()
+    session_number = models.PositiveSmallIntegerField()
+    done_on = models.DateField("date")
+    outcome = models.CharField(max_length=10, choices=OUTCOMES)
+    effort = models.PositiveSmallIntegerField(null=True, blank=True)
+    symptoms = models.JSONField(default=list, blank=True)
+    notes = models.TextField(max_length=2000, blank=True)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(effort__isnull=True) | Q(effort__lte=10), name="session_effort_0_to_10"),
+            models.CheckConstraint(condition=Q(outcome__in=["completed", "partial", "skipped"]), name="session_outcome_valid"),
+        ]
+
+    def as_event(self):
+        return progression.SessionLog(self.outcome, self.effort, frozenset(self.symptoms))
+
+    @property
+    def has_symptoms(self):
+        return bool(self.symptoms)
+
+    @property
+    def has_red_flag(self):
+        return any(code in progression.RED_FLAG_SYMPTOMS for code in self.symptoms)
+
+
+class Resume(models.Model):
+    """The trainer resumed a paused programme (after the referral was dealt with)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="resumes")
+    note = models.CharField(max_length=300, blank=True)
+    resumed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
