@@ -1,3 +1,6 @@
+import io
+
+from PIL import Image
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 
@@ -32,3 +35,38 @@ class ProfileForm(forms.ModelForm):
         model = Trainer
         fields = ["full_name", "business_name", "business_email", "business_phone", "website"]
         labels = {"full_name": "Your name"}
+
+
+MAX_LOGO_BYTES = 1024 * 1024
+MAX_LOGO_PIXELS = 4000
+
+
+class LogoForm(forms.Form):
+    logo = forms.FileField(label="Logo", help_text="A PNG or JPEG up to 1 MB. Shown on your clients' pages and reports.")
+
+    def clean_logo(self):
+        upload = self.cleaned_data["logo"]
+        if upload.size > MAX_LOGO_BYTES:
+            raise forms.ValidationError("That image is larger than 1 MB: please choose a smaller one.")
+        try:
+            image = Image.open(upload)
+            image.verify()
+            upload.seek(0)
+            image = Image.open(upload)
+            if image.format not in ("PNG", "JPEG"):
+                raise forms.ValidationError("Choose a PNG or JPEG image.")
+            if max(image.size) > MAX_LOGO_PIXELS:
+                raise forms.ValidationError(f"That image is over {MAX_LOGO_PIXELS} pixels across: please choose a smaller one.")
+            image.load()
+        except (OSError, SyntaxError, Image.DecompressionBombError):
+            raise forms.ValidationError("That file is not a PNG or JPEG image we can read.")
+        return image
+
+    def png_bytes(self):
+        """Re-encoded as a small PNG: drops metadata and anything hidden in the original file."""
+        image = self.cleaned_data["logo"]
+        image = image.convert("RGBA")
+        image.thumbnail((600, 240))
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue()

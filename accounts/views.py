@@ -6,7 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from .forms import ProfileForm, SignInForm, SignUpForm
+from django.views.decorators.http import require_POST
+
+from .forms import LogoForm, ProfileForm, SignInForm, SignUpForm
+from .models import TrainerLogo
 
 
 def signup(request):
@@ -30,7 +33,29 @@ def profile(request):
         form.save()
         messages.success(request, "Your details are saved.")
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    logo = TrainerLogo.objects.filter(trainer=request.user).first()
+    context = {"form": form, "logo_form": LogoForm(), "logo": logo, "nav": "profile"}
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def profile_logo(request):
+    if request.POST.get("action") == "remove":
+        TrainerLogo.objects.filter(trainer=request.user).delete()
+        messages.success(request, "Logo removed.")
+        return redirect("profile")
+    logo_form = LogoForm(request.POST, request.FILES)
+    if logo_form.is_valid():
+        TrainerLogo.objects.update_or_create(
+            trainer=request.user, defaults={"data": logo_form.png_bytes(), "content_type": "image/png"}
+        )
+        request.user.save(update_fields=["updated_at"])  # reports carrying the old logo are stale now
+        messages.success(request, "Logo saved.")
+        return redirect("profile")
+    context = {"form": ProfileForm(instance=request.user), "logo_form": logo_form,
+               "logo": TrainerLogo.objects.filter(trainer=request.user).first(), "nav": "profile"}
+    return render(request, "accounts/profile.html", context)
 
 
 class SignInView(auth_views.LoginView):

@@ -60,6 +60,12 @@ class Item:
     help: str = ""  # how to test / what counts
     rule: str = ""  # key into RULES
     caution: str = ""  # advice shown when a non-gating flag is True (holistic)
+    exercise: str = ""  # strength: an example exercise for her, when it is a focus area
+    short: str = ""  # a few characters for a chart axis
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
     @property
     def path(self) -> str:
@@ -89,9 +95,10 @@ def _load(code, label, unit, target, maximum, help, sided=False):
     )
 
 
-def _strength(code, label, help):
+def _strength(code, label, short, help, exercise):
     return Item(
-        "strength", code, label, "number", "reps", 20, True, 200, gating=False, help=help, rule="rule_5_strength"
+        "strength", code, label, "number", "reps", 20, True, 200, gating=False, help=help, rule="rule_5_strength",
+        exercise=exercise, short=short,
     )
 
 
@@ -189,15 +196,19 @@ SECTIONS: tuple[Section, ...] = (
         "Rep tests on each leg. Falling short is not a barrier to running: it shows where to "
         "focus strength work.",
         (
-            _strength("calf_raise", "Single leg calf raise",
-                      "Rise onto the ball of one foot and lower with control; count the reps on each leg."),
-            _strength("single_leg_bridge", "Single leg bridge",
-                      "Lying on her back, one foot down, lift and lower the hips; count the reps on each leg."),
-            _strength("single_leg_sit_to_stand", "Single leg sit to stand",
+            _strength("calf_raise", "Single leg calf raise", "Calf raise",
+                      "Rise onto the ball of one foot and lower with control; count the reps on each leg.",
+                      "Calf raises on a step, one leg at a time: 3 sets of 10–15, slowly down, holding on for balance."),
+            _strength("single_leg_bridge", "Single leg bridge", "Bridge",
+                      "Lying on her back, one foot down, lift and lower the hips; count the reps on each leg.",
+                      "Bridges: start with both feet, then one leg; 3 sets of 10–15, squeezing the bottom at the top."),
+            _strength("single_leg_sit_to_stand", "Single leg sit to stand", "Sit to stand",
                       "Stand up from a chair on one leg and sit back down with control; "
-                      "count the reps on each leg."),
-            _strength("side_lying_abduction", "Side lying hip abduction",
-                      "Lying on her side, lift the top leg and lower it slowly; count the reps on each leg."),
+                      "count the reps on each leg.",
+                      "Sit to stand from a chair: both legs first, then mostly one leg; 3 sets of 8–12 with control."),
+            _strength("side_lying_abduction", "Side lying hip abduction", "Hip abduction",
+                      "Lying on her side, lift the top leg and lower it slowly; count the reps on each leg.",
+                      "Side-lying leg lifts, toes pointing forward: 3 sets of 12–15, lowering slowly."),
         ),
     ),
     Section(

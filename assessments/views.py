@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clients.views import HtmxHttpRequest, get_client_for_trainer
+from clients.access import HtmxHttpRequest, get_client_for_trainer
 
 from . import protocol
 from .compare import compare_assessments

@@ -117,3 +117,14 @@ class DeleteClientForm(forms.Form):
         if typed.casefold() != self.client.full_name.casefold():
             raise forms.ValidationError("That does not match her name, so nothing was deleted.")
         return typed
+
+
+class ShareLinkForm(forms.Form):
+    expires_on = forms.DateField(label="Link expires on (optional)", required=False, widget=DateInput(),
+                                 help_text="Leave blank for a link that works until you revoke it.")
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        if day and day <= timezone.localdate():
+            raise forms.ValidationError("Choose a date after today.")
+        return day

@@ -1,3 +1,5 @@
+import hashlib
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -148,3 +150,54 @@ def sixteenth_birthday_cutoff(today: date) -> date:
         return today.replace(year=today.year - 16)
     except ValueError:  # 29 February
         return today.replace(year=today.year - 16, day=28)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def usable(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(revoked_at__isnull=True).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+
+    def find(self, token):
+        """The usable link for a token, or None: revoked, expired and unknown look the same."""
+        if not token or len(token) > 100:
+            return None
+        return self.usable().select_related("client__trainer").filter(token_hash=hash_token(token)).first()
+
+
+class ShareLink(models.Model):
+    """A client's private link to her progress page. Only the token's hash is stored:
+    the link itself is shown to the trainer once, when it is made."""
+
+    TOKEN_BYTES = 32  # 256 bits of randomness
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_on = models.DateField("expires on", null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @classmethod
+    def issue(cls, client, by, expires_on=None):
+        """Revoke her current links and make a new one; returns (link, token)."""
+        token = secrets.token_urlsafe(cls.TOKEN_BYTES)
+        client.share_links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        link = cls.objects.create(client=client, token_hash=hash_token(token), created_by=by, expires_on=expires_on)
+        return link, token
+
+    @property
+    def is_usable(self):
+        return self.revoked_at is None and (self.expires_on is None or self.expires_on >= timezone.localdate())
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

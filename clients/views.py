@@ -1,24 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.mail import send_mail
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
-from .forms import ClientForm, DeleteClientForm
-from .models import Client
+from programmes.views import card_context, current_programme
+
+from .access import HtmxHttpRequest, get_client_for_trainer
+from .attention import needs_attention
+from .forms import ClientForm, DeleteClientForm, ShareLinkForm
+from .models import Client, ShareLink
 
 PAGE_SIZE = 25
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def get_client_for_trainer(request, pk):
-    """Another trainer's client is a 404, exactly like one that does not exist."""
-    return get_object_or_404(Client.objects.for_trainer(request.user), pk=pk)
 
 
 @login_required
@@ -28,7 +25,7 @@ def client_list(request: HtmxHttpRequest):
     clients = Client.objects.for_trainer(request.user).search(query)
     clients = clients.archived() if show_archived else clients.active()
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "query": query, "show_archived": show_archived}
+    context = {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"}
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
     return render(request, template, context)
 
@@ -49,7 +46,16 @@ def client_create(request):
 def client_detail(request, pk):
     client = get_client_for_trainer(request, pk)
     assessments = list(client.assessments.select_related("recorded_by"))
-    return render(request, "clients/detail.html", {"client": client, "assessments": assessments})
+    context = {
+        "client": client,
+        "assessments": assessments,
+        "latest": assessments[0] if assessments else None,
+        "share_link": client.share_links.usable().first(),
+        "share_form": ShareLinkForm(),
+    }
+    if programme := current_programme(client):
+        context.update(card_context(programme))
+    return render(request, "clients/detail.html", context)
 
 
 @login_required
@@ -104,3 +110,58 @@ def client_delete(request, pk):
         messages.success(request, f"Everything about {name} has been permanently deleted.")
         return redirect("clients:list")
     return render(request, "clients/delete.html", {"client": client, "form": form})
+
+
+@login_required
+def home(request):
+    """Clients needing attention first, then what happened recently."""
+    return render(request, "clients/home.html", needs_attention(request.user))
+
+
+def progress_url(request, token):
+    return request.build_absolute_uri(reverse("reports:progress", args=[token]))
+
+
+@login_required
+@require_POST
+def share_link_create(request, pk):
+    """Make (or remake) her private link. The link is shown this once: only its hash is kept."""
+    client = get_client_for_trainer(request, pk)
+    form = ShareLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["expires_on"]))
+        return redirect(f"{client.get_absolute_url()}#private-link")
+    link, token = ShareLink.issue(client, request.user, form.cleaned_data["expires_on"])
+    return render(request, "clients/share_link.html", {"client": client, "link": link, "token": token, "url": progress_url(request, token)})
+
+
+@login_required
+@require_POST
+def share_link_email(request, pk):
+    client = get_client_for_trainer(request, pk)
+    token = request.POST.get("token", "")
+    link = ShareLink.objects.find(token)
+    if link is None or link.client_id != client.pk:
+        messages.error(request, "That link is no longer valid: make a new one to email.")
+        return redirect(client)
+    if not client.email:
+        messages.error(request, "Add her email address to her details first.")
+        return redirect(client)
+    context = {"client": client, "trainer": request.user, "url": progress_url(request, token), "link": link}
+    send_mail(
+        subject=f"Your running progress from {request.user.display_business}",
+        message=render_to_string("clients/share_link_email.txt", context),
+        from_email=None,
+        recipient_list=[client.email],
+    )
+    messages.success(request, f"Her private link is emailed to {client.email}.")
+    return redirect(f"{client.get_absolute_url()}#private-link")
+
+
+@login_required
+@require_POST
+def share_link_revoke(request, pk):
+    client = get_client_for_trainer(request, pk)
+    client.share_links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    messages.success(request, "Her private link is revoked: it no longer opens anything.")
+    return redirect(f"{client.get_absolute_url()}#private-link")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "clients",
     "assessments",
     "programmes",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Finished PDF reports and the bad-token counter. Per process by default; set CACHE_URL-style
+# backends here when running several servers.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200}}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Trainer"
@@ -122,7 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "clients:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SIGNUP_ENABLED = envbool("SIGNUP_ENABLED", True)
 

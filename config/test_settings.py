@@ -16,3 +16,5 @@ MEDIA_ROOT = BASE_DIR / "media-test"  # noqa: F405
 # Serve static files straight from the app folders: the suite never runs collectstatic.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Fixtures make many trainers; argon2 is deliberately slow. test_accounts checks production uses argon2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from clients.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="clients:list"), name="home"),
+    path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("", include("assessments.urls")),
     path("", include("programmes.urls")),
     path("plans/", include("programmes.plan_urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

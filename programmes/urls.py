@@ -1,4 +1,11 @@
 from django.urls import path
 
+from . import views
+
 app_name = "programmes"
-urlpatterns = []
+urlpatterns = [
+    path("clients/<int:client_pk>/programme/assign/", views.programme_assign, name="assign"),
+    path("programmes/<int:pk>/log/", views.session_log, name="log"),
+    path("programmes/<int:pk>/resume/", views.programme_resume, name="resume"),
+    path("programmes/<int:pk>/end/", views.programme_end, name="end"),
+]

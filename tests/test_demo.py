@@ -27,4 +27,4 @@ def test_one_demo_client_improves_over_three_assessments():
 def test_loading_the_demo_twice_keeps_one_copy():
     call_command("loaddemo")
     call_command("loaddemo")
-    assert Trainer.objects.count() == 1 and Assessment.objects.count() == 11
+    assert Trainer.objects.count() == 1 and Assessment.objects.count() == 12

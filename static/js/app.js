@@ -44,3 +44,18 @@ window.addEventListener("online", () => {
   const form = document.getElementById("assessment-form");
   if (form && document.querySelector(".save-status--error")) htmx.trigger(form, "change");
 });
+
+// Copy buttons: <button data-copy="#input-id">.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const input = document.querySelector(button.dataset.copy);
+  const status = document.getElementById("copy-status");
+  try {
+    await navigator.clipboard.writeText(input.value);
+    if (status) status.textContent = "Copied.";
+  } catch {
+    input.select();
+    if (status) status.textContent = "Press Ctrl+C (or ⌘C) to copy the selected link.";
+  }
+});

@@ -5,6 +5,7 @@ warnings and uncaught page errors fail the test at teardown: a Content Security 
 violation, a broken script or a failed htmx request all show up there.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -77,13 +78,19 @@ def page(context, console_problems):
 
 
 def sign_in(page: Page, live_server, trainer, password=PASSWORD):
-    """Sign in through the real form and land on the client list."""
+    """Sign in through the real form; wherever she lands, she is signed in."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill(trainer.email)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your clients")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def open_client_list(page: Page):
+    """Go to her clients through the main navigation, as a trainer would."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your clients")
 
 
 def screenshot(target: Page | Locator, name: str) -> Path:
@@ -94,6 +101,8 @@ def screenshot(target: Page | Locator, name: str) -> Path:
     path = SCREENSHOTS / name
     options = {"path": path, "caret": "initial", "animations": "allow"}
     if isinstance(target, Page):
+        # From the top, so sticky bars and panels sit where a trainer first sees them.
+        target.evaluate("window.scrollTo(0, 0)")
         target.screenshot(full_page=True, **options)
     else:
         target.screenshot(**options)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.models import Client
-from tests.browser.conftest import PHONE, TABLET, assert_accessible, screenshot, sign_in
+from tests.browser.conftest import PHONE, TABLET, assert_accessible, open_client_list, screenshot, sign_in
 from tests.conftest import make_client
 
 pytestmark = pytest.mark.browser
@@ -45,6 +45,7 @@ def test_a_trainer_adds_finds_edits_and_archives_a_client(page, live_server, own
 
     # Sign in: her current clients are listed.
     sign_in(page, live_server, owner)
+    open_client_list(page)
     expect(client_names(page)).to_have_text(["Beth Okafor", "Amira Haddad"])
     assert_accessible(page)
     screenshot(page, f"clients-list-{width}.png")
@@ -75,7 +76,7 @@ def test_a_trainer_adds_finds_edits_and_archives_a_client(page, live_server, own
     assert (priya.trainer, priya.baby_date_of_birth, priya.breastfeeding) == (owner, baby_born, True)
 
     # Live search: typing part of her name narrows the list without pressing Enter.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()
+    open_client_list(page)
     expect(client_names(page)).to_have_text(["Priya Shah", "Beth Okafor", "Amira Haddad"])
     mark_page_as_not_reloaded(page)
     with page.expect_response(lambda r: "/clients/?q=riy" in r.url and r.request.headers.get("hx-request")):

@@ -7,6 +7,8 @@ from django.utils import timezone
 from accounts.models import Trainer
 from assessments.models import Assessment, values_at_target
 from clients.models import Client
+from programmes.models import Plan, Programme, SessionLog
+from programmes.views import with_progress
 
 DEMO_EMAIL = "demo@restride.example"
 DEMO_PASSWORD = "restride-demo-2026"
@@ -51,7 +53,15 @@ DEMO_ASSESSMENTS = {
     "Fatima Rahman": [(28, dict(load_impact_hop_in_place_symptoms=True, load_impact_running_man_right=7,
                                 holistic_stress=True))],
     "Grace Adeyemi": [(30, dict(load_impact_forward_bounds_value=8)), (34, {})],
-    "Hannah Li": [(50, dict(symptoms_abdominal_doming=True, holistic_nutrition=True))],
+    "Hannah Li": [(44, {}), (50, dict(symptoms_abdominal_doming=True, holistic_nutrition=True))],
+}
+
+CLEAN = ("completed", 5, [])
+# Per client: (template, days since the programme started, sessions logged in order as (outcome, effort, symptoms)).
+DEMO_PROGRAMMES = {
+    "Erin MacLeod": ("Walk–run to 30 minutes", 12, [CLEAN] * 5),  # on track: week 2
+    "Grace Adeyemi": ("Walk–run to 30 minutes", 30, [CLEAN] * 9 + [CLEAN, ("partial", 6, ["pain"])]),  # repeating week 4
+    "Hannah Li": ("Walk–run to 30 minutes", 40, [CLEAN] * 4 + [("partial", 7, ["urinary_leakage"])]),  # paused: referral
 }
 
 
@@ -100,3 +110,19 @@ class Command(BaseCommand):
             assessed_on = client.baby_date_of_birth + timedelta(weeks=weeks)
             values = {**values_at_target(), **overrides}
             Assessment.objects.create(client=client, assessed_on=assessed_on, recorded_by=trainer, **values)
+        if client.full_name in DEMO_PROGRAMMES:
+            self.create_programme(trainer, client, *DEMO_PROGRAMMES[client.full_name])
+
+    def create_programme(self, trainer, client, template_name, days_ago, sessions):
+        template = Plan.objects.get(trainer=None, name=template_name)
+        start = timezone.localdate() - timedelta(days=days_ago)
+        programme = Programme.objects.create(
+            client=client, plan=template.copy(trainer=trainer, is_template=False), start_date=start, assigned_by=trainer
+        )
+        for index, (outcome, effort, symptoms) in enumerate(sessions):
+            state = with_progress(Programme.objects.filter(pk=programme.pk)).get().state
+            SessionLog.objects.create(
+                programme=programme, week=state.week, session_number=state.session, outcome=outcome, effort=effort,
+                symptoms=symptoms, done_on=min(start + timedelta(days=2 * index + index // 3), timezone.localdate()),
+                logged_by=trainer,
+            )

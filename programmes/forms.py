@@ -1,0 +1,85 @@
+from django import forms
+from django.utils import timezone
+
+from assessments import protocol
+from config.forms import DateInput
+
+from .models import Plan, SessionLog
+from .progression import SESSION_SYMPTOMS
+
+SYMPTOM_CHOICES = [
+    (code, protocol.ITEMS[f"symptoms.{code}"].label if f"symptoms.{code}" in protocol.ITEMS else "Other pain (knee, hip, shin…)")
+    for code in SESSION_SYMPTOMS
+]
+
+
+class AssignForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label="Programme template", empty_label=None)
+    start_date = forms.DateField(widget=DateInput())
+    override_reason = forms.CharField(
+        label="Why start running before a “ready” verdict?", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Her latest assessment is not “ready”. Record your reason: it is kept and shown on her page.",
+    )
+
+    def __init__(self, *args, trainer, client, latest_verdict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.needs_override = latest_verdict != "ready"
+        self.fields["plan"].queryset = Plan.objects.templates_for(trainer)
+        self.fields["start_date"].initial = timezone.localdate()
+        if not self.needs_override:
+            del self.fields["override_reason"]
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if start < self.client.baby_date_of_birth:
+            raise forms.ValidationError("A programme cannot start before the birth.")
+        if start > timezone.localdate().replace(year=timezone.localdate().year + 1):
+            raise forms.ValidationError("Choose a start date within the next year.")
+        return start
+
+    def clean_override_reason(self):
+        reason = self.cleaned_data["override_reason"].strip()
+        if not reason:
+            raise forms.ValidationError(
+                "Her latest assessment is not “ready”: give your reason to start running anyway, or reassess first."
+            )
+        return reason
+
+
+class SessionLogForm(forms.ModelForm):
+    symptoms = forms.MultipleChoiceField(
+        label="Symptoms during or after", choices=SYMPTOM_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked if she had none.",
+    )
+    effort = forms.TypedChoiceField(
+        label="Effort (0 rest – 10 maximal)", required=False, coerce=int, empty_value=None,
+        choices=[("", "Not rated"), *((n, str(n)) for n in range(11))], widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose an effort from 0 to 10."},
+    )
+
+    class Meta:
+        model = SessionLog
+        fields = ["done_on", "outcome", "effort", "symptoms", "notes"]
+        widgets = {"done_on": DateInput(), "outcome": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 2})}
+        labels = {"outcome": "How did it go?"}
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["done_on"].initial = timezone.localdate()
+        self.fields["outcome"].choices = SessionLog.OUTCOMES
+
+    def clean_done_on(self):
+        day = self.cleaned_data["done_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("A session cannot be logged for a date in the future.")
+        if day < self.programme.start_date:
+            raise forms.ValidationError(f"The programme started on {self.programme.start_date:%-d %b %Y}: pick that date or later.")
+        return day
+
+
+class ResumeForm(forms.Form):
+    note = forms.CharField(label="Note (optional)", required=False, max_length=300,
+                           help_text="For example: seen by the pelvic health physiotherapist, cleared to run.")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("p/<str:token>/", views.progress, name="progress"),
+    path("p/<str:token>/report/<int:assessment_pk>.pdf", views.progress_pdf, name="progress_pdf"),
+    path("assessments/<int:pk>/report.pdf", views.trainer_pdf, name="trainer_pdf"),
+]

@@ -1,0 +1,101 @@
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from accounts.models import TrainerLogo
+from assessments.views import get_assessment_for_trainer
+from clients.models import ShareLink
+
+from .pdf import cached_report, report_fingerprint
+from .progress import client_progress
+
+BAD_TOKEN_LIMIT = 20  # per address, per BAD_TOKEN_WINDOW seconds
+BAD_TOKEN_WINDOW = 10 * 60
+
+
+def private(response):
+    """Her page and report: never indexed, never cached, never leaked in a Referer."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def client_address(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def throttled(request):
+    return cache.get(f"bad-token:{client_address(request)}", 0) >= BAD_TOKEN_LIMIT
+
+
+def count_bad_token(request):
+    key = f"bad-token:{client_address(request)}"
+    cache.add(key, 0, BAD_TOKEN_WINDOW)
+    cache.incr(key)
+
+
+def link_or_refusal(request, token):
+    """(link, None) for a usable link; else (None, response). Revoked, expired and unknown
+    links get the very same 404, so a link's existence cannot be probed."""
+    if throttled(request):
+        return None, private(render(request, "reports/not_found.html", {"throttled": True}, status=429))
+    link = ShareLink.objects.find(token)
+    if link is None:
+        count_bad_token(request)
+        return None, private(render(request, "reports/not_found.html", status=404))
+    return link, None
+
+
+def logo_url(trainer):
+    logo = TrainerLogo.objects.filter(trainer=trainer).first()
+    return logo.data_url() if logo else ""
+
+
+@require_safe
+def progress(request, token):
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    context = client_progress(link.client)
+    context.update(token=token, logo_url=logo_url(link.client.trainer))
+    return private(render(request, "reports/progress.html", context))
+
+
+def pdf_response(request, assessment):
+    today = timezone.localdate()
+    etag = report_fingerprint(assessment, today)
+    quoted = f'"{etag}"'
+    if request.headers.get("If-None-Match") == quoted:
+        response = HttpResponse(status=304)
+    else:
+        def build_context():
+            context = client_progress(assessment.client, assessment, today)
+            context["logo_url"] = logo_url(assessment.client.trainer)
+            return context
+
+        _, pdf = cached_report(assessment, today, build_context)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = f"restride-report-{assessment.assessed_on:%Y-%m-%d}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = quoted
+    return private(response)
+
+
+@require_safe
+def progress_pdf(request, token, assessment_pk):
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    assessment = get_object_or_404(link.client.assessments.select_related("client__trainer"), pk=assessment_pk)
+    return pdf_response(request, assessment)
+
+
+@login_required
+@require_safe
+def trainer_pdf(request, pk):
+    assessment = get_assessment_for_trainer(request, pk)
+    return pdf_response(request, assessment)

@@ -1,0 +1,239 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.models import Plan, Programme, Resume, SessionLog
+from programmes.views import with_progress
+from tests.conftest import make_client
+from tests.factories import make_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+def walk_run_30():
+    return Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+
+
+@pytest.fixture
+def ready_client(client_record):
+    make_assessment(client_record)
+    return client_record
+
+
+@pytest.fixture
+def programme(ready_client, owner):
+    return Programme.objects.create(
+        client=ready_client, plan=walk_run_30().copy(trainer=owner, is_template=False),
+        start_date=timezone.localdate() - timedelta(days=14), assigned_by=owner,
+    )
+
+
+def fresh(programme):
+    return with_progress(Programme.objects.filter(pk=programme.pk)).get()
+
+
+def log(http, programme, **fields):
+    data = {"done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
+    data.update(fields)
+    return http.post(reverse("programmes:log", args=[programme.pk]), data, headers={"HX-Request": "true"})
+
+
+PROGRAMME_VIEWS = [("programmes:log", "get"), ("programmes:log", "post"), ("programmes:resume", "post"), ("programmes:end", "post")]
+
+
+@pytest.mark.parametrize("name,method", PROGRAMME_VIEWS)
+def test_anonymous_visitors_are_sent_to_sign_in(anon_http, programme, name, method):
+    response = getattr(anon_http, method)(reverse(name, args=[programme.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name,method", PROGRAMME_VIEWS)
+def test_another_trainer_gets_404_for_a_programme(stranger_http, programme, name, method):
+    response = getattr(stranger_http, method)(reverse(name, args=[programme.pk]), {"outcome": "completed", "done_on": timezone.localdate().isoformat()})
+    assert response.status_code == 404
+    assert not SessionLog.objects.exists() and fresh(programme).ended_at is None
+
+
+@pytest.mark.parametrize("name,method", PROGRAMME_VIEWS)
+def test_the_owner_reaches_her_programme(owner_http, programme, name, method):
+    assert getattr(owner_http, method)(reverse(name, args=[programme.pk])).status_code in (200, 302)
+
+
+def test_assign_checks_ownership(anon_http, stranger_http, owner_http, ready_client):
+    url = reverse("programmes:assign", args=[ready_client.pk])
+    assert anon_http.get(url).status_code == 302
+    assert stranger_http.get(url).status_code == 404
+    assert stranger_http.post(url, {"plan": walk_run_30().pk, "start_date": timezone.localdate().isoformat()}).status_code == 404
+    assert owner_http.get(url).status_code == 200
+    assert not Programme.objects.exists()
+
+
+def test_assigning_gives_her_an_independent_copy(owner_http, ready_client):
+    template = walk_run_30()
+    response = owner_http.post(reverse("programmes:assign", args=[ready_client.pk]),
+                               {"plan": template.pk, "start_date": timezone.localdate().isoformat()})
+    programme = Programme.objects.get()
+    assert response.status_code == 302
+    assert programme.plan != template and not programme.plan.is_template
+    assert programme.plan.sessions.count() == template.sessions.count() == 27
+    programme.plan.sessions.filter(week=1).delete()
+    assert template.sessions.filter(week=1).count() == 3, "editing her copy never touches the template"
+
+
+def test_running_before_ready_needs_a_recorded_reason(owner_http, owner):
+    client = make_client(owner)
+    make_assessment(client, load_impact_hop_in_place_left=6)
+    url = reverse("programmes:assign", args=[client.pk])
+    data = {"plan": walk_run_30().pk, "start_date": timezone.localdate().isoformat()}
+    page = owner_http.post(url, data).content.decode()
+    assert "give your reason" in page and not Programme.objects.exists()
+    owner_http.post(url, {**data, "override_reason": "Cleared by her physio on 20 Nov."})
+    assert Programme.objects.get().override_reason == "Cleared by her physio on 20 Nov."
+    assert "Cleared by her physio on 20 Nov." in owner_http.get(client.get_absolute_url()).content.decode()
+
+
+def test_assign_refuses_a_start_before_the_birth(owner_http, ready_client):
+    day = ready_client.baby_date_of_birth - timedelta(days=1)
+    page = owner_http.post(reverse("programmes:assign", args=[ready_client.pk]),
+                           {"plan": walk_run_30().pk, "start_date": day.isoformat()}).content.decode()
+    assert "before the birth" in page and not Programme.objects.exists()
+
+
+def test_another_trainers_template_cannot_be_assigned(owner_http, ready_client, stranger):
+    theirs = walk_run_30().copy(trainer=stranger, name="Theirs")
+    page = owner_http.post(reverse("programmes:assign", args=[ready_client.pk]),
+                           {"plan": theirs.pk, "start_date": timezone.localdate().isoformat()}).content.decode()
+    assert "Select a valid choice" in page and not Programme.objects.exists()
+
+
+def test_a_clean_week_advances(owner_http, programme):
+    for _ in range(3):
+        log(owner_http, programme)
+    state = fresh(programme).state
+    assert (state.week, state.session, state.clean_streak) == (2, 1, 3)
+
+
+def test_a_symptom_shows_stop_and_walk_and_repeats_the_week(owner_http, programme):
+    log(owner_http, programme)
+    page = log(owner_http, programme, outcome="partial", symptoms=["pain"]).content.decode()
+    assert "stop running and walk the rest" in page.lower()
+    assert 'role="alert"' in page
+    state = fresh(programme).state
+    assert (state.week, state.session, state.repeats) == (1, 1, 1)
+
+
+def test_a_red_flag_pauses_with_a_referral_alert(owner_http, programme, owner):
+    page = log(owner_http, programme, symptoms=["heaviness_dragging"]).content.decode()
+    assert "Paused" in page and "Referral alert" in page
+    assert fresh(programme).state.status == "paused"
+    home = owner_http.get(reverse("home")).content.decode()
+    assert "Programme paused" in home and programme.client.full_name in home
+
+
+def test_symptoms_in_two_sessions_in_a_row_pause(owner_http, programme):
+    log(owner_http, programme, symptoms=["pain"])
+    log(owner_http, programme, symptoms=["pain"])
+    assert fresh(programme).state.status == "paused"
+
+
+def test_effort_of_nine_repeats_the_week(owner_http, programme):
+    log(owner_http, programme)
+    log(owner_http, programme, effort="9")
+    state = fresh(programme).state
+    assert (state.week, state.session) == (1, 1)
+
+
+def test_resuming_steps_back_a_week(owner_http, programme):
+    for _ in range(3):
+        log(owner_http, programme)
+    log(owner_http, programme, symptoms=["urgency"])
+    owner_http.post(reverse("programmes:resume", args=[programme.pk]), {"note": "Seen by physio"})
+    state = fresh(programme).state
+    assert (state.status, state.week, state.session) == ("active", 1, 1)
+    assert Resume.objects.get().note == "Seen by physio"
+
+
+def test_nothing_can_be_logged_while_paused(owner_http, programme):
+    log(owner_http, programme, symptoms=["urgency"])
+    log(owner_http, programme)
+    assert SessionLog.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields,message",
+    [
+        ({"done_on": (timezone.localdate() + timedelta(days=1)).isoformat()}, "in the future"),
+        ({"done_on": (timezone.localdate() - timedelta(days=30)).isoformat()}, "The programme started on"),
+        ({"effort": "11"}, "effort from 0 to 10"),
+        ({"effort": "-1"}, "effort from 0 to 10"),
+        ({"outcome": "flew"}, "Select a valid choice"),
+        ({"symptoms": ["made_up"]}, "Select a valid choice"),
+    ],
+)
+def test_bad_session_input_is_refused_at_the_field_and_kept(owner_http, programme, fields, message):
+    page = log(owner_http, programme, notes="felt strong", **fields).content.decode()
+    assert message in page
+    assert "felt strong" in page
+    assert not SessionLog.objects.exists()
+
+
+def test_logging_without_javascript_redirects_with_the_outcome(owner_http, programme):
+    response = owner_http.post(reverse("programmes:log", args=[programme.pk]),
+                               {"done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "4"}, follow=True)
+    assert "Week 1, session 2" in response.content.decode() or "session 2" in response.content.decode()
+
+
+def test_client_page_shows_the_programme_card(owner_http, programme):
+    page = owner_http.get(programme.client.get_absolute_url()).content.decode()
+    assert "Week 1 of 9" in page
+    assert "8 × (run 1 min, walk 1 min 30 s)" in page
+    assert "Log a session" in page
+
+
+@pytest.mark.parametrize("sessions", [1, 30])
+def test_client_page_query_count_is_constant_as_sessions_accumulate(owner_http, programme, sessions, django_assert_max_num_queries):
+    SessionLog.objects.bulk_create(
+        SessionLog(programme=programme, week=1, session_number=1, done_on=timezone.localdate(), outcome="completed", effort=4)
+        for _ in range(sessions)
+    )
+    with django_assert_max_num_queries(11):
+        assert owner_http.get(programme.client.get_absolute_url()).status_code == 200
+
+
+def test_ending_a_programme_allows_a_new_one(owner_http, programme):
+    owner_http.post(reverse("programmes:end", args=[programme.pk]))
+    assert fresh(programme).ended_at is not None
+    assert owner_http.get(reverse("programmes:assign", args=[programme.client.pk])).status_code == 200
+
+
+def test_home_lists_attention_first_then_activity(owner_http, owner):
+    refer = make_client(owner, "Red Flag Client")
+    make_assessment(refer, symptoms_urinary_leakage=True)
+    waiting = make_client(owner, "Waiting Client", weeks=30)
+    make_assessment(waiting, days_after_birth=7 * 20, pelvic_floor_fast_reps=5)
+    page = owner_http.get(reverse("home")).content.decode()
+    assert "Red flag at her last assessment" in page and "Reassessment due" in page
+    assert page.index("Needs your attention") < page.index("Recent activity")
+
+
+def test_home_needs_sign_in(anon_http):
+    assert anon_http.get(reverse("home")).status_code == 302
+
+
+def test_home_shows_only_my_clients(owner_http, stranger):
+    make_assessment(make_client(stranger, "Not Mine"), symptoms_urinary_leakage=True)
+    assert "Not Mine" not in owner_http.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_home_query_count_is_constant(owner_http, owner, count, django_assert_max_num_queries):
+    for index in range(count):
+        client = make_client(owner, f"Client {index}")
+        make_assessment(client)
+        programme = Programme.objects.create(client=client, plan=walk_run_30().copy(trainer=owner, is_template=False),
+                                             start_date=timezone.localdate(), assigned_by=owner)
+        SessionLog.objects.create(programme=programme, week=1, session_number=1, done_on=timezone.localdate(), outcome="completed")
+    with django_assert_max_num_queries(10):
+        assert owner_http.get(reverse("home")).status_code == 200
