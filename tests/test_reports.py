@@ -1,0 +1,291 @@
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from accounts.models import TrainerLogo
+from clients.models import ShareLink, hash_token
+from reports import pdf as report_pdf
+from reports.views import BAD_TOKEN_LIMIT
+from tests.conftest import make_client
+from tests.factories import make_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def shared(client_record):
+    make_assessment(client_record, days_after_birth=7 * 10, pelvic_floor_fast_reps=6)
+    latest = make_assessment(client_record, strength_single_leg_bridge_left=14, holistic_sleep=True)
+    link, token = ShareLink.issue(client_record, client_record.trainer)
+    return {"client": client_record, "assessment": latest, "link": link, "token": token}
+
+
+def progress_url(token):
+    return reverse("reports:progress", args=[token])
+
+
+def pdf_text(content):
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+# The private link
+
+def test_a_link_carries_256_bits_and_only_its_hash_is_stored(client_record, owner):
+    link, token = ShareLink.issue(client_record, owner)
+    assert len(token) >= 43  # 32 random bytes, URL-safe base64
+    assert link.token_hash == hash_token(token) and token not in link.token_hash
+
+
+def test_making_a_new_link_revokes_the_old_one(shared, owner_http):
+    old = shared["token"]
+    response = owner_http.post(reverse("clients:link_create", args=[shared["client"].pk]))
+    new = re.search(r'/p/([\w-]+)/', response.content.decode()).group(1)
+    assert new != old
+    assert owner_http.get(progress_url(old)).status_code == 404
+    assert owner_http.get(progress_url(new)).status_code == 200
+
+
+def test_the_trainer_can_email_the_link(shared, owner_http):
+    shared["client"].email = "amira@example.com"
+    shared["client"].save()
+    owner_http.post(reverse("clients:link_email", args=[shared["client"].pk]), {"token": shared["token"]})
+    assert mail.outbox[0].to == ["amira@example.com"]
+    assert progress_url(shared["token"]) in mail.outbox[0].body
+
+
+def test_emailing_refuses_a_token_of_another_client(shared, owner_http, owner):
+    other = make_client(owner, "Other Client", email="other@example.com")
+    owner_http.post(reverse("clients:link_email", args=[other.pk]), {"token": shared["token"]})
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize("name", ["clients:link_create", "clients:link_email", "clients:link_revoke"])
+def test_link_management_is_scoped_to_the_owner(shared, anon_http, stranger_http, name):
+    url = reverse(name, args=[shared["client"].pk])
+    assert anon_http.post(url, {"token": shared["token"]}).status_code == 302
+    assert stranger_http.post(url, {"token": shared["token"]}).status_code == 404
+    assert ShareLink.objects.usable().count() == 1 and not mail.outbox
+
+
+def test_revoked_expired_and_unknown_links_get_the_same_404(shared, anon_http, owner_http):
+    unknown = anon_http.get(progress_url("x" * 43))
+    owner_http.post(reverse("clients:link_revoke", args=[shared["client"].pk]))
+    revoked = anon_http.get(progress_url(shared["token"]))
+    _, token = ShareLink.issue(shared["client"], shared["client"].trainer, expires_on=timezone.localdate() + timedelta(days=1))
+    ShareLink.objects.filter(token_hash=hash_token(token)).update(expires_on=timezone.localdate() - timedelta(days=1))
+    expired = anon_http.get(progress_url(token))
+    assert unknown.status_code == revoked.status_code == expired.status_code == 404
+    strip = lambda r: re.sub(r"nonce-[^'\"]+|nonce=\"[^\"]+\"", "", r.content.decode())  # noqa: E731
+    assert strip(unknown) == strip(revoked) == strip(expired)
+
+
+def test_a_link_expiry_must_be_in_the_future(shared, owner_http):
+    owner_http.post(reverse("clients:link_create", args=[shared["client"].pk]), {"expires_on": timezone.localdate().isoformat()})
+    assert ShareLink.objects.usable().get() == shared["link"]
+
+
+def test_her_page_is_private(shared, anon_http):
+    response = anon_http.get(progress_url(shared["token"]))
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"] == "private, no-store"
+    assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
+    assert "csrftoken" not in response.cookies
+
+
+def test_many_bad_tokens_from_one_address_are_throttled(shared, anon_http):
+    for _ in range(BAD_TOKEN_LIMIT):
+        assert anon_http.get(progress_url("wrong-token")).status_code == 404
+    assert anon_http.get(progress_url(shared["token"])).status_code == 429
+
+
+# What she sees
+
+def test_her_page_speaks_to_her_and_hides_trainer_notes(shared, anon_http):
+    client = shared["client"]
+    client.notes = "PRIVATE trainer note"
+    client.save()
+    shared["assessment"].notes = "PRIVATE assessment note"
+    shared["assessment"].save()
+    page = anon_http.get(progress_url(shared["token"])).content.decode()
+    assert "Ready for a graded return to running" in page
+    assert "Single leg bridge" in page and "left 14 of 20" in page and "Try:" in page
+    assert "What to do next" in page and "Where to get help" in page
+    assert "PRIVATE" not in page
+    for chart in ["pelvic-long_holds", "load-impact", "strength"]:
+        assert f'aria-labelledby="{chart}-title {chart}-desc"' in page
+    assert "Show the numbers" in page
+
+
+def test_her_page_shows_her_programme(shared, anon_http, owner):
+    from programmes.models import Plan, Programme
+
+    Programme.objects.create(client=shared["client"], plan=Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False),
+                             start_date=timezone.localdate(), assigned_by=owner)
+    page = anon_http.get(progress_url(shared["token"])).content.decode()
+    assert "week 1 of 9" in page and "Your next session" in page and "Running minutes each week" in page
+
+
+@pytest.mark.parametrize("assessments", [1, 12])
+def test_her_page_query_count_is_constant(client_record, anon_http, assessments, django_assert_max_num_queries):
+    for index in range(assessments):
+        make_assessment(client_record, days_after_birth=80 + index)
+    _, token = ShareLink.issue(client_record, client_record.trainer)
+    with django_assert_max_num_queries(6):
+        assert anon_http.get(progress_url(token)).status_code == 200
+
+
+# The PDF report
+
+def test_her_report_downloads_from_her_link(shared, anon_http):
+    response = anon_http.get(reverse("reports:progress_pdf", args=[shared["token"], shared["assessment"].pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+    text = pdf_text(response.content)
+    assessment = shared["assessment"]
+    for expected in ["Ready for a graded return to running", assessment.assessed_on.strftime("%-d %b %Y"),
+                     "Symptoms now", "Pelvic floor and core", "Load and impact", "Strength", "Wellbeing",
+                     "Single leg bridge", "14 of 20", "not a diagnosis", "Goom", "Page 1 of", shared["client"].full_name]:
+        assert expected in text, expected
+
+
+def test_the_report_is_tagged_pdf_ua_with_title_language_and_embedded_fonts(shared, owner_http):
+    content = owner_http.get(reverse("reports:trainer_pdf", args=[shared["assessment"].pk])).content
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.metadata.title.startswith("Return-to-running report")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB" and "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert b'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data()
+    fonts = [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
+    assert fonts and all("/FontFile2" in f["/DescendantFonts"][0].get_object()["/FontDescriptor"] for f in fonts)
+
+
+def test_page_one_of_the_report_is_not_blank(shared, owner_http, tmp_path):
+    import subprocess
+
+    from PIL import Image
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(owner_http.get(reverse("reports:trainer_pdf", args=[shared["assessment"].pk])).content)
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    dark = sum(image.histogram()[:200])
+    assert dark > image.width * image.height * 0.01
+
+
+@pytest.mark.parametrize("via", ["token", "trainer"])
+def test_reports_of_other_clients_are_never_reachable(shared, owner, stranger, stranger_http, anon_http, via):
+    mine_other = make_assessment(make_client(owner, "Second Client"))
+    theirs = make_assessment(make_client(stranger, "Their Client"))
+    if via == "token":
+        for assessment in (mine_other, theirs):
+            assert anon_http.get(reverse("reports:progress_pdf", args=[shared["token"], assessment.pk])).status_code == 404
+    else:
+        assert stranger_http.get(reverse("reports:trainer_pdf", args=[shared["assessment"].pk])).status_code == 404
+        assert anon_http.get(reverse("reports:trainer_pdf", args=[shared["assessment"].pk])).status_code == 302
+
+
+def test_a_revoked_link_cannot_download_a_report(shared, anon_http):
+    shared["link"].revoke()
+    assert anon_http.get(reverse("reports:progress_pdf", args=[shared["token"], shared["assessment"].pk])).status_code == 404
+
+
+def test_an_unchanged_report_is_served_from_the_cache_and_an_edit_invalidates_it(shared, owner_http, monkeypatch):
+    url = reverse("reports:trainer_pdf", args=[shared["assessment"].pk])
+    drawn = []
+    real = report_pdf.render_report
+    monkeypatch.setattr(report_pdf, "render_report", lambda context: drawn.append(1) or real(context))
+    first = owner_http.get(url)
+    again = owner_http.get(url)
+    not_modified = owner_http.get(url, headers={"If-None-Match": first["ETag"]})
+    assert len(drawn) == 1 and first.content == again.content
+    assert not_modified.status_code == 304 and not not_modified.content
+    assessment = shared["assessment"]
+    assessment.save_changes({"strength_calf_raise_left": 12}, assessment.client.trainer, assessment.version)
+    edited = owner_http.get(url, headers={"If-None-Match": first["ETag"]})
+    assert edited.status_code == 200 and edited["ETag"] != first["ETag"] and len(drawn) == 2
+
+
+# Safety: user text is text, and WeasyPrint fetches nothing we did not put there
+
+HOSTILE = '<img src="file:///etc/passwd"><link rel="stylesheet" href="http://evil.example/x.css"><style>@import "http://evil.example/y.css";</style>'
+
+
+def test_hostile_names_and_notes_are_text_in_the_page_and_the_pdf(owner, anon_http, monkeypatch):
+    client = make_client(owner, name=f"Eve {HOSTILE}", goal=HOSTILE, notes=HOSTILE)
+    assessment = make_assessment(client, notes=HOSTILE)
+    _, token = ShareLink.issue(client, owner)
+    fetched = []
+    real = report_pdf.fetch_safely
+    monkeypatch.setattr(report_pdf, "fetch_safely", lambda url: fetched.append(url) or real(url))
+    page = anon_http.get(progress_url(token)).content.decode()
+    assert '<img src="file:///etc/passwd">' not in page and "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in page
+    content = anon_http.get(reverse("reports:progress_pdf", args=[token, assessment.pk])).content
+    text = pdf_text(content)
+    assert 'Eve <img src="file:///etc/passwd">' in text.replace("\n", "")
+    assert not any(url.startswith(("file:", "http:", "https://evil")) for url in fetched), fetched
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.com/x.png", "https://example.com/",
+                                 f"{report_pdf.STATIC_BASE}../config/settings.py", "ftp://example.com/x"])
+def test_the_report_fetcher_refuses_everything_but_data_and_our_static_files(url):
+    with pytest.raises(Exception):
+        report_pdf.fetch_safely(url)
+
+
+def test_the_report_fetcher_serves_data_urls_and_static_files():
+    assert report_pdf.fetch_safely("data:text/plain;base64,aGk=").read() == b"hi"
+    assert b"<svg" in report_pdf.fetch_safely(f"{report_pdf.STATIC_BASE}img/logo.svg").read()
+
+
+# The trainer's logo
+
+def png_bytes(size=(120, 40), colour=(31, 111, 107)):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_logo_is_validated_re_encoded_and_shown_in_the_report(shared, owner_http, owner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    owner_http.post(reverse("profile_logo"), {"logo": SimpleUploadedFile("logo.png", png_bytes(), "image/png")})
+    logo = TrainerLogo.objects.get(trainer=owner)
+    assert bytes(logo.data).startswith(b"\x89PNG")
+    page = owner_http.get(reverse("profile")).content.decode()
+    assert "data:image/png;base64," in page
+    text = PdfReader(io.BytesIO(owner_http.get(reverse("reports:trainer_pdf", args=[shared["assessment"].pk])).content))
+    assert any("/XObject" in page["/Resources"] for page in text.pages)
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("logo.png", b"not an image", "not a PNG or JPEG"),
+    ("logo.gif", b"GIF89a" + b"\x00" * 20, "not a PNG or JPEG"),
+    ("big.png", b"\x89PNG" + b"\x00" * (1024 * 1024 + 1), "larger than 1 MB"),
+])
+def test_bad_logos_are_refused(owner_http, owner, name, content, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = owner_http.post(reverse("profile_logo"), {"logo": SimpleUploadedFile(name, content)}).content.decode()
+    assert message in page and not TrainerLogo.objects.exists()
+
+
+def test_logo_upload_needs_sign_in(anon_http):
+    assert anon_http.post(reverse("profile_logo")).status_code == 302
