@@ -69,3 +69,13 @@ def today():
 def years_ago(years, today=None):
     today = today or date.today()
     return today.replace(year=today.year - years)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rendered fragments and reports are cached by id and version; ids repeat across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

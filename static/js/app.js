@@ -34,6 +34,15 @@ function showUnsaved(message) {
   status.classList.add("save-status--error");
 }
 
+// Say "Saving…" in the status region itself, so screen readers hear it too.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.target.id !== "assessment-form") return;
+  const status = document.getElementById("save-status");
+  if (!status) return;
+  status.textContent = "Saving…";
+  status.classList.remove("save-status--error");
+});
+
 document.addEventListener("htmx:sendError", () => {
   showUnsaved("Not saved: no connection. Your entries are still here and will save when the connection is back.");
 });

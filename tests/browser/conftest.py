@@ -120,3 +120,47 @@ def assert_accessible(page: Page, context=None):
             for node in violation["nodes"][:3]:
                 lines.append(f"    at {', '.join(str(t) for t in node['target'])}")
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+# --- Added for the programme and client-progress journeys ---------------------------------
+
+def watched_context(browser, problems, **options):
+    """A fresh context watched like `context`: en-GB, Europe/London, console problems recorded."""
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/London", **options)
+    context.on("page", lambda page: watch_for_problems(page, problems))
+    return context
+
+
+@pytest.fixture
+def phone_page(browser, console_problems):
+    """A signed-out phone (mobile viewport with touch), as a client opens her link."""
+    context = watched_context(browser, console_problems, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+    if console_problems:
+        pytest.fail("The browser reported problems:\n" + "\n".join(console_problems), pytrace=False)
+
+
+def assign_programme(client, template_name="Walk–run to 30 minutes", start_date=None):
+    """Give her her own copy of a built-in template, as the assign form does."""
+    from django.utils import timezone
+
+    from programmes.models import Plan, Programme
+
+    template = Plan.objects.get(name=template_name, trainer__isnull=True)
+    return Programme.objects.create(
+        client=client, plan=template.copy(trainer=client.trainer, is_template=False),
+        start_date=start_date or timezone.localdate(), assigned_by=client.trainer,
+    )
+
+
+@pytest.fixture
+def builtin_templates(transactional_db):
+    """The built-in walk–run templates. Their data migration ran once, but a live-server test
+    flushes the database afterwards, so each test that needs them puts them back (idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("programmes.migrations.0002_builtin_templates").install(apps, None)

@@ -1,0 +1,83 @@
+"""PDF report costs: our full render against WeasyPrint alone on the same finished HTML,
+and a repeated download of an unchanged report (cache hit and 304).
+
+Run:  .venv/bin/python bench/report.py [rounds]
+Uses a scratch SQLite database with the demo data.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+scratch = tempfile.mkdtemp(prefix="restride-report-bench-")
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="config.test_settings", DATABASE_URL=f"sqlite:///{scratch}/bench.sqlite3",
+)
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.test import Client as HttpClient  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+
+def median_ms(function, rounds=ROUNDS):
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    call_command("loaddemo", verbosity=0)
+    from accounts.models import Trainer
+    from programmes.models import Programme
+    from reports import pdf
+    from reports.progress import client_progress
+
+    client = Programme.objects.select_related("client").first().client  # a client with a programme and charts
+    assessment = client.assessments.first()
+    today = timezone.localdate()
+
+    def full_render():
+        return pdf.render_report(client_progress(client, assessment, today))
+
+    full_render()  # warm: fonts, stylesheet, templates
+    html = render_to_string("reports/report.html", client_progress(client, assessment, today))
+    ours = median_ms(full_render)
+    weasyprint_alone = median_ms(lambda: pdf.html_to_pdf(html))
+
+    http = HttpClient()
+    http.force_login(Trainer.objects.get())
+    url = reverse("reports:trainer_pdf", args=[assessment.pk])
+    cache.clear()
+    first = http.get(url)
+    cached = median_ms(lambda: http.get(url), rounds=ROUNDS * 5)
+    etag = first["ETag"]
+    not_modified = median_ms(lambda: http.get(url, headers={"If-None-Match": etag}), rounds=ROUNDS * 5)
+    assert http.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+    print(f"report of {client.full_name}, {assessment.assessed_on:%-d %b %Y} ({len(first.content) // 1024} KB), median of {ROUNDS}:")
+    print(f"  full render (queries, charts, template, WeasyPrint) {ours:8.1f} ms")
+    print(f"  WeasyPrint alone on the finished HTML                {weasyprint_alone:8.1f} ms")
+    print(f"  overhead                                             {ours / weasyprint_alone - 1:8.1%}  (aim: at most 15%)")
+    print(f"  repeat download, served from the cache               {cached:8.1f} ms  (aim: under 50 ms)")
+    print(f"  repeat download with If-None-Match (304)             {not_modified:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

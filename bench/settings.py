@@ -1,0 +1,9 @@
+"""Production settings plus one bare view to compare pages against."""
+
+from config.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+
+# The benchmark talks plain HTTP on loopback, so cookies cannot be Secure-only here.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
