@@ -59,7 +59,7 @@ class LogoForm(forms.Form):
                 raise forms.ValidationError(f"That image is over {MAX_LOGO_PIXELS} pixels across: please choose a smaller one.")
             image.load()
         except (OSError, SyntaxError, Image.DecompressionBombError):
-            raise forms.ValidationError("That file is not a PNG or JPEG image we can read.")
+            raise forms.ValidationError("That file is not a PNG or JPEG image we can read.") from None
         return image
 
     def png_bytes(self):

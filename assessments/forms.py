@@ -99,7 +99,7 @@ class ImportForm(forms.Form):
         try:
             data["payload"] = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise forms.ValidationError(f"That is not valid JSON ({error}).")
+            raise forms.ValidationError(f"That is not valid JSON ({error}).") from None
         return data
 
 

@@ -18,6 +18,10 @@ class PlanQuerySet(models.QuerySet):
         """Templates a trainer can use: the built-ins and her own."""
         return self.filter(is_template=True).filter(Q(trainer=trainer) | Q(trainer__isnull=True))
 
+    def viewable_by(self, trainer):
+        """The built-ins and everything she owns: her templates and her clients' copies."""
+        return self.filter(Q(trainer=trainer) | Q(trainer__isnull=True))
+
     def editable_by(self, trainer):
         return self.filter(trainer=trainer)
 
@@ -65,16 +69,10 @@ class Plan(models.Model):
     @transaction.atomic
     def copy(self, *, trainer, name=None, is_template=True):
         """A deep copy: her own to edit, leaving the original untouched."""
-        plan = Plan.objects.create(trainer=trainer, name=name or self.name, description=self.description, is_template=is_template)
+        name = (name or self.name)[: Plan._meta.get_field("name").max_length]
+        plan = Plan.objects.create(trainer=trainer, name=name, description=self.description, is_template=is_template)
         for session in self.sessions.prefetch_related("blocks"):
-            blocks = list(session.blocks.all())
-            session.pk = None
-            session.plan = plan
-            session.save()
-            PlanBlock.objects.bulk_create(
-                PlanBlock(session=session, position=b.position, run_seconds=b.run_seconds, walk_seconds=b.walk_seconds, repeats=b.repeats)
-                for b in blocks
-            )
+            session.copy_to(plan, week=session.week, number=session.number)
         return plan
 
 
@@ -98,6 +96,18 @@ class PlanSession(models.Model):
 
     def __str__(self):
         return f"Week {self.week}, session {self.number}"
+
+    def copy_to(self, plan, *, week, number):
+        """This session with its blocks, as week `week`, session `number` of `plan`."""
+        new = PlanSession.objects.create(
+            plan=plan, week=week, number=number,
+            warm_up_seconds=self.warm_up_seconds, cool_down_seconds=self.cool_down_seconds,
+        )
+        PlanBlock.objects.bulk_create(
+            PlanBlock(session=new, position=b.position, run_seconds=b.run_seconds, walk_seconds=b.walk_seconds, repeats=b.repeats)
+            for b in self.blocks.all()
+        )
+        return new
 
     def as_plan(self):
         return builtin.SessionPlan(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import F, Max, Sum
 from django.http import HttpRequest, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -26,11 +26,6 @@ class HtmxHttpRequest(HttpRequest):
 
 
 # --- Scoping: another trainer's plan is a 404, exactly like one that does not exist -----
-
-def viewable_plans(user):
-    """The built-ins and everything she owns: her templates and her clients' copies."""
-    return Plan.objects.filter(Q(trainer=user) | Q(trainer__isnull=True))
-
 
 def get_plan_for_editing(request, pk):
     return get_object_or_404(Plan.objects.editable_by(request.user), pk=pk)
@@ -125,7 +120,7 @@ def create_template(trainer, name):
 
 @login_required
 def plan_detail(request, pk, details_form=None):
-    plans = with_sessions(viewable_plans(request.user).select_related("programme__client"))
+    plans = with_sessions(Plan.objects.viewable_by(request.user).select_related("programme__client"))
     plan = get_object_or_404(plans, pk=pk)
     editable = plan.trainer_id == request.user.pk
     weeks = summarise_weeks(plan)
@@ -160,9 +155,8 @@ def plan_rename(request, pk):
 @login_required
 @require_POST
 def plan_duplicate(request, pk):
-    plan = get_object_or_404(viewable_plans(request.user), pk=pk)
-    name = f"{plan.name[: Plan._meta.get_field('name').max_length - 7]} (copy)"
-    copy = plan.copy(trainer=request.user, name=name)
+    plan = get_object_or_404(Plan.objects.viewable_by(request.user), pk=pk)
+    copy = plan.copy(trainer=request.user, name=f"{plan.name[: Plan._meta.get_field('name').max_length - 7]} (copy)")
     messages.success(request, f"This is your own copy of “{plan.name}”: change it as you like.")
     return redirect(copy)
 
@@ -181,19 +175,6 @@ def plan_delete(request, pk):
 
 # --- Weeks and sessions --------------------------------------------------------------------
 
-def copy_session(session, *, week, number):
-    blocks = list(session.blocks.all())
-    new = PlanSession.objects.create(
-        plan=session.plan, week=week, number=number,
-        warm_up_seconds=session.warm_up_seconds, cool_down_seconds=session.cool_down_seconds,
-    )
-    PlanBlock.objects.bulk_create(
-        PlanBlock(session=new, position=b.position, run_seconds=b.run_seconds, walk_seconds=b.walk_seconds, repeats=b.repeats)
-        for b in blocks
-    )
-    return new
-
-
 @login_required
 @require_POST
 @transaction.atomic
@@ -205,7 +186,7 @@ def add_week(request, pk):
         messages.error(request, f"A plan can have at most {MAX_WEEKS} weeks.")
         return redirect(plan)
     for session in (s for s in sessions if s.week == last_week):
-        copy_session(session, week=last_week + 1, number=session.number)
+        session.copy_to(plan, week=last_week + 1, number=session.number)
     plan.save(update_fields=["updated_at"])
     messages.success(request, f"Week {last_week + 1} is added as a copy of week {last_week}: change one thing at a time.")
     return redirect(f"{plan.get_absolute_url()}#week-{last_week + 1}")
@@ -238,7 +219,7 @@ def add_session(request, pk, week):
         messages.error(request, f"A week can have at most {MAX_SESSIONS_PER_WEEK} sessions.")
         return redirect(plan)
     last = sessions[-1]
-    new = copy_session(last, week=week, number=last.number + 1)
+    new = last.copy_to(plan, week=week, number=last.number + 1)
     plan.save(update_fields=["updated_at"])
     messages.success(request, f"Session {new.number} is added to week {week} as a copy of session {last.number}.")
     return redirect(f"{plan.get_absolute_url()}#session-{new.pk}")

@@ -9,6 +9,7 @@ from functools import cache
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache as django_cache
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 
@@ -28,7 +29,10 @@ def fetch_safely(url):
         with urlopen(url) as response:  # the data: handler only: the scheme is checked above
             return URLFetcherResponse(url, response.read(), {"Content-Type": response.headers.get_content_type()})
     if url.startswith(STATIC_BASE):
-        path = finders.find(url.removeprefix(STATIC_BASE).split("?")[0])
+        try:
+            path = finders.find(url.removeprefix(STATIC_BASE).split("?")[0])
+        except SuspiciousFileOperation:  # "../" out of the static folders
+            path = None
         if path:
             content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
             with open(path, "rb") as file:

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         try:
             validate_email(email)
         except ValidationError:
-            raise CommandError(f"{email!r} is not a valid email address.")
+            raise CommandError(f"{email!r} is not a valid email address.") from None
         if Trainer.objects.filter(email__iexact=email).exists():
             raise CommandError(f"A trainer with the email {email} already exists.")
         if password is None:
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         try:
             validate_password(password, trainer)
         except ValidationError as error:
-            raise CommandError(" ".join(error.messages))
+            raise CommandError(" ".join(error.messages)) from None
         trainer.set_password(password)
         trainer.save()
         self.stdout.write(self.style.SUCCESS(f"Created trainer {email}."))
