@@ -79,6 +79,11 @@ class AssessmentQuerySet(models.QuerySet):
     def for_trainer(self, trainer):
         return self.filter(client__trainer=trainer)
 
+    def summaries(self):
+        """Just what a list row shows: compiling and loading all ~70 measurement columns
+        is most of the cost of a page that only lists dates and verdicts."""
+        return self.only("client", "assessed_on", "verdict", "recorded_by", "updated_at")
+
 
 class Assessment(models.Model):
     """A dated return-to-running assessment. One nullable column per protocol measurement

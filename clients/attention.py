@@ -58,7 +58,7 @@ def needs_attention(trainer):
     order = {"paused": 0, "red_flag": 1, "reassess": 2, "finished": 3}
     items.sort(key=lambda item: (order[item.kind], item.client.full_name))
     recent_logs = SessionLog.objects.filter(programme__client__trainer=trainer).select_related("programme__client").order_by("-created_at")[:8]
-    recent_assessments = Assessment.objects.for_trainer(trainer).select_related("client").order_by("-updated_at")[:8]
+    recent_assessments = Assessment.objects.for_trainer(trainer).summaries().select_related("client").order_by("-updated_at")[:8]
     activity = sorted(
         [("session", log.created_at, log) for log in recent_logs] + [("assessment", a.updated_at, a) for a in recent_assessments],
         key=lambda entry: entry[1], reverse=True,

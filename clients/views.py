@@ -45,7 +45,7 @@ def client_create(request):
 @login_required
 def client_detail(request, pk):
     client = get_client_for_trainer(request, pk)
-    assessments = list(client.assessments.select_related("recorded_by"))
+    assessments = list(client.assessments.summaries().select_related("recorded_by"))
     context = {
         "client": client,
         "assessments": assessments,
@@ -53,7 +53,7 @@ def client_detail(request, pk):
         "share_link": client.share_links.usable().first(),
         "share_form": ShareLinkForm(),
     }
-    if programme := current_programme(client):
+    if programme := current_programme(client, blocks=False):
         context.update(card_context(programme))
     return render(request, "clients/detail.html", context)
 

@@ -161,8 +161,11 @@ STORAGES = {
     },
 }
 
-# Console by default, so a developer sees reset and link emails in the terminal.
-EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+# Console by default in development, so a developer sees reset and link emails in the
+# terminal; SMTP by default in production, where the console would lose them.
+EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,

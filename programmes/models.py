@@ -208,12 +208,15 @@ class Programme(models.Model):
     def state(self):
         return progression.replay(self.plan.sessions_per_week(), self.events())
 
+    @cached_property
     def next_session(self):
         state = self.state
         if state.status != "active":
             return None
         for session in self.plan.sessions.all():
             if (session.week, session.number) == (state.week, state.session):
+                # One query for its blocks, unless the whole plan's were prefetched.
+                models.prefetch_related_objects([session], "blocks")
                 return session
         return None
 

@@ -34,22 +34,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-# DOMAIN.md "symptoms" table: any one of these during a session means stop and refer.
-RED_FLAG_SYMPTOMS = (
-    "urinary_leakage",
-    "faecal_leakage",
-    "wind_leakage",
-    "urgency",
-    "heaviness_dragging",
-    "lumbopelvic_pain",
-    "pain_during_sex",
-    "abdominal_doming",
-    "obstructed_defecation",
-    "abnormal_bleeding",
-)
+from assessments import protocol
+
+# DOMAIN.md "symptoms" table, from the one protocol definition: any one of these during a
+# session means stop and refer.
+RED_FLAG_SYMPTOMS = tuple(item.code for item in protocol.section("symptoms").items)
 # What a session log can record; "pain" is pain that is not a red flag (knee, hip, shin).
 SESSION_SYMPTOMS = RED_FLAG_SYMPTOMS + ("pain",)
 SESSION_OUTCOMES = ("completed", "partial", "skipped")
+
+
+def symptom_names(codes) -> str:
+    """"urinary_leakage" → "leaking urine", in the protocol's words, for people to read."""
+    items = protocol.ITEMS
+    names = [items[f"symptoms.{code}"].label.lower() if f"symptoms.{code}" in items else "pain" for code in sorted(codes)]
+    return ", ".join(names)
 
 OutcomeKind = Literal[
     "advance_session", "advance_week", "repeat_week", "pause", "finish", "resume"
@@ -142,7 +141,7 @@ def outcome_of(state_before: State, log: SessionLog) -> Outcome:
             "trainer will restart the programme a week back when you are ready.",
             Alert(
                 "red_flag",
-                f"Red-flag symptom logged in {where} ({', '.join(sorted(red_flags))}). "
+                f"Red-flag symptom logged in {where} ({symptom_names(red_flags)}). "
                 f"Programme paused: refer the client to {_REFER}.",
             ),
         )

@@ -21,8 +21,8 @@ def with_progress(queryset, blocks=True):
     )
 
 
-def current_programme(client):
-    return with_progress(client.programmes.current()).first()
+def current_programme(client, blocks=True):
+    return with_progress(client.programmes.current(), blocks=blocks).first()
 
 
 def get_programme_for_trainer(request, pk):

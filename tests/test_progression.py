@@ -27,6 +27,7 @@ from programmes.progression import (
     State,
     outcome_of,
     replay,
+    symptom_names,
 )
 
 MIN = 60
@@ -195,7 +196,8 @@ def test_any_red_flag_pauses_the_programme_with_a_referral_alert(symptom):
     assert "GP or a pelvic health physiotherapist" in state.last_outcome.message
     [alert] = state.alerts
     assert alert.code == "red_flag"
-    assert symptom in alert.message
+    assert f"({symptom_names([symptom])})" in alert.message, "named in words, not as a code"
+    assert "_" not in alert.message
 
 
 def test_a_red_flag_on_a_skipped_session_still_pauses():
