@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.mail import send_mail
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +44,7 @@ def client_create(request):
 
 @login_required
 def client_detail(request, pk):
-    client = get_client_for_trainer(request, pk)
+    client = get_object_or_404(Client.objects.for_trainer(request.user).select_related("consent_recorded_by"), pk=pk)
     assessments = list(client.assessments.summaries().select_related("recorded_by"))
     context = {
         "client": client,
