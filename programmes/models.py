@@ -220,6 +220,15 @@ class Programme(models.Model):
                 return session
         return None
 
+    def schedule(self, today):
+        """Dates for the rest of this week's sessions, a rest day between each."""
+        state = self.state
+        if state.status != "active":
+            return []
+        first = self.suggested_date(today)
+        remaining = state.sessions_this_week - state.session + 1
+        return [first + timedelta(days=(REST_DAYS_BETWEEN_SESSIONS + 1) * index) for index in range(remaining)]
+
     def suggested_date(self, today):
         """Next session date: a rest day after the last one, never before the start or today."""
         logs = self.logs.all()

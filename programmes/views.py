@@ -35,7 +35,7 @@ def card_context(programme, form=None, outcome=None):
         "programme": programme,
         "client": programme.client,
         "log_form": form or SessionLogForm(programme=programme, initial={"done_on": today}),
-        "suggested_date": programme.suggested_date(today),
+        "schedule": programme.schedule(today),
         "resume_form": ResumeForm(),
         "outcome": outcome,
     }

@@ -206,7 +206,7 @@ def client_progress(client, assessment=None, today=None):
         )
     if programme:
         context["running_chart"] = weekly_running_chart(programme, today)
-        context["suggested_date"] = programme.suggested_date(today)
+        context["schedule"] = programme.schedule(today)
     if latest:
         # Every chart with the template that draws it, two to a row on the report's pages.
         drawn = [("line", chart) for chart in context["charts"]["pelvic"]]

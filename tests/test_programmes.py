@@ -237,3 +237,11 @@ def test_home_query_count_is_constant(owner_http, owner, count, django_assert_ma
         SessionLog.objects.create(programme=programme, week=1, session_number=1, done_on=timezone.localdate(), outcome="completed")
     with django_assert_max_num_queries(10):
         assert owner_http.get(reverse("home")).status_code == 200
+
+
+def test_the_card_plans_the_rest_of_the_week_with_rest_days(owner_http, programme):
+    log(owner_http, programme)
+    today = timezone.localdate()
+    page = owner_http.get(programme.client.get_absolute_url()).content.decode()
+    first, second = today + timedelta(days=2), today + timedelta(days=4)
+    assert f"{first:%a} {first.day} {first:%b} · {second:%a} {second.day} {second:%b}" in page
