@@ -14,7 +14,7 @@ COPY . .
 # collectstatic needs settings to import; the key is thrown away with this layer.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0
 
-RUN useradd --create-home restride && mkdir -p /app/media && chown restride /app/media
+RUN useradd --create-home restride
 USER restride
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile - --access-logformat '%(h)s %(t)s %(m)s %(s)s %(b)s %(M)sms'"]

@@ -105,12 +105,6 @@ class Client(models.Model):
     def weeks_postpartum_today(self):
         return self.weeks_postpartum()
 
-    def age_on(self, day):
-        if self.date_of_birth is None:
-            return None
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
     def profile(self):
         """The DOMAIN.md "profile" dict that the readiness rules read."""
         return {
@@ -130,10 +124,12 @@ class Client(models.Model):
     def withdraw_consent(self):
         self.consent_withdrawn_at = timezone.now()
         self.save(update_fields=["consent_withdrawn_at", "updated_at"])
+        self.share_links.revoke()
 
     def archive(self):
         self.archived_at = timezone.now()
         self.save(update_fields=["archived_at", "updated_at"])
+        self.share_links.revoke()
 
     def restore(self):
         self.archived_at = None
@@ -158,8 +154,18 @@ def hash_token(token: str) -> str:
 
 class ShareLinkQuerySet(models.QuerySet):
     def usable(self, today=None):
+        """Not revoked, not expired, and her data may still be shown: consent in place, not archived."""
         today = today or timezone.localdate()
-        return self.filter(revoked_at__isnull=True).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        return self.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+            revoked_at__isnull=True,
+            client__consent_recorded_at__isnull=False,
+            client__consent_withdrawn_at__isnull=True,
+            client__archived_at__isnull=True,
+        )
+
+    def revoke(self):
+        return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     def find(self, token):
         """The usable link for a token, or None: revoked, expired and unknown look the same."""
@@ -190,14 +196,9 @@ class ShareLink(models.Model):
     def issue(cls, client, by, expires_on=None):
         """Revoke her current links and make a new one; returns (link, token)."""
         token = secrets.token_urlsafe(cls.TOKEN_BYTES)
-        client.share_links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        client.share_links.revoke()
         link = cls.objects.create(client=client, token_hash=hash_token(token), created_by=by, expires_on=expires_on)
         return link, token
 
-    @property
-    def is_usable(self):
-        return self.revoked_at is None and (self.expires_on is None or self.expires_on >= timezone.localdate())
-
     def revoke(self):
-        self.revoked_at = timezone.now()
-        self.save(update_fields=["revoked_at"])
+        ShareLink.objects.filter(pk=self.pk).revoke()

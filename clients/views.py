@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from programmes.views import card_context, current_programme
 
-from .access import HtmxHttpRequest, get_client_for_trainer
+from .access import HtmxHttpRequest, get_client_for_trainer, private
 from .attention import needs_attention
 from .forms import ClientForm, DeleteClientForm, ShareLinkForm
 from .models import Client, ShareLink
@@ -118,8 +119,9 @@ def home(request):
     return render(request, "clients/home.html", needs_attention(request.user))
 
 
-def progress_url(request, token):
-    return request.build_absolute_uri(reverse("reports:progress", args=[token]))
+def progress_url(token):
+    # From the configured address, never from the request's Host header.
+    return f"{settings.SITE_URL}{reverse('reports:progress', args=[token])}"
 
 
 @login_required
@@ -132,7 +134,8 @@ def share_link_create(request, pk):
         messages.error(request, " ".join(form.errors["expires_on"]))
         return redirect(f"{client.get_absolute_url()}#private-link")
     link, token = ShareLink.issue(client, request.user, form.cleaned_data["expires_on"])
-    return render(request, "clients/share_link.html", {"client": client, "link": link, "token": token, "url": progress_url(request, token)})
+    context = {"client": client, "link": link, "token": token, "url": progress_url(token)}
+    return private(render(request, "clients/share_link.html", context))
 
 
 @login_required
@@ -147,7 +150,7 @@ def share_link_email(request, pk):
     if not client.email:
         messages.error(request, "Add her email address to her details first.")
         return redirect(client)
-    context = {"client": client, "trainer": request.user, "url": progress_url(request, token), "link": link}
+    context = {"client": client, "trainer": request.user, "url": progress_url(token), "link": link}
     send_mail(
         subject=f"Your running progress from {request.user.display_business}",
         message=render_to_string("clients/share_link_email.txt", context),
@@ -162,6 +165,6 @@ def share_link_email(request, pk):
 @require_POST
 def share_link_revoke(request, pk):
     client = get_client_for_trainer(request, pk)
-    client.share_links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    client.share_links.revoke()
     messages.success(request, "Her private link is revoked: it no longer opens anything.")
     return redirect(f"{client.get_absolute_url()}#private-link")

@@ -6,7 +6,6 @@ import logging
 import mimetypes
 from functools import cache
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache as django_cache
 from django.core.exceptions import SuspiciousFileOperation
@@ -81,19 +80,18 @@ def report_fingerprint(assessment, today):
     ).values_list("pk", "plan__updated_at", "logs_count", "last_log", "resumes_count").first()
     logo = getattr(client.trainer, "logo", None)
     parts = [
-        REPORT_VERSION, settings.SECRET_KEY[:8], today.isoformat(), assessment.pk, assessment.version,
+        REPORT_VERSION, today.isoformat(), assessment.pk, assessment.version,
         assessment.updated_at.isoformat(), client.updated_at.isoformat(), client.trainer.updated_at.isoformat(),
         logo.updated_at.isoformat() if logo else "", earlier["count"], str(earlier["changed"]), str(programme),
     ]
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
-def cached_report(assessment, today, build_context):
-    """(etag, pdf bytes): drawn once per fingerprint, then served from the cache."""
-    etag = report_fingerprint(assessment, today)
+def cached_report(etag, build_context):
+    """The PDF for this fingerprint: drawn once, then served from the cache."""
     key = f"report:{etag}"
     pdf = django_cache.get(key)
     if pdf is None:
         pdf = render_report(build_context())
         django_cache.set(key, pdf, timeout=60 * 60 * 24)
-    return etag, pdf
+    return pdf

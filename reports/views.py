@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import TrainerLogo
 from assessments.views import get_assessment_for_trainer
+from clients.access import client_address, private
 from clients.models import ShareLink
 
 from .pdf import cached_report, report_fingerprint
@@ -14,18 +15,6 @@ from .progress import client_progress
 
 BAD_TOKEN_LIMIT = 20  # per address, per BAD_TOKEN_WINDOW seconds
 BAD_TOKEN_WINDOW = 10 * 60
-
-
-def private(response):
-    """Her page and report: never indexed, never cached, never leaked in a Referer."""
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def client_address(request):
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def throttled(request):
@@ -40,14 +29,15 @@ def count_bad_token(request):
 
 def link_or_refusal(request, token):
     """(link, None) for a usable link; else (None, response). Revoked, expired and unknown
-    links get the very same 404, so a link's existence cannot be probed."""
+    links get the very same 404, so a link's existence cannot be probed. An address that
+    keeps guessing is told to wait; a real link still works from it (a proxy may share it)."""
+    link = ShareLink.objects.find(token)
+    if link is not None:
+        return link, None
     if throttled(request):
         return None, private(render(request, "reports/not_found.html", {"throttled": True}, status=429))
-    link = ShareLink.objects.find(token)
-    if link is None:
-        count_bad_token(request)
-        return None, private(render(request, "reports/not_found.html", status=404))
-    return link, None
+    count_bad_token(request)
+    return None, private(render(request, "reports/not_found.html", status=404))
 
 
 def logo_url(trainer):
@@ -77,7 +67,7 @@ def pdf_response(request, assessment):
             context["logo_url"] = logo_url(assessment.client.trainer)
             return context
 
-        _, pdf = cached_report(assessment, today, build_context)
+        pdf = cached_report(etag, build_context)
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = f"restride-report-{assessment.assessed_on:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

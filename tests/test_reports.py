@@ -111,7 +111,15 @@ def test_her_page_is_private(shared, anon_http):
 def test_many_bad_tokens_from_one_address_are_throttled(shared, anon_http):
     for _ in range(BAD_TOKEN_LIMIT):
         assert anon_http.get(progress_url("wrong-token")).status_code == 404
-    assert anon_http.get(progress_url(shared["token"])).status_code == 429
+    assert anon_http.get(progress_url("wrong-again")).status_code == 429
+
+
+def test_the_throttle_counts_the_address_from_a_trusted_proxy_header(shared, anon_http, settings):
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    for _ in range(BAD_TOKEN_LIMIT):
+        anon_http.get(progress_url("wrong-token"), headers={"X-Forwarded-For": "203.0.113.9"})
+    assert anon_http.get(progress_url("wrong"), headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 429
+    assert anon_http.get(progress_url("wrong"), headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 404
 
 
 # What she sees
@@ -289,3 +297,29 @@ def test_bad_logos_are_refused(owner_http, owner, name, content, message):
 
 def test_logo_upload_needs_sign_in(anon_http):
     assert anon_http.post(reverse("profile_logo")).status_code == 302
+
+
+def test_private_links_are_redacted_from_logs():
+    import logging
+
+    from config.logging import RedactPrivateLinks
+
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/p/secret-token/",), None)
+    RedactPrivateLinks().filter(record)
+    assert "secret-token" not in record.getMessage() and "/p/[redacted]" in record.getMessage()
+
+
+def test_withdrawing_consent_or_archiving_switches_her_link_off(shared, anon_http):
+    shared["client"].withdraw_consent()
+    assert anon_http.get(progress_url(shared["token"])).status_code == 404
+    client = make_client(shared["client"].trainer, "Archived Client")
+    _, token = ShareLink.issue(client, client.trainer)
+    client.archive()
+    assert anon_http.get(progress_url(token)).status_code == 404
+
+
+def test_a_real_link_still_works_from_a_throttled_address(shared, anon_http):
+    for _ in range(BAD_TOKEN_LIMIT + 1):
+        anon_http.get(progress_url("wrong-token"))
+    assert anon_http.get(progress_url("another-wrong-token")).status_code == 429
+    assert anon_http.get(progress_url(shared["token"])).status_code == 200
