@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.utils import timezone
 
+from clients.models import weeks_between
 from config.forms import DateInput, YesNoUnknown
 
 from . import protocol
@@ -98,6 +99,8 @@ class ImportForm(forms.Form):
             raise forms.ValidationError("Choose a file or paste the JSON.")
         try:
             data["payload"] = json.loads(raw)
+        except RecursionError:
+            raise forms.ValidationError("That JSON is nested too deeply to be an assessment export.") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise forms.ValidationError(f"That is not valid JSON ({error}).") from None
         return data
@@ -122,7 +125,7 @@ def import_problems(payload, client):
         problems.extend(f"{label} ({path}): {error}" for error in errors)
     weeks = payload.get("weeks_postpartum")
     if weeks is not None and "assessed_on" not in form.errors and form.cleaned_data.get("assessed_on"):
-        derived = (form.cleaned_data["assessed_on"] - client.baby_date_of_birth).days // 7
+        derived = weeks_between(client.baby_date_of_birth, form.cleaned_data["assessed_on"])
         if weeks != derived:
             problems.append(f"weeks_postpartum is {weeks!r} but the date gives {derived} weeks after the birth.")
     return problems, form

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
+from django_htmx.http import HttpResponseClientRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,7 +21,9 @@ def get_assessment_for_trainer(request, pk):
 def consent_missing(request, client):
     if client.has_consent:
         return None
-    messages.error(request, "Record her consent to hold health data before recording an assessment.")
+    messages.error(request, "Record her consent to hold health data before recording anything about her health.")
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(client.get_absolute_url())
     return redirect(client)
 
 

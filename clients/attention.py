@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from programmes.models import Programme, SessionLog
-from programmes.views import with_progress
 
 from .models import Client
 
@@ -37,7 +36,7 @@ def needs_attention(trainer):
     clients = list(clients_with_latest_assessment(trainer))
     programmes = {
         p.client_id: p
-        for p in with_progress(Programme.objects.for_trainer(trainer).current().filter(client__archived_at__isnull=True), blocks=False)
+        for p in Programme.objects.for_trainer(trainer).current().filter(client__archived_at__isnull=True).with_progress(blocks=False)
     }
     items = []
     for client in clients:

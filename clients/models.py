@@ -115,6 +115,11 @@ class Client(models.Model):
             "bmi_30_or_more": self.bmi_30_or_more,
         }
 
+    def recompute_verdicts(self):
+        """Weeks after birth come from the baby's date of birth: stored verdicts follow it."""
+        for assessment in self.assessments.all():
+            assessment.save(update_fields=["verdict"])
+
     def record_consent(self, trainer):
         self.consent_recorded_at = timezone.now()
         self.consent_recorded_by = trainer

@@ -6,7 +6,6 @@ from django.core.mail import send_mail
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from programmes.views import card_context, current_programme
@@ -65,6 +64,8 @@ def client_edit(request, pk):
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if "baby_date_of_birth" in form.changed_data:
+            client.recompute_verdicts()
         messages.success(request, "Her details are saved.")
         return redirect(client)
     return render(request, "clients/form.html", {"form": form, "client": client})

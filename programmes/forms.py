@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
@@ -35,7 +37,7 @@ class AssignForm(forms.Form):
         start = self.cleaned_data["start_date"]
         if start < self.client.baby_date_of_birth:
             raise forms.ValidationError("A programme cannot start before the birth.")
-        if start > timezone.localdate().replace(year=timezone.localdate().year + 1):
+        if start > timezone.localdate() + timedelta(days=366):
             raise forms.ValidationError("Choose a start date within the next year.")
         return start
 

@@ -167,6 +167,13 @@ class ProgrammeQuerySet(models.QuerySet):
     def current(self):
         return self.filter(ended_at__isnull=True)
 
+    def with_progress(self, blocks=True):
+        """Everything a programme's state and card read, in a fixed number of queries."""
+        sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
+        return self.select_related("client", "plan", "assigned_by").prefetch_related(
+            models.Prefetch("plan__sessions", sessions), "logs", "resumes"
+        )
+
 
 class Programme(models.Model):
     """A client's walk–run programme: her own copy of a plan, from a start date."""
@@ -219,6 +226,9 @@ class Programme(models.Model):
                 models.prefetch_related_objects([session], "blocks")
                 return session
         return None
+
+    def buggy_running_advice(self, today):
+        return progression.buggy_running_advice(self.client.weeks_postpartum(today), self.state)
 
     def schedule(self, today):
         """Dates for the rest of this week's sessions, a rest day between each."""

@@ -7,22 +7,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import F, Max, Sum
-from django.http import HttpRequest, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
-from .models import Plan, PlanBlock, PlanSession, format_duration, with_sessions
+from clients.access import HtmxHttpRequest
+
+from .models import Plan, PlanBlock, PlanSession, Programme, format_duration, with_sessions
 from .plan_forms import BlockFormSet, NewPlanForm, PlanForm, SessionForm, block_initial
 
 MAX_WEEKS = 52
 MAX_SESSIONS_PER_WEEK = 7
 # A new template starts where "Walk–run foundations" does (DOMAIN.md): 6 × (run 1, walk 2).
 NEW_TEMPLATE_BLOCK = {"run_seconds": 60, "walk_seconds": 120, "repeats": 6}
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 # --- Scoping: another trainer's plan is a 404, exactly like one that does not exist -----
@@ -175,6 +172,20 @@ def plan_delete(request, pk):
 
 # --- Weeks and sessions --------------------------------------------------------------------
 
+def refuse_reached_week(request, plan, week):
+    """A client's copy: weeks she has reached cannot gain or lose sessions, or her logged
+    sessions would be read against a different week (progress is replayed from the plan).
+    Returns a redirect when refused, None when the change is fine."""
+    if plan.is_template:
+        return None
+    programme = Programme.objects.filter(plan=plan).with_progress(blocks=False).first()
+    if programme is None or week > programme.state.week:
+        return None
+    messages.error(request, f"She has reached week {programme.state.week}: weeks up to there keep their sessions, "
+                            "so her progress stays as logged. Change the intervals of a session instead.")
+    return redirect(plan)
+
+
 @login_required
 @require_POST
 @transaction.atomic
@@ -198,6 +209,8 @@ def add_week(request, pk):
 def remove_week(request, pk):
     plan = get_plan_for_editing(request, pk)
     last_week = plan.sessions.aggregate(last=Max("week"))["last"]
+    if refusal := refuse_reached_week(request, plan, last_week):
+        return refusal
     if last_week == 1:
         messages.error(request, "A plan needs at least one week, so week 1 stays. Edit its sessions instead.")
         return redirect(plan)
@@ -215,6 +228,8 @@ def add_session(request, pk, week):
     sessions = list(plan.sessions.filter(week=week).prefetch_related("blocks"))
     if not sessions:
         raise Http404("No such week in this plan.")
+    if refusal := refuse_reached_week(request, plan, week):
+        return refusal
     if len(sessions) >= MAX_SESSIONS_PER_WEEK:
         messages.error(request, f"A week can have at most {MAX_SESSIONS_PER_WEEK} sessions.")
         return redirect(plan)
@@ -231,6 +246,8 @@ def add_session(request, pk, week):
 def remove_session(request, pk):
     session = get_session_for_editing(request, pk)
     plan = session.plan
+    if refusal := refuse_reached_week(request, plan, session.week):
+        return refusal
     if plan.sessions.count() == 1:
         messages.error(request, "A plan needs at least one session, so this one stays. Edit it instead.")
         return redirect(plan)

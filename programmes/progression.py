@@ -44,6 +44,19 @@ SESSION_SYMPTOMS = RED_FLAG_SYMPTOMS + ("pain",)
 SESSION_OUTCOMES = ("completed", "partial", "skipped")
 
 
+BUGGY_MIN_BABY_WEEKS = 26  # about 6 months
+
+
+def buggy_running_advice(baby_weeks: int, state: "State") -> str:
+    """DOMAIN.md: buggy running only once solo running is symptom-free and the baby is at
+    least 6 months old. Symptom-free here means a full week of sessions without symptoms."""
+    if baby_weeks < BUGGY_MIN_BABY_WEEKS:
+        return "No running with the buggy yet: wait until the baby is at least 6 months old."
+    if state.status == "paused" or state.clean_streak < max(state.sessions_per_week, default=3):
+        return "No running with the buggy yet: first a full week of solo running without symptoms."
+    return "Buggy running can start: solo running is symptom-free and the baby is over 6 months. Begin with short, flat stretches."
+
+
 def symptom_names(codes) -> str:
     """"urinary_leakage" → "leaking urine", in the protocol's words, for people to read."""
     items = protocol.ITEMS

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,23 +9,16 @@ from clients.access import HtmxHttpRequest, get_client_for_trainer
 
 from . import progression
 from .forms import AssignForm, ResumeForm, SessionLogForm
-from .models import PlanSession, Programme, Resume
-
-
-def with_progress(queryset, blocks=True):
-    """Everything a programme card reads, in a fixed number of queries."""
-    sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
-    return queryset.select_related("client", "plan", "assigned_by").prefetch_related(
-        Prefetch("plan__sessions", sessions), "logs", "resumes"
-    )
+from .models import Programme, Resume
 
 
 def current_programme(client, blocks=True):
-    return with_progress(client.programmes.current(), blocks=blocks).first()
+    return client.programmes.current().with_progress(blocks).first()
 
 
 def get_programme_for_trainer(request, pk):
-    return get_object_or_404(with_progress(Programme.objects.for_trainer(request.user)), pk=pk)
+    """Her current programme: an ended one is history, not something to log against."""
+    return get_object_or_404(Programme.objects.for_trainer(request.user).current().with_progress(), pk=pk)
 
 
 def card_context(programme, form=None, outcome=None):
@@ -36,6 +28,7 @@ def card_context(programme, form=None, outcome=None):
         "client": programme.client,
         "log_form": form or SessionLogForm(programme=programme, initial={"done_on": today}),
         "schedule": programme.schedule(today),
+        "buggy_advice": programme.buggy_running_advice(today),
         "resume_form": ResumeForm(),
         "outcome": outcome,
     }
@@ -50,6 +43,11 @@ def programme_assign(request, client_pk):
         messages.error(request, "She already has a programme. End it before assigning another.")
         return redirect(client)
     latest = client.assessments.first()
+    if latest and latest.verdict == "refer":
+        # Rule 1: a red flag means no running until she has been seen; no override.
+        messages.error(request, "Her latest assessment found a red-flag symptom: no running programme until she has "
+                                "seen her GP or a pelvic health physiotherapist and been reassessed.")
+        return redirect(client)
     form = AssignForm(request.POST or None, trainer=request.user, client=client,
                       latest_verdict=latest.verdict if latest else None)
     if request.method == "POST" and form.is_valid():
@@ -72,6 +70,8 @@ def session_log(request: HtmxHttpRequest, pk):
     """Log a session in a few taps. Logging a symptom shows at once what to do and what
     happens to her programme next."""
     programme = get_programme_for_trainer(request, pk)
+    if refusal := consent_missing(request, programme.client):
+        return refusal
     state = programme.state
     if state.status != "active":
         messages.error(request, "This programme is not active: nothing can be logged until it is resumed.")
@@ -100,6 +100,8 @@ def session_log(request: HtmxHttpRequest, pk):
 @require_POST
 def programme_resume(request, pk):
     programme = get_programme_for_trainer(request, pk)
+    if refusal := consent_missing(request, programme.client):
+        return refusal
     if programme.state.status != "paused":
         messages.error(request, "Only a paused programme can be resumed.")
     else:

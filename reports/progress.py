@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from assessments import protocol
 from assessments.models import COLUMNS
-from programmes.views import current_programme
 
 from . import charts
 
@@ -46,6 +45,8 @@ def next_steps(result, weeks):
     """The reasons, grouped and said to her rather than to the trainer."""
     by_kind = defaultdict(list)
     for reason in result.reasons:
+        if reason.code == "pelvic_floor.strength_training_to_date" and reason.kind == "unmet":
+            continue  # said on its own below
         section = reason.code.split(".")[0]
         by_kind[(reason.kind, section if reason.kind == "unmet" else "")].append(label(reason.code))
     steps = []
@@ -55,6 +56,8 @@ def next_steps(result, weeks):
     if by_kind.pop(("too_early", ""), None):
         steps.append(f"Give your body time: it is {weeks} weeks since the birth. Running usually starts from 12 weeks "
                      "at the earliest, and often 3 to 6 months. Keep to low-impact exercise and strength work for now.")
+    if any(r.code == "pelvic_floor.strength_training_to_date" and r.kind == "unmet" for r in result.reasons):
+        steps.append("First, a few weeks of low-impact exercise and strength work: your trainer will set them with you.")
     if pelvic := by_kind.pop(("unmet", "pelvic_floor"), None):
         steps.append(f"Keep up your daily pelvic floor exercises (the NHS Squeezy app can guide you). Still to build: {joined(pelvic)}.")
     if load := by_kind.pop(("unmet", "load_impact"), None):
@@ -193,7 +196,7 @@ def client_progress(client, assessment=None, today=None):
     if assessment is not None:
         assessments = [a for a in assessments if (a.assessed_on, a.pk) <= (assessment.assessed_on, assessment.pk)]
     latest = assessments[-1] if assessments else None
-    programme = current_programme(client)
+    programme = client.programmes.current().with_progress().first()
     context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
                "timeline": list(reversed(assessments)), "programme": programme, "today": today,
                "citation": protocol.GUIDELINE_CITATION}
@@ -207,6 +210,7 @@ def client_progress(client, assessment=None, today=None):
     if programme:
         context["running_chart"] = weekly_running_chart(programme, today)
         context["schedule"] = programme.schedule(today)
+        context["buggy_advice"] = programme.buggy_running_advice(today)
     if latest:
         # Every chart with the template that draws it, two to a row on the report's pages.
         drawn = [("line", chart) for chart in context["charts"]["pelvic"]]

@@ -2,6 +2,8 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -79,3 +81,8 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Property tests explore widely; on a busy 2-core CI machine the default deadline is noise.
+hypothesis_settings.register_profile("restride", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("restride")

@@ -78,6 +78,14 @@ def test_new_assessment_needs_consent(owner_http, owner):
     assert "Record her consent" in response.content.decode()
 
 
+def test_autosave_after_consent_is_withdrawn_sends_the_browser_to_her_page(owner_http, assessment, client_record):
+    client_record.withdraw_consent()
+    response = owner_http.post(assessment.get_absolute_url(), form_data(assessment, notes="x"), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == client_record.get_absolute_url()
+    assessment.refresh_from_db()
+    assert assessment.notes == ""
+
+
 def test_client_page_says_consent_is_needed_and_links_to_it(owner_http, owner):
     client = make_client(owner, consent=False)
     page = owner_http.get(client.get_absolute_url()).content.decode()

@@ -256,3 +256,27 @@ def test_deleting_a_trainer_cannot_reach_other_trainers_clients(owner, stranger)
 def test_make_trainer_helper_lowercases_email(db):
     trainer = make_trainer("MiXed@Example.com")
     assert trainer.email == "mixed@example.com"
+
+
+def test_changing_the_babys_birth_date_updates_her_verdicts(owner_http, client_record):
+    from tests.factories import make_assessment
+
+    assessment = make_assessment(client_record, days_after_birth=7 * 13)
+    assert assessment.verdict == "ready"
+    later_birth = client_record.baby_date_of_birth + timedelta(weeks=2)
+    owner_http.post(reverse("clients:edit", args=[client_record.pk]),
+                    valid_form(full_name=client_record.full_name, baby_date_of_birth=later_birth.isoformat()))
+    assessment.refresh_from_db()
+    assert assessment.weeks_postpartum == 11 and assessment.verdict == "not_yet"
+
+
+def test_the_babys_birth_cannot_move_after_an_assessment(owner_http, client_record):
+    from tests.factories import make_assessment
+
+    assessment = make_assessment(client_record, days_after_birth=7 * 13)
+    too_late = assessment.assessed_on + timedelta(days=1)
+    page = owner_http.post(reverse("clients:edit", args=[client_record.pk]),
+                           valid_form(full_name=client_record.full_name, baby_date_of_birth=too_late.isoformat())).content.decode()
+    assert "She has an assessment dated" in page
+    client_record.refresh_from_db()
+    assert client_record.baby_date_of_birth < assessment.assessed_on

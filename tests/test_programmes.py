@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import Plan, Programme, Resume, SessionLog
-from programmes.views import with_progress
 from tests.conftest import make_client
 from tests.factories import make_assessment
 
@@ -31,7 +30,7 @@ def programme(ready_client, owner):
 
 
 def fresh(programme):
-    return with_progress(Programme.objects.filter(pk=programme.pk)).get()
+    return Programme.objects.filter(pk=programme.pk).with_progress().get()
 
 
 def log(http, programme, **fields):
@@ -245,3 +244,40 @@ def test_the_card_plans_the_rest_of_the_week_with_rest_days(owner_http, programm
     page = owner_http.get(programme.client.get_absolute_url()).content.decode()
     first, second = today + timedelta(days=2), today + timedelta(days=4)
     assert f"{first:%a} {first.day} {first:%b} · {second:%a} {second.day} {second:%b}" in page
+
+
+def test_weeks_she_has_reached_keep_their_sessions(owner_http, programme):
+    for _ in range(3):
+        log(owner_http, programme)  # she is now in week 2
+    plan = programme.plan
+    week_one = plan.sessions.get(week=1, number=3)
+    owner_http.post(reverse("plans:remove_session", args=[week_one.pk]))
+    owner_http.post(reverse("plans:add_session", args=[plan.pk, 2]))
+    assert plan.sessions.filter(week__lte=2).count() == 6
+    state = fresh(programme).state
+    assert (state.week, state.session) == (2, 1), "her progress is unchanged"
+    owner_http.post(reverse("plans:add_session", args=[plan.pk, 3]))
+    assert plan.sessions.filter(week=3).count() == 4, "later weeks can still be reshaped"
+
+
+def test_no_running_programme_after_a_refer_verdict_even_with_a_reason(owner_http, owner):
+    client = make_client(owner)
+    make_assessment(client, symptoms_urinary_leakage=True)
+    url = reverse("programmes:assign", args=[client.pk])
+    response = owner_http.post(url, {"plan": walk_run_30().pk, "start_date": timezone.localdate().isoformat(),
+                                     "override_reason": "She wants to"}, follow=True)
+    assert not Programme.objects.exists()
+    assert "red-flag symptom" in response.content.decode()
+
+
+def test_an_ended_programme_cannot_be_logged_against(owner_http, programme):
+    owner_http.post(reverse("programmes:end", args=[programme.pk]))
+    assert log(owner_http, programme).status_code == 404
+    assert not SessionLog.objects.exists()
+
+
+def test_logging_needs_consent(owner_http, programme):
+    programme.client.withdraw_consent()
+    response = log(owner_http, programme)
+    assert response["HX-Redirect"] == programme.client.get_absolute_url()
+    assert not SessionLog.objects.exists()

@@ -323,3 +323,23 @@ def test_a_real_link_still_works_from_a_throttled_address(shared, anon_http):
         anon_http.get(progress_url("wrong-token"))
     assert anon_http.get(progress_url("another-wrong-token")).status_code == 429
     assert anon_http.get(progress_url(shared["token"])).status_code == 200
+
+
+def test_her_page_shows_her_programme_before_any_assessment(owner, anon_http):
+    from programmes.models import Plan, Programme
+
+    client = make_client(owner)
+    Programme.objects.create(client=client, plan=Plan.objects.get(name="Walk–run foundations").copy(trainer=owner, is_template=False),
+                             start_date=timezone.localdate(), assigned_by=owner)
+    _, token = ShareLink.issue(client, owner)
+    page = anon_http.get(progress_url(token)).content.decode()
+    assert "has not recorded an assessment yet" in page and "Your next session" in page
+    assert "No running with the buggy yet" in page
+
+
+def test_her_next_steps_put_the_strength_programme_in_her_words(shared, anon_http):
+    assessment = make_assessment(shared["client"], days_after_birth=7 * 15, pelvic_floor_strength_training_to_date=False)
+    assert assessment.verdict == "not_yet"
+    page = anon_http.get(progress_url(shared["token"])).content.decode()
+    assert "a few weeks of low-impact exercise and strength work" in page
+    assert "Still to build: low-impact" not in page

@@ -8,7 +8,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from programmes.models import Programme
-from programmes.views import with_progress
 from tests.browser.conftest import (
     TABLET, assert_accessible, assign_programme, screenshot, sign_in, watch_for_problems,
 )
@@ -173,7 +172,7 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     expect(page.get_by_text("Nothing needs you right now")).to_be_visible()
 
     # What the database holds matches what she saw.
-    programme = with_progress(Programme.objects.filter(client=ready_client)).get()
+    programme = Programme.objects.filter(client=ready_client).with_progress().get()
     state = programme.state
     assert (state.status, state.week, state.session, state.repeats, state.alerts) == ("active", 1, 1, 0, ())
     logs = list(programme.logs.all())
@@ -224,7 +223,7 @@ def test_without_javascript_a_session_is_logged_by_a_plain_form_post(browser, li
     finally:
         context.close()
     assert not console_problems, "\n".join(console_problems)
-    programme = with_progress(Programme.objects.filter(pk=programme.pk)).get()
+    programme = Programme.objects.filter(pk=programme.pk).with_progress().get()
     assert [(log.outcome, log.effort, log.symptoms) for log in programme.logs.all()] == [
         ("completed", 4, []), ("completed", None, ["pain"])]
     assert (programme.state.week, programme.state.session, programme.state.repeats) == (1, 1, 1)

@@ -8,7 +8,6 @@ from accounts.models import Trainer
 from assessments.models import Assessment, values_at_target
 from clients.models import Client
 from programmes.models import Plan, Programme, SessionLog
-from programmes.views import with_progress
 
 DEMO_EMAIL = "demo@restride.example"
 DEMO_PASSWORD = "restride-demo-2026"
@@ -120,7 +119,7 @@ class Command(BaseCommand):
             client=client, plan=template.copy(trainer=trainer, is_template=False), start_date=start, assigned_by=trainer
         )
         for index, (outcome, effort, symptoms) in enumerate(sessions):
-            state = with_progress(Programme.objects.filter(pk=programme.pk)).get().state
+            state = Programme.objects.filter(pk=programme.pk).with_progress().get().state
             SessionLog.objects.create(
                 programme=programme, week=state.week, session_number=state.session, outcome=outcome, effort=effort,
                 symptoms=symptoms, done_on=min(start + timedelta(days=2 * index + index // 3), timezone.localdate()),
