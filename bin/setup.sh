@@ -11,13 +11,13 @@ find_python() {
     for candidate in "${PYTHON:-}" python3.13 python3.12 python3 \
         "$HOME"/.pyenv/versions/3.13*/bin/python3 "$HOME"/.pyenv/versions/3.12*/bin/python3; do
         [ -n "$candidate" ] || continue
-        if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+        # It must be 3.12+ and able to make a virtual environment (Debian splits that into python3-venv).
+        if "$candidate" -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
             command -v "$candidate"
-            return
+            return 0
         fi
     done
-    echo "Restride needs Python 3.12 or newer: install it, or set PYTHON=/path/to/python3.12" >&2
-    exit 1
+    return 1
 }
 
 apt_install() {
@@ -39,7 +39,14 @@ apt_install() {
 # WeasyPrint draws PDFs with Pango; DejaVu gives it a font to embed.
 apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-PYTHON_BIN=$(find_python)
+if ! PYTHON_BIN=$(find_python); then
+    # A brand-new Debian: its python3 may lack venv support, or be missing altogether.
+    apt_install python3 python3-venv
+    PYTHON_BIN=$(find_python) || {
+        echo "Restride needs Python 3.12 or newer with venv: install it, or set PYTHON=/path/to/python3.12" >&2
+        exit 1
+    }
+fi
 if [ ! -x .tools/bin/uv ] || [ "$(.tools/bin/uv --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
     "$PYTHON_BIN" -m venv .tools
     .tools/bin/pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
