@@ -24,6 +24,7 @@ def client_list(request: HtmxHttpRequest):
     show_archived = request.GET.get("show") == "archived"
     clients = Client.objects.for_trainer(request.user).search(query)
     clients = clients.archived() if show_archived else clients.active()
+    clients = clients.only("full_name", "baby_date_of_birth", "last_activity_at")
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"}
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
