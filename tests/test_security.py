@@ -44,3 +44,8 @@ def test_csrf_is_enforced_on_posts(owner, client_record):
     http = HttpClient(enforce_csrf_checks=True)
     http.force_login(owner)
     assert http.post(reverse("clients:archive", args=[client_record.pk])).status_code == 403
+
+
+def test_signed_in_pages_are_never_stored_by_caches(owner_http, client_record):
+    response = owner_http.get(client_record.get_absolute_url())
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
