@@ -7,7 +7,7 @@ from clients.models import weeks_between
 from config.forms import DateInput, YesNoUnknown
 
 from . import protocol
-from .models import COLUMNS, COLUMNS_BY_NAME
+from .models import COLUMNS, COLUMNS_BY_NAME, item_columns
 
 # How each kind of yes/no question reads: (not assessed, true, false).
 FLAG_WORDING = {
@@ -73,7 +73,7 @@ class AssessmentForm(forms.Form):
         for section in protocol.SECTIONS:
             rows = []
             for item in section.items:
-                cells = {c.key or "value": self[c.name] for c in COLUMNS if c.item is item}
+                cells = {c.key or "value": self[c.name] for c in item_columns(item)}
                 rows.append({"item": item, "cells": cells})
             sections.append({"section": section, "rows": rows})
         return sections
@@ -145,7 +145,7 @@ def payload_to_form_data(payload, problems):
             if item is None:
                 problems.append(f"Unknown item “{section.code}.{code}”.")
             elif isinstance(value, dict):
-                allowed = {c.key for c in COLUMNS if c.item is item}
+                allowed = {c.key for c in item_columns(item)}
                 problems.extend(f"Unknown key “{key}” in “{item.path}”." for key in value if key not in allowed)
     for column in COLUMNS:
         entries = payload.get(column.item.section)

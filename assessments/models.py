@@ -131,6 +131,10 @@ class Assessment(models.Model):
     def values(self):
         return {column.name: getattr(self, column.name) for column in COLUMNS}
 
+    def measurement(self, item, key=None):
+        """One recorded value of a protocol item: `key` is "left", "right", "value" or "symptoms"."""
+        return getattr(self, Column(item, key).name)
+
     def to_dict(self):
         """The DOMAIN.md dict that the readiness rules read and the JSON export writes."""
         data = {"weeks_postpartum": self.weeks_postpartum}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from assessments.models import Assessment
 from programmes.models import Programme, SessionLog
 
-from .models import Client
+from .models import Client, weeks_between
 
 REASSESS_AFTER = timedelta(weeks=4)
 
@@ -49,7 +49,7 @@ def needs_attention(trainer):
             items.append(Attention(client, "red_flag", "Red flag at her last assessment",
                                    f"Assessed {client.latest_assessed_on:%-d %b %Y}: refer to the GP or a pelvic health physiotherapist."))
         elif client.latest_verdict == "not_yet" and client.latest_assessed_on <= today - REASSESS_AFTER:
-            weeks = (today - client.latest_assessed_on).days // 7
+            weeks = weeks_between(client.latest_assessed_on, today)
             items.append(Attention(client, "reassess", "Reassessment due",
                                    f"Not yet ready {weeks} weeks ago ({client.latest_assessed_on:%-d %b %Y})."))
         if state and state.status == "finished":

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from assessments import protocol
-from assessments.models import COLUMNS
+from assessments.models import item_columns
 
 from . import charts
 
@@ -108,7 +108,7 @@ def section_tables(assessment):
     for section in protocol.SECTIONS:
         rows = []
         for item in section.items:
-            columns = [c for c in COLUMNS if c.item is item]
+            columns = item_columns(item)
             values = [getattr(assessment, c.name) for c in columns if c.key != "symptoms"]
             measured = []
             for column in columns:
@@ -138,7 +138,7 @@ def assessment_charts(assessments):
         charts.line_chart(
             f"pelvic-{item.code}", f"Pelvic floor: {item.label.lower()}",
             f"{item.label} at each assessment, against the target of {item.target} {item.unit}.",
-            item.unit, list(zip(dates, (getattr(a, f"pelvic_floor_{item.code}") for a in assessments))), target=item.target,
+            item.unit, list(zip(dates, (a.measurement(item) for a in assessments))), target=item.target,
         )
         for item in protocol.section("pelvic_floor").items
         if item.kind == "number"
@@ -158,8 +158,7 @@ def assessment_charts(assessments):
     strength = charts.paired_bar_chart(
         "strength", f"Strength on {latest.assessed_on:%-d %b %Y}: reps on each leg",
         "Reps on the left and right leg for each strength test, against the target of 20.", "reps",
-        [(item.short_label, getattr(latest, f"strength_{item.code}_left"), getattr(latest, f"strength_{item.code}_right"))
-         for item in strength_items],
+        [(item.short_label, latest.measurement(item, "left"), latest.measurement(item, "right")) for item in strength_items],
         target=strength_items[0].target,
     )
     return {"pelvic": pelvic, "load": load, "strength": strength}
