@@ -6,6 +6,14 @@ from .models import COLUMNS
 
 # For yes/no measurements, which answer is the good one.
 GOOD_FLAG = {"symptoms": False, "holistic": False, "pelvic_floor": True}
+# How each kind of change is tagged: (icon, words).
+CHANGE_TAGS = {
+    "improved": ("▲", "Improved"),
+    "worsened": ("▼", "Worsened"),
+    "new": ("✚", "Newly tested"),
+    "no_longer_tested": ("○", "Not tested again"),
+    "same": ("", "No change"),
+}
 
 
 @dataclass(frozen=True)
@@ -14,6 +22,22 @@ class Row:
     before: object
     after: object
     change: str  # "improved" | "worsened" | "new" | "no_longer_tested" | "same"
+
+    @property
+    def before_text(self):
+        return self.column.describe(self.before)
+
+    @property
+    def after_text(self):
+        return self.column.describe(self.after)
+
+    @property
+    def change_icon(self):
+        return CHANGE_TAGS[self.change][0]
+
+    @property
+    def change_words(self):
+        return CHANGE_TAGS[self.change][1]
 
 
 def change_between(column, before, after):

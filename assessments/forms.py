@@ -9,29 +9,20 @@ from config.forms import DateInput, YesNoUnknown
 from . import protocol
 from .models import COLUMNS, COLUMNS_BY_NAME, item_columns
 
-# How each kind of yes/no question reads: (not assessed, true, false).
-FLAG_WORDING = {
-    "symptoms": ("Not asked", "Yes, now", "No"),
-    "pelvic_floor": ("Not tested", "Yes", "No"),
-    "holistic": ("Not asked", "Concern", "No concern"),
-    "load_impact": ("Not recorded", "Symptoms", "None"),
-}
-
-
 def column_form_field(column):
     item = column.item
     if column.is_flag:
-        unknown, yes, no = FLAG_WORDING[item.section]
+        answers = column.answers
         return forms.NullBooleanField(
             label=column.label, required=False,
-            widget=YesNoUnknown(unknown_label=unknown, yes_label=yes, no_label=no),
+            widget=YesNoUnknown(unknown_label=answers.unknown, yes_label=answers.yes, no_label=answers.no),
         )
-    range_message = f"Enter a whole number of {item.unit} from 0 to {item.maximum}, or leave it blank if not tested."
+    range_message = f"Enter a whole number of {item.unit} from 0 to {item.maximum}, or leave it blank if {protocol.NOT_TESTED}."
     return forms.IntegerField(
         label=column.label, required=False, min_value=0, max_value=item.maximum,
         error_messages={"invalid": range_message, "min_value": range_message, "max_value": range_message},
         widget=forms.NumberInput(attrs={
-            "inputmode": "numeric", "min": 0, "max": item.maximum, "step": 1, "placeholder": "Not tested",
+            "inputmode": "numeric", "min": 0, "max": item.maximum, "step": 1, "placeholder": protocol.NOT_TESTED.capitalize(),
         }),
     )
 

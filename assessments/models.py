@@ -36,6 +36,18 @@ class Column:
         suffix = {"left": " (left)", "right": " (right)", "symptoms": ": symptoms during the test"}.get(self.key, "")
         return self.item.label + suffix
 
+    @property
+    def answers(self):
+        return protocol.DURING_TEST_ANSWERS if self.key == "symptoms" else self.item.answers
+
+    def describe(self, value):
+        """A recorded value in words: "12 reps", "Yes", "No symptoms", "not tested"."""
+        if self.is_flag:
+            return self.answers.word(value)
+        if value is None:
+            return protocol.NOT_TESTED
+        return protocol.quantity(value, self.item.unit)
+
     def model_field(self):
         if self.is_flag:
             return models.BooleanField(self.label, null=True, blank=True)
@@ -147,7 +159,7 @@ class Assessment(models.Model):
                 entries[column.item.code] = value
             else:
                 entries.setdefault(column.item.code, {})[column.key] = value
-        data["profile"] = self.client.profile()
+        data["profile"] = self.client.profile(on=self.assessed_on)
         return data
 
     @cached_property
@@ -158,7 +170,19 @@ class Assessment(models.Model):
         self.__dict__.pop("result", None)
         super().refresh_from_db(*args, **kwargs)
 
+    PHYSIO = protocol.ITEMS["pelvic_floor.physio_assessed"]
+
+    def prefill_from_client(self):
+        """A new assessment starts from what her record already says: a physio visit dated on
+        or before the assessment answers "seen by a pelvic health physiotherapist" (the
+        trainer can still change it). Existing assessments are never rewritten."""
+        column = Column(self.PHYSIO, None).name
+        if getattr(self, column) is None and self.client.physio_seen_by(self.assessed_on):
+            setattr(self, column, True)
+
     def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.prefill_from_client()
         self.__dict__.pop("result", None)
         self.verdict = self.result.verdict
         if kwargs.get("update_fields") is not None:
@@ -220,12 +244,12 @@ class AssessmentChange(models.Model):
     def describe(value, field):
         if field == "assessed_on" and value:
             return date.fromisoformat(value).strftime("%-d %b %Y")
-        if value is None or value == "":
-            return "not tested" if field in COLUMNS_BY_NAME else "blank"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
         column = COLUMNS_BY_NAME.get(field)
-        return f"{value} {column.item.unit}" if column and column.item.unit else str(value)
+        if column:
+            return column.describe(value)
+        if value is None or value == "":
+            return "blank"
+        return str(value)
 
     @property
     def old_text(self):

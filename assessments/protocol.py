@@ -39,11 +39,175 @@ RULES: dict[str, str] = {
     "physio_recommendation": "Pelvic health physiotherapy: recommended for everyone",
 }
 
-VERDICTS = (
-    ("refer", "Refer: see the GP or a pelvic health physiotherapist"),
-    ("not_yet", "Not yet: keep building"),
-    ("ready", "Ready for a graded walk–run return"),
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str
+    word: str  # a badge: "Not yet"
+    icon: str  # shown beside the word, never instead of it
+    label: str  # the trainer's panel and the referral summary
+
+
+VERDICT_WORDING: dict[str, Verdict] = {
+    v.code: v
+    for v in (
+        # The refer label is also the model field's choice label (migration 0001): changing
+        # it needs an AlterField migration in assessments.
+        Verdict("refer", "Refer", "⚠", "Refer: see the GP or a pelvic health physiotherapist"),
+        Verdict("not_yet", "Not yet", "◔", "Not yet: keep building"),
+        Verdict("ready", "Ready", "✓", "Ready for a graded walk–run return"),
+    )
+}
+VERDICTS = tuple((v.code, v.label) for v in VERDICT_WORDING.values())
+
+
+# Wording read by every view, template, chart, comparison, export and PDF ----------
+
+
+def quantity(value, unit: str) -> str:
+    """A count with its unit, singular for exactly one: (1, "weeks") → "1 week", (2.5, "minutes") → "2.5 minutes".
+
+    Units are written in the plural, as items carry them ("holds", "seconds", "reps")."""
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]
+    amount = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{amount} {unit}".strip()
+
+
+NOT_TESTED = "not tested"  # a measurement that was never taken: never 0, never "no"
+
+
+@dataclass(frozen=True)
+class Answers:
+    """How a yes/no question reads, for the studio's radios and every page that shows the answer."""
+
+    unknown: str
+    yes: str
+    no: str
+
+    def word(self, value) -> str:
+        if value is None:
+            return self.unknown
+        return self.yes if value else self.no
+
+
+SYMPTOM_ANSWERS = Answers("Not asked", "Yes, now", "No")
+TEST_ANSWERS = Answers("Not tested", "Yes", "No")  # pelvic floor and core
+PHYSIO_ANSWERS = Answers("Not asked", "Yes", "No")
+CONCERN_ANSWERS = Answers("Not asked", "Concern raised", "No concern")
+# "Pelvic floor symptoms during it?" under each load and impact test.
+DURING_TEST_ANSWERS = Answers("Symptoms not recorded", "Symptoms during it", "No symptoms")
+PROFILE_ANSWERS = Answers("Not asked", "Yes", "No")  # the client record's yes/no fields
+
+MIN_WEEKS_TEXT = quantity(MIN_WEEKS_POSTPARTUM, "weeks")
+# The seed's timeline: low-impact work for the first three months, then running from
+# 3 to 6 months at the earliest, and only after a low-impact and strength programme.
+RUNNING_TIMELINE = (
+    "running from 3 to 6 months after the birth at the earliest, once a low-impact and strength "
+    "programme is done"
 )
+STRENGTH_TARGET = 20  # reps on each leg; below it is a focus area, never a gate
+STRENGTH_TARGET_TEXT = f"{quantity(STRENGTH_TARGET, 'reps')} each side"
+
+
+# Signposting: who to send her to, written for each reader ---------------------------
+
+READERS = ("trainer", "client", "clinician")
+
+
+@dataclass(frozen=True)
+class Signpost:
+    """One route for one kind of problem (DOMAIN.md "Signposting"), worded for each reader:
+    the trainer's screens speak to the trainer, her page and PDF to her, the referral
+    summary to the clinician. Findings put a neutral fact in front of the reader's route."""
+
+    code: str
+    concern: str  # what it is for, as a heading in a "where to get help" list
+    who: str  # the route in a few words, for a table cell
+    trainer: str
+    client: str
+    clinician: str
+    urgent: bool = False
+
+    def text(self, reader: str) -> str:
+        if reader not in READERS:
+            raise ValueError(f"Unknown reader: {reader!r}")
+        return getattr(self, reader)
+
+
+HELPLINE = Signpost(
+    "self_harm",
+    "Thoughts of self-harm",
+    "NHS 111 (mental health option), 999 or A&E, Samaritans 116 123",
+    trainer="If she mentions thoughts of harming herself, she needs help the same day: NHS 111 "
+            "(the mental health option), or 999 or A&E in an emergency; Samaritans are free on "
+            "116 123, day or night.",
+    client="If you have thoughts of harming yourself, get help the same day: call NHS 111 and "
+           "choose the mental health option, or call 999 or go to A&E in an emergency. Samaritans "
+           "are free on 116 123, day or night.",
+    clinician="Told that thoughts of self-harm need help the same day: NHS 111 (mental health "
+              "option), 999 or A&E, Samaritans 116 123.",
+    urgent=True,
+)
+
+SIGNPOSTS: dict[str, Signpost] = {
+    s.code: s
+    for s in (
+        Signpost(
+            "pelvic_health",
+            "Leaking, urgency, heaviness or dragging, bowel emptying, back or pelvic pain, pain during sex, doming",
+            "GP or pelvic health physiotherapist",
+            trainer="Refer her to her GP or a pelvic health physiotherapist.",
+            client="Please see your GP or a pelvic health physiotherapist: these symptoms are common "
+                   "after birth, and treatable.",
+            clinician="For assessment by the GP or a pelvic health physiotherapist.",
+        ),
+        Signpost(
+            "bleeding",
+            "Bleeding that is not a period, ongoing or increased more than 8 weeks after the birth",
+            "GP or midwife, urgently if heavy",
+            trainer="Refer her to her GP or midwife today; if the bleeding is heavy or she feels dizzy "
+                    "or faint, she needs urgent help: NHS 111, or 999 if heavy.",
+            client="Please contact your GP or midwife today. If the bleeding is heavy, or you feel dizzy "
+                   "or faint, get help now: call NHS 111, or 999 if it is heavy.",
+            clinician="For review by the GP or midwife; she has been told to call NHS 111, or 999 if the "
+                      "bleeding is heavy or comes with dizziness.",
+            urgent=True,
+        ),
+        Signpost(
+            "musculoskeletal",
+            "Knee, hip, shin or other joint or muscle pain when running",
+            "GP or physiotherapist",
+            trainer="Refer her to her GP or a physiotherapist if the pain persists or comes back "
+                    "(a musculoskeletal problem, not a pelvic-health referral).",
+            client="Please see your GP or a physiotherapist if the pain persists or comes back.",
+            clinician="Musculoskeletal pain during running: for assessment by the GP or a physiotherapist.",
+        ),
+        Signpost(
+            "low_mood",
+            "Low mood or anxiety",
+            "midwife or health visitor, GP, NHS Talking Therapies",
+            trainer="Suggest she talks to her midwife or health visitor, or her GP, and tell her she can "
+                    f"refer herself to NHS Talking Therapies. {HELPLINE.trainer}",
+            client="Please talk to your midwife or health visitor, or your GP, who can help; you can also "
+                   f"refer yourself to NHS Talking Therapies. {HELPLINE.client}",
+            clinician="Signposted to her midwife or health visitor, her GP and NHS Talking Therapies "
+                      f"(self-referral); no questionnaire was scored. {HELPLINE.clinician}",
+        ),
+        HELPLINE,
+        Signpost(
+            "physio",
+            "A pelvic health check for every woman after birth",
+            "pelvic health physiotherapist",
+            trainer="Recommend one: her GP can refer her, or she can find local services through the "
+                    "NHS Squeezy website.",
+            client="Please ask your GP for a referral, or find local services on the NHS Squeezy website.",
+            clinician="A pelvic health physiotherapy assessment is recommended for every woman returning "
+                      "to running after birth.",
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +226,8 @@ class Item:
     caution: str = ""  # advice shown when a non-gating flag is True (holistic)
     exercise: str = ""  # strength: an example exercise for her, when it is a focus area
     short: str = ""  # a few characters for a chart axis
+    signpost: str = ""  # key into SIGNPOSTS: where to send her when this item raises a concern
+    answer_words: Answers | None = None  # flags: how the answers read (default: by section)
 
     @property
     def short_label(self) -> str:
@@ -70,6 +236,21 @@ class Item:
     @property
     def path(self) -> str:
         return f"{self.section}.{self.code}"
+
+    @property
+    def answers(self) -> Answers:
+        if self.answer_words:
+            return self.answer_words
+        return {"symptoms": SYMPTOM_ANSWERS, "holistic": CONCERN_ANSWERS}.get(self.section, TEST_ANSWERS)
+
+    @property
+    def target_text(self) -> str:
+        """"20 reps each side", "30 minutes", "yes" for a gating yes/no test, "" when nothing is a target."""
+        if self.kind == "number" and self.target is not None:
+            return quantity(self.target, self.unit) + (" each side" if self.sided else "")
+        if self.kind == "flag" and self.gating and self.section == "pelvic_floor":
+            return self.answers.yes.lower()
+        return ""
 
     @property
     def value_keys(self) -> tuple[str, ...]:
@@ -85,8 +266,8 @@ class Section:
     items: tuple[Item, ...]
 
 
-def _symptom(code, label, help):
-    return Item("symptoms", code, label, "flag", help=help, rule="rule_1_red_flags")
+def _symptom(code, label, help, signpost="pelvic_health"):
+    return Item("symptoms", code, label, "flag", help=help, rule="rule_1_red_flags", signpost=signpost)
 
 
 def _load(code, label, unit, target, maximum, help, sided=False):
@@ -97,21 +278,22 @@ def _load(code, label, unit, target, maximum, help, sided=False):
 
 def _strength(code, label, short, help, exercise):
     return Item(
-        "strength", code, label, "number", "reps", 20, True, 200, gating=False, help=help, rule="rule_5_strength",
+        "strength", code, label, "number", "reps", STRENGTH_TARGET, True, 200, gating=False, help=help, rule="rule_5_strength",
         exercise=exercise, short=short,
     )
 
 
-def _holistic(code, label, help, caution):
-    return Item("holistic", code, label, "flag", gating=False, help=help, rule="rule_6_holistic", caution=caution)
+def _holistic(code, label, help, caution, signpost=""):
+    return Item("holistic", code, label, "flag", gating=False, help=help, rule="rule_6_holistic", caution=caution,
+                signpost=signpost)
 
 
 SECTIONS: tuple[Section, ...] = (
     Section(
         "symptoms",
         "Symptoms now",
-        "Ask about each symptom as it is now. Any one present means no running for the moment: "
-        "see the GP or a pelvic health physiotherapist. These are common, but not a normal part "
+        "Ask about each symptom as it is now. Any one present means no running for the moment, "
+        "and a referral: the verdict says to whom. These are common, but not a normal part "
         "of life after birth, and they are treatable.",
         (
             _symptom("urinary_leakage", "Leaking urine",
@@ -128,8 +310,12 @@ SECTIONS: tuple[Section, ...] = (
                      "Doming or bulging along the midline of the tummy when the core is loaded."),
             _symptom("obstructed_defecation", "Difficulty emptying the bowel",
                      "Straining, or a feeling that the bowel has not fully emptied."),
-            _symptom("abnormal_bleeding", "Unexpected bleeding",
-                     "Ongoing or increased bleeding more than 8 weeks after the birth that is not a period."),
+            # The rule refers on any "yes", at any week: the help text says when to answer yes,
+            # so the two agree (beyond 8 weeks, or heavy at any time).
+            _symptom("abnormal_bleeding", "Bleeding that is not a period",
+                     "Ongoing or increased bleeding more than 8 weeks after the birth. Heavy bleeding, or "
+                     "bleeding with dizziness or faintness, counts at any time: she needs help the same day.",
+                     signpost="bleeding"),
         ),
     ),
     Section(
@@ -161,9 +347,12 @@ SECTIONS: tuple[Section, ...] = (
                  help="Has followed a low-impact aerobic and strength programme up to now; "
                       "if not, that comes first, however long since the birth."),
             Item("pelvic_floor", "physio_assessed", "Seen by a pelvic health physiotherapist", "flag",
-                 gating=False, rule="physio_recommendation",
+                 gating=False, rule="physio_recommendation", signpost="physio", answer_words=PHYSIO_ANSWERS,
+                 caution="No pelvic health physiotherapist assessment recorded: one is recommended for "
+                         "everyone returning to running.",
                  help="A personal pelvic health assessment is recommended for everyone; "
-                      "the NHS Squeezy website lists local services."),
+                      "the NHS Squeezy website lists local services. A date on her client record "
+                      "fills this in for new assessments."),
         ),
     ),
     Section(
@@ -229,10 +418,7 @@ SECTIONS: tuple[Section, ...] = (
             _holistic("mood", "Low mood or anxiety",
                       "She mentions low mood, anxiety or not feeling herself. Record that a concern was "
                       "raised and signposted; do not score a questionnaire.",
-                      "Low mood or anxiety was raised: please talk to your GP or health visitor, "
-                      "who can help. If you have thoughts of harming yourself, get help the same day: "
-                      "call 111, or 999 or go to A&E in an emergency; Samaritans are free on 116 123, "
-                      "day or night."),
+                      "Low mood or anxiety was raised.", signpost="low_mood"),
             _holistic("stress", "Stress", "Stress from other parts of life is high right now.",
                       "Stress is a concern: running can relieve it but is also a load; keep the plan "
                       "flexible and adapt it without guilt."),
@@ -251,6 +437,35 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 ITEMS: dict[str, Item] = {item.path: item for s in SECTIONS for item in s.items}
+
+# The caution raised when any load and impact test brought on symptoms (it has no item of its own).
+LOAD_SYMPTOMS_CODE = "load_impact.symptoms"
+LOAD_SYMPTOMS_CAUTION = (
+    "Pelvic floor symptoms appeared during the load and impact tests: stop any test that brings them "
+    "on, and keep up daily pelvic floor training (the NHS Squeezy app can guide it)."
+)
+
+
+def signpost_for(code: str) -> Signpost | None:
+    """Where to send her for the finding with this code ("symptoms.abnormal_bleeding",
+    "holistic.mood", "load_impact.symptoms"...), or None when the finding has no route."""
+    if code == LOAD_SYMPTOMS_CODE:
+        return SIGNPOSTS["pelvic_health"]
+    item = ITEMS.get(code)
+    return SIGNPOSTS[item.signpost] if item and item.signpost else None
+
+
+def signposts_for_symptoms(codes) -> list[Signpost]:
+    """The routes for a set of symptom codes (a session log's or a screen's), in protocol order,
+    each once. "pain" (knee, hip, shin: not a red flag) goes to the GP or a physiotherapist."""
+    routes = [SIGNPOSTS["musculoskeletal"] if code == "pain" else signpost_for(f"symptoms.{code}") for code in codes]
+    order = list(SIGNPOSTS)
+    return sorted({route.code: route for route in routes if route}.values(), key=lambda r: order.index(r.code))
+
+
+def route_text(codes, reader: str) -> str:
+    """Every route for these symptom codes, written for `reader`, as one passage."""
+    return " ".join(route.text(reader) for route in signposts_for_symptoms(codes))
 _SECTIONS_BY_CODE = {s.code: s for s in SECTIONS}
 
 

@@ -6,6 +6,20 @@ codes and rule titles all come from `protocol`; nothing here touches the databas
 
 Anything missing, or of the wrong type, counts as *not assessed*: the screen must never
 pass someone on data it could not read.
+
+Decisions where DOMAIN.md is silent:
+- Messages are written for the trainer (they fill her verdict panel). A finding that sends
+  her somewhere (a red flag, low mood, no physio, symptoms during the tests) is a neutral
+  fact followed by the route from `protocol.SIGNPOSTS`; `worded(finding, reader)` gives the
+  same fact with the route written for her ("client") or for the referral summary
+  ("clinician"), so every reader gets the same finding and the right route.
+- Each red flag names its own route: unexpected bleeding goes to the GP or midwife
+  (urgently if heavy), every other symptom to the GP or a pelvic health physiotherapist.
+- The physio caution is not raised when either the assessment says she has been seen or
+  `profile.physio_seen` is true. The model layer sets `physio_seen` from the client record's
+  "pelvic health physio seen" date when that date is on or before the assessment date
+  (`Client.profile(on=...)`), so this module stays pure. Tested by
+  tests/test_readiness.py::test_a_physio_visit_on_her_record_lifts_the_physio_caution.
 """
 
 import math
@@ -13,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from assessments import protocol
-from assessments.protocol import MIN_WEEKS_POSTPARTUM, RULES, SIDES
+from assessments.protocol import LOAD_SYMPTOMS_CAUTION, LOAD_SYMPTOMS_CODE, MIN_WEEKS_POSTPARTUM, RULES, SIDES
 
 _RULE_ORDER = {rule: i for i, rule in enumerate(RULES)}
 _SIDE_NAMES = {"value": "result", "left": "left side", "right": "right side"}
@@ -75,7 +89,7 @@ def evaluate(data: Mapping) -> Result:
 
     focus_areas, strength_cautions = _strength(_mapping(data.get("strength")))
     cautions = [
-        *_physio(pelvic_floor),
+        *_physio(pelvic_floor, _mapping(data.get("profile"))),
         *_load_symptoms(load_impact),
         *strength_cautions,
         *_holistic(_mapping(data.get("holistic"))),
@@ -112,11 +126,31 @@ def _flag(value):
     return value if isinstance(value, bool) else None
 
 
-def _quantity(value, unit: str) -> str:
-    if value == 1 and unit.endswith("s"):
-        unit = unit[:-1]
-    amount = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{amount} {unit}"
+_quantity = protocol.quantity
+
+
+def _fact(code: str) -> str:
+    """The reader-neutral part of a signposted finding."""
+    if code == LOAD_SYMPTOMS_CODE:
+        return LOAD_SYMPTOMS_CAUTION
+    item = protocol.ITEMS[code]
+    if item.section == "symptoms":
+        return f"{item.label} reported: no running for now."
+    return item.caution
+
+
+def _signposted(code: str, reader: str) -> str:
+    return f"{_fact(code)} {protocol.signpost_for(code).text(reader)}"
+
+
+def worded(finding: Reason | Caution, reader: str = "trainer") -> str:
+    """A reason's or caution's message written for `reader` ("trainer", "client" or
+    "clinician"): the route changes with the reader, the finding does not. Findings
+    without a route read the same for everyone."""
+    if protocol.signpost_for(finding.code) is None or (isinstance(finding, Reason) and finding.kind != "red_flag"):
+        return finding.message
+    text = _signposted(finding.code, reader)
+    return f"{text} ({RULES[finding.rule]})" if isinstance(finding, Reason) else text
 
 
 def _reason(code: str, kind: str, text: str, rule: str) -> Reason:
@@ -134,12 +168,7 @@ def _symptoms(symptoms: Mapping):
     for item in _items("symptoms"):
         present = _flag(symptoms.get(item.code))
         if present:
-            yield _reason(
-                item.path, "red_flag",
-                f"{item.label} reported: do not run for now, and see the GP or a pelvic health "
-                "physiotherapist, who can help.",
-                item.rule,
-            )
+            yield _reason(item.path, "red_flag", _signposted(item.path, "trainer"), item.rule)
         elif present is None:
             yield _reason(item.path, "not_assessed", f"{item.label}: not asked yet.", item.rule)
 
@@ -157,7 +186,7 @@ def _weeks(value):
         yield _reason(
             "weeks_postpartum", "too_early",
             f"{_quantity(weeks, 'weeks')} since the birth, fewer than {MIN_WEEKS_POSTPARTUM}: low-impact "
-            "and strength work for now; running from 3 to 6 months at the earliest.",
+            f"and strength work for now; {protocol.RUNNING_TIMELINE}.",
             rule,
         )
 
@@ -230,28 +259,17 @@ def _load_impact(load_impact: Mapping):
 # Rules 5 and 6 and the physio recommendation: focus areas and cautions ------------
 
 
-def _physio(pelvic_floor: Mapping):
+def _physio(pelvic_floor: Mapping, profile: Mapping):
     item = protocol.ITEMS["pelvic_floor.physio_assessed"]
-    # None as well as False: the assessment is recommended for everyone.
-    if _flag(pelvic_floor.get(item.code)) is not True:
-        yield Caution(
-            item.path,
-            "No pelvic health physiotherapist assessment recorded: one is recommended for everyone "
-            "returning to running. Ask the GP for a referral, or find local services through the "
-            "NHS Squeezy website.",
-            item.rule,
-        )
+    # None as well as False: the assessment is recommended for everyone. Her client record
+    # saying she has been seen counts as much as the assessment's answer.
+    if _flag(pelvic_floor.get(item.code)) is not True and _flag(profile.get("physio_seen")) is not True:
+        yield Caution(item.path, _signposted(item.path, "trainer"), item.rule)
 
 
 def _load_symptoms(load_impact: Mapping):
     if any(_flag(_mapping(load_impact.get(i.code)).get("symptoms")) for i in _items("load_impact")):
-        yield Caution(
-            "load_impact.symptoms",
-            "Pelvic floor symptoms appeared during the load and impact tests: stop the test that "
-            "brought them on, keep up pelvic floor training (the NHS Squeezy app can guide it), and "
-            "see a pelvic health physiotherapist or the GP if they continue.",
-            "rule_4_load_impact",
-        )
+        yield Caution(LOAD_SYMPTOMS_CODE, _signposted(LOAD_SYMPTOMS_CODE, "trainer"), "rule_4_load_impact")
 
 
 def _strength(strength: Mapping):
@@ -278,7 +296,8 @@ def _strength(strength: Mapping):
 def _holistic(holistic: Mapping):
     for item in _items("holistic", gating=False):
         if _flag(holistic.get(item.code)):
-            yield Caution(item.path, item.caution, item.rule)
+            text = _signposted(item.path, "trainer") if item.signpost else item.caution
+            yield Caution(item.path, text, item.rule)
 
 
 def _profile(profile: Mapping):

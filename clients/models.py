@@ -105,14 +105,23 @@ class Client(models.Model):
     def weeks_postpartum_today(self):
         return self.weeks_postpartum()
 
-    def profile(self):
-        """The DOMAIN.md "profile" dict that the readiness rules read."""
+    def physio_seen_by(self, day):
+        """True when her record says a pelvic health physio saw her on or before `day`; else None
+        (not known), never False: a blank date is not a record that she was not seen."""
+        return True if self.physio_seen_date and self.physio_seen_date <= day else None
+
+    def profile(self, on=None):
+        """The DOMAIN.md "profile" dict that the readiness rules read, as of the date `on`
+        (an assessment's date). `physio_seen` goes beyond DOMAIN.md's profile fields: it
+        carries the record's "pelvic health physio seen" date into the pure rules, so that
+        either the record or the assessment's answer lifts the physio caution."""
         return {
             "delivery": self.delivery or None,
             "perineal_trauma": self.perineal_trauma or None,
             "breastfeeding": self.breastfeeding,
             "prior_incontinence": self.prior_incontinence,
             "bmi_30_or_more": self.bmi_30_or_more,
+            "physio_seen": self.physio_seen_by(on or timezone.localdate()),
         }
 
     def recompute_verdicts(self):

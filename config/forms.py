@@ -1,6 +1,8 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+from assessments.protocol import PROFILE_ANSWERS
+
 
 class FormRenderer(TemplatesSetting):
     """Every form renders its fields through one accessible template."""
@@ -12,14 +14,15 @@ class FormRenderer(TemplatesSetting):
 class YesNoUnknown(forms.RadioSelect):
     """Yes / No / Not asked radios for a nullable boolean: "not asked" is never "no"."""
 
-    def __init__(self, attrs=None, unknown_label="Not asked", yes_label="Yes", no_label="No"):
+    def __init__(self, attrs=None, unknown_label=PROFILE_ANSWERS.unknown, yes_label=PROFILE_ANSWERS.yes,
+                 no_label=PROFILE_ANSWERS.no):
         super().__init__(attrs, choices=[("", unknown_label), ("true", yes_label), ("false", no_label)])
 
     def format_value(self, value):
         return [{True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")]
 
 
-def yes_no_unknown(label, unknown_label="Not asked", **kwargs):
+def yes_no_unknown(label, unknown_label=PROFILE_ANSWERS.unknown, **kwargs):
     return forms.NullBooleanField(label=label, widget=YesNoUnknown(unknown_label=unknown_label), **kwargs)
 
 

@@ -7,6 +7,8 @@ look the same in the browser and in WeasyPrint."""
 import math
 from dataclasses import dataclass, field
 
+from assessments.protocol import NOT_TESTED
+
 # Drawn for a phone's width; the PDF scales the same drawing up.
 WIDTH, HEIGHT = 360, 210
 LEFT, RIGHT, TOP, BOTTOM = 34, 10, 20, 36
@@ -109,7 +111,7 @@ def line_chart(slug, title, description, unit, series, target=None):
     return Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), points=points, path=" ".join(path), x_labels=[(p.x, p.label) for p in points],
-        columns=["Date", unit.capitalize()], rows=[(label, "not tested" if v is None else v) for label, v in series],
+        columns=["Date", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
     )
 
 
@@ -129,7 +131,7 @@ def bar_chart(slug, title, description, unit, series, maximum=None, target=None)
     return Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), bars=bars, x_labels=[(round(b.x + b.width / 2, 1), b.label) for b in bars],
-        columns=["", unit.capitalize()], rows=[(label, "not tested" if v is None else v) for label, v in series],
+        columns=["", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
     )
 
 
@@ -153,5 +155,5 @@ def paired_bar_chart(slug, title, description, unit, groups, target):
         x_labels=[(round(LEFT + index * slot + slot / 2, 1), label) for index, (label, _, _) in enumerate(groups)],
         side_labels=side_labels, label_y=HEIGHT - BOTTOM + 30,
         columns=["Test", "Left", "Right"],
-        rows=[(label, "not tested" if left is None else left, "not tested" if right is None else right) for label, left, right in groups],
+        rows=[(label, NOT_TESTED if left is None else left, NOT_TESTED if right is None else right) for label, left, right in groups],
     )

@@ -23,10 +23,12 @@ HEADLINES = {
         "You are not ready to run yet, and that is normal at this stage. Keep up the work below; your trainer will "
         "check again.",
     ),
+    # Who to see depends on what she mentioned (bleeding goes to the GP or midwife): the
+    # first of her next steps names the route for each symptom.
     "refer": (
-        "Please see your GP or a pelvic health physiotherapist",
-        "Something you mentioned needs checking by a health professional before you run. These symptoms are common "
-        "after birth and they are treatable. This is not a diagnosis.",
+        "Please see a health professional before you run",
+        "Something you mentioned needs checking before you run: your next steps below say who to see. "
+        "This is not a diagnosis.",
     ),
 }
 
@@ -41,32 +43,71 @@ def joined(labels):
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def next_steps(result, weeks):
-    """The reasons, grouped and said to her rather than to the trainer."""
+def provoking_tests(assessment):
+    """The load and impact tests that brought on pelvic floor symptoms in this assessment."""
+    return {item.path for item in protocol.section("load_impact").items if assessment.measurement(item, "symptoms")}
+
+
+def next_steps(result, weeks, provoked=frozenset()):
+    """The reasons, grouped and said to her rather than to the trainer, for her stage.
+
+    Decisions (DOMAIN.md rule 2 and the seed's timeline, where DOMAIN.md says nothing about advice):
+    - She is at the *low-impact stage* when it is under 12 weeks since the birth, or when she has
+      not yet done a low-impact and strength programme (the seed: "the same timeline applies").
+      Then her steps are pelvic floor and low-impact strength work only: no load and impact test
+      is offered as practice or promised for next time; she is told they come later.
+      tests/test_reports.py::test_before_12_weeks_her_steps_never_suggest_impact_tests
+    - A load and impact test that brought on symptoms is never advised as practice, at any stage:
+      she is told not to practise it for now, and where to get it checked.
+      tests/test_reports.py::test_a_test_that_brought_on_symptoms_is_never_advised_as_practice
+    - The timeline is the seed's (protocol.RUNNING_TIMELINE), never "a few weeks".
+    - Red flags are grouped by route, each in her words (protocol.SIGNPOSTS).
+    """
+    reasons = result.reasons
+    no_programme = any(r.code == "pelvic_floor.strength_training_to_date" and r.kind == "unmet" for r in reasons)
+    too_early = any(r.kind == "too_early" for r in reasons)
+    low_impact_stage = too_early or no_programme
     by_kind = defaultdict(list)
-    for reason in result.reasons:
+    red_flags = defaultdict(list)
+    for reason in reasons:
         if reason.code == "pelvic_floor.strength_training_to_date" and reason.kind == "unmet":
             continue  # said on its own below
         section = reason.code.split(".")[0]
-        by_kind[(reason.kind, section if reason.kind == "unmet" else "")].append(label(reason.code))
+        if reason.kind == "red_flag":
+            red_flags[protocol.signpost_for(reason.code)].append(label(reason.code))
+        elif section == "load_impact" and (low_impact_stage or reason.code in provoked):
+            continue  # impact tests are not for now, or not to be practised
+        else:
+            by_kind[(reason.kind, section if reason.kind == "unmet" else "")].append(label(reason.code))
     steps = []
-    if red := by_kind.pop(("red_flag", ""), None):
-        steps.append(f"Book an appointment with your GP or a pelvic health physiotherapist about {joined(red)}. "
-                     "Do not run until you have been seen.")
-    if by_kind.pop(("too_early", ""), None):
-        steps.append(f"Give your body time: it is {weeks} weeks since the birth. Running usually starts from 12 weeks "
-                     "at the earliest, and often 3 to 6 months. Keep to low-impact exercise and strength work for now.")
-    if any(r.code == "pelvic_floor.strength_training_to_date" and r.kind == "unmet" for r in result.reasons):
-        steps.append("First, a few weeks of low-impact exercise and strength work: your trainer will set them with you.")
+    for route, labels in red_flags.items():
+        steps.append(f"You mentioned {joined(labels)}. {route.client} Do not run until you have been seen.")
+    if too_early:
+        steps.append(f"Give your body time: it is {protocol.quantity(weeks, 'weeks')} since the birth. For now, "
+                     f"low-impact exercise and strength work only; {protocol.RUNNING_TIMELINE}.")
+    if no_programme:
+        timeline = "" if too_early else (
+            f" The same timeline applies however long ago the birth was: {protocol.RUNNING_TIMELINE}.")
+        steps.append(f"First, a low-impact exercise and strength programme, which your trainer will set with you.{timeline}")
     if pelvic := by_kind.pop(("unmet", "pelvic_floor"), None):
         steps.append(f"Keep up your daily pelvic floor exercises (the NHS Squeezy app can guide you). Still to build: {joined(pelvic)}.")
+    elif low_impact_stage:
+        steps.append("Keep up your daily pelvic floor exercises (the NHS Squeezy app can guide you).")
+    if provoked:
+        tests = [label(code) for code in sorted(provoked, key=list(protocol.ITEMS).index)]
+        them = "it" if len(tests) == 1 else "them"
+        steps.append(f"Do not practise {joined(tests)} for now: {them} brought on symptoms. "
+                     f"{protocol.SIGNPOSTS['pelvic_health'].client}")
     if load := by_kind.pop(("unmet", "load_impact"), None):
         steps.append(f"Keep practising these tests until they feel easy and symptom-free: {joined(load)}.")
+    if low_impact_stage and any(r.code.startswith("load_impact.") for r in reasons):
+        steps.append(f"The load and impact tests, such as jogging, bounding and hopping, come later: not before "
+                     f"{protocol.MIN_WEEKS_TEXT} after the birth, and after a low-impact and strength programme.")
     if missing := by_kind.pop(("not_assessed", ""), None):
         steps.append(f"Your trainer will check next time: {joined(missing)}.")
     for labels in by_kind.values():
         steps.append(f"Keep working on {joined(labels)}.")
-    if not result.reasons:
+    if not reasons:
         steps.append("Follow your walk–run programme. If any symptom comes on while running, stop and walk the rest, "
                      "and tell your trainer.")
     return steps
@@ -82,28 +123,45 @@ def focus_areas(result):
     return list(areas.values())
 
 
-def item_status(item, values, reason_kinds, focus_codes):
+STILL_TO_CHECK = "Still to check"
+SEE_CAUTIONS = "See “Cautions”"
+
+
+def item_status(item, values, reason_kinds, focus_codes, caution_codes=frozenset()):
+    """The outcome column: what the answer means against the rule, never the answer again.
+
+    Yes/no answers that are not tests (symptoms, wellbeing, the physio visit) have no Met or
+    Not met: a present symptom names where to go, a raised concern or a missing physio visit
+    points to its caution, and an answer that needs nothing shows a dash."""
+    value = values[0]
     if item.section == "symptoms":
-        return {True: "Present: see your GP or physio", False: "No", None: "Not asked"}[values[0]]
-    if item.section == "holistic":
-        return {True: "Concern raised", False: "No concern", None: "Not asked"}[values[0]]
+        if value is None:
+            return STILL_TO_CHECK
+        return f"Please see your {protocol.signpost_for(item.path).who}" if value else "Clear"
+    if not item.gating:
+        if item.kind == "flag":
+            if item.path in caution_codes:
+                return SEE_CAUTIONS
+            return STILL_TO_CHECK if value is None else "—"
     if all(value is None for value in values):
-        return "Not tested"
+        return STILL_TO_CHECK
     kind = reason_kinds.get(item.path)
     if kind == "unmet":
         return "Not yet"
-    if kind == "not_assessed":
-        return "Partly tested"
     if item.path in focus_codes:
         return "Focus area"
+    if kind == "not_assessed" or None in values:
+        return "Partly tested"
     return "Met"
 
 
 def section_tables(assessment):
-    """One table per protocol section: what was measured, the target and whether it was met."""
+    """One table per protocol section: what was measured, the target and what it means."""
     result = assessment.result
     reason_kinds = {reason.code: reason.kind for reason in result.reasons}
     focus_codes = {area.code for area in result.focus_areas}
+    caution_codes = {caution.code for caution in result.cautions}
+    physio_seen_on = assessment.client.physio_seen_date
     tables = []
     for section in protocol.SECTIONS:
         rows = []
@@ -112,22 +170,12 @@ def section_tables(assessment):
             values = [getattr(assessment, c.name) for c in columns if c.key != "symptoms"]
             measured = []
             for column in columns:
-                value = getattr(assessment, column.name)
-                if column.key == "symptoms":
-                    if value is not None:
-                        measured.append("symptoms during it" if value else "no symptoms")
-                elif column.is_flag:
-                    measured.append({True: "yes", False: "no", None: "—"}[value])
-                else:
-                    text = "not tested" if value is None else f"{value} {item.unit}"
-                    measured.append(f"{column.key}: {text}" if column.key in protocol.SIDES else text)
-            target = ""
-            if item.target is not None and item.kind == "number":
-                target = f"{item.target} {item.unit}" + (" each side" if item.sided else "")
-            elif item.section == "pelvic_floor" and item.gating:
-                target = "yes"
-            rows.append({"label": item.label, "measured": "; ".join(measured), "target": target,
-                         "status": item_status(item, values, reason_kinds, focus_codes)})
+                text = column.describe(getattr(assessment, column.name))
+                measured.append(f"{column.key}: {text}" if column.key in protocol.SIDES else text)
+            if item.path == "pelvic_floor.physio_assessed" and assessment.client.physio_seen_by(assessment.assessed_on):
+                measured.append(f"seen {physio_seen_on:%-d %b %Y}, from her record")
+            rows.append({"label": item.label, "measured": "; ".join(measured), "target": item.target_text,
+                         "status": item_status(item, values, reason_kinds, focus_codes, caution_codes)})
         tables.append({"section": section, "rows": rows})
     return tables
 
@@ -137,7 +185,7 @@ def assessment_charts(assessments):
     pelvic = [
         charts.line_chart(
             f"pelvic-{item.code}", f"Pelvic floor: {item.label.lower()}",
-            f"{item.label} at each assessment, against the target of {item.target} {item.unit}.",
+            f"{item.label} at each assessment, against the target of {item.target_text}.",
             item.unit, list(zip(dates, (a.measurement(item) for a in assessments))), target=item.target,
         )
         for item in protocol.section("pelvic_floor").items
@@ -157,9 +205,9 @@ def assessment_charts(assessments):
     strength_items = protocol.section("strength").items
     strength = charts.paired_bar_chart(
         "strength", f"Strength on {latest.assessed_on:%-d %b %Y}: reps on each leg",
-        "Reps on the left and right leg for each strength test, against the target of 20.", "reps",
+        f"Reps on the left and right leg for each strength test, against the target of {protocol.STRENGTH_TARGET_TEXT}.", "reps",
         [(item.short_label, latest.measurement(item, "left"), latest.measurement(item, "right")) for item in strength_items],
-        target=strength_items[0].target,
+        target=protocol.STRENGTH_TARGET,
     )
     return {"pelvic": pelvic, "load": load, "strength": strength}
 
@@ -203,7 +251,7 @@ def client_progress(client, assessment=None, today=None):
         result = latest.result
         headline, explanation = HEADLINES[result.verdict]
         context.update(
-            result=result, headline=headline, explanation=explanation, next_steps=next_steps(result, latest.weeks_postpartum),
+            result=result, headline=headline, explanation=explanation, next_steps=next_steps(result, latest.weeks_postpartum, provoking_tests(latest)),
             focus_areas=focus_areas(result), charts=assessment_charts(assessments), tables=section_tables(latest),
         )
     if programme:

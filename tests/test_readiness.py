@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments import protocol
-from assessments.protocol import ITEMS, MIN_WEEKS_POSTPARTUM, PROFILE_FIELDS, RULES, SECTIONS, SIDES, section
-from assessments.readiness import Caution, FocusArea, Reason, Result, evaluate
+from assessments.protocol import ITEMS, MIN_WEEKS_POSTPARTUM, PROFILE_FIELDS, RULES, SECTIONS, SIDES, SIGNPOSTS, section
+from assessments.readiness import Caution, FocusArea, Reason, Result, evaluate, worded
 
 ABSENT = object()  # delete the key: absent must behave like None
 RANK = {"refer": 0, "not_yet": 1, "ready": 2}
@@ -200,7 +200,12 @@ def test_each_symptom_present_is_a_red_flag_that_refers(item):
     reason = only_reason(result)
     assert result.verdict == "refer"
     assert (reason.code, reason.kind, reason.rule) == (item.path, "red_flag", "rule_1_red_flags")
-    assert "GP" in reason.message and "pelvic health physiotherapist" in reason.message
+    if item.code == "abnormal_bleeding":  # DOMAIN.md "Signposting": GP or midwife, urgently if heavy
+        assert "GP or midwife" in reason.message and "111" in reason.message and "999 if heavy" in reason.message
+        assert "pelvic health" not in reason.message
+    else:
+        assert "GP" in reason.message and "pelvic health physiotherapist" in reason.message
+    assert reason.message.count("Refer her to") == 1, "the panel speaks to the trainer"
 
 
 def test_every_present_symptom_is_listed_not_just_the_first():
@@ -473,7 +478,9 @@ def test_true_strength_reps_are_not_read_as_one():
 def test_each_holistic_concern_is_a_caution_only(item):
     result = assess({item.path: True})
     assert result.verdict == "ready"
-    assert result.cautions == (Caution(item.path, item.caution, "rule_6_holistic"),)
+    # A signposted concern (low mood) adds the trainer's route to the fact.
+    message = f"{item.caution} {SIGNPOSTS[item.signpost].trainer}" if item.signpost else item.caution
+    assert result.cautions == (Caution(item.path, message, "rule_6_holistic"),)
 
 
 def test_holistic_none_or_one_is_no_caution():

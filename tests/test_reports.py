@@ -341,5 +341,6 @@ def test_her_next_steps_put_the_strength_programme_in_her_words(shared, anon_htt
     assessment = make_assessment(shared["client"], days_after_birth=7 * 15, pelvic_floor_strength_training_to_date=False)
     assert assessment.verdict == "not_yet"
     page = anon_http.get(progress_url(shared["token"])).content.decode()
-    assert "a few weeks of low-impact exercise and strength work" in page
+    assert "First, a low-impact exercise and strength programme" in page
+    assert "running from 3 to 6 months after the birth at the earliest" in page and "a few weeks" not in page
     assert "Still to build: low-impact" not in page

@@ -1,11 +1,12 @@
+"""Template access to the one protocol definition: labels, answers, verdict words and icons,
+targets, plurals and signposts all come from `assessments.protocol`, never from a template."""
+
 from django import template
 
 from assessments import protocol
+from assessments.readiness import worded
 
 register = template.Library()
-
-VERDICT_ICONS = {"refer": "⚠", "not_yet": "◔", "ready": "✓"}
-VERDICT_WORDS = {"refer": "Refer", "not_yet": "Not yet", "ready": "Ready"}
 
 
 @register.filter
@@ -15,19 +16,23 @@ def item_label(path):
     return item.label if item else path
 
 
+def _verdict(verdict):
+    return protocol.VERDICT_WORDING.get(verdict)
+
+
 @register.filter
 def verdict_word(verdict):
-    return VERDICT_WORDS.get(verdict, verdict)
+    return _verdict(verdict).word if _verdict(verdict) else verdict
 
 
 @register.filter
 def verdict_icon(verdict):
-    return VERDICT_ICONS.get(verdict, "")
+    return _verdict(verdict).icon if _verdict(verdict) else ""
 
 
 @register.filter
 def verdict_label(verdict):
-    return dict(protocol.VERDICTS).get(verdict, verdict)
+    return _verdict(verdict).label if _verdict(verdict) else verdict
 
 
 @register.filter
@@ -36,13 +41,17 @@ def rule_title(rule):
 
 
 @register.filter
-def measurement(value, unit):
-    """A measured value with its unit, or "not tested"."""
-    if value is None:
-        return "not tested"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return f"{value} {unit}".strip()
+def quantity(value, unit):
+    """{{ weeks|quantity:"weeks" }} → "1 week", "14 weeks"."""
+    if value is None or value == "":
+        return ""
+    return protocol.quantity(value, unit)
+
+
+@register.filter
+def profile_answer(value):
+    """A yes/no field of the client record: "Yes", "No" or "Not asked"."""
+    return protocol.PROFILE_ANSWERS.word(value)
 
 
 REASON_KINDS = {"red_flag": "Red flag", "too_early": "Too early", "unmet": "Not met", "not_assessed": "Not assessed"}
@@ -51,6 +60,31 @@ REASON_KINDS = {"red_flag": "Red flag", "too_early": "Too early", "unmet": "Not 
 @register.filter
 def reason_kind(kind):
     return REASON_KINDS.get(kind, kind)
+
+
+@register.filter
+def for_reader(finding, reader):
+    """A reason or caution written for "trainer", "client" or "clinician" (the route changes)."""
+    return worded(finding, reader)
+
+
+@register.filter
+def signpost_text(signpost, reader):
+    return signpost.text(reader)
+
+
+@register.simple_tag
+def signposts():
+    """Every route, for a "where to get help" list."""
+    return list(protocol.SIGNPOSTS.values())
+
+
+@register.simple_tag
+def wording(name):
+    """A named piece of protocol wording: {% wording "STRENGTH_TARGET_TEXT" %}."""
+    if name not in {"STRENGTH_TARGET_TEXT", "MIN_WEEKS_TEXT", "RUNNING_TIMELINE", "NOT_TESTED"}:
+        raise template.TemplateSyntaxError(f"No protocol wording called {name!r}")
+    return getattr(protocol, name)
 
 
 @register.filter
