@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from .models import COLUMNS
+from .protocol import NOT_TESTED
 
 # For yes/no measurements, which answer is the good one.
 GOOD_FLAG = {"symptoms": False, "holistic": False, "pelvic_floor": True}
@@ -11,7 +12,7 @@ CHANGE_TAGS = {
     "improved": ("▲", "Improved"),
     "worsened": ("▼", "Worsened"),
     "new": ("✚", "Newly tested"),
-    "no_longer_tested": ("○", "Not tested again"),
+    "no_longer_tested": ("○", f"{NOT_TESTED.capitalize()} again"),
     "same": ("", "No change"),
 }
 

@@ -118,7 +118,7 @@ def import_problems(payload, client):
     if weeks is not None and "assessed_on" not in form.errors and form.cleaned_data.get("assessed_on"):
         derived = weeks_between(client.baby_date_of_birth, form.cleaned_data["assessed_on"])
         if weeks != derived:
-            problems.append(f"weeks_postpartum is {weeks!r} but the date gives {derived} weeks after the birth.")
+            problems.append(f"weeks_postpartum is {weeks!r} but the date gives {protocol.quantity(derived, 'weeks')} after the birth.")
     return problems, form
 
 

@@ -242,7 +242,7 @@ def _load_impact(load_impact: Mapping):
                 parts.append(f"{' and '.join(missing)} not recorded")
             yield _reason(item.path, "unmet", f"{item.label}: {'; '.join(parts)}.", item.rule)
         elif len(missing) == len(values) and symptoms is None:
-            yield _reason(item.path, "not_assessed", f"{item.label}: not tested yet.", item.rule)
+            yield _reason(item.path, "not_assessed", f"{item.label}: {protocol.NOT_TESTED} yet.", item.rule)
         elif missing:
             yield _reason(
                 item.path, "not_assessed", f"{item.label}: {' and '.join(missing)} not recorded.", item.rule
@@ -284,7 +284,7 @@ def _strength(strength: Mapping):
         if len(missing) == len(SIDES):
             cautions.append(Caution(
                 item.path,
-                f"{item.label} not tested: strength tests never hold back running, but they show "
+                f"{item.label} {protocol.NOT_TESTED}: strength tests never hold back running, but they show "
                 "where to focus strength work.",
                 item.rule,
             ))

@@ -150,31 +150,31 @@ def outcome_of(state_before: State, log: SessionLog) -> Outcome:
         return Outcome(
             "pause",
             f"{_STOP_AND_WALK} The symptom you logged is one to get checked before "
-            f"running again, so the programme is paused. Please see {_REFER}; your "
+            f"running again, so the programme is paused. {protocol.route_text(red_flags, 'client')} Your "
             "trainer will restart the programme a week back when you are ready.",
             Alert(
                 "red_flag",
                 f"Red-flag symptom logged in {where} ({symptom_names(red_flags)}). "
-                f"Programme paused: refer the client to {_REFER}.",
+                f"Programme paused. {protocol.route_text(red_flags, 'trainer')}",
             ),
         )
     if log.symptoms and state_before.symptom_streak >= 1:
         return Outcome(
             "pause",
             f"{_STOP_AND_WALK} Symptoms in two sessions in a row mean the programme is "
-            f"paused. Please see {_REFER} before running again; your trainer will "
+            f"paused. {protocol.route_text(log.symptoms, 'client')} Your trainer will "
             "restart the programme a week back when you are ready.",
             Alert(
                 "symptoms_in_a_row",
-                f"Symptoms logged in two sessions in a row (latest: {where}). "
-                f"Programme paused: refer the client to {_REFER}.",
+                f"Symptoms logged in two sessions in a row (latest: {where}, {symptom_names(log.symptoms)}). "
+                f"Programme paused. {protocol.route_text(log.symptoms, 'trainer')}",
             ),
         )
     if log.symptoms:
         return Outcome(
             "repeat_week",
             f"{_STOP_AND_WALK} {restart} If symptoms come back next session, the "
-            f"programme pauses so you can see {_REFER}.",
+            f"programme pauses so you can get them checked. {protocol.route_text(log.symptoms, 'client')}",
         )
     if log.outcome != "completed":
         return Outcome(

@@ -19,7 +19,7 @@ HEADLINES = {
         "Not straight to continuous running.",
     ),
     "not_yet": (
-        "Not yet: keep building",
+        protocol.VERDICT_WORDING["not_yet"].label,
         "You are not ready to run yet, and that is normal at this stage. Keep up the work below; your trainer will "
         "check again.",
     ),

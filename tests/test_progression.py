@@ -193,7 +193,10 @@ def test_any_red_flag_pauses_the_programme_with_a_referral_alert(symptom):
     state = replay(THREE_BY_THREE, clean(1) + [SessionLog("completed", 3, {symptom})])
     assert state.status == "paused"
     assert state.last_outcome.kind == "pause"
-    assert "GP or a pelvic health physiotherapist" in state.last_outcome.message
+    if symptom == "abnormal_bleeding":  # DOMAIN.md "Signposting": GP or midwife, urgently if heavy
+        assert "GP or midwife" in state.last_outcome.message and "pelvic health" not in state.last_outcome.message
+    else:
+        assert "GP or a pelvic health physiotherapist" in state.last_outcome.message
     [alert] = state.alerts
     assert alert.code == "red_flag"
     assert f"({symptom_names([symptom])})" in alert.message, "named in words, not as a code"

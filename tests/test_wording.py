@@ -1,0 +1,413 @@
+"""Issue 8: every word she, the trainer and the clinician read is right, and each piece of
+wording lives once, in the protocol.
+
+Pure tests first (signposts, readers, plurals, next steps), then the pages and the PDF."""
+
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assessments import protocol
+from assessments.protocol import HELPLINE, SIGNPOSTS, quantity
+from assessments.readiness import Caution, Reason, evaluate, worded
+from programmes.progression import SessionLog, replay
+from reports.progress import next_steps
+from tests.conftest import make_client
+from tests.factories import make_assessment
+from tests.test_readiness import assess, ready_data
+
+ROOT = Path(__file__).resolve().parent.parent
+LOAD_LABELS = [item.label.lower() for item in protocol.section("load_impact").items]
+
+
+# Signposts: the right route for each problem ------------------------------------------
+
+
+def test_every_route_is_worded_for_each_reader():
+    for route in SIGNPOSTS.values():
+        trainer, client, clinician = (route.text(reader) for reader in protocol.READERS)
+        assert trainer and client and clinician and len({trainer, client, clinician}) == 3, route.code
+        # The trainer's panel speaks to the trainer about her; her page speaks to her.
+        assert re.search(r"\b(her|she)\b", trainer) and not re.search(r"\byou(r)?\b", trainer, re.I), route.code
+        assert re.search(r"\byou(r)?\b", client, re.I) and not re.search(r"\b(her|she)\b", client), route.code
+        assert not re.search(r"\byou(r)?\b|\bplease\b", clinician, re.I), route.code
+    with pytest.raises(ValueError):
+        SIGNPOSTS["bleeding"].text("stranger")
+
+
+def test_abnormal_bleeding_goes_to_the_gp_or_midwife_urgently_if_heavy():
+    route = protocol.signpost_for("symptoms.abnormal_bleeding")
+    assert route.code == "bleeding" and route.urgent
+    for reader in protocol.READERS:
+        text = route.text(reader)
+        assert "GP or midwife" in text and "NHS 111" in text and "999" in text and "heavy" in text, reader
+        assert "dizz" in text and "pelvic health" not in text, reader
+    # The help text and the rule agree on timing: beyond 8 weeks, or heavy at any time.
+    item = protocol.ITEMS["symptoms.abnormal_bleeding"]
+    assert "8 weeks" in item.help and "any time" in item.help
+    assert evaluate({**ready_data(), "weeks_postpartum": 20, "symptoms": {
+        **ready_data()["symptoms"], "abnormal_bleeding": True}}).verdict == "refer"
+
+
+def test_other_symptoms_go_to_the_gp_or_a_pelvic_health_physiotherapist():
+    for item in protocol.section("symptoms").items:
+        if item.code != "abnormal_bleeding":
+            assert protocol.signpost_for(item.path).code == "pelvic_health"
+
+
+def test_knee_hip_or_shin_pain_goes_to_the_gp_or_a_physiotherapist_not_pelvic_health():
+    route = SIGNPOSTS["musculoskeletal"]
+    assert all("GP or a physiotherapist" in route.text(reader) for reader in protocol.READERS)
+    assert "pelvic health physiotherapist" not in route.client
+    [only] = protocol.signposts_for_symptoms({"pain"})
+    assert only is route
+    # The session outcome and the trainer's alert after pain in two sessions in a row.
+    pain = SessionLog("completed", 4, {"pain"})
+    once = replay((3, 3), [pain]).last_outcome
+    assert "GP or a physiotherapist" in once.message and "pelvic health" not in once.message
+    state = replay((3, 3), [pain, pain])
+    assert state.status == "paused"
+    assert "pelvic health" not in state.last_outcome.message
+    assert "Refer her to her GP or a physiotherapist" in state.alerts[0].message
+
+
+def test_a_bleeding_session_symptom_pauses_with_the_midwife_route():
+    state = replay((3,), [SessionLog("completed", 3, {"abnormal_bleeding"})])
+    assert "GP or midwife" in state.last_outcome.message and "999" in state.last_outcome.message
+    assert "Refer her to her GP or midwife" in state.alerts[0].message
+
+
+def test_low_mood_goes_to_perinatal_routes_and_the_gp_with_same_day_help():
+    route = protocol.signpost_for("holistic.mood")
+    for reader in protocol.READERS:
+        text = route.text(reader)
+        for words in ("midwife", "health visitor", "GP", "NHS Talking Therapies", "same day", "NHS 111",
+                      "mental health option", "999", "A&E", "Samaritans", "116 123"):
+            assert words in text, (reader, words)
+    assert "refer yourself" in route.client and "refer herself" in route.trainer
+    assert HELPLINE.client in route.client and HELPLINE.trainer in route.trainer
+
+
+def test_worded_gives_each_reader_the_same_finding_and_their_own_route():
+    result = assess({"symptoms.abnormal_bleeding": True, "symptoms.urinary_leakage": True, "holistic.mood": True,
+                     "pelvic_floor.physio_assessed": False})
+    bleeding = next(r for r in result.reasons if r.code == "symptoms.abnormal_bleeding")
+    assert worded(bleeding, "trainer") == bleeding.message
+    assert "Refer her to her GP or midwife" in bleeding.message
+    assert "Please contact your GP or midwife" in worded(bleeding, "client")
+    assert "For review by the GP or midwife" in worded(bleeding, "clinician")
+    for reader in protocol.READERS:
+        text = worded(bleeding, reader)
+        assert text.startswith("Bleeding that is not a period reported") and text.endswith(f"({protocol.RULES['rule_1_red_flags']})")
+    mood = next(c for c in result.cautions if c.code == "holistic.mood")
+    assert worded(mood, "trainer") == mood.message and "Please talk to your midwife" in worded(mood, "client")
+    physio = next(c for c in result.cautions if c.code == "pelvic_floor.physio_assessed")
+    assert "Please ask your GP for a referral" in worded(physio, "client")
+
+
+def test_findings_without_a_route_read_the_same_for_everyone():
+    not_asked = Reason("symptoms.urgency", "not_assessed", "Urgency to reach the toilet: not asked yet. (Rule 1)", "rule_1_red_flags")
+    sleep = Caution("holistic.sleep", "Sleep or rest is a concern.", "rule_6_holistic")
+    for reader in protocol.READERS:
+        assert worded(not_asked, reader) == not_asked.message
+        assert worded(sleep, reader) == sleep.message
+
+
+# One definition of each piece of wording -----------------------------------------------
+
+# Literals that belong to assessments/protocol.py alone. (⚠ also marks a symptom in a session
+# log and the home page's red-flag alert, so the verdict icons are checked through ◔.)
+ONCE_ONLY = ["116 123", "Samaritans", "Talking Therapies", "Not tested", "not tested", "Not asked", "yesno:",
+             "20 reps", "20 repetitions", "20 on each", "◔", "few weeks", "12 weeks", "Not yet: keep"]
+
+
+def source_files():
+    for folder in ("accounts", "assessments", "clients", "config", "programmes", "reports", "templates"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in {".py", ".html", ".txt"} and "migrations" not in path.parts:
+                yield path
+
+
+def test_wording_lives_once_in_the_protocol():
+    found = []
+    for path in source_files():
+        if path == ROOT / "assessments" / "protocol.py":
+            continue
+        text = path.read_text()
+        for literal in ONCE_ONLY:
+            for line_number, line in enumerate(text.splitlines(), 1):
+                stripped = line.strip()
+                if literal in line and not stripped.startswith("#") and '"""' not in line and not stripped.startswith("-"):
+                    found.append(f"{path.relative_to(ROOT)}:{line_number}: {literal!r}")
+    assert not found, "\n".join(found)
+
+
+def test_the_protocol_defines_targets_and_answers_once():
+    assert protocol.STRENGTH_TARGET_TEXT == "20 reps each side"
+    assert all(item.target == protocol.STRENGTH_TARGET for item in protocol.section("strength").items)
+    assert protocol.MIN_WEEKS_TEXT == "12 weeks"
+    assert protocol.ITEMS["load_impact.hop_in_place"].target_text == "10 reps each side"
+    assert protocol.ITEMS["load_impact.walk"].target_text == "30 minutes"
+    assert protocol.ITEMS["pelvic_floor.can_relax"].target_text == "yes"
+    assert protocol.ITEMS["pelvic_floor.physio_assessed"].target_text == ""  # a recommendation, not a target
+    assert protocol.ITEMS["symptoms.urgency"].answers.word(None) == "Not asked"
+    assert protocol.ITEMS["pelvic_floor.fast_reps"].answers.word(False) == "No"
+    assert protocol.ITEMS["holistic.sleep"].answers.word(True) == "Concern raised"
+
+
+# Plurals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    (1, "weeks", "1 week"), (0, "weeks", "0 weeks"), (2, "weeks", "2 weeks"), (1, "reps", "1 rep"),
+    (1, "holds", "1 hold"), (1, "seconds", "1 second"), (1.5, "minutes", "1.5 minutes"), (1.0, "minutes", "1 minute"),
+    (1, "sessions", "1 session"), (11, "assessments", "11 assessments"), (1, "days", "1 day"),
+])
+def test_quantity_says_one_in_the_singular(value, unit, expected):
+    assert quantity(value, unit) == expected
+
+
+def test_the_quantity_filter_pluralises_in_templates():
+    template = Template('{% load protocol_tags %}{{ a|quantity:"weeks" }} · {{ b|quantity:"weeks" }} · [{{ c|quantity:"weeks" }}]')
+    assert template.render(Context({"a": 1, "b": 3, "c": None})) == "1 week · 3 weeks · []"
+
+
+@pytest.mark.django_db
+def test_one_week_after_birth_is_singular_on_every_page(owner, owner_http):
+    client = make_client(owner, weeks=1)
+    assessment = make_assessment(client, days_after_birth=7)
+    for url in (client.get_absolute_url(), reverse("clients:list"), assessment.get_absolute_url(),
+                reverse("assessments:referral", args=[assessment.pk])):
+        page = owner_http.get(url).content.decode()
+        assert "1 weeks" not in page, url
+        assert "1 week" in page, url
+
+
+# Her next steps fit her stage ------------------------------------------------------------
+
+
+def steps_for(changes, weeks=protocol.MIN_WEEKS_POSTPARTUM, provoked=frozenset()):
+    result = evaluate({**assess_data(changes), "weeks_postpartum": weeks})
+    return next_steps(result, weeks, provoked)
+
+
+def assess_data(changes):
+    from tests.test_readiness import changed
+
+    return changed(ready_data(), changes)
+
+
+def mentions_a_load_test(steps):
+    text = " ".join(steps).lower()
+    return [label for label in LOAD_LABELS if label in text]
+
+
+def test_before_12_weeks_only_pelvic_floor_and_low_impact_strength_advice():
+    steps = steps_for({"load_impact.hop_in_place.left": 4, "load_impact.forward_bounds.value": None,
+                       "pelvic_floor.fast_reps": 5}, weeks=3)
+    assert not mentions_a_load_test(steps)
+    assert not any("Keep practising" in step for step in steps)
+    text = " ".join(steps)
+    assert "3 weeks since the birth" in text and "low-impact exercise and strength work only" in text
+    assert "running from 3 to 6 months after the birth at the earliest" in text
+    assert "pelvic floor exercises" in text and "come later" in text
+    assert "few weeks" not in text
+
+
+def test_one_week_after_the_birth_says_one_week():
+    assert any("it is 1 week since the birth" in step for step in steps_for({}, weeks=1))
+
+
+def test_without_a_low_impact_and_strength_programme_the_same_timeline_applies():
+    steps = steps_for({"pelvic_floor.strength_training_to_date": False, "load_impact.jog_on_spot.value": 20}, weeks=20)
+    text = " ".join(steps)
+    assert not mentions_a_load_test(steps)
+    assert "First, a low-impact exercise and strength programme" in text
+    assert "The same timeline applies" in text and protocol.RUNNING_TIMELINE in text
+
+
+def test_after_12_weeks_unmet_tests_are_practised_but_a_test_that_provoked_symptoms_never_is():
+    changes = {"load_impact.hop_in_place.left": 4, "load_impact.forward_bounds.symptoms": True}
+    steps = steps_for(changes, weeks=16, provoked={"load_impact.forward_bounds"})
+    practise = next(step for step in steps if step.startswith("Keep practising"))
+    assert "hop in place" in practise and "forward bounds" not in practise
+    stop = next(step for step in steps if step.startswith("Do not practise"))
+    assert "forward bounds" in stop and "GP or a pelvic health physiotherapist" in stop
+
+
+@given(
+    weeks=st.integers(0, 60),
+    values=st.dictionaries(st.sampled_from(protocol.section("load_impact").items),
+                           st.tuples(st.one_of(st.none(), st.integers(0, 20)), st.one_of(st.none(), st.booleans()))),
+    no_programme=st.booleans(),
+)
+def test_no_impact_practice_before_12_weeks_and_never_a_provoking_test(weeks, values, no_programme):
+    changes = {"pelvic_floor.strength_training_to_date": not no_programme}
+    for item, (value, symptoms) in values.items():
+        for key in item.value_keys:
+            changes[f"{item.path}.{key}"] = value
+        changes[f"{item.path}.symptoms"] = symptoms
+    provoked = {item.path for item, (_, symptoms) in values.items() if symptoms}
+    steps = steps_for(changes, weeks=weeks, provoked=provoked)
+    practise = " ".join(step for step in steps if step.startswith("Keep practising")).lower()
+    if weeks < protocol.MIN_WEEKS_POSTPARTUM or no_programme:
+        assert not mentions_a_load_test([s for s in steps if not s.startswith("Do not practise")])
+    for path in provoked:
+        assert protocol.ITEMS[path].label.lower() not in practise
+
+
+def test_red_flags_are_grouped_by_route_in_her_words():
+    steps = steps_for({"symptoms.abnormal_bleeding": True, "symptoms.urinary_leakage": True}, weeks=14)
+    assert steps[0].startswith("You mentioned leaking urine. Please see your GP or a pelvic health physiotherapist")
+    assert steps[1].startswith("You mentioned bleeding that is not a period. Please contact your GP or midwife today")
+
+
+# The physio row and the client record ----------------------------------------------------
+
+
+def test_a_physio_visit_on_her_record_lifts_the_physio_caution():
+    for answer in (False, None):
+        data = assess_data({"pelvic_floor.physio_assessed": answer})
+        assert "pelvic_floor.physio_assessed" in [c.code for c in evaluate(data).cautions]
+        data["profile"]["physio_seen"] = True
+        assert "pelvic_floor.physio_assessed" not in [c.code for c in evaluate(data).cautions]
+        data["profile"]["physio_seen"] = 1  # not a yes
+        assert "pelvic_floor.physio_assessed" in [c.code for c in evaluate(data).cautions]
+
+
+@pytest.mark.django_db
+def test_a_new_assessment_takes_the_physio_answer_from_her_record(owner, owner_http):
+    client = make_client(owner, weeks=16)
+    client.physio_seen_date = client.baby_date_of_birth + timedelta(weeks=10)
+    client.save()
+    owner_http.post(reverse("assessments:create", args=[client.pk]))
+    assessment = client.assessments.get()
+    assert assessment.pelvic_floor_physio_assessed is True
+    assert "pelvic_floor.physio_assessed" not in [c.code for c in assessment.result.cautions]
+
+
+@pytest.mark.django_db
+def test_a_physio_visit_after_the_assessment_date_neither_prefills_nor_lifts_the_caution(owner):
+    client = make_client(owner, weeks=16)
+    client.physio_seen_date = client.baby_date_of_birth + timedelta(weeks=15)
+    client.save()
+    early = make_assessment(client, days_after_birth=7 * 13, pelvic_floor_physio_assessed=None)
+    assert early.pelvic_floor_physio_assessed is None
+    assert "pelvic_floor.physio_assessed" in [c.code for c in early.result.cautions]
+    later = make_assessment(client, days_after_birth=7 * 16, pelvic_floor_physio_assessed=None)
+    assert later.pelvic_floor_physio_assessed is True
+
+
+@pytest.mark.django_db
+def test_an_existing_assessment_is_not_rewritten_when_the_record_changes(owner):
+    client = make_client(owner, weeks=16)
+    assessment = make_assessment(client, pelvic_floor_physio_assessed=None)
+    client.physio_seen_date = client.baby_date_of_birth
+    client.save()
+    assessment.refresh_from_db()
+    assessment.save()
+    assessment.refresh_from_db()
+    assert assessment.pelvic_floor_physio_assessed is None  # the answer stays as recorded
+    assert "pelvic_floor.physio_assessed" not in [c.code for c in assessment.result.cautions]  # the caution follows the record
+
+
+def rows_of(assessment):
+    from reports.progress import section_tables
+
+    return {row["label"]: row for table in section_tables(assessment) for row in table["rows"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer, status", [(False, "See “Cautions”"), (None, "See “Cautions”"), (True, "—")])
+def test_the_physio_row_shows_what_was_recorded_and_never_met(owner, answer, status):
+    client = make_client(owner)
+    row = rows_of(make_assessment(client, pelvic_floor_physio_assessed=answer))["Seen by a pelvic health physiotherapist"]
+    assert row["measured"] == protocol.PHYSIO_ANSWERS.word(answer)
+    assert row["status"] == status and row["target"] == ""
+
+
+@pytest.mark.django_db
+def test_the_physio_row_shows_the_date_from_her_record(owner):
+    client = make_client(owner)
+    assessment = make_assessment(client, pelvic_floor_physio_assessed=False)
+    client.physio_seen_date = client.baby_date_of_birth + timedelta(weeks=8)
+    client.save()
+    assessment = type(assessment).objects.get(pk=assessment.pk)  # as the next request reads it
+    row = rows_of(assessment)["Seen by a pelvic health physiotherapist"]
+    assert row["measured"] == f"No; seen {client.physio_seen_date:%-d %b %Y}, from her record" and row["status"] == "—"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fill", [True, False, None])
+def test_no_row_repeats_itself(owner, fill):
+    from assessments.models import COLUMNS
+
+    client = make_client(owner)
+    values = {c.name: fill if c.is_flag else ({True: c.item.target, False: 0, None: None}[fill]) for c in COLUMNS}
+    for label, row in rows_of(make_assessment(client, **values)).items():
+        parts = [part.split(": ")[-1].lower() for part in row["measured"].split("; ")]
+        assert row["status"].lower() not in parts, (label, row)
+        item = next(i for i in protocol.ITEMS.values() if i.label == label)
+        if not item.gating and item.kind == "flag":
+            assert row["status"] not in ("Met", "Not yet"), (label, row)
+
+
+# The pages and the PDF ----------------------------------------------------------------------
+
+
+def pdftotext(content, tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def section_of(text, heading, next_heading):
+    start = text.index(heading)
+    return text[start:text.index(next_heading, start)]
+
+
+@pytest.mark.django_db
+def test_the_pdf_physio_row_says_what_was_recorded(owner, owner_http, tmp_path):
+    client = make_client(owner, weeks=16)
+    assessment = make_assessment(client, pelvic_floor_physio_assessed=False)
+    text = pdftotext(owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content, tmp_path)
+    [row] = [line for line in text.splitlines() if "Seen by a pelvic health" in line]
+    assert "Met" not in row and re.search(r"\bNo\b", row) and "Cautions" in row
+    cautions = section_of(text, "\nCautions", "Where to get help")
+    assert "Please ask your GP for a referral" in cautions  # written to her, not to the trainer
+    assert "Refer her" not in text and "Suggest she" not in text
+
+
+@pytest.mark.django_db
+def test_the_pdf_at_3_weeks_advises_no_impact_tests(owner, owner_http, tmp_path):
+    client = make_client(owner, weeks=3)
+    assessment = make_assessment(client, days_after_birth=21, load_impact_hop_in_place_left=4,
+                                 load_impact_forward_bounds_symptoms=True)
+    text = pdftotext(owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content, tmp_path)
+    advice = " ".join(section_of(text, "What to do next", "Symptoms now").split())
+    assert "3 weeks since the birth" in advice and "running from 3 to 6 months after the birth at the earliest" in advice
+    assert "Keep practising" not in advice and "Hop in place" not in advice and "hop in place" not in advice
+    assert "Do not practise forward bounds" in advice
+    assert "few weeks" not in text
+
+
+@pytest.mark.django_db
+def test_her_page_and_the_referral_summary_route_bleeding_to_the_gp_or_midwife(owner, owner_http, anon_http):
+    from clients.models import ShareLink
+
+    client = make_client(owner, weeks=14)
+    assessment = make_assessment(client, symptoms_abnormal_bleeding=True)
+    _, token = ShareLink.issue(client, owner)
+    page = anon_http.get(reverse("reports:progress", args=[token])).content.decode()
+    assert "Please contact your GP or midwife today" in page and "Refer her" not in page
+    panel = owner_http.get(assessment.get_absolute_url()).content.decode()
+    assert "Refer her to her GP or midwife today" in panel
+    summary = owner_http.get(reverse("assessments:referral", args=[assessment.pk])).content.decode()
+    assert "For review by the GP or midwife" in summary and "Refer her" not in summary and "Please" not in summary
