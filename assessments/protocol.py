@@ -129,11 +129,16 @@ class Signpost:
     client: str
     clinician: str
     urgent: bool = False
+    clinicians: tuple[str, ...] = ()  # who a referral goes to: "the GP", "a midwife"
+    also: "Signpost | None" = None  # a further route every finding of this kind names too
 
-    def text(self, reader: str) -> str:
+    def text(self, reader: str, with_also: bool = True) -> str:
+        """This route for `reader`; with the further route (low mood → same-day help) unless a
+        list shows that one on its own line."""
         if reader not in READERS:
             raise ValueError(f"Unknown reader: {reader!r}")
-        return getattr(self, reader)
+        own = getattr(self, reader)
+        return f"{own} {self.also.text(reader)}" if with_also and self.also else own
 
 
 HELPLINE = Signpost(
@@ -156,12 +161,13 @@ SIGNPOSTS: dict[str, Signpost] = {
     for s in (
         Signpost(
             "pelvic_health",
-            "Leaking, urgency, heaviness or dragging, bowel emptying, back or pelvic pain, pain during sex, doming",
+            "Leaking, urgency, heaviness or dragging, difficulty emptying the bowel, back or pelvic pain, pain during sex, doming",
             "GP or pelvic health physiotherapist",
             trainer="Refer her to her GP or a pelvic health physiotherapist.",
             client="Please see your GP or a pelvic health physiotherapist: these symptoms are common "
                    "after birth, and treatable.",
             clinician="For assessment by the GP or a pelvic health physiotherapist.",
+            clinicians=("the GP", "a pelvic health physiotherapist"),
         ),
         Signpost(
             "bleeding",
@@ -174,6 +180,7 @@ SIGNPOSTS: dict[str, Signpost] = {
             clinician="For review by the GP or midwife; she has been told to call NHS 111, or 999 if the "
                       "bleeding is heavy or comes with dizziness.",
             urgent=True,
+            clinicians=("the GP", "a midwife"),
         ),
         Signpost(
             "musculoskeletal",
@@ -183,17 +190,19 @@ SIGNPOSTS: dict[str, Signpost] = {
                     "(a musculoskeletal problem, not a pelvic-health referral).",
             client="Please see your GP or a physiotherapist if the pain persists or comes back.",
             clinician="Musculoskeletal pain during running: for assessment by the GP or a physiotherapist.",
+            clinicians=("the GP", "a physiotherapist"),
         ),
         Signpost(
             "low_mood",
             "Low mood or anxiety",
             "midwife or health visitor, GP, NHS Talking Therapies",
             trainer="Suggest she talks to her midwife or health visitor, or her GP, and tell her she can "
-                    f"refer herself to NHS Talking Therapies. {HELPLINE.trainer}",
+                    "refer herself to NHS Talking Therapies.",
             client="Please talk to your midwife or health visitor, or your GP, who can help; you can also "
-                   f"refer yourself to NHS Talking Therapies. {HELPLINE.client}",
+                   "refer yourself to NHS Talking Therapies.",
             clinician="Signposted to her midwife or health visitor, her GP and NHS Talking Therapies "
-                      f"(self-referral); no questionnaire was scored. {HELPLINE.clinician}",
+                      "(self-referral); no questionnaire was scored.",
+            also=HELPLINE,
         ),
         HELPLINE,
         Signpost(
@@ -461,6 +470,14 @@ def signposts_for_symptoms(codes) -> list[Signpost]:
     routes = [SIGNPOSTS["musculoskeletal"] if code == "pain" else signpost_for(f"symptoms.{code}") for code in codes]
     order = list(SIGNPOSTS)
     return sorted({route.code: route for route in routes if route}.values(), key=lambda r: order.index(r.code))
+
+
+def referral_to(codes) -> str:
+    """Who a referral for these red-flag codes goes to, in words: "the GP or a midwife".
+    Without any, the pelvic health route (the screen's usual referral)."""
+    names = [name for route in signposts_for_symptoms(codes) for name in route.clinicians]
+    names = list(dict.fromkeys(names)) or list(SIGNPOSTS["pelvic_health"].clinicians)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def route_text(codes, reader: str) -> str:

@@ -73,6 +73,8 @@ def next_steps(result, weeks, provoked=frozenset()):
         if reason.code == "pelvic_floor.strength_training_to_date" and reason.kind == "unmet":
             continue  # said on its own below
         section = reason.code.split(".")[0]
+        if reason.kind == "too_early":
+            continue  # said on its own below
         if reason.kind == "red_flag":
             red_flags[protocol.signpost_for(reason.code)].append(label(reason.code))
         elif section == "load_impact" and (low_impact_stage or reason.code in provoked):
@@ -171,6 +173,8 @@ def section_tables(assessment):
             measured = []
             for column in columns:
                 text = column.describe(getattr(assessment, column.name))
+                if measured:  # mid-sentence: "30 minutes; no symptoms"
+                    text = text[0].lower() + text[1:]
                 measured.append(f"{column.key}: {text}" if column.key in protocol.SIDES else text)
             if item.path == "pelvic_floor.physio_assessed" and assessment.client.physio_seen_by(assessment.assessed_on):
                 measured.append(f"seen {physio_seen_on:%-d %b %Y}, from her record")

@@ -479,7 +479,7 @@ def test_each_holistic_concern_is_a_caution_only(item):
     result = assess({item.path: True})
     assert result.verdict == "ready"
     # A signposted concern (low mood) adds the trainer's route to the fact.
-    message = f"{item.caution} {SIGNPOSTS[item.signpost].trainer}" if item.signpost else item.caution
+    message = f"{item.caution} {SIGNPOSTS[item.signpost].text('trainer')}" if item.signpost else item.caution
     assert result.cautions == (Caution(item.path, message, "rule_6_holistic"),)
 
 

@@ -92,7 +92,8 @@ def test_low_mood_goes_to_perinatal_routes_and_the_gp_with_same_day_help():
                       "mental health option", "999", "A&E", "Samaritans", "116 123"):
             assert words in text, (reader, words)
     assert "refer yourself" in route.client and "refer herself" in route.trainer
-    assert HELPLINE.client in route.client and HELPLINE.trainer in route.trainer
+    assert HELPLINE.client in route.text("client") and HELPLINE.trainer in route.text("trainer")
+    assert HELPLINE.client not in route.text("client", with_also=False)  # a help list shows it on its own line
 
 
 def test_worded_gives_each_reader_the_same_finding_and_their_own_route():

@@ -35,6 +35,24 @@ def verdict_label(verdict):
     return _verdict(verdict).label if _verdict(verdict) else verdict
 
 
+def _red_flag_codes(result):
+    return [reason.code.removeprefix("symptoms.") for reason in result.reasons if reason.kind == "red_flag"]
+
+
+@register.filter
+def referral_to(result):
+    """Who her red flags send her to: "the GP or a midwife"."""
+    return protocol.referral_to(_red_flag_codes(result))
+
+
+@register.filter
+def verdict_heading(result):
+    """The verdict's label, naming the right people when it is a referral."""
+    if result.verdict == "refer":
+        return f"{protocol.VERDICT_WORDING['refer'].word}: see {referral_to(result)}"
+    return verdict_label(result.verdict)
+
+
 @register.filter
 def rule_title(rule):
     return protocol.RULES.get(rule, "")
@@ -70,7 +88,8 @@ def for_reader(finding, reader):
 
 @register.filter
 def signpost_text(signpost, reader):
-    return signpost.text(reader)
+    """A route on its own line of a "where to get help" list (further routes have their own line)."""
+    return signpost.text(reader, with_also=False)
 
 
 @register.simple_tag
