@@ -12,6 +12,28 @@ Shape of an assessment (the dict `readiness.evaluate` reads and the JSON export 
     strength: {code: {"left": int, "right": int}}
     profile: {field: str or bool}
 `None` or an absent key always means "not assessed", never 0 or False.
+
+Wording lives here once and every view, template, chart, comparison, export and PDF reads
+it: yes/no answers (`Answers`, per section), "not tested", targets (`Item.target_text`,
+`STRENGTH_TARGET_TEXT`, `MIN_WEEKS_TEXT`), the seed's timeline (`RUNNING_TIMELINE`), verdict
+words and icons (`VERDICT_WORDING`), plurals (`quantity`) and signposting (`SIGNPOSTS`).
+
+Decisions where DOMAIN.md is silent (issue 8):
+- Each route is a `Signpost` worded three times: to the trainer ("Refer her to…"), to her
+  ("Please see…") and to the clinician (the referral summary). A finding is a neutral fact
+  plus the reader's route (readiness.worded). tests/test_wording.py::test_every_route_is_worded_for_each_reader
+- Abnormal bleeding: the rule refers on any "yes" at any week; the help text says to answer
+  yes for ongoing or increased bleeding beyond 8 weeks, or heavy bleeding (or with dizziness)
+  at any time, so help text and rule agree. Route: GP or midwife today; NHS 111, or 999 if
+  heavy or with dizziness. tests/test_wording.py::test_abnormal_bleeding_goes_to_the_gp_or_midwife_urgently_if_heavy
+- A session's "pain" (knee, hip, shin) goes to the GP or a physiotherapist, never to a
+  pelvic-health referral. tests/test_wording.py::test_knee_hip_or_shin_pain_goes_to_the_gp_or_a_physiotherapist_not_pelvic_health
+- Low mood: midwife or health visitor, GP, NHS Talking Therapies (self-referral), always
+  followed by the same-day help line (`HELPLINE`); a help list shows the help line on its own
+  line instead. tests/test_wording.py::test_low_mood_goes_to_perinatal_routes_and_the_gp_with_same_day_help
+- The referral heading names the clinicians of her red flags ("Refer: see the GP or a
+  midwife"); the model's stored choice label is unchanged (changing it needs a migration).
+  tests/test_wording.py::test_the_referral_names_the_clinicians_her_red_flags_go_to
 """
 
 from dataclasses import dataclass
@@ -212,8 +234,7 @@ SIGNPOSTS: dict[str, Signpost] = {
             trainer="Recommend one: her GP can refer her, or she can find local services through the "
                     "NHS Squeezy website.",
             client="Please ask your GP for a referral, or find local services on the NHS Squeezy website.",
-            clinician="A pelvic health physiotherapy assessment is recommended for every woman returning "
-                      "to running after birth.",
+            clinician="A referral to pelvic health physiotherapy is suggested.",
         ),
     )
 }

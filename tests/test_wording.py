@@ -412,3 +412,32 @@ def test_her_page_and_the_referral_summary_route_bleeding_to_the_gp_or_midwife(o
     assert "Refer her to her GP or midwife today" in panel
     summary = owner_http.get(reverse("assessments:referral", args=[assessment.pk])).content.decode()
     assert "For review by the GP or midwife" in summary and "Refer her" not in summary and "Please" not in summary
+
+
+@pytest.mark.django_db
+def test_the_referral_names_the_clinicians_her_red_flags_go_to(owner, owner_http):
+    client = make_client(owner, weeks=14)
+    bleeding = make_assessment(client, symptoms_abnormal_bleeding=True)
+    summary = owner_http.get(reverse("assessments:referral", args=[bleeding.pk])).content.decode()
+    assert "<p>For the GP or a midwife." in summary and "Outcome: Refer: see the GP or a midwife" in summary
+    both = make_assessment(client, symptoms_abnormal_bleeding=True, symptoms_urinary_leakage=True)
+    panel = owner_http.get(both.get_absolute_url()).content.decode()
+    assert "Refer: see the GP, a pelvic health physiotherapist or a midwife" in panel
+    leaking = make_assessment(client, symptoms_urinary_leakage=True)
+    summary = owner_http.get(reverse("assessments:referral", args=[leaking.pk])).content.decode()
+    assert "Outcome: Refer: see the GP or a pelvic health physiotherapist" in summary
+
+
+def test_a_programme_paused_by_a_session_tells_her_the_route_it_was_paused_with():
+    from django.template.loader import render_to_string
+
+    state = replay((3,), [SessionLog("completed", 3, {"pain"}), SessionLog("completed", 3, {"pain"})])
+
+    class Programme:
+        plan = type("Plan", (), {"name": "Walk–run"})()
+        start_date = None
+        logs = type("Logs", (), {"all": staticmethod(lambda: [])})()
+
+    Programme.state = state
+    html = render_to_string("reports/_programme_summary.html", {"programme": Programme()})
+    assert "Paused for now." in html and "GP or a physiotherapist" in html and "pelvic health" not in html
