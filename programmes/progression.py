@@ -68,7 +68,6 @@ OutcomeKind = Literal[
 ]
 Status = Literal["active", "paused", "finished"]
 
-_REFER = "your GP or a pelvic health physiotherapist"
 _STOP_AND_WALK = "When a symptom comes on, stop running and walk the rest of the session."
 
 
