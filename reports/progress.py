@@ -196,6 +196,8 @@ def client_progress(client, assessment=None, today=None):
         assessments = [a for a in assessments if (a.assessed_on, a.pk) <= (assessment.assessed_on, assessment.pk)]
     latest = assessments[-1] if assessments else None
     programme = client.programmes.current().with_progress().first()
+    if programme and assessment is None:
+        programme.__dict__["latest_assessment"] = latest  # already loaded: who may run reads her latest
     context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
                "timeline": list(reversed(assessments)), "programme": programme, "today": today,
                "citation": protocol.GUIDELINE_CITATION}
