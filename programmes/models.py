@@ -117,6 +117,13 @@ class PlanSession(models.Model):
             self.cool_down_seconds,
         )
 
+    def in_words(self):
+        """The session as she reads it: "Warm up 5 min walking, then 6 × (run 1 min, walk 1 min 30 s),
+        then cool down 5 min walking"."""
+        main = ", then ".join(block.describe() for block in self.blocks.all())
+        return (f"Warm up {format_duration(self.warm_up_seconds)} walking, then {main}, "
+                f"then cool down {format_duration(self.cool_down_seconds)} walking")
+
     @cached_property
     def running_seconds(self):
         return builtin.running_seconds(self.as_plan())
