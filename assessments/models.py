@@ -28,6 +28,12 @@ class Column:
         return f"{base}_{self.key}" if self.key else base
 
     @property
+    def carries_over(self):
+        """May a retest pre-fill this from her previous assessment? Measurements only:
+        symptoms now, symptoms during a test and wellbeing are always asked afresh."""
+        return self.item.section in protocol.CARRIED_OVER_SECTIONS and self.key != "symptoms"
+
+    @property
     def is_flag(self):
         return self.item.kind == "flag" or self.key == "symptoms"
 
@@ -108,6 +114,10 @@ class Assessment(models.Model):
     # always recomputed from the values in save().
     verdict = models.CharField(max_length=8, choices=VERDICT_CHOICES, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # A retest pre-fills measurements from her previous assessment: the columns still
+    # holding those values, until retested (changed) or confirmed by the trainer.
+    carried_over = models.JSONField(default=list, blank=True, editable=False)
+    carried_over_from = models.DateField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -202,6 +212,7 @@ class Assessment(models.Model):
                 raise StaleAssessment
             for name, (_, new) in changed.items():
                 setattr(self, name, new)
+            self.carried_over = [name for name in self.carried_over if name not in changed]
             self.version = expected_version + 1
             self.save()
             changes = AssessmentChange.objects.bulk_create(
@@ -211,9 +222,32 @@ class Assessment(models.Model):
         self.client.touch()
         return changes
 
-    def copy_values_from(self, other):
+    def carry_over_from(self, other):
+        """Pre-fill a retest with the measurements of `other`, marked as carried over."""
+        carried = []
         for column in COLUMNS:
-            setattr(self, column.name, getattr(other, column.name))
+            if column.carries_over and (value := getattr(other, column.name)) is not None:
+                setattr(self, column.name, value)
+                carried.append(column.name)
+        self.carried_over, self.carried_over_from = carried, other.assessed_on if carried else None
+
+    def confirm_carried_over(self, by):
+        """The trainer confirms the carried-over values still hold: recorded in the history."""
+        if not self.carried_over:
+            return
+        with transaction.atomic():
+            AssessmentChange.objects.create(
+                assessment=self, changed_by=by, field="carried_over",
+                old_value=len(self.carried_over), new_value="confirmed",
+            )
+            self.carried_over = []
+            self.version += 1
+            self.save(update_fields=["carried_over", "version"])
+        self.client.touch()
+
+    @property
+    def carried_over_count(self):
+        return len(self.carried_over)
 
 
 for _column in COLUMNS:
@@ -238,12 +272,15 @@ class AssessmentChange(models.Model):
         column = COLUMNS_BY_NAME.get(self.field)
         if column:
             return column.label
-        return {"assessed_on": "Date of assessment", "notes": "Notes"}.get(self.field, self.field)
+        return {"assessed_on": "Date of assessment", "notes": "Notes",
+                "carried_over": "Values carried over from her previous assessment"}.get(self.field, self.field)
 
     @staticmethod
     def describe(value, field):
         if field == "assessed_on" and value:
             return date.fromisoformat(value).strftime("%-d %b %Y")
+        if field == "carried_over":
+            return "confirmed by the trainer" if value == "confirmed" else f"{value} not yet retested"
         column = COLUMNS_BY_NAME.get(field)
         if column:
             return column.describe(value)

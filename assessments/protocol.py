@@ -61,6 +61,9 @@ RULES: dict[str, str] = {
     "physio_recommendation": "Pelvic health physiotherapy: recommended for everyone",
 }
 
+# DOMAIN.md "Who may run": a retest asks the symptom screen, "symptoms during the test"
+# and the holistic items afresh; only these sections' measurements may be carried over.
+CARRIED_OVER_SECTIONS = ("pelvic_floor", "load_impact", "strength")
 
 
 @dataclass(frozen=True)

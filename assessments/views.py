@@ -30,14 +30,14 @@ def consent_missing(request, client):
 @login_required
 @require_POST
 def assessment_create(request, client_pk):
-    """Start a new assessment dated today; "retest" copies the values of her latest one."""
+    """Start a new assessment dated today; "retest" pre-fills the measurements of her latest
+    one, marked as carried over (the symptom screen and wellbeing are asked afresh)."""
     client = get_client_for_trainer(request, client_pk)
     if refusal := consent_missing(request, client):
         return refusal
     assessment = Assessment(client=client, assessed_on=timezone.localdate(), recorded_by=request.user)
     if request.POST.get("retest") and (latest := client.assessments.first()):
-        assessment.copy_values_from(latest)
-        assessment.notes = ""
+        assessment.carry_over_from(latest)
     assessment.save()
     client.touch()
     return redirect(assessment)
@@ -79,6 +79,18 @@ def studio(request: HtmxHttpRequest, pk):
     history = assessment.changes.select_related("changed_by")[:30]
     context = {"assessment": assessment, "client": client, "form": form, "conflict": conflict, "history": history}
     return render(request, "assessments/studio.html", context, status=409 if conflict else 200)
+
+
+@login_required
+@require_POST
+def confirm_carried_over(request, pk):
+    assessment = get_assessment_for_trainer(request, pk)
+    if refusal := consent_missing(request, assessment.client):
+        return refusal
+    if assessment.carried_over:
+        assessment.confirm_carried_over(request.user)
+        messages.success(request, "The carried-over values are confirmed for this assessment.")
+    return redirect(assessment)
 
 
 @login_required

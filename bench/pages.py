@@ -1,11 +1,21 @@
 """Requests per second of each signed-in page against a bare login-required view.
 
 Serves the app with gunicorn (production settings, DEBUG off, 2 workers) on a scratch
-database with the demo data, signs in as the demo trainer and drives each URL with wrk
-for a few seconds from this machine. Run:  .venv/bin/python bench/pages.py [seconds]
-Set DATABASE_URL to measure on PostgreSQL; the default is a scratch SQLite file.
+database, signs in and drives each URL with wrk for a few seconds from this machine, and
+counts each page's database queries. Run:
+
+    .venv/bin/python bench/pages.py [--seconds 5] [--scale]
+
+Without --scale it measures the demo trainer's pages on the demo data. With --scale it
+then loads the scale volume (`manage.py loadscale`: 50 trainers × 200 clients × 12
+assessments, a third of them with programmes and logs, plus one trainer with 1,000
+clients) into the same database and measures again, as a trainer of 200 clients and as
+the trainer of 1,000. Set DATABASE_URL to a scratch PostgreSQL database to measure there
+(it is flushed first); the default is a scratch SQLite file. Set REDIS_URL to share the
+cache between the workers as production does.
 """
 
+import argparse
 import http.cookiejar
 import os
 import re
@@ -21,26 +31,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
-SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+PASSWORD = "restride-demo-2026"  # the demo's; loadscale gives its trainers the same one
 
 
-def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def manage(env, *args, capture=False):
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                            stdout=subprocess.PIPE if capture else subprocess.DEVNULL, text=True)
+    return result.stdout
 
 
-def sign_in():
+def sign_in(email):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{BASE}/accounts/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "demo@restride.example",
-                                   "password": "restride-demo-2026"}).encode()
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": email, "password": PASSWORD}).encode()
     opener.open(urllib.request.Request(f"{BASE}/accounts/login/", data, headers={"Referer": f"{BASE}/accounts/login/"}))
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def requests_per_second(url, cookie):
-    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{SECONDS}s", "-H", f"Cookie: {cookie}", url],
+def requests_per_second(url, cookie, seconds):
+    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url],
                          capture_output=True, text=True, check=True).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non_2xx:
@@ -48,14 +59,68 @@ def requests_per_second(url, cookie):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
+def page_size(url, cookie):
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    return len(urllib.request.urlopen(request).read())
+
+
+def pages_of(env, email):
+    """The URLs to measure for this trainer: her busiest client (assessments and a programme)."""
+    ids = manage(env, "shell", "-c", IDS.replace("EMAIL", email), capture=True).split()
+    client, assessment, plan, token = ids[-4:]
+    return {
+        "bare login-required view": "/bench/bare/",
+        "trainer home": "/",
+        "client list": "/clients/",
+        "client page (assessments + programme)": f"/clients/{client}/",
+        "studio entry screen": f"/assessments/{assessment}/",
+        "compare assessments": f"/clients/{client}/assessments/compare/",
+        "programme templates": "/plans/",
+        "plan detail (9 weeks)": f"/plans/{plan}/",
+        "client progress page (private link)": f"/p/{token}/",
+    }
+
+
+def query_counts(env, email, pages):
+    script = QUERIES.replace("EMAIL", email).replace("PATHS", repr(list(pages.values())))
+    counts = manage(env, "shell", "-c", script, capture=True).split()[-len(pages):]
+    return dict(zip(pages, map(int, counts)))
+
+
+def measure(env, email, seconds, label, only=None):
+    pages = pages_of(env, email)
+    if only:
+        pages = {name: path for name, path in pages.items() if name in only}
+    cookie = sign_in(email)
+    queries = query_counts(env, email, pages)
+    rows = []
+    for name, path in pages.items():
+        rows.append((name, requests_per_second(BASE + path, cookie, seconds), queries[name], page_size(BASE + path, cookie)))
+    bare = rows[0][1]
+    print(f"\n{label}\n{'page':42} {'req/s':>8} {'of bare':>8} {'queries':>8} {'kB':>7}")
+    for name, rps, count, size in rows:
+        print(f"{name:42} {rps:8.0f} {rps / bare:8.0%} {count:8d} {size / 1024:7.1f}")
+    shares = sorted(rps / bare for name, rps, *_ in rows[1:])
+    if shares:
+        print(f"Slowest page {shares[0]:.0%} of the bare view, median {shares[len(shares) // 2]:.0%} "
+              "(aims: every page at least 20%, the median at least 35%; long run 50%).")
+    return rows
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=5, help="wrk run per page (default 5)")
+    parser.add_argument("--scale", action="store_true", help="also measure at the scale volume")
+    args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("Install wrk first (apt-get install wrk).")
     scratch = Path(tempfile.mkdtemp(prefix="restride-bench-"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "SECRET_KEY": "bench-" + "x" * 40,
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "AXES_FAILURE_LIMIT": "1000",
-           "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")}
+           "ALLOWED_HOSTS": "127.0.0.1,testserver", "SECURE_SSL_REDIRECT": "false", "AXES_FAILURE_LIMIT": "1000",
+           "REQUIRE_2FA": "false", "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")}
     manage(env, "migrate", "--noinput")
+    manage(env, "flush", "--noinput")
+    manage(env, "migrate", "--noinput")  # the built-in templates again, after the flush
     manage(env, "loaddemo")
     manage(env, "collectstatic", "--noinput")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "bench.wsgi", "--bind", f"127.0.0.1:{PORT}",
@@ -67,42 +132,47 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
-        cookie = sign_in()
-        ids = subprocess.run([sys.executable, "manage.py", "shell", "-c", IDS], cwd=ROOT, env=env,
-                             capture_output=True, text=True, check=True).stdout.split()
-        client, assessment, plan, token = ids[-4:]
-        pages = {
-            "bare login-required view": "/bench/bare/",
-            "trainer home": "/",
-            "client list": "/clients/",
-            "client page (assessments + programme)": f"/clients/{client}/",
-            "studio entry screen": f"/assessments/{assessment}/",
-            "compare assessments": f"/clients/{client}/assessments/compare/",
-            "programme templates": "/plans/",
-            "plan detail (9 weeks)": f"/plans/{plan}/",
-            "client progress page (private link)": f"/p/{token}/",
-        }
-        results = {name: requests_per_second(BASE + path, cookie) for name, path in pages.items()}
+        measure(env, "demo@restride.example", args.seconds, "Demo volume: the demo trainer, 8 clients")
+        if args.scale:
+            started = time.monotonic()
+            manage(env, "loadscale")
+            print(f"\nloadscale took {time.monotonic() - started:.0f} s")
+            measure(env, "scale-01@restride.example", args.seconds,
+                    "Scale volume: a trainer of 200 clients × 12 assessments, among 50 such trainers")
+            measure(env, "bigbook@restride.example", args.seconds, "Scale volume: the trainer of 1,000 clients",
+                    only={"bare login-required view", "trainer home", "client list"})
     finally:
         server.terminate()
         server.wait()
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(ROOT / "staticfiles", ignore_errors=True)
-    bare = results["bare login-required view"]
-    print(f"\n{'page':42} {'req/s':>8} {'of bare':>8}")
-    for name, rps in results.items():
-        print(f"{name:42} {rps:8.0f} {rps / bare:8.0%}")
-    slowest = min(results.values()) / bare
-    print(f"\nSlowest page serves {slowest:.0%} of the bare view's requests per second (aim: at least 50%).")
 
 
 IDS = """
-from clients.models import Client, ShareLink
+from django.db.models import Count
+from accounts.models import Trainer
+from clients.models import ShareLink
 from programmes.models import Programme
-programme = Programme.objects.select_related("client").first()
+trainer = Trainer.objects.get(email="EMAIL")
+programme = (Programme.objects.filter(client__trainer=trainer).select_related("client")
+             .annotate(n=Count("client__assessments")).order_by("-n", "pk").first())
 client = programme.client
-_, token = ShareLink.issue(client, client.trainer)
+_, token = ShareLink.issue(client, trainer)
 print(client.pk, client.assessments.first().pk, programme.plan_id, token)
+"""
+
+QUERIES = """
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from accounts.models import Trainer
+http = Client()
+http.force_login(Trainer.objects.get(email="EMAIL"))
+for path in PATHS:
+    http.get(path)  # warm the caches as the benchmark does
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(path).status_code == 200, path
+    print(len(queries))
 """
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from assessments.models import Assessment
-from programmes.models import Programme, SessionLog
+from programmes.models import Programme, SessionLog, attach_latest_assessments
 
 from .models import Client, weeks_between
 
@@ -36,15 +36,19 @@ def needs_attention(trainer):
     clients = list(clients_with_latest_assessment(trainer))
     programmes = {
         p.client_id: p
-        for p in Programme.objects.for_trainer(trainer).current().filter(client__archived_at__isnull=True).with_progress(blocks=False)
+        for p in attach_latest_assessments(
+            Programme.objects.for_trainer(trainer).current().filter(client__archived_at__isnull=True).with_progress(blocks=False)
+        )
     }
     items = []
     for client in clients:
         programme = programmes.get(client.pk)
-        state = programme.state if programme else None
-        if state and state.status == "paused":
-            detail = " ".join(alert.message for alert in state.alerts)
-            items.append(Attention(client, "paused", "Programme paused: referral pending", detail))
+        status = programme.status if programme else None
+        if status == "paused":
+            detail = " ".join(alert.message for alert in programme.state.alerts)
+            items.append(Attention(client, "paused", programme.status_label, detail))
+        elif status == "held":
+            items.append(Attention(client, "paused", programme.status_label, programme.running_decision.reason))
         if client.latest_verdict == "refer":
             items.append(Attention(client, "red_flag", "Red flag at her last assessment",
                                    f"Assessed {client.latest_assessed_on:%-d %b %Y}: refer to the GP or a pelvic health physiotherapist."))
@@ -52,7 +56,7 @@ def needs_attention(trainer):
             weeks = weeks_between(client.latest_assessed_on, today)
             items.append(Attention(client, "reassess", "Reassessment due",
                                    f"Not yet ready {weeks} weeks ago ({client.latest_assessed_on:%-d %b %Y})."))
-        if state and state.status == "finished":
+        if status == "finished":
             items.append(Attention(client, "finished", "Programme finished", "Reassess her and plan what comes next."))
     order = {"paused": 0, "red_flag": 1, "reassess": 2, "finished": 3}
     items.sort(key=lambda item: (order[item.kind], item.client.full_name))

@@ -6,8 +6,10 @@ from django.core.mail import send_mail
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from programmes.models import running_decision_for
 from programmes.views import card_context, current_programme
 
 from .access import HtmxHttpRequest, get_client_for_trainer, private
@@ -56,6 +58,9 @@ def client_detail(request, pk):
     }
     if programme := current_programme(client, blocks=False):
         context.update(card_context(programme))
+    elif client.has_consent:
+        latest = client.assessments.first() if assessments else None
+        context["running_decision"] = running_decision_for(client, latest, timezone.localdate())
     return render(request, "clients/detail.html", context)
 
 

@@ -109,9 +109,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Finished PDF reports and the bad-token counter. Per process by default; set CACHE_URL-style
-# backends here when running several servers.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200}}}
+# Finished PDF reports, rendered fragments, the link throttle and (with Redis) sign-in
+# lockouts. REDIS_URL shares them between every worker and server; without it (bin/demo)
+# each process keeps its own.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "restride")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200}}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Trainer"
@@ -136,6 +142,8 @@ SIGNUP_ENABLED = envbool("SIGNUP_ENABLED", DEBUG)
 
 # Five failed sign-ins for one email from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+# Lockouts live where every server sees them: Redis when there is one, else the database.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

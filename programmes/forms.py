@@ -6,7 +6,7 @@ from django.utils import timezone
 from assessments import protocol
 from config.forms import DateInput
 
-from .models import Plan, SessionLog
+from .models import Plan, SessionLog, running_decision_for
 from .progression import SESSION_SYMPTOMS
 
 SYMPTOM_CHOICES = [
@@ -16,22 +16,33 @@ SYMPTOM_CHOICES = [
 
 
 class AssignForm(forms.Form):
+    """Assign running from a start date. The rule for who may run decides, on that date:
+    some refusals no reason can override; an override covers only the listed items."""
+
     plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label="Programme template", empty_label=None)
     start_date = forms.DateField(widget=DateInput())
     override_reason = forms.CharField(
-        label="Why start running before a “ready” verdict?", required=False, max_length=1000,
+        label="Your reason to start running before a “ready” verdict", required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Her latest assessment is not “ready”. Record your reason: it is kept and shown on her page.",
+        help_text="It is kept with the programme and shown on her page.",
     )
 
-    def __init__(self, *args, trainer, client, latest_verdict, **kwargs):
+    def __init__(self, *args, trainer, client, latest, **kwargs):
         super().__init__(*args, **kwargs)
-        self.client = client
-        self.needs_override = latest_verdict != "ready"
+        self.client, self.latest = client, latest
         self.fields["plan"].queryset = Plan.objects.templates_for(trainer)
         self.fields["start_date"].initial = timezone.localdate()
-        if not self.needs_override:
+        self.decision = self.decide(timezone.localdate())
+        if not self.decision.overridable:
             del self.fields["override_reason"]
+
+    def decide(self, start_date):
+        return running_decision_for(self.client, self.latest, start_date)
+
+    @property
+    def override_labels(self):
+        """The items an override would cover, in the protocol's words, for the form to list."""
+        return [protocol.ITEMS[code].label for code in self.decision.override_items if code in protocol.ITEMS]
 
     def clean_start_date(self):
         start = self.cleaned_data["start_date"]
@@ -39,14 +50,46 @@ class AssignForm(forms.Form):
             raise forms.ValidationError("A programme cannot start before the birth.")
         if start > timezone.localdate() + timedelta(days=366):
             raise forms.ValidationError("Choose a start date within the next year.")
+        if self.decide(start).code == "too_early":
+            earliest = self.client.baby_date_of_birth + timedelta(weeks=protocol.MIN_WEEKS_POSTPARTUM)
+            raise forms.ValidationError(
+                f"Running cannot start before {protocol.MIN_WEEKS_POSTPARTUM} weeks after the birth: "
+                f"choose {earliest:%-d %b %Y} or later."
+            )
         return start
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("start_date")
+        if start is None:
+            return cleaned
+        decision = self.decide(start)
+        cleaned["override_items"] = []
+        if decision.allowed:
+            cleaned["override_reason"] = ""
+        elif decision.overridable:
+            if not cleaned.get("override_reason", "").strip():
+                self.add_error("override_reason", "Her latest assessment is not “ready”: give your reason to start "
+                                                  "running anyway, or reassess her first.")
+            else:
+                cleaned["override_reason"] = cleaned["override_reason"].strip()
+                cleaned["override_items"] = list(decision.override_items)
+        else:
+            raise forms.ValidationError(decision.reason)
+        return cleaned
+
+
+class OverrideForm(forms.Form):
+    """A programme on hold because a newer assessment is "not yet": run anyway, for a reason."""
+
+    override_reason = forms.CharField(label="Your reason to carry on running", max_length=1000,
+                                      widget=forms.Textarea(attrs={"rows": 2}),
+                                      error_messages={"required": "Give your reason to carry on running, or reassess her."})
 
     def clean_override_reason(self):
         reason = self.cleaned_data["override_reason"].strip()
         if not reason:
-            raise forms.ValidationError(
-                "Her latest assessment is not “ready”: give your reason to start running anyway, or reassess first."
-            )
+            raise forms.ValidationError("Give your reason to carry on running, or reassess her.")
         return reason
 
 

@@ -6,7 +6,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from clients.models import Client
+from assessments.models import Assessment
+from clients.models import Client, weeks_between
 
 from . import builtin, progression
 
@@ -116,6 +117,13 @@ class PlanSession(models.Model):
             self.cool_down_seconds,
         )
 
+    def in_words(self):
+        """The session as she reads it: "Warm up 5 min walking, then 6 × (run 1 min, walk 1 min 30 s),
+        then cool down 5 min walking"."""
+        main = ", then ".join(block.describe() for block in self.blocks.all())
+        return (f"Warm up {format_duration(self.warm_up_seconds)} walking, then {main}, "
+                f"then cool down {format_duration(self.cool_down_seconds)} walking")
+
     @cached_property
     def running_seconds(self):
         return builtin.running_seconds(self.as_plan())
@@ -183,6 +191,9 @@ class Programme(models.Model):
     start_date = models.DateField()
     # Recorded when she was assigned running while her latest verdict was not "ready".
     override_reason = models.TextField(max_length=1000, blank=True)
+    # The item paths the override was recorded for (DOMAIN.md "Who may run"): a later
+    # assessment that is not "ready" for other items holds running until these cover them.
+    override_items = models.JSONField(default=list, blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -216,9 +227,47 @@ class Programme(models.Model):
         return progression.replay(self.plan.sessions_per_week(), self.events())
 
     @cached_property
+    def latest_assessment(self):
+        """Her latest assessment, which governs whether she may run (DOMAIN.md); pages that
+        show many programmes set it in bulk with attach_latest_assessments()."""
+        latest = self.client.assessments.first()
+        if latest is not None:
+            latest.client = self.client
+        return latest
+
+    @cached_property
+    def running_decision(self):
+        return running_decision_for(self.client, self.latest_assessment, self.start_date, frozenset(self.override_items))
+
+    @property
+    def status(self):
+        """What the card, her page and home show: the replayed state, held while the rule
+        for who may run says no. "held" never moves her position."""
+        if self.state.status == "active" and not self.running_decision.allowed:
+            return "held"
+        return self.state.status
+
+    @property
+    def status_label(self):
+        # A pause from the logs is always a referral alert; a hold is one when the verdict is "refer".
+        if self.status == "paused" or (self.status == "held" and self.running_decision.referral_pending):
+            return "Paused: referral pending"
+        if self.status == "held":
+            return "On hold"
+        return "Finished" if self.status == "finished" else f"Week {self.state.week} of {self.state.weeks}"
+
+    @property
+    def can_log(self):
+        return self.status == "active"
+
+    @property
+    def can_resume(self):
+        return self.state.status == "paused" and self.running_decision.allowed
+
+    @cached_property
     def next_session(self):
         state = self.state
-        if state.status != "active":
+        if not self.can_log:
             return None
         for session in self.plan.sessions.all():
             if (session.week, session.number) == (state.week, state.session):
@@ -228,12 +277,14 @@ class Programme(models.Model):
         return None
 
     def buggy_running_advice(self, today):
+        if self.status == "held":
+            return ""  # no running at all for now: the hold's own message says why
         return progression.buggy_running_advice(self.client.weeks_postpartum(today), self.state)
 
     def schedule(self, today):
         """Dates for the rest of this week's sessions, a rest day between each."""
         state = self.state
-        if state.status != "active":
+        if not self.can_log:
             return []
         first = self.suggested_date(today)
         remaining = state.sessions_this_week - state.session + 1
@@ -245,6 +296,26 @@ class Programme(models.Model):
         last = max((log.done_on for log in logs), default=None)
         earliest = last + timedelta(days=REST_DAYS_BETWEEN_SESSIONS + 1) if last else self.start_date
         return max(earliest, today)
+
+
+def running_decision_for(client, latest, start_date, overridden=frozenset()):
+    """May she start running on `start_date`, given her latest assessment (or None)?"""
+    weeks = weeks_between(client.baby_date_of_birth, start_date)
+    return progression.running_allowed(latest.result if latest else None, weeks, overridden)
+
+
+def attach_latest_assessments(programmes):
+    """Set each programme's latest_assessment in two queries, however many there are."""
+    programmes = list(programmes)
+    latest_ids = Assessment.objects.filter(client=models.OuterRef("client_id")).order_by("-assessed_on", "-pk").values("pk")[:1]
+    ids = Programme.objects.filter(pk__in=[p.pk for p in programmes]).annotate(latest=models.Subquery(latest_ids))
+    by_client = {a.client_id: a for a in Assessment.objects.filter(pk__in=ids.values("latest"))}
+    for programme in programmes:
+        latest = by_client.get(programme.client_id)
+        if latest is not None:
+            latest.client = programme.client
+        programme.__dict__["latest_assessment"] = latest
+    return programmes
 
 
 class SessionLog(models.Model):

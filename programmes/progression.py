@@ -28,6 +28,20 @@ Decisions where DOMAIN.md is silent:
   has dealt with them, so one symptom after resuming repeats the week rather than
   pausing again straight away. It also resets `repeats` (a different week).
 - A Resume on an active or finished programme does nothing.
+
+Who may run (DOMAIN.md "Who may run: the latest assessment governs") is decided by
+`running_allowed()`, the one rule every screen asks (assign, log, resume, her page, the
+programme card, home). Decisions where DOMAIN.md is silent:
+- "Too early" is judged on the programme's start date, and an assessment that itself was
+  too early (or found no low-impact and strength programme yet, which the guideline puts
+  under the same rule) cannot be overridden: she is reassessed once she is past it.
+- An override covers the items it was recorded for. A later assessment that is not
+  "ready" for other items holds running until the trainer records an override for those
+  too or reassesses; a later "ready" needs no override at all.
+- A "refer" on the latest assessment holds a running programme without changing its
+  position (the hold is derived, never stored): nothing can be logged and no next session
+  is shown. A newer assessment that is not "refer" lifts the hold; a programme that the
+  logs paused still needs the trainer's resume, which is refused while the hold lasts.
 """
 
 from collections.abc import Sequence
@@ -35,6 +49,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from assessments import protocol
+from assessments.readiness import Result
 
 # DOMAIN.md "symptoms" table, from the one protocol definition: any one of these during a
 # session means stop and refer.
@@ -49,11 +64,14 @@ BUGGY_MIN_BABY_WEEKS = 26  # about 6 months
 
 def buggy_running_advice(baby_weeks: int, state: "State") -> str:
     """DOMAIN.md: buggy running only once solo running is symptom-free and the baby is at
-    least 6 months old. Symptom-free here means a full week of sessions without symptoms."""
+    least 6 months old. Symptom-free solo running here means a full week's worth of sessions
+    in a row that were completed, symptom-free and not rated 9–10, from week 2 of the
+    programme on: the first week is where running starts (in "Walk–run foundations" too),
+    not evidence that it is established. See State.steady_streak."""
     if baby_weeks < BUGGY_MIN_BABY_WEEKS:
         return "No running with the buggy yet: wait until the baby is at least 6 months old."
-    if state.status == "paused" or state.clean_streak < max(state.sessions_per_week, default=3):
-        return "No running with the buggy yet: first a full week of solo running without symptoms."
+    if state.status == "paused" or state.steady_streak < max(state.sessions_per_week, default=3):
+        return "No running with the buggy yet: first a full week of solo running, every session completed without symptoms."
     return "Buggy running can start: solo running is symptom-free and the baby is over 6 months. Begin with short, flat stretches."
 
 
@@ -62,6 +80,97 @@ def symptom_names(codes) -> str:
     items = protocol.ITEMS
     names = [items[f"symptoms.{code}"].label.lower() if f"symptoms.{code}" in items else "pain" for code in sorted(codes)]
     return ", ".join(names)
+
+# Reasons a recorded override may cover: measured foundations, load/impact and strength
+# items. Red flags, the symptom screen, the timing rule (rule 2) and anything else never.
+OVERRIDABLE_SECTIONS = ("pelvic_floor", "load_impact", "strength")
+
+
+@dataclass(frozen=True)
+class RunningDecision:
+    """Whether she may run now, and why, for each reader."""
+
+    allowed: bool
+    code: str  # "ready" | "overridden" | "never_assessed" | "refer" | "too_early" | "screen_incomplete" | "not_ready" | "needs_override"
+    reason: str  # to the trainer
+    for_her: str  # to her, on her page and report
+    overridable: bool = False  # a recorded reason would allow running
+    override_items: tuple[str, ...] = ()  # item paths an override must cover
+
+    @property
+    def referral_pending(self) -> bool:
+        return self.code == "refer"
+
+
+def running_allowed(latest: Result | None, weeks_at_start: int | None, overridden=frozenset()) -> RunningDecision:
+    """The one rule for who may run (DOMAIN.md "Who may run").
+
+    `latest` is the readiness result of her latest assessment (by date, then id), or None
+    when she has never been assessed; `weeks_at_start` the whole weeks from the birth to
+    the programme's (proposed) start date; `overridden` the item paths a recorded override
+    covers. Checked in order: never assessed, refer, too early, symptom screen incomplete
+    (none of these can be overridden), then "ready", then an override of the rest."""
+    if latest is None:
+        return RunningDecision(
+            False, "never_assessed",
+            "She has not been assessed: record an assessment, with the full symptom screen, before any running.",
+            "Your trainer will assess you before you start running.",
+        )
+    if latest.verdict == "refer":
+        # Each red flag names its own route (bleeding: the GP or a midwife, urgently if heavy).
+        red_flags = [r.code.removeprefix("symptoms.") for r in latest.reasons if r.kind == "red_flag"]
+        return RunningDecision(
+            False, "refer",
+            f"Referral pending: her latest assessment found a red-flag symptom. No running until she has seen "
+            f"{protocol.referral_to(red_flags)} and been reassessed.",
+            f"Please do not run until you have been seen. {protocol.route_text(red_flags, 'client')} "
+            "Your trainer will check you again after that.",
+        )
+    if weeks_at_start is None or weeks_at_start < protocol.MIN_WEEKS_POSTPARTUM:
+        return RunningDecision(
+            False, "too_early",
+            f"Too early: running cannot start before {protocol.MIN_WEEKS_TEXT} after the birth, "
+            "whatever the reason.",
+            f"Low-impact exercise and strength work for now; {protocol.RUNNING_TIMELINE}.",
+        )
+    if unasked := [r.code for r in latest.reasons if r.code.startswith("symptoms.")]:
+        return RunningDecision(
+            False, "screen_incomplete",
+            f"The symptom screen of her latest assessment is not complete ({len(unasked)} "
+            f"question{'s' if len(unasked) != 1 else ''} not asked): finish it before any running.",
+            "Your trainer will finish your check-up before you start running.",
+        )
+    if latest.verdict == "ready":
+        return RunningDecision(True, "ready", "Her latest assessment is “ready” for a graded walk–run return.", "")
+    items = tuple(dict.fromkeys(r.code for r in latest.reasons))
+    blocking = [r for r in latest.reasons if not _overridable(r)]
+    if blocking:
+        return RunningDecision(
+            False, "not_ready",
+            "Not yet, and this cannot be overridden: " + " ".join(r.message for r in blocking),
+            "Not yet: keep building with the work your trainer sets; she will check you again.",
+        )
+    if set(items) <= set(overridden):
+        return RunningDecision(
+            True, "overridden", "Running despite a “not yet” verdict, for the reason recorded.", "",
+            overridable=True, override_items=items,
+        )
+    return RunningDecision(
+        False, "needs_override",
+        "Her latest assessment is “not yet”: reassess her, or record your reason to run anyway.",
+        "Not yet: your trainer will check you again before your next run.",
+        overridable=True, override_items=items,
+    )
+
+
+def _overridable(reason) -> bool:
+    section = reason.code.split(".")[0]
+    return (
+        section in OVERRIDABLE_SECTIONS
+        and reason.kind in ("unmet", "not_assessed")
+        and reason.rule != "rule_2_too_early"
+    )
+
 
 OutcomeKind = Literal[
     "advance_session", "advance_week", "repeat_week", "pause", "finish", "resume"
@@ -115,6 +224,8 @@ class State:
     repeats: int = 0  # times the current week has been restarted
     clean_streak: int = 0  # symptom-free logged sessions in a row, across weeks
     symptom_streak: int = 0  # logged sessions with symptoms in a row (2 → pause)
+    # Completed, symptom-free sessions not rated 9–10, in a row, from week 2 on (buggy running).
+    steady_streak: int = 0
     alerts: tuple[Alert, ...] = ()  # open alerts; cleared by Resume
     last_outcome: Outcome | None = None
 
@@ -215,8 +326,15 @@ def _apply(state: State, event: SessionLog | Resume) -> State:
         clean_streak, symptom_streak = state.clean_streak, state.symptom_streak
     else:
         clean_streak, symptom_streak = state.clean_streak + 1, 0
+    if event.outcome == "skipped" and not event.symptoms:
+        steady_streak = state.steady_streak
+    elif event.outcome == "completed" and not event.symptoms and (event.effort is None or event.effort < 9):
+        steady_streak = state.steady_streak + 1 if state.week >= 2 else 0
+    else:
+        steady_streak = 0
     state = replace(
-        state, clean_streak=clean_streak, symptom_streak=symptom_streak, last_outcome=outcome
+        state, clean_streak=clean_streak, symptom_streak=symptom_streak, steady_streak=steady_streak,
+        last_outcome=outcome,
     )
     match outcome.kind:
         case "advance_session":

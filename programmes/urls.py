@@ -7,5 +7,6 @@ urlpatterns = [
     path("clients/<int:client_pk>/programme/assign/", views.programme_assign, name="assign"),
     path("programmes/<int:pk>/log/", views.session_log, name="log"),
     path("programmes/<int:pk>/resume/", views.programme_resume, name="resume"),
+    path("programmes/<int:pk>/override/", views.programme_override, name="override"),
     path("programmes/<int:pk>/end/", views.programme_end, name="end"),
 ]

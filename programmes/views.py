@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.views import consent_missing
+from assessments import protocol
 from clients.access import HtmxHttpRequest, get_client_for_trainer
 
 from . import progression
-from .forms import AssignForm, ResumeForm, SessionLogForm
+from .forms import AssignForm, OverrideForm, ResumeForm, SessionLogForm
 from .models import Programme, Resume
 
 
@@ -21,9 +22,11 @@ def get_programme_for_trainer(request, pk):
     return get_object_or_404(Programme.objects.for_trainer(request.user).current().with_progress(), pk=pk)
 
 
-def card_context(programme, form=None, outcome=None):
+def card_context(programme, form=None, outcome=None, refusal=""):
     today = timezone.localdate()
     return {
+        "refusal": refusal,
+        "override_form": OverrideForm() if programme.status == "held" and programme.running_decision.overridable else None,
         "programme": programme,
         "client": programme.client,
         "log_form": form or SessionLogForm(programme=programme, initial={"done_on": today}),
@@ -43,26 +46,25 @@ def programme_assign(request, client_pk):
         messages.error(request, "She already has a programme. End it before assigning another.")
         return redirect(client)
     latest = client.assessments.first()
-    if latest and latest.verdict == "refer":
-        # Rule 1: a red flag means no running until she has been seen; no override.
-        messages.error(request, "Her latest assessment found a red-flag symptom: no running programme until she has "
-                                "seen her GP or a pelvic health physiotherapist and been reassessed.")
+    form = AssignForm(request.POST or None, trainer=request.user, client=client, latest=latest)
+    if not (form.decision.allowed or form.decision.overridable):
+        messages.error(request, form.decision.reason)  # no override can start running now
         return redirect(client)
-    form = AssignForm(request.POST or None, trainer=request.user, client=client,
-                      latest_verdict=latest.verdict if latest else None)
     if request.method == "POST" and form.is_valid():
         template = form.cleaned_data["plan"]
         Programme.objects.create(
             client=client,
             plan=template.copy(trainer=request.user, is_template=False),
             start_date=form.cleaned_data["start_date"],
-            override_reason=form.cleaned_data.get("override_reason", ""),
+            override_reason=form.cleaned_data["override_reason"],
+            override_items=form.cleaned_data["override_items"],
             assigned_by=request.user,
         )
         client.touch()
         messages.success(request, f"{template.name} assigned, starting {form.cleaned_data['start_date']:%-d %b %Y}.")
         return redirect(f"{client.get_absolute_url()}#programme")
-    return render(request, "programmes/assign.html", {"client": client, "form": form, "latest": latest})
+    context = {"client": client, "form": form, "latest": latest, "min_weeks": protocol.MIN_WEEKS_POSTPARTUM}
+    return render(request, "programmes/assign.html", context)
 
 
 @login_required
@@ -73,9 +75,12 @@ def session_log(request: HtmxHttpRequest, pk):
     if refusal := consent_missing(request, programme.client):
         return refusal
     state = programme.state
-    if state.status != "active":
-        messages.error(request, "This programme is not active: nothing can be logged until it is resumed.")
-        return redirect(programme.client)
+    if not programme.can_log:
+        refusal = logging_refusal(programme)
+        if request.htmx:
+            return render(request, "programmes/_card.html", card_context(programme, refusal=refusal))
+        messages.error(request, refusal)
+        return redirect(f"{programme.client.get_absolute_url()}#programme")
     form = SessionLogForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         log = form.save(commit=False)
@@ -104,6 +109,8 @@ def programme_resume(request, pk):
         return refusal
     if programme.state.status != "paused":
         messages.error(request, "Only a paused programme can be resumed.")
+    elif not programme.can_resume:
+        messages.error(request, f"It cannot be resumed yet. {programme.running_decision.reason}")
     else:
         form = ResumeForm(request.POST)
         note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -111,6 +118,38 @@ def programme_resume(request, pk):
         programme.client.touch()
         messages.success(request, "Programme resumed one week back, from session 1.")
     return redirect(f"{programme.client.get_absolute_url()}#programme")
+
+
+@login_required
+@require_POST
+def programme_override(request, pk):
+    """Carry on running although a newer assessment is "not yet", for a recorded reason that
+    covers exactly the items that assessment left unmet or untested."""
+    programme = get_programme_for_trainer(request, pk)
+    if refusal := consent_missing(request, programme.client):
+        return refusal
+    decision = programme.running_decision
+    form = OverrideForm(request.POST)
+    if programme.status != "held" or not decision.overridable:
+        messages.error(request, "There is nothing to override: " + (decision.reason if not decision.allowed else "she may run."))
+    elif not form.is_valid():
+        messages.error(request, form.errors["override_reason"][0])
+    else:
+        dated = f"{timezone.localdate():%-d %b %Y}: {form.cleaned_data['override_reason']}"
+        programme.override_reason = f"{programme.override_reason}\n{dated}".strip()[:1000]
+        programme.override_items = sorted({*programme.override_items, *decision.override_items})
+        programme.save(update_fields=["override_reason", "override_items"])
+        programme.client.touch()
+        messages.success(request, "Override recorded: she can carry on with her programme.")
+    return redirect(f"{programme.client.get_absolute_url()}#programme")
+
+
+def logging_refusal(programme):
+    if programme.status == "held":
+        return f"Nothing can be logged now. {programme.running_decision.reason}"
+    if programme.status == "finished":
+        return "This programme is finished: nothing more can be logged on it."
+    return "This programme is paused: nothing can be logged until it is resumed."
 
 
 @login_required

@@ -5,6 +5,7 @@ One builder for both, so the page and the report always agree."""
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from assessments import protocol
@@ -31,6 +32,18 @@ HEADLINES = {
         "This is not a diagnosis.",
     ),
 }
+
+
+HISTORY_SHOWN = 12  # assessments in her charts and timeline; earlier ones are summarised in a sentence
+
+
+def up_to(assessment):
+    """Her assessments up to and including this one, in (date, id) order."""
+    return Q(assessed_on__lt=assessment.assessed_on) | Q(assessed_on=assessment.assessed_on, pk__lte=assessment.pk)
+
+
+def before(assessment):
+    return Q(assessed_on__lt=assessment.assessed_on) | Q(assessed_on=assessment.assessed_on, pk__lt=assessment.pk)
 
 
 def label(code):
@@ -243,13 +256,21 @@ def client_progress(client, assessment=None, today=None):
     """Everything her page or a report shows. With `assessment`, the report of that one
     (charts up to it); without, her latest."""
     today = today or timezone.localdate()
-    assessments = list(client.assessments.order_by("assessed_on", "pk"))
+    history = client.assessments.order_by("-assessed_on", "-pk")
     if assessment is not None:
-        assessments = [a for a in assessments if (a.assessed_on, a.pk) <= (assessment.assessed_on, assessment.pk)]
+        history = history.filter(up_to(assessment))
+    # Bounded in her history: the page and the report cost the same after 300 assessments as after 12.
+    assessments = list(history[:HISTORY_SHOWN])[::-1]
+    earlier = None
+    if len(assessments) == HISTORY_SHOWN:
+        earlier = history.filter(before(assessments[0])).aggregate(count=Count("pk"), first=Min("assessed_on"))
+        earlier = earlier if earlier["count"] else None
     latest = assessments[-1] if assessments else None
     programme = client.programmes.current().with_progress().first()
+    if programme and assessment is None:
+        programme.__dict__["latest_assessment"] = latest  # already loaded: who may run reads her latest
     context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
-               "timeline": list(reversed(assessments)), "programme": programme, "today": today,
+               "timeline": list(reversed(assessments)), "earlier": earlier, "programme": programme, "today": today,
                "citation": protocol.GUIDELINE_CITATION}
     if latest:
         result = latest.result

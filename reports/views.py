@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -10,6 +11,7 @@ from assessments.views import get_assessment_for_trainer
 from clients.access import client_address, private
 from clients.models import ShareLink
 
+from .calendar import her_calendar
 from .pdf import cached_report, report_fingerprint
 from .progress import client_progress
 
@@ -51,7 +53,9 @@ def progress(request, token):
     if refusal:
         return refusal
     context = client_progress(link.client)
-    context.update(token=token, logo_url=logo_url(link.client.trainer))
+    calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
+    context.update(token=token, logo_url=logo_url(link.client.trainer), calendar_url=calendar_url,
+                   webcal_url="webcal://" + calendar_url.split("://", 1)[1])
     return private(render(request, "reports/progress.html", context))
 
 
@@ -82,6 +86,25 @@ def progress_pdf(request, token, assessment_pk):
         return refusal
     assessment = get_object_or_404(link.client.assessments.select_related("client__trainer"), pk=assessment_pk)
     return pdf_response(request, assessment)
+
+
+@require_safe
+def calendar_feed(request, token):
+    """Her sessions and next reassessment for her phone's calendar; it follows pauses and corrections."""
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    client = link.client
+    programme = client.programmes.current().with_progress().first()
+    latest = client.assessments.first()
+    if latest is not None:
+        latest.client = client
+    if programme is not None:
+        programme.__dict__["latest_assessment"] = latest
+    feed = her_calendar(client, programme, latest, timezone.localdate())
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="running-sessions.ics"'
+    return private(response)
 
 
 @login_required

@@ -393,9 +393,9 @@ def test_outcome_of_agrees_with_replay(plan, before, log):
 def test_buggy_running_waits_for_six_months_and_a_symptom_free_week():
     from programmes.progression import buggy_running_advice
 
-    clean_week = replay(THREE_BY_THREE, clean(3))
+    clean_week = replay(THREE_BY_THREE, clean(6))  # week 1 starts running; week 2 shows it is established
     assert "6 months" in buggy_running_advice(25, clean_week)
-    assert "full week" in buggy_running_advice(30, replay(THREE_BY_THREE, clean(2)))
+    assert "full week" in buggy_running_advice(30, replay(THREE_BY_THREE, clean(5)))
     assert buggy_running_advice(26, clean_week).startswith("Buggy running can start")
     paused = replay(THREE_BY_THREE, clean(3) + [SessionLog("completed", 3, {"urgency"})])
     assert buggy_running_advice(40, paused).startswith("No running with the buggy yet")

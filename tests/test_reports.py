@@ -325,7 +325,7 @@ def test_a_real_link_still_works_from_a_throttled_address(shared, anon_http):
     assert anon_http.get(progress_url(shared["token"])).status_code == 200
 
 
-def test_her_page_shows_her_programme_before_any_assessment(owner, anon_http):
+def test_her_page_shows_no_next_session_before_any_assessment(owner, anon_http):
     from programmes.models import Plan, Programme
 
     client = make_client(owner)
@@ -333,8 +333,9 @@ def test_her_page_shows_her_programme_before_any_assessment(owner, anon_http):
                              start_date=timezone.localdate(), assigned_by=owner)
     _, token = ShareLink.issue(client, owner)
     page = anon_http.get(progress_url(token)).content.decode()
-    assert "has not recorded an assessment yet" in page and "Your next session" in page
-    assert "No running with the buggy yet" in page
+    # DOMAIN.md "Who may run": no assessment at all → no running.
+    assert "has not recorded an assessment yet" in page and "Your next session" not in page
+    assert "Your trainer will assess you before you start running." in page
 
 
 def test_her_next_steps_put_the_strength_programme_in_her_words(shared, anon_http):

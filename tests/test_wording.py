@@ -439,5 +439,6 @@ def test_a_programme_paused_by_a_session_tells_her_the_route_it_was_paused_with(
         logs = type("Logs", (), {"all": staticmethod(lambda: [])})()
 
     Programme.state = state
+    Programme.status = "paused"
     html = render_to_string("reports/_programme_summary.html", {"programme": Programme()})
     assert "Paused for now." in html and "GP or a physiotherapist" in html and "pelvic health" not in html

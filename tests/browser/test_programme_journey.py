@@ -136,7 +136,7 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     expect(outcome).to_have_class(re.compile(r"\balert--error\b"))
     expect(outcome).to_contain_text(STOP_AND_WALK)
     expect(outcome).to_contain_text("the programme is paused")
-    expect(badge(page)).to_have_text(re.compile(r"Paused$"))
+    expect(badge(page)).to_have_text(re.compile(r"Paused: referral pending$"))
     expect(card(page)).to_contain_text("Referral alert: running is paused")
     expect(card(page)).to_contain_text("Red-flag symptom logged in week 1, session 1")
     expect(card(page).get_by_text("Log a session", exact=True), "nothing can be logged while paused").to_have_count(0)

@@ -1,0 +1,129 @@
+"""Build the scale volume the benchmarks measure, through the models (bulk inserts, no SQL).
+
+50 trainers × 200 clients × 12 assessments (a third of the clients with a programme and
+logs), plus one trainer with 1,000 clients. Every trainer signs in with the demo password.
+Seeded, so two runs build the same book. Run on a scratch database: it adds, never clears.
+"""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Trainer
+from assessments.models import Assessment, values_at_target
+from clients.management.commands.loaddemo import DEMO_PASSWORD
+from clients.models import Client
+from programmes import progression
+from programmes.models import Plan, PlanBlock, PlanSession, Programme, SessionLog
+
+BATCH = 2000
+
+
+class Command(BaseCommand):
+    help = "Build the scale volume: 50 trainers × 200 clients × 12 assessments, plus a trainer with 1,000 clients."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--trainers", type=int, default=50)
+        parser.add_argument("--clients", type=int, default=200, help="clients per trainer")
+        parser.add_argument("--assessments", type=int, default=12, help="assessments per client")
+        parser.add_argument("--big-book", type=int, default=1000, help="clients of the one large trainer (0: none)")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *, trainers, clients, assessments, big_book, seed, **options):
+        self.random = random.Random(seed)
+        self.password = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
+        self.template = Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+        self.template_sessions = list(self.template.sessions.prefetch_related("blocks"))
+        books = [(f"scale-{n:02d}@restride.example", f"Scale Trainer {n:02d}", clients, assessments)
+                 for n in range(1, trainers + 1)]
+        if big_book:
+            books.append(("bigbook@restride.example", "Big Book Trainer", big_book, 3))
+        for email, name, count, per_client in books:
+            with transaction.atomic():
+                trainer = Trainer.objects.create(email=email, full_name=name, business_name=f"{name} Studio",
+                                                 password=self.password)
+                self.book(trainer, count, per_client)
+            self.stdout.write(f"{email}: {count} clients × {per_client} assessments")
+        self.stdout.write(self.style.SUCCESS(f"Scale volume ready; every trainer's password is {DEMO_PASSWORD}"))
+
+    def book(self, trainer, count, per_client):
+        today, now = timezone.localdate(), timezone.now()
+        rng = self.random
+        clients = Client.objects.bulk_create(
+            Client(trainer=trainer, full_name=f"Client {index:04d} of {trainer.full_name}",
+                   baby_date_of_birth=today - timedelta(weeks=per_client * 2 + 14 + rng.randrange(40)),
+                   breastfeeding=rng.choice([True, False, None]), consent_recorded_at=now, consent_recorded_by=trainer,
+                   last_activity_at=now - timedelta(minutes=index))
+            for index in range(count)
+        )
+        rows = []
+        for client in clients:
+            first = client.baby_date_of_birth + timedelta(weeks=12)
+            for number in range(per_client):
+                assessment = Assessment(client=client, assessed_on=first + timedelta(weeks=2 * number),
+                                        recorded_by=trainer, **self.values(number, per_client))
+                assessment.verdict = assessment.result.verdict
+                rows.append(assessment)
+        Assessment.objects.bulk_create(rows, batch_size=BATCH)
+        latest = {a.client_id: a for a in rows}  # in date order: the last one wins
+        running = [c for c in clients if latest[c.pk].verdict == "ready" and rng.random() < 0.5][: count // 3]
+        self.programmes(trainer, running, today)
+
+    def values(self, number, total):
+        """Mostly improving towards "ready"; now and then a red flag or a missed test."""
+        values = values_at_target()
+        rng = self.random
+        behind = total - number - 1  # assessments still to come
+        if behind and rng.random() < 0.6:
+            values["pelvic_floor_fast_reps"] = 10 - min(behind, 6)
+            values["load_impact_hop_in_place_left"] = 10 - min(behind, 5)
+        if rng.random() < 0.05:
+            values["symptoms_urinary_leakage"] = True
+        for side in ("left", "right"):
+            values[f"strength_calf_raise_{side}"] = 20 - min(behind * 2, 12) + rng.randrange(3)
+        return values
+
+    def programmes(self, trainer, clients, today):
+        if not clients:
+            return
+        plans = Plan.objects.bulk_create(
+            Plan(trainer=trainer, name=self.template.name, description=self.template.description, is_template=False)
+            for _ in clients
+        )
+        sessions = PlanSession.objects.bulk_create(
+            [PlanSession(plan=plan, week=s.week, number=s.number, warm_up_seconds=s.warm_up_seconds,
+                         cool_down_seconds=s.cool_down_seconds)
+             for plan in plans for s in self.template_sessions],
+            batch_size=BATCH,
+        )
+        per_plan = len(self.template_sessions)
+        PlanBlock.objects.bulk_create(
+            [PlanBlock(session=new, position=b.position, run_seconds=b.run_seconds, walk_seconds=b.walk_seconds,
+                       repeats=b.repeats)
+             for index, new in enumerate(sessions) for b in self.template_sessions[index % per_plan].blocks.all()],
+            batch_size=BATCH,
+        )
+        shape = tuple(len([s for s in self.template_sessions if s.week == week])
+                      for week in sorted({s.week for s in self.template_sessions}))
+        programmes = Programme.objects.bulk_create(
+            Programme(client=client, plan=plan, start_date=today - timedelta(days=40), assigned_by=trainer)
+            for client, plan in zip(clients, plans)
+        )
+        logs = []
+        for programme in programmes:
+            events = []
+            for index in range(self.random.randrange(13)):
+                state = progression.replay(shape, events)
+                if state.status != "active":
+                    break
+                symptoms = ["pain"] if self.random.random() < 0.08 else []
+                event = progression.SessionLog("completed", 5, symptoms)
+                events.append(event)
+                logs.append(SessionLog(programme=programme, week=state.week, session_number=state.session,
+                                       done_on=programme.start_date + timedelta(days=2 * index + index // 3),
+                                       outcome="completed", effort=5, symptoms=symptoms, logged_by=trainer))
+        SessionLog.objects.bulk_create(logs, batch_size=BATCH)

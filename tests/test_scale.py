@@ -1,0 +1,115 @@
+"""Issue 12: pages bounded in her history, and one cache shared by every app server."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from clients.models import ShareLink
+from reports.progress import HISTORY_SHOWN, client_progress
+from tests.conftest import make_client
+from tests.factories import make_assessment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def history(client, count):
+    """`count` assessments a week apart, the latest at 40 weeks after the birth."""
+    return [make_assessment(client, days_after_birth=7 * (40 - count + index)) for index in range(1, count + 1)]
+
+
+@pytest.mark.django_db
+def test_her_page_shows_the_latest_twelve_and_summarises_the_rest(owner, anon_http):
+    client = make_client(owner, weeks=40)
+    made = history(client, HISTORY_SHOWN + 3)
+    context = client_progress(client)
+    assert [a.pk for a in context["assessments"]] == [a.pk for a in made[-HISTORY_SHOWN:]]
+    assert context["earlier"]["count"] == 3 and context["earlier"]["first"] == made[0].assessed_on
+    _, token = ShareLink.issue(client, owner)
+    page = anon_http.get(reverse("reports:progress", args=[token])).content.decode()
+    assert f"Before them, 3 earlier assessments since {made[0].assessed_on:%-d %b %Y}" in page
+
+
+@pytest.mark.django_db
+def test_a_report_of_an_older_assessment_stops_at_that_date(owner):
+    client = make_client(owner, weeks=40)
+    made = history(client, HISTORY_SHOWN + 5)
+    context = client_progress(client, made[-3])
+    assert context["latest"] == made[-3] and context["assessments"][-1] == made[-3]
+    assert context["earlier"]["count"] == 3  # 15 up to it, 12 shown
+
+
+@pytest.mark.django_db
+def test_no_summary_when_everything_is_shown(owner):
+    client = make_client(owner, weeks=40)
+    history(client, HISTORY_SHOWN)
+    assert client_progress(client)["earlier"] is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 40])
+def test_her_page_costs_the_same_queries_however_long_her_history(owner, anon_http, count, django_assert_max_num_queries):
+    client = make_client(owner, weeks=60)
+    history(client, count)
+    _, token = ShareLink.issue(client, owner)
+    with django_assert_max_num_queries(9):
+        assert anon_http.get(reverse("reports:progress", args=[token])).status_code == 200
+
+
+# Two processes, one cache ---------------------------------------------------------------
+
+DRAW_IN_ANOTHER_PROCESS = """
+import sys
+import django
+django.setup()
+from django.utils import timezone
+from assessments.models import Assessment
+from reports.pdf import cached_report, report_fingerprint
+from reports.progress import client_progress
+
+assessment = Assessment.objects.select_related("client__trainer").get(pk=int(sys.argv[1]))
+today = timezone.localdate()
+pdf = cached_report(report_fingerprint(assessment, today), lambda: client_progress(assessment.client, assessment, today))
+print(len(pdf))
+"""
+
+
+@pytest.mark.skipif(not settings.REDIS_URL or connection.vendor != "postgresql",
+                    reason="needs PostgreSQL and REDIS_URL: what CI runs")
+@pytest.mark.django_db(transaction=True)
+def test_a_report_drawn_by_one_process_is_served_from_the_cache_by_another(owner, anon_http, monkeypatch):
+    client = make_client(owner)
+    assessment = make_assessment(client)
+    _, token = ShareLink.issue(client, owner)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings",
+           "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST'] or '127.0.0.1'}:"
+                           f"{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}"}
+    drawn = subprocess.run([sys.executable, "-c", DRAW_IN_ANOTHER_PROCESS, str(assessment.pk)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=True)
+    size = int(drawn.stdout.split()[-1])
+
+    def must_not_draw(context):
+        raise AssertionError("this process drew the report again instead of using the shared cache")
+
+    monkeypatch.setattr("reports.pdf.render_report", must_not_draw)
+    response = anon_http.get(reverse("reports:progress_pdf", args=[token, assessment.pk]))
+    assert response.status_code == 200 and len(response.content) == size
+    assert response.content.startswith(b"%PDF")
+
+
+def test_redis_url_selects_the_shared_redis_cache(monkeypatch):
+    """Settings read REDIS_URL once at start-up: check the choice in a fresh interpreter."""
+    code = "from django.conf import settings; import django; django.setup(); print(settings.CACHES['default']['BACKEND'], settings.AXES_HANDLER)"
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    with_redis = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                                env={**base, "REDIS_URL": "redis://127.0.0.1:6379/9"}).stdout
+    without = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                             env={k: v for k, v in base.items() if k != "REDIS_URL"}).stdout
+    assert "RedisCache" in with_redis and "AxesCacheHandler" in with_redis
+    assert "LocMemCache" in without and "AxesDatabaseHandler" in without
+
