@@ -148,7 +148,7 @@ def running_allowed(latest: Result | None, weeks_at_start: int | None, overridde
         return RunningDecision(
             False, "not_ready",
             "Not yet, and this cannot be overridden: " + " ".join(r.message for r in blocking),
-            "Not yet: keep building with the work your trainer sets; she will check you again.",
+            f"{protocol.VERDICT_WORDING['not_yet'].label} with the work your trainer sets; she will check you again.",
         )
     if set(items) <= set(overridden):
         return RunningDecision(

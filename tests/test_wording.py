@@ -442,3 +442,17 @@ def test_a_programme_paused_by_a_session_tells_her_the_route_it_was_paused_with(
     Programme.status = "paused"
     html = render_to_string("reports/_programme_summary.html", {"programme": Programme()})
     assert "Paused for now." in html and "GP or a physiotherapist" in html and "pelvic health" not in html
+
+
+def test_the_running_decision_names_the_route_of_her_red_flags_and_the_seeds_timeline():
+    from programmes.progression import running_allowed
+
+    decision = running_allowed(assess({"symptoms.abnormal_bleeding": True}), 20)
+    assert decision.code == "refer"
+    assert "the GP or a midwife" in decision.reason and "pelvic health" not in decision.reason
+    assert "Please contact your GP or midwife today" in decision.for_her and "pelvic health" not in decision.for_her
+    leaking = running_allowed(assess({"symptoms.urinary_leakage": True}), 20)
+    assert "the GP or a pelvic health physiotherapist" in leaking.reason
+    early = running_allowed(assess({}), 8)
+    assert early.code == "too_early" and protocol.RUNNING_TIMELINE in early.for_her
+    assert "12 weeks after the birth" in early.reason
