@@ -56,6 +56,9 @@ def client_detail(request, pk):
         "share_link": client.share_links.usable().first(),
         "share_form": ShareLinkForm(),
     }
+    if assessments and assessments[0].verdict == "refer":
+        # The summaries hold no measurements: the banner names whom her red flags go to.
+        context["red_flags"] = client.assessments.first().result
     if programme := current_programme(client, blocks=False):
         context.update(card_context(programme))
     elif client.has_consent:

@@ -456,3 +456,11 @@ def test_the_running_decision_names_the_route_of_her_red_flags_and_the_seeds_tim
     early = running_allowed(assess({}), 8)
     assert early.code == "too_early" and protocol.RUNNING_TIMELINE in early.for_her
     assert "12 weeks after the birth" in early.reason
+
+
+@pytest.mark.django_db
+def test_the_red_flag_banner_on_her_record_names_the_right_clinicians(owner, owner_http):
+    client = make_client(owner, weeks=14)
+    make_assessment(client, symptoms_abnormal_bleeding=True)
+    page = owner_http.get(client.get_absolute_url()).content.decode()
+    assert "No running until she has seen the GP or a midwife and been reassessed." in page
