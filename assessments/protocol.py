@@ -278,11 +278,11 @@ class Item:
 
     @property
     def target_text(self) -> str:
-        """"20 reps each side", "30 minutes", "yes" for a gating yes/no test, "" when nothing is a target."""
+        """"20 reps each side", "30 minutes", "Yes" for a gating yes/no test, "" when nothing is a target."""
         if self.kind == "number" and self.target is not None:
             return quantity(self.target, self.unit) + (" each side" if self.sided else "")
         if self.kind == "flag" and self.gating and self.section == "pelvic_floor":
-            return self.answers.yes.lower()
+            return self.answers.yes
         return ""
 
     @property

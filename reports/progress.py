@@ -191,7 +191,8 @@ def section_tables(assessment):
                 measured.append(f"{column.key}: {text}" if column.key in protocol.SIDES else text)
             if item.path == "pelvic_floor.physio_assessed" and assessment.client.physio_seen_by(assessment.assessed_on):
                 measured.append(f"seen {physio_seen_on:%-d %b %Y}, from her record")
-            rows.append({"label": item.label, "measured": "; ".join(measured), "target": item.target_text,
+            measured = "; ".join(measured)
+            rows.append({"label": item.label, "measured": measured[0].upper() + measured[1:], "target": item.target_text,
                          "status": item_status(item, values, reason_kinds, focus_codes, caution_codes)})
         tables.append({"section": section, "rows": rows})
     return tables

@@ -156,7 +156,7 @@ def test_the_protocol_defines_targets_and_answers_once():
     assert protocol.MIN_WEEKS_TEXT == "12 weeks"
     assert protocol.ITEMS["load_impact.hop_in_place"].target_text == "10 reps each side"
     assert protocol.ITEMS["load_impact.walk"].target_text == "30 minutes"
-    assert protocol.ITEMS["pelvic_floor.can_relax"].target_text == "yes"
+    assert protocol.ITEMS["pelvic_floor.can_relax"].target_text == "Yes"
     assert protocol.ITEMS["pelvic_floor.physio_assessed"].target_text == ""  # a recommendation, not a target
     assert protocol.ITEMS["symptoms.urgency"].answers.word(None) == "Not asked"
     assert protocol.ITEMS["pelvic_floor.fast_reps"].answers.word(False) == "No"
