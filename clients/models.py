@@ -23,7 +23,8 @@ class ClientQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=False)
 
     def search(self, text):
-        text = text.strip()
+        # PostgreSQL refuses a NUL in a query; no name holds one, so drop it.
+        text = text.replace("\x00", "").strip()
         return self.filter(full_name__icontains=text) if text else self
 
 
