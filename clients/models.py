@@ -198,6 +198,10 @@ class ShareLink(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self):
+        # Never the token: only its hash exists, and even that stays out of the admin and logs.
+        return f"Private link for {self.client} made {self.created_at:%-d %b %Y}"
+
     @classmethod
     def issue(cls, client, by, expires_on=None):
         """Revoke her current links and make a new one; returns (link, token)."""

@@ -95,7 +95,8 @@ def test_sign_up_with_an_existing_email_answers_the_same_and_tells_the_owner(ano
 
 def test_a_forged_or_tampered_sign_up_link_does_nothing(anon_http):
     assert anon_http.get("/accounts/signup/not-a-real-token/").status_code == 404
-    response = anon_http.post("/accounts/signup/not-a-real-token/", {"password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"})
+    passwords = {"password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"}
+    response = anon_http.post("/accounts/signup/not-a-real-token/", passwords)
     assert response.status_code == 404
     assert not Trainer.objects.exists()
 

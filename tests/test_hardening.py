@@ -4,7 +4,6 @@ import importlib
 import io
 import json
 import logging
-import re
 from types import SimpleNamespace
 from unittest import mock
 
@@ -22,7 +21,7 @@ from PIL import Image, ImageFile
 from accounts.forms import LogoForm
 from accounts.limits import PER_ADDRESS, PER_RECIPIENT
 from assessments.forms import MAX_IMPORT_BYTES
-from assessments.models import Assessment, AssessmentChange
+from assessments.models import Assessment
 from clients.access import client_address
 from clients.models import ShareLink
 from reports.views import BAD_TOKEN_LIMIT
@@ -160,14 +159,14 @@ def test_gunicorn_access_and_error_logs_redact_tokens(tmp_path):
     assert token not in access + error
 
 
-def test_gunicorn_uses_the_redacting_logger():
-    from gunicorn.config import Config
+def test_gunicorn_started_in_the_project_folder_uses_the_redacting_logger(monkeypatch):
+    from gunicorn.app.wsgiapp import WSGIApplication
 
-    config = Config()
-    namespace = {}
-    exec(open(django_settings.BASE_DIR / "gunicorn.conf.py").read(), namespace)
-    config.set("logger_class", namespace["logger_class"])
-    assert config.logger_class.__name__ == "RedactingLogger"
+    # As the Dockerfile and the README start it: no -c, so it reads ./gunicorn.conf.py.
+    monkeypatch.chdir(django_settings.BASE_DIR)
+    monkeypatch.setattr("sys.argv", ["gunicorn", "config.wsgi", "--access-logfile", "-"])
+    app = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]")
+    assert app.cfg.logger_class.__name__ == "RedactingLogger"
 
 
 # 3. No 5xx from input: the cases the review found
