@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client as HttpClient
 from django.test import RequestFactory, override_settings
@@ -328,6 +328,26 @@ def test_the_database_coming_back_needs_no_restart(owner_http, client_record):
         assert owner_http.get(reverse("clients:list")).status_code == 503
     assert owner_http.get(reverse("clients:list")).status_code == 200
     assert owner_http.get("/healthz").status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="closing SQLite's in-memory test database would destroy it")
+@pytest.mark.django_db(transaction=True)
+def test_a_real_postgresql_outage_is_a_503_and_recovers_without_a_restart(owner):
+    """The real thing, as CI runs it: the server refuses connections, as while PostgreSQL restarts."""
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(owner)
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # nothing listens there: every connection is refused
+    try:
+        response = http.get(reverse("clients:list"))
+        assert response.status_code == 503 and response["Retry-After"] == "30"
+        assert http.get("/healthz").json()["database"] == "unavailable"
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert http.get(reverse("clients:list")).status_code == 200
+    assert http.get("/healthz").status_code == 200
 
 
 def test_an_unexpected_error_is_the_friendly_500_page(owner_http):
