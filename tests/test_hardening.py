@@ -4,6 +4,7 @@ import importlib
 import io
 import json
 import logging
+import time
 from types import SimpleNamespace
 from unittest import mock
 
@@ -425,17 +426,49 @@ def test_the_admin_can_be_turned_on_at_its_own_url(owner, settings):
     assert http.get("/staff-door-7f3a/").status_code == 404
 
 
-def test_sessions_expire_after_twelve_idle_hours_and_each_request_renews_them(owner_http):
+def session_row(http):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=http.cookies["sessionid"].value)
+
+
+def test_sessions_expire_after_twelve_idle_hours_and_working_renews_them(owner_http):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.sessions import RENEW_EVERY
+
     assert django_settings.SESSION_COOKIE_AGE == 12 * 60 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST
-    first = owner_http.get(reverse("home")).cookies["sessionid"]
-    assert first["max-age"] == 12 * 60 * 60
+    row = session_row(owner_http)
+    row.expire_date = timezone.now() + timedelta(hours=1)  # as if she signed in 11 hours ago
+    row.save()
+    # A request soon after the last renewal writes nothing...
+    assert "sessionid" not in owner_http.get(reverse("home")).cookies
+    # ...one after RENEW_EVERY seconds pushes the end 12 hours ahead, in the database and the cookie.
+    with mock.patch("accounts.sessions.time.time", return_value=time.time() + RENEW_EVERY + 1):
+        cookie = owner_http.get(reverse("home")).cookies["sessionid"]
+    assert cookie["max-age"] == 12 * 60 * 60
+    assert session_row(owner_http).expire_date > timezone.now() + timedelta(hours=11, minutes=55)
 
 
-def test_sessions_can_end_when_the_browser_closes(owner_http, settings):
+def test_an_idle_session_is_signed_out(owner_http):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    row = session_row(owner_http)
+    row.expire_date = timezone.now() - timedelta(seconds=1)  # 12 hours without a request
+    row.save()
+    response = owner_http.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_sessions_can_end_when_the_browser_closes(anon_http, owner, settings):
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-    cookie = owner_http.get(reverse("home")).cookies["sessionid"]
-    assert not cookie["max-age"] and not cookie["expires"]
+    response = anon_http.post(reverse("login"), {"username": owner.email, "password": PASSWORD})
+    cookie = response.cookies["sessionid"]
+    assert response.status_code == 302 and not cookie["max-age"] and not cookie["expires"]
 
 
 def image_bytes(fmt, size=(300, 200)):
