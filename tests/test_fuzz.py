@@ -44,7 +44,8 @@ pytestmark = pytest.mark.django_db
 REQUESTS = int(os.environ.get("FUZZ_REQUESTS", 2000))
 # Ends the session, takes no input: not something bad data can reach.
 SKIPPED_ROUTES = {"logout"}
-# Written on every request or on every failed sign-in, by design: not a change of the trainer's data.
+# Sessions (renewed as she works, rewritten on sign-in) and axes' record of every failed sign-in
+# are written by design, whatever the input: not a change of the trainer's data.
 BOOKKEEPING_TABLES = ("django_session", "axes_")
 
 
