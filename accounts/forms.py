@@ -1,4 +1,5 @@
 import io
+import unicodedata
 
 from PIL import Image
 from django import forms
@@ -16,21 +17,57 @@ class SignInForm(AuthenticationForm):
         return self.cleaned_data["username"].lower()
 
 
-class SignUpForm(BaseUserCreationForm):
+def single_line(value):
+    """Names go into email headers and onto reports: a line break there is never meant, and in
+    a Subject it would be a header injection."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise forms.ValidationError("Use a single line, without line breaks or control characters.")
+
+
+class SingleLineFieldsMixin:
+    single_line_fields = ("full_name", "business_name", "business_phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.single_line_fields:
+            if name in self.fields:
+                self.fields[name].validators.append(single_line)
+
+
+class SignUpForm(SingleLineFieldsMixin, forms.ModelForm):
+    """Who she is; the password is chosen from the emailed link, which proves the address."""
+
     class Meta:
         model = Trainer
         fields = ["full_name", "email", "business_name"]
         labels = {"full_name": "Your name"}
-        help_texts = {"business_name": "Shown on your clients' reports. You can change it later."}
+        help_texts = {
+            "email": "We will email you a link to choose your password.",
+            "business_name": "Shown on your clients' reports. You can change it later.",
+        }
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if Trainer.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A trainer with this email address already exists.")
-        return email
+        return self.cleaned_data["email"].lower()
+
+    # "Already exists" (the unique field or the case-insensitive constraint) would tell anyone
+    # which addresses have an account: the view emails that address's owner instead, and
+    # answers exactly as for a new one.
+    def validate_unique(self):
+        pass
+
+    def validate_constraints(self):
+        pass
 
 
-class ProfileForm(forms.ModelForm):
+class ChoosePasswordForm(BaseUserCreationForm):
+    """The last step of sign-up: the emailed link's details plus the password she chooses."""
+
+    class Meta:
+        model = Trainer
+        fields = []
+
+
+class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = Trainer
         fields = ["full_name", "business_name", "business_email", "business_phone", "website"]
@@ -38,7 +75,14 @@ class ProfileForm(forms.ModelForm):
 
 
 MAX_LOGO_BYTES = 1024 * 1024
-MAX_LOGO_PIXELS = 4000
+MAX_LOGO_PIXELS = 4000  # across, either way
+MAX_LOGO_AREA = 12_000_000  # pixels in all: what decoding may cost in memory
+
+
+def jpeg_is_complete(data):
+    """A JPEG's last scan ends with the end-of-image marker; inside a scan a 0xFF byte is always
+    followed by 0x00 or a restart marker, so the marker cannot appear by chance."""
+    return data.rfind(b"\xff\xd9") > data.rfind(b"\xff\xda") >= 0
 
 
 class LogoForm(forms.Form):
@@ -48,18 +92,25 @@ class LogoForm(forms.Form):
         upload = self.cleaned_data["logo"]
         if upload.size > MAX_LOGO_BYTES:
             raise forms.ValidationError("That image is larger than 1 MB: please choose a smaller one.")
+        data = upload.read(MAX_LOGO_BYTES + 1)
+        unreadable = forms.ValidationError("That file is not a PNG or JPEG image we can read.")
         try:
-            image = Image.open(upload)
-            image.verify()
-            upload.seek(0)
-            image = Image.open(upload)
+            image = Image.open(io.BytesIO(data))  # reads the header, decodes nothing
             if image.format not in ("PNG", "JPEG"):
                 raise forms.ValidationError("Choose a PNG or JPEG image.")
-            if max(image.size) > MAX_LOGO_PIXELS:
+            width, height = image.size
+            if max(width, height) > MAX_LOGO_PIXELS or width * height > MAX_LOGO_AREA:
                 raise forms.ValidationError(f"That image is over {MAX_LOGO_PIXELS} pixels across: please choose a smaller one.")
+            # Truncated files are refused here, whatever Pillow's process-wide
+            # LOAD_TRUNCATED_IMAGES says: WeasyPrint turns it on once it has drawn a PDF.
+            # verify() reads every PNG chunk and its checksum; a JPEG must reach its end marker.
+            image.verify()
+            if image.format == "JPEG" and not jpeg_is_complete(data):
+                raise unreadable
+            image = Image.open(io.BytesIO(data))
             image.load()
-        except (OSError, SyntaxError, Image.DecompressionBombError):
-            raise forms.ValidationError("That file is not a PNG or JPEG image we can read.") from None
+        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+            raise unreadable from None
         return image
 
     def png_bytes(self):

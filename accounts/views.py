@@ -3,27 +3,103 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .forms import LogoForm, ProfileForm, SignInForm, SignUpForm
-from .models import TrainerLogo
+from .forms import ChoosePasswordForm, LogoForm, ProfileForm, SignInForm, SignUpForm
+from .limits import address_over_limit, recipient_over_limit
+from .models import Trainer, TrainerLogo
+
+SIGNUP_LINK_MAX_AGE = 3 * 24 * 60 * 60  # seconds
+SIGNUP_SALT = "accounts.signup"
+
+
+def too_many(request):
+    return render(request, "registration/rate_limited.html", status=429)
 
 
 def signup(request):
+    """Step one: name, email and business. Whether or not the address already has an account,
+    the answer is the same "check your email"; only the email differs, so the page reveals
+    nothing about who uses Restride."""
     if not settings.SIGNUP_ENABLED:
         raise Http404("Sign-up is closed.")
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
+    if request.method == "POST" and address_over_limit(request, "signup"):
+        return too_many(request)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        trainer = form.save()
+        email = form.cleaned_data["email"]
+        if not recipient_over_limit("signup", email):
+            send_signup_email(form.cleaned_data)
+        return redirect("signup_done")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def send_signup_email(details):
+    email = details["email"]
+    if Trainer.objects.filter(email__iexact=email).exists():
+        context = {"sign_in_url": settings.SITE_URL + reverse("login"),
+                   "reset_url": settings.SITE_URL + reverse("password_reset")}
+        body = render_to_string("registration/signup_exists_email.txt", context)
+    else:
+        token = signing.dumps(
+            {key: details[key] for key in ("email", "full_name", "business_name")}, salt=SIGNUP_SALT, compress=True
+        )
+        context = {"url": settings.SITE_URL + reverse("signup_confirm", args=[token]), "days": SIGNUP_LINK_MAX_AGE // 86400}
+        body = render_to_string("registration/signup_email.txt", context)
+    send_mail("Your Restride account", body, None, [email])
+
+
+def signup_done(request):
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Sign-up is closed.")
+    return render(request, "registration/signup_done.html")
+
+
+def signup_confirm(request, token):
+    """Step two, from the emailed link (so she owns the address): choose a password."""
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Sign-up is closed.")
+    try:
+        details = signing.loads(token, salt=SIGNUP_SALT, max_age=SIGNUP_LINK_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired included
+        return render(request, "registration/signup_link_invalid.html", status=404)
+    if Trainer.objects.filter(email__iexact=details["email"]).exists():
+        messages.info(request, "Your account is ready: sign in.")
+        return redirect("login")
+    form = ChoosePasswordForm(request.POST or None, instance=Trainer(**details))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                trainer = form.save()
+        except IntegrityError:  # the same link, submitted twice at once
+            return redirect("login")
         login(request, trainer, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Restride. Add your first client to get started.")
         return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup_confirm.html", {"form": form, "email": details["email"]})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset already answers the same for every address; this adds the rate limits."""
+
+    def post(self, request, *args, **kwargs):
+        if address_over_limit(request, "reset"):
+            return too_many(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if recipient_over_limit("reset", form.cleaned_data["email"]):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required

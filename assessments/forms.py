@@ -32,7 +32,8 @@ class AssessmentForm(forms.Form):
 
     assessed_on = forms.DateField(label="Date of assessment", widget=DateInput())
     notes = forms.CharField(label="Notes", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    # Bounded like the database column, so a forged huge number is a form error, not a query error.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,14 +87,25 @@ class ImportForm(forms.Form):
             raw = upload.read()
         elif text:
             raw = text.encode()
+            # The same cap as a file: pasting is no way round it.
+            if len(raw) > MAX_IMPORT_BYTES:
+                raise forms.ValidationError("That text is too large to be an assessment export.")
         else:
             raise forms.ValidationError("Choose a file or paste the JSON.")
         try:
-            data["payload"] = json.loads(raw)
+            payload = json.loads(raw)
         except RecursionError:
             raise forms.ValidationError("That JSON is nested too deeply to be an assessment export.") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise forms.ValidationError(f"That is not valid JSON ({error}).") from None
+        except ValueError as error:
+            # JSONDecodeError, bytes that are not UTF-8, and integers past Python's 4,300-digit
+            # conversion limit all arrive as ValueError.
+            raise forms.ValidationError(f"That is not valid JSON ({str(error)[:200]}).") from None
+        try:
+            # "\ud800" is valid JSON but not text any database, page or file can hold.
+            json.dumps(payload, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise forms.ValidationError("That JSON contains characters that are not valid text.") from None
+        data["payload"] = payload
         return data
 
 
@@ -124,7 +136,13 @@ def import_problems(payload, client):
 
 def payload_to_form_data(payload, problems):
     """Flatten the DOMAIN.md dict into form fields, noting shapes that cannot be read."""
-    data = {"version": 0, "assessed_on": payload.get("assessed_on") or "", "notes": payload.get("notes") or ""}
+    data = {"version": 0, "assessed_on": "", "notes": ""}
+    for key, wanted in (("assessed_on", "a date like “2026-11-26”"), ("notes", "text")):
+        value = payload.get(key)
+        if isinstance(value, str):
+            data[key] = value
+        elif value is not None:
+            problems.append(f"“{key}” must be {wanted}, not {json.dumps(value)[:80]}.")
     for section in protocol.SECTIONS:
         entries = payload.get(section.code, {})
         if not isinstance(entries, dict):

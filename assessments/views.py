@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -61,7 +63,8 @@ def studio(request: HtmxHttpRequest, pk):
         form.is_valid()
         # "Save mine over it" after a conflict names the version she has now seen.
         overwrite = request.POST.get("overwrite", "")
-        expected = int(overwrite) if overwrite.isdigit() else form.cleaned_data.get("version", -1)
+        # ASCII digits only, and few of them: "²".isdigit() is true and int() refuses it.
+        expected = int(overwrite) if re.fullmatch(r"[0-9]{1,9}", overwrite) else form.cleaned_data.get("version", -1)
         try:
             assessment.save_changes(form.valid_values(), request.user, expected)
         except StaleAssessment:

@@ -1,5 +1,7 @@
 """How views reach a client: always through the signed-in trainer."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -18,9 +20,29 @@ def get_client_for_trainer(request, pk):
 
 
 def client_address(request):
-    """Her address for throttling: the trusted proxy's header when one is configured."""
-    forwarded = request.META.get(settings.CLIENT_IP_HEADER, "") if settings.CLIENT_IP_HEADER else ""
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    """The visitor's address, for sign-in lockout, link throttling and rate limits.
+
+    Each of the TRUSTED_PROXY_COUNT proxies in front appends the address it received the
+    request from to X-Forwarded-For; anything to the left of those entries was written by the
+    visitor and proves nothing. So the address is the right-most entry no trusted proxy could
+    have written: the N-th from the right. With no proxies, the connection's own address."""
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if not hops:
+        return remote
+    # Fewer hops than proxies: the request skipped the outer ones, and the left-most hop is
+    # the one a trusted proxy wrote.
+    candidate = hops[-proxies] if len(hops) >= proxies else hops[0]
+    try:
+        # Lockout stores it in an address column: anything else would be a database error.
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def private(response):

@@ -23,7 +23,8 @@ class ClientQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=False)
 
     def search(self, text):
-        text = text.strip()
+        # PostgreSQL refuses a NUL in a query; no name holds one, so drop it.
+        text = text.replace("\x00", "").strip()
         return self.filter(full_name__icontains=text) if text else self
 
 
@@ -205,6 +206,10 @@ class ShareLink(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        # Never the token: only its hash exists, and even that stays out of the admin and logs.
+        return f"Private link for {self.client} made {self.created_at:%-d %b %Y}"
 
     @classmethod
     def issue(cls, client, by, expires_on=None):

@@ -161,8 +161,10 @@ def share_link_email(request, pk):
         messages.error(request, "Add her email address to her details first.")
         return redirect(client)
     context = {"client": client, "trainer": request.user, "url": progress_url(token), "link": link}
+    # One line whatever was saved: a line break in a Subject is refused (it would be header injection).
+    business = " ".join(request.user.display_business.split())
     send_mail(
-        subject=f"Your running progress from {request.user.display_business}",
+        subject=f"Your running progress from {business}",
         message=render_to_string("clients/share_link_email.txt", context),
         from_email=None,
         recipient_list=[client.email],

@@ -34,9 +34,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Behind a proxy, the header that carries the visitor's address (e.g. HTTP_X_FORWARDED_FOR),
-# for sign-in lockout and link throttling. Unset: the connection's own address.
-CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+# How many proxies of ours stand in front of the app, each appending to X-Forwarded-For.
+# clients.access.client_address trusts exactly that many hops (0: the connection's own
+# address), for sign-in lockout, link throttling and the sign-up and reset rate limits.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,13 +58,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz before host checks, HTTPS redirects and sessions.
+    "config.outage.health",
     "django.middleware.security.SecurityMiddleware",
+    "config.outage.database_outage",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.sessions.renew_idle_session",
     "config.middleware.private_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -140,6 +145,18 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SIGNUP_ENABLED = envbool("SIGNUP_ENABLED", DEBUG)
 
+# Django's admin: off in production unless turned on, and then at a path of your choosing
+# rather than the /admin/ every scanner tries.
+ADMIN_ENABLED = envbool("ADMIN_ENABLED", DEBUG)
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/" if DEBUG else "").strip("/")
+if ADMIN_ENABLED and not ADMIN_URL:
+    raise ImproperlyConfigured("Set ADMIN_URL (e.g. staff-7f3a9c/) to turn the admin on with DEBUG off.")
+
+# A signed-in session ends after this many seconds without a request (accounts.sessions
+# renews it as she works), and optionally when the browser closes.
+SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", 12 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+
 # Five failed sign-ins for one email from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 # Lockouts live where every server sees them: Redis when there is one, else the database.
@@ -150,7 +167,8 @@ AXES_RESET_ON_SUCCESS = True
 # The sign-in form posts the email address in the "username" field.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = [header for header in (CLIENT_IP_HEADER, "REMOTE_ADDR") if header]
+# The one trusted client address, never an address the visitor wrote.
+AXES_CLIENT_IP_CALLABLE = "clients.access.client_address"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -226,6 +244,11 @@ LOGGING = {
     "filters": {"redact_private_links": {"()": "config.logging.RedactPrivateLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_private_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # runserver's own request log goes through django.server: redact it too.
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        # Replaces Django's own "django" handlers (a console one with DEBUG on, admin mails with
+        # it off), which would log "Not Found: /p/<token>/…" before any redaction: every record
+        # now goes through the redacting handler. runserver's request log (django.server) too.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,5 +12,9 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("plans/", include("programmes.plan_urls")),
     path("", include("reports.urls")),
-    path("admin/", admin.site.urls),
 ]
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path(f"{settings.ADMIN_URL}/", admin.site.urls))
+
+# Standalone pages: they must render with the database down and nothing in the context.
+handler500 = "config.outage.server_error"

@@ -1,6 +1,9 @@
+import re
+
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Trainer
@@ -60,23 +63,42 @@ def test_reset_password_by_email(anon_http, owner):
     assert "/accounts/reset/" in mail.outbox[0].body
 
 
-def test_sign_up_creates_and_signs_in_a_trainer(anon_http):
-    response = anon_http.post(
-        reverse("signup"),
-        {"full_name": "New Trainer", "email": "New@Example.com", "business_name": "", "password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"},
-    )
+def test_sign_up_emails_a_link_that_creates_and_signs_in_a_trainer(anon_http):
+    response = anon_http.post(reverse("signup"), {"full_name": "New Trainer", "email": "New@Example.com", "business_name": ""})
+    assert response.status_code == 302 and response["Location"] == reverse("signup_done")
+    assert not Trainer.objects.exists()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new@example.com"]
+    link = re.search(r"https?://\S+/accounts/signup/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert "Choose your password" in anon_http.get(f"/{path}").content.decode()
+    response = anon_http.post(f"/{path}", {"password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"})
     assert response.status_code == 302
-    assert Trainer.objects.get().email == "new@example.com"
+    trainer = Trainer.objects.get()
+    assert trainer.email == "new@example.com" and trainer.full_name == "New Trainer"
+    assert trainer.check_password("a-good-long-passphrase")
     assert "_auth_user_id" in anon_http.session
-
-
-def test_sign_up_refuses_an_existing_email_in_any_case(anon_http, owner):
-    response = anon_http.post(
-        reverse("signup"),
-        {"full_name": "Dup", "email": "Owner@Example.com", "password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"},
-    )
-    assert "already exists" in response.content.decode()
+    # The link has done its job: a second use goes to sign-in and creates nothing.
+    assert HttpClient().get(f"/{path}")["Location"] == reverse("login")
     assert Trainer.objects.count() == 1
+
+
+def test_sign_up_with_an_existing_email_answers_the_same_and_tells_the_owner(anon_http, owner):
+    new = anon_http.post(reverse("signup"), {"full_name": "Someone", "email": "someone@example.com"})
+    taken = anon_http.post(reverse("signup"), {"full_name": "Dup", "email": "Owner@Example.com"})
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert "already" not in anon_http.get(taken["Location"]).content.decode()
+    assert Trainer.objects.count() == 1
+    to_owner = mail.outbox[1]
+    assert to_owner.to == ["owner@example.com"] and "already has one" in to_owner.body
+    assert "/accounts/signup/" not in to_owner.body
+
+
+def test_a_forged_or_tampered_sign_up_link_does_nothing(anon_http):
+    assert anon_http.get("/accounts/signup/not-a-real-token/").status_code == 404
+    passwords = {"password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"}
+    response = anon_http.post("/accounts/signup/not-a-real-token/", passwords)
+    assert response.status_code == 404
+    assert not Trainer.objects.exists()
 
 
 def test_sign_up_can_be_turned_off(anon_http, settings):
@@ -106,5 +128,5 @@ def test_createtrainer_refuses_weak_passwords_and_duplicates(db):
         call_command("createtrainer", "coach@example.com", name="Coach", password="a-good-long-passphrase")
 
 
-def test_admin_is_for_staff_only(owner_http):
-    assert owner_http.get("/admin/").status_code == 302
+def test_admin_is_off_in_production(owner_http):
+    assert owner_http.get("/admin/").status_code == 404

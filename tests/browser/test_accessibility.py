@@ -4,10 +4,10 @@ The studio and the pages of the client journey are checked in the journey tests;
 module covers every other page, in the state a trainer sees it (with errors showing
 where a page has a form that can be got wrong)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import Callable
 
 import pytest
 from django.utils import timezone
@@ -69,6 +69,22 @@ def sign_in_with_a_wrong_password(page, url, data):
     expect(page.get_by_role("alert")).to_contain_text("email address and password")
 
 
+def sign_up(page, url, data):
+    page.goto(f"{url}/accounts/signup/")
+    page.get_by_label("Your name").fill("New Trainer")
+    page.get_by_label("Email address").fill("new-trainer@example.com")
+    page.get_by_role("button", name="Create account").click()
+
+
+def sign_up_link(data):
+    from django.core import signing
+
+    from accounts.views import SIGNUP_SALT
+
+    details = {"email": "new-trainer@example.com", "full_name": "New Trainer", "business_name": ""}
+    return f"/accounts/signup/{signing.dumps(details, salt=SIGNUP_SALT, compress=True)}/"
+
+
 def add_a_client_with_mistakes(page, url, data):
     page.goto(f"{url}/clients/new/")
     page.get_by_label("Phone").fill("call me")
@@ -98,6 +114,8 @@ VISITS = {
         Visit("sign-in", False, open_path(lambda d: "/accounts/login/"), "Sign in"),
         Visit("sign-in-error", False, sign_in_with_a_wrong_password, "Sign in"),
         Visit("sign-up", False, open_path(lambda d: "/accounts/signup/"), "Create your trainer account"),
+        Visit("sign-up-sent", False, sign_up, "Check your email"),
+        Visit("sign-up-choose-password", False, open_path(sign_up_link), "Choose your password"),
         Visit("password-reset", False, open_path(lambda d: "/accounts/password_reset/"), "Reset your password"),
         Visit("client-list", True, open_path(lambda d: "/clients/"), "Your clients"),
         Visit("client-form-errors", True, add_a_client_with_mistakes, "Add a client"),
