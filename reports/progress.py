@@ -153,11 +153,10 @@ def item_status(item, values, reason_kinds, focus_codes, caution_codes=frozenset
         if value is None:
             return STILL_TO_CHECK
         return f"Please see your {protocol.signpost_for(item.path).who}" if value else "Clear"
-    if not item.gating:
-        if item.kind == "flag":
-            if item.path in caution_codes:
-                return SEE_CAUTIONS
-            return STILL_TO_CHECK if value is None else "—"
+    if not item.gating and item.kind == "flag":
+        if item.path in caution_codes:
+            return SEE_CAUTIONS
+        return STILL_TO_CHECK if value is None else "—"
     if all(value is None for value in values):
         return STILL_TO_CHECK
     kind = reason_kinds.get(item.path)
@@ -277,7 +276,8 @@ def client_progress(client, assessment=None, today=None):
         result = latest.result
         headline, explanation = HEADLINES[result.verdict]
         context.update(
-            result=result, headline=headline, explanation=explanation, next_steps=next_steps(result, latest.weeks_postpartum, provoking_tests(latest)),
+            result=result, headline=headline, explanation=explanation,
+            next_steps=next_steps(result, latest.weeks_postpartum, provoking_tests(latest)),
             focus_areas=focus_areas(result), charts=assessment_charts(assessments), tables=section_tables(latest),
         )
     if programme:
