@@ -8,6 +8,7 @@ urlpatterns = [
     path("clients/<int:client_pk>/assessments/compare/", views.compare, name="compare"),
     path("clients/<int:client_pk>/assessments/import/", views.import_json, name="import"),
     path("assessments/<int:pk>/", views.studio, name="studio"),
+    path("assessments/<int:pk>/summary/", views.summary, name="summary"),
     path("assessments/<int:pk>/referral/", views.referral, name="referral"),
     path("assessments/<int:pk>/export.json", views.export_json, name="export"),
     path("assessments/<int:pk>/delete/", views.assessment_delete, name="delete"),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.access import HtmxHttpRequest, get_client_for_trainer
+from clients.forms import ShareLinkForm
 
 from . import protocol
 from .compare import compare_assessments
@@ -70,8 +71,7 @@ def studio(request: HtmxHttpRequest, pk):
             context = {"assessment": conflict or assessment, "form": form, "conflict": conflict, "saved_at": timezone.now()}
             return render(request, "assessments/studio.html#autosaved", context)
         if not form.errors and not conflict:
-            messages.success(request, "Assessment saved.")
-            return redirect(assessment)
+            return redirect("assessments:summary", assessment.pk)
         if conflict:
             assessment = conflict
     else:
@@ -79,6 +79,23 @@ def studio(request: HtmxHttpRequest, pk):
     history = assessment.changes.select_related("changed_by")[:30]
     context = {"assessment": assessment, "client": client, "form": form, "conflict": conflict, "history": history}
     return render(request, "assessments/studio.html", context, status=409 if conflict else 200)
+
+
+@login_required
+def summary(request, pk):
+    """Where "Finish" leads: the verdict and what to do next."""
+    assessment = get_assessment_for_trainer(request, pk)
+    client = assessment.client
+    latest = client.assessments.only("pk", "assessed_on").first()
+    context = {
+        "assessment": assessment,
+        "client": client,
+        "later": latest if latest.pk != assessment.pk else None,
+        "programme": client.programmes.current().select_related("plan").first(),
+        "share_link": client.share_links.usable().first(),
+        "share_form": ShareLinkForm(),
+    }
+    return render(request, "assessments/summary.html", context)
 
 
 @login_required

@@ -12,10 +12,11 @@ python_ok() {
 }
 
 find_python() {
-    # The newest usable Python at least $1 (e.g. "3, 12").
+    # The first usable Python at least $1 (e.g. "3, 12").
     local candidate
     for candidate in "${PYTHON:-}" python3.14 python3.13 python3.12 python3 \
-        "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3; do
+        "$HOME"/.pyenv/versions/3.14*/bin/python3 "$HOME"/.pyenv/versions/3.13*/bin/python3 \
+        "$HOME"/.pyenv/versions/3.12*/bin/python3; do
         [ -n "$candidate" ] || continue
         if python_ok "$candidate" "$1"; then
             command -v "$candidate"
