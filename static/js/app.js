@@ -55,6 +55,16 @@ window.addEventListener("online", () => {
   if (cell && document.querySelector(".save-status--error")) htmx.trigger(cell, "change");
 });
 
+// Finish submits the whole studio form: when a box's autosave is still on its way (it fires as
+// the box loses focus to the button), wait for it, so the two saves never race each other.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.id !== "assessment-form" || !form.classList.contains("htmx-request")) return;
+  event.preventDefault();
+  const submitter = event.submitter;
+  form.addEventListener("htmx:afterRequest", () => form.requestSubmit(submitter), { once: true });
+});
+
 // In a form marked data-enter-moves-on, Enter (a tablet keyboard's Go or Next key) moves to the
 // next field instead of submitting: the studio saves each box as it changes, and a submit
 // would reload the page at the top. The field's change event still fires as it loses focus.

@@ -74,7 +74,7 @@ def test_upright_the_verdict_bar_opens_the_full_panel_and_the_index_jumps_to_a_s
     assessment = open_studio(page, live_server, owner, UPRIGHT, pelvic_floor_long_holds=6, pelvic_floor_fast_reps=10)
     panel = page.locator("#studio-panel")
     expect(panel).to_be_hidden()
-    bar = page.get_by_role("button", name=re.compile("Verdict and sections"))
+    bar = page.get_by_role("button", name=re.compile("Full verdict and sections"))
     expect(bar).to_contain_text("Not yet")
 
     bar.click()
