@@ -130,6 +130,6 @@ def test_autosave_updates_the_index_and_the_verdict_bar(owner_http, assessment):
     response = owner_http.post(assessment.get_absolute_url(), form_data(assessment, pelvic_floor_fast_reps=""),
                                headers={"HX-Request": "true"})
     page = response.content.decode()
-    assert '<ol id="section-index" class="section-index__list" hx-swap-oob="true">' in page and "6 of 7" in page
-    assert '<div id="verdict-bar" class="verdict-bar" aria-live="polite" hx-swap-oob="true">' in page
+    assert '<ol id="section-index" hx-swap-oob="innerHTML">' in page and "6 of 7" in page
+    assert '<div id="verdict-bar" hx-swap-oob="innerHTML">' in page
     assert "1 still to assess" in page
