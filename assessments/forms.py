@@ -23,6 +23,8 @@ def column_form_field(column):
         error_messages={"invalid": range_message, "min_value": range_message, "max_value": range_message},
         widget=forms.NumberInput(attrs={
             "inputmode": "numeric", "min": 0, "max": item.maximum, "step": 1, "placeholder": protocol.NOT_TESTED.capitalize(),
+            # The tablet keyboard shows "Next": Enter moves to the next box (static/js/app.js).
+            "enterkeyhint": "next",
         }),
     )
 

@@ -85,6 +85,20 @@ def values_at_target():
 VERDICT_CHOICES = [(code, label) for code, label in protocol.VERDICTS]
 
 
+@dataclass(frozen=True)
+class SectionProgress:
+    section: protocol.Section
+    done: int
+
+    @property
+    def total(self):
+        return len(self.section.items)
+
+    @property
+    def complete(self):
+        return self.done == self.total
+
+
 class StaleAssessment(Exception):
     """The assessment changed since the form was loaded: saving would overwrite someone's edit."""
 
@@ -221,6 +235,15 @@ class Assessment(models.Model):
             )
         self.client.touch()
         return changes
+
+    def section_progress(self):
+        """Each protocol section with how many of its items are fully recorded (every box of
+        the item filled: both sides and symptoms for a load test), for the studio's index."""
+        return [
+            SectionProgress(section, sum(all(getattr(self, c.name) is not None for c in item_columns(item))
+                                         for item in section.items))
+            for section in protocol.SECTIONS
+        ]
 
     def carry_over_from(self, other):
         """Pre-fill a retest with the measurements of `other`, marked as carried over."""

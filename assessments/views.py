@@ -68,13 +68,18 @@ def studio(request: HtmxHttpRequest, pk):
         try:
             assessment.save_changes(form.valid_values(), request.user, expected)
         except StaleAssessment:
-            conflict = Assessment.objects.select_related("client").get(pk=assessment.pk)
+            latest = Assessment.objects.select_related("client").get(pk=assessment.pk)
+            # Two saves of the same values racing (a box's autosave as it loses focus, and Finish
+            # or Enter) lose nothing: only a different value saved elsewhere is a conflict.
+            if any(getattr(latest, name) != value for name, value in form.valid_values().items()):
+                conflict = latest
+            else:
+                assessment = latest
         if request.htmx:
             context = {"assessment": conflict or assessment, "form": form, "conflict": conflict, "saved_at": timezone.now()}
             return render(request, "assessments/studio.html#autosaved", context)
         if not form.errors and not conflict:
-            messages.success(request, "Assessment saved.")
-            return redirect(assessment)
+            return redirect("programmes:assessment_summary", assessment.pk)
         if conflict:
             assessment = conflict
     else:

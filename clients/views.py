@@ -129,9 +129,11 @@ def home(request):
     return render(request, "clients/home.html", needs_attention(request.user))
 
 
-def progress_url(token):
-    # From the configured address, never from the request's Host header.
-    return f"{settings.SITE_URL}{reverse('reports:progress', args=[token])}"
+def progress_url(request, token):
+    """Her private link: on SITE_URL when it is set, otherwise on the address this request came to
+    (its Host header is one ALLOWED_HOSTS accepted), so a copied link opens wherever the app runs."""
+    path = reverse("reports:progress", args=[token])
+    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
 
 
 @login_required
@@ -144,7 +146,7 @@ def share_link_create(request, pk):
         messages.error(request, " ".join(form.errors["expires_on"]))
         return redirect(f"{client.get_absolute_url()}#private-link")
     link, token = ShareLink.issue(client, request.user, form.cleaned_data["expires_on"])
-    context = {"client": client, "link": link, "token": token, "url": progress_url(token)}
+    context = {"client": client, "link": link, "token": token, "url": progress_url(request, token)}
     return private(render(request, "clients/share_link.html", context))
 
 
@@ -160,7 +162,7 @@ def share_link_email(request, pk):
     if not client.email:
         messages.error(request, "Add her email address to her details first.")
         return redirect(client)
-    context = {"client": client, "trainer": request.user, "url": progress_url(token), "link": link}
+    context = {"client": client, "trainer": request.user, "url": progress_url(request, token), "link": link}
     # One line whatever was saved: a line break in a Subject is refused (it would be header injection).
     business = " ".join(request.user.display_business.split())
     send_mail(

@@ -7,7 +7,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.env import read_env_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A development checkout's .env (bin/demo writes it). RESTRIDE_ENV_FILE names another file; empty: none.
+if env_file := os.environ.get("RESTRIDE_ENV_FILE", str(BASE_DIR / ".env")):
+    read_env_file(Path(env_file))
 
 
 def envbool(name, default):
@@ -33,7 +38,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address for links to her progress page; unset: the address the request came to.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # How many proxies of ours stand in front of the app, each appending to X-Forwarded-For.
 # clients.access.client_address trusts exactly that many hops (0: the connection's own
 # address), for sign-in lockout, link throttling and the sign-up and reset rate limits.

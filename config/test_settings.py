@@ -2,6 +2,8 @@
 
 import os
 
+# The suite behaves the same in a checkout where bin/demo wrote a .env.
+os.environ.setdefault("RESTRIDE_ENV_FILE", "")
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-suite-only")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 

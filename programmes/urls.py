@@ -5,6 +5,7 @@ from . import views
 app_name = "programmes"
 urlpatterns = [
     path("clients/<int:client_pk>/programme/assign/", views.programme_assign, name="assign"),
+    path("assessments/<int:pk>/summary/", views.assessment_summary, name="assessment_summary"),
     path("programmes/<int:pk>/log/", views.session_log, name="log"),
     path("programmes/<int:pk>/resume/", views.programme_resume, name="resume"),
     path("programmes/<int:pk>/override/", views.programme_override, name="override"),

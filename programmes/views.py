@@ -4,13 +4,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments.views import consent_missing
 from assessments import protocol
+from assessments.views import consent_missing, get_assessment_for_trainer
 from clients.access import HtmxHttpRequest, get_client_for_trainer
+from clients.forms import ShareLinkForm
 
 from . import progression
 from .forms import AssignForm, OverrideForm, ResumeForm, SessionLogForm
-from .models import Programme, Resume
+from .models import Programme, Resume, running_decision_for
 
 
 def current_programme(client, blocks=True):
@@ -160,3 +161,22 @@ def programme_end(request, pk):
     programme.save(update_fields=["ended_at"])
     messages.success(request, "Programme ended. Her logs are kept; you can assign a new one.")
     return redirect(programme.client)
+
+
+@login_required
+def assessment_summary(request, pk):
+    """Where the studio's "Finish" leads: the verdict and what to do next, the programme
+    step decided by the one rule for who may run."""
+    assessment = get_assessment_for_trainer(request, pk)
+    client = assessment.client
+    latest = client.assessments.first()
+    context = {
+        "assessment": assessment,
+        "client": client,
+        "later": latest if latest.pk != assessment.pk else None,
+        "programme": client.programmes.current().select_related("plan").first(),
+        "running_decision": running_decision_for(client, latest, timezone.localdate()),
+        "share_link": client.share_links.usable().first(),
+        "share_form": ShareLinkForm(),
+    }
+    return render(request, "assessments/summary.html", context)

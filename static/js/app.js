@@ -50,8 +50,72 @@ document.addEventListener("htmx:responseError", () => {
   showUnsaved("Not saved: the server had a problem. Your entries are still here; try again in a moment.");
 });
 window.addEventListener("online", () => {
-  const form = document.getElementById("assessment-form");
-  if (form && document.querySelector(".save-status--error")) htmx.trigger(form, "change");
+  // Any box's change event posts the whole form.
+  const cell = document.querySelector("#assessment-form .cell");
+  if (cell && document.querySelector(".save-status--error")) htmx.trigger(cell, "change");
+});
+
+// Finish submits the whole studio form: when a box's autosave is still on its way (it fires as
+// the box loses focus to the button), wait for it, so the two saves never race each other.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.id !== "assessment-form" || !form.classList.contains("htmx-request")) return;
+  event.preventDefault();
+  const submitter = event.submitter;
+  form.addEventListener("htmx:afterRequest", () => form.requestSubmit(submitter), { once: true });
+});
+
+// In a form marked data-enter-moves-on, Enter (a tablet keyboard's Go or Next key) moves to the
+// next field instead of submitting: the studio saves each box as it changes, and a submit
+// would reload the page at the top. The field's change event still fires as it loses focus.
+const NOT_ENTRY = ["submit", "button", "reset", "image", "file", "hidden"];
+function nextField(form, field) {
+  const fields = [...form.elements].filter((el) =>
+    ["INPUT", "SELECT", "TEXTAREA"].includes(el.tagName) && !NOT_ENTRY.includes(el.type) && !el.disabled &&
+    el.tabIndex >= 0 && el.getClientRects().length > 0);
+  const after = fields.slice(fields.indexOf(field) + 1);
+  // A yes/no group is one stop: its checked option, else its first.
+  return after.find((el) => el.type !== "radio" || el.name !== field.name && (el.checked ||
+    !form.querySelector(`input[type="radio"][name="${CSS.escape(el.name)}"]:checked`)));
+}
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
+  const field = event.target;
+  const form = field.form;
+  if (field.tagName !== "INPUT" || NOT_ENTRY.includes(field.type) || !form?.hasAttribute("data-enter-moves-on")) return;
+  event.preventDefault();
+  const next = nextField(form, field);
+  if (!next) return field.blur();
+  next.focus();
+  if (next.type === "number" || next.type === "text") next.select();
+});
+
+// The studio's section index: jump to the section and put focus there (closing the sheet the
+// verdict bar opened on a narrow screen first), so the next Tab starts in that section.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest(".section-index__link");
+  const target = link && document.querySelector(link.hash);
+  if (!target) return;
+  event.preventDefault();
+  const sheet = link.closest("[popover]");
+  if (sheet?.matches(":popover-open")) sheet.hidePopover();
+  target.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+});
+
+// The sticky verdict panel beside the form never hides its end behind an inner scroll: when it
+// is taller than the window, it scrolls with the page until its end is in view, then stays.
+function fitStudioPanel() {
+  const panel = document.getElementById("studio-panel");
+  if (!panel) return;
+  const gap = 16;
+  panel.style.setProperty("--panel-top", `${Math.min(gap, window.innerHeight - panel.offsetHeight - gap)}px`);
+}
+document.addEventListener("DOMContentLoaded", () => {
+  const panel = document.getElementById("studio-panel");
+  if (!panel) return;
+  new ResizeObserver(fitStudioPanel).observe(panel);
+  window.addEventListener("resize", fitStudioPanel);
 });
 
 // Copy buttons: <button data-copy="#input-id">.

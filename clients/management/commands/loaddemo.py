@@ -78,7 +78,7 @@ class Command(BaseCommand):
         if not trainer.clients.exists():
             self.create_clients(trainer)
         self.stdout.write(self.style.SUCCESS(
-            f"\nDemo data ready. Sign in at http://127.0.0.1:8000 with\n  email:    {DEMO_EMAIL}\n  password: {DEMO_PASSWORD}\n"
+            f"\nDemo data ready. Sign in with\n  email:    {DEMO_EMAIL}\n  password: {DEMO_PASSWORD}\n"
         ))
 
     def create_clients(self, trainer):
