@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config.http import absolute_url
+
 from .forms import ChoosePasswordForm, LogoForm, ProfileForm, SignInForm, SignUpForm
 from .limits import address_over_limit, recipient_over_limit
 from .models import Trainer, TrainerLogo
@@ -38,22 +40,22 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if not recipient_over_limit("signup", email):
-            send_signup_email(form.cleaned_data)
+            send_signup_email(request, form.cleaned_data)
         return redirect("signup_done")
     return render(request, "registration/signup.html", {"form": form})
 
 
-def send_signup_email(details):
+def send_signup_email(request, details):
     email = details["email"]
     if Trainer.objects.filter(email__iexact=email).exists():
-        context = {"sign_in_url": settings.SITE_URL + reverse("login"),
-                   "reset_url": settings.SITE_URL + reverse("password_reset")}
+        context = {"sign_in_url": absolute_url(request, reverse("login")),
+                   "reset_url": absolute_url(request, reverse("password_reset"))}
         body = render_to_string("registration/signup_exists_email.txt", context)
     else:
         token = signing.dumps(
             {key: details[key] for key in ("email", "full_name", "business_name")}, salt=SIGNUP_SALT, compress=True
         )
-        context = {"url": settings.SITE_URL + reverse("signup_confirm", args=[token]), "days": SIGNUP_LINK_MAX_AGE // 86400}
+        context = {"url": absolute_url(request, reverse("signup_confirm", args=[token])), "days": SIGNUP_LINK_MAX_AGE // 86400}
         body = render_to_string("registration/signup_email.txt", context)
     send_mail("Your Restride account", body, None, [email])
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config.http import absolute_url
 from programmes.models import running_decision_for
 from programmes.views import card_context, current_programme
 
@@ -130,10 +130,8 @@ def home(request):
 
 
 def progress_url(request, token):
-    """Her private link: on SITE_URL when it is set, otherwise on the address this request came to
-    (its Host header is one ALLOWED_HOSTS accepted), so a copied link opens wherever the app runs."""
-    path = reverse("reports:progress", args=[token])
-    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
+    """Her private link, to copy or email."""
+    return absolute_url(request, reverse("reports:progress", args=[token]))
 
 
 @login_required
