@@ -68,7 +68,7 @@ def test_the_owner_sees_the_verdict_and_next_steps_for_ready(owner_http, assessm
 def test_refer_explains_why_there_is_no_programme_and_offers_the_referral(owner_http, client_record):
     assessment = make_assessment(client_record, symptoms_urinary_leakage=True)
     page = owner_http.get(summary_url(assessment)).content.decode()
-    assert "No running programme yet: a red-flag symptom" in page
+    assert "No running programme yet. Referral pending: her latest assessment found a red-flag symptom" in page
     assert reverse("programmes:assign", args=[client_record.pk]) not in page
     assert page.count(reverse("assessments:referral", args=[assessment.pk])) == 1
 
