@@ -57,10 +57,16 @@ def client_detail(request, pk):
         "share_form": ShareLinkForm(),
     }
     if programme := current_programme(client, blocks=False):
-        context.update(card_context(programme))
+        # After logging without JavaScript: show that log's outcome where #programme lands.
+        logged = request.GET.get("logged", "")
+        outcome = programme.outcome_of_log(int(logged)) if logged.isdigit() and len(logged) < 10 else None
+        context.update(card_context(programme, outcome=outcome))
     elif client.has_consent:
         latest = client.assessments.first() if assessments else None
         context["running_decision"] = running_decision_for(client, latest, timezone.localdate())
+    if not programme:
+        # Ended programmes, to reopen or read their history, while she has no current one.
+        context["ended_programmes"] = client.programmes.filter(ended_at__isnull=False).select_related("plan")
     return render(request, "clients/detail.html", context)
 
 

@@ -249,6 +249,18 @@ def replay(sessions_per_week: Sequence[int], events: Sequence[SessionLog | Resum
     return state
 
 
+def replay_steps(sessions_per_week: Sequence[int], events: Sequence[SessionLog | Resume]) -> list[tuple[State, State]]:
+    """(state before, state after) for each event, in order: the position each log was
+    applied at and what it did. replay() is the last "after"."""
+    state = replay(sessions_per_week, ())
+    steps = []
+    for event in events:
+        after = _apply(state, event)
+        steps.append((state, after))
+        state = after
+    return steps
+
+
 def outcome_of(state_before: State, log: SessionLog) -> Outcome:
     """What this log does to the programme, with the message to show when it is logged."""
     if state_before.status != "active":
