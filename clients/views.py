@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from programmes.models import running_decision_for
+from programmes.models import AttentionAck, running_decision_for
 from programmes.views import card_context, current_programme
 
 from .access import HtmxHttpRequest, get_client_for_trainer, private
-from .attention import needs_attention
-from .forms import ClientForm, DeleteClientForm, ShareLinkForm
+from .attention import needs_attention, statuses_for, with_current_programme, with_latest_assessment
+from .forms import AttentionAckForm, ClientForm, DeleteClientForm, ShareLinkForm
 from .models import Client, ShareLink
 
 PAGE_SIZE = 25
@@ -26,8 +26,13 @@ def client_list(request: HtmxHttpRequest):
     show_archived = request.GET.get("show") == "archived"
     clients = Client.objects.for_trainer(request.user).search(query)
     clients = clients.archived() if show_archived else clients.active()
-    clients = clients.only("full_name", "baby_date_of_birth", "last_activity_at")
+    clients = with_current_programme(with_latest_assessment(clients.only("full_name", "baby_date_of_birth", "last_activity_at")))
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each row's verdict, programme state and reassessment due, in a fixed number of queries.
+    page.object_list = list(page.object_list)
+    statuses = statuses_for(request.user, page.object_list, timezone.localdate())
+    for client in page.object_list:
+        client.status = statuses[client.pk]
     context = {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"}
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
     return render(request, template, context)
@@ -130,6 +135,22 @@ def client_delete(request, pk):
 def home(request):
     """Clients needing attention first, then what happened recently."""
     return render(request, "clients/home.html", needs_attention(request.user))
+
+
+@login_required
+@require_POST
+def attention_ack(request, pk):
+    """"Seen" or "Referral sent" on a worklist entry: who and when, and the entry leaves home
+    until something new happens for her (the fingerprint of what was seen changes)."""
+    client = get_client_for_trainer(request, pk)
+    form = AttentionAckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That could not be recorded: reload the page and try again.")
+        return redirect("home")
+    ack = AttentionAck.record(client, request.user, **form.cleaned_data)
+    messages.success(request, f"{ack.get_kind_display()} recorded for {client.full_name}. "
+                              "She is back on this list when something new happens.")
+    return redirect("home")
 
 
 def progress_url(token):

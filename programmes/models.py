@@ -660,6 +660,8 @@ def running_decision_for(client, latest, start_date, overridden=frozenset()):
 def attach_latest_assessments(programmes):
     """Set each programme's latest_assessment in two queries, however many there are."""
     programmes = list(programmes)
+    if not programmes:
+        return programmes
     latest_ids = Assessment.objects.filter(client=models.OuterRef("client_id")).order_by("-assessed_on", "-pk").values("pk")[:1]
     ids = Programme.objects.filter(pk__in=[p.pk for p in programmes]).annotate(latest=models.Subquery(latest_ids))
     by_client = {a.client_id: a for a in Assessment.objects.filter(pk__in=ids.values("latest"))}
@@ -822,3 +824,7 @@ class AttentionAck(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["client", "-at"], name="attention_ack_latest")]
         constraints = [models.CheckConstraint(condition=Q(kind__in=["seen", "referral_sent"]), name="attention_ack_kind_valid")]
+
+    @classmethod
+    def record(cls, client, by, *, kind, fingerprint):
+        return cls.objects.create(client=client, by=by, kind=kind, fingerprint=fingerprint)
