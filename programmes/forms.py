@@ -130,6 +130,16 @@ class SessionLogForm(forms.ModelForm):
             self.fields["sequence"].initial = programme.next_sequence
             self.fields["week"].initial, self.fields["session"].initial = state.week, state.session
 
+    def clean(self):
+        cleaned = super().clean()
+        for hidden in ("sequence", "week", "session"):
+            if hidden in self.fields and hidden in self._errors:
+                # A hidden field's error has no place beside it: say it above the form.
+                del self._errors[hidden]
+                self.add_error(None, "This form is out of date: reload her page and log the session again.")
+                break
+        return cleaned
+
     @property
     def position(self):
         week, session = self.cleaned_data.get("week"), self.cleaned_data.get("session")
