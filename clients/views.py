@@ -3,13 +3,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from programmes.models import AttentionAck, running_decision_for
+from programmes.models import AttentionAck, Programme, running_decision_for
 from programmes.views import card_context, current_programme
 
 from .access import HtmxHttpRequest, get_client_for_trainer, private
@@ -52,7 +53,9 @@ def client_create(request):
 
 @login_required
 def client_detail(request, pk):
-    client = get_object_or_404(Client.objects.for_trainer(request.user).select_related("consent_recorded_by"), pk=pk)
+    ended = Programme.objects.filter(client=OuterRef("pk"), ended_at__isnull=False)
+    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by")
+    client = get_object_or_404(clients.annotate(has_ended_programme=Exists(ended)), pk=pk)
     assessments = list(client.assessments.summaries().select_related("recorded_by"))
     context = {
         "client": client,
@@ -69,7 +72,7 @@ def client_detail(request, pk):
     elif client.has_consent:
         latest = client.assessments.first() if assessments else None
         context["running_decision"] = running_decision_for(client, latest, timezone.localdate())
-    if not programme:
+    if not programme and client.has_ended_programme:
         # Ended programmes, to reopen or read their history, while she has no current one.
         context["ended_programmes"] = client.programmes.filter(ended_at__isnull=False).select_related("plan")
     return render(request, "clients/detail.html", context)
