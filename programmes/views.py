@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from assessments.views import consent_missing
 from assessments import protocol
@@ -43,10 +44,11 @@ def card_url(programme, **query):
     return f"{programme.client.get_absolute_url()}{suffix}#programme"
 
 
-def card_context(programme, form=None, outcome=None, refusal=""):
+def card_context(programme, form=None, outcome=None, refusal="", notice=""):
     today = timezone.localdate()
     return {
         "refusal": refusal,
+        "notice": notice,
         "override_form": OverrideForm() if programme.status == "held" and programme.running_decision.overridable else None,
         "programme": programme,
         "client": programme.client,
@@ -118,42 +120,57 @@ def session_log(request: HtmxHttpRequest, pk):
     return render_card(request, programme, form=form)
 
 
+def log_change_response(request: HtmxHttpRequest, pk, template, partial, context, done):
+    """After a correction or deletion: with htmx the new card (her position re-derived) with
+    `done` at its top; without, her page. A form with errors goes back where it was shown."""
+    if done:
+        programme = get_programme_for_trainer(request, pk)
+        message = f"{done} Her programme: {programme.status_label}."
+        if request.htmx:
+            return render(request, "programmes/_card.html", card_context(programme, notice=message))
+        messages.success(request, message)
+        return redirect(card_url(programme))
+    if request.htmx:
+        # Shown inside the card's "Recent sessions": the form replaces itself there.
+        response = render(request, f"{template}#{partial}", {**context, "inline": True})
+        return reswap(retarget(response, "#log-change"), "innerHTML")
+    return render(request, template, context)
+
+
 @login_required
-def log_correct(request, pk, log_pk):
+def log_correct(request: HtmxHttpRequest, pk, log_pk):
     """Correct what a logged session records, for a reason: her position follows."""
     programme, log = get_log_for_trainer(request, pk, log_pk)
     if refusal := consent_missing(request, programme.client):
         return refusal
     form = CorrectLogForm(request.POST or None, programme=programme, log=log)
+    done = ""
     if request.method == "POST" and form.is_valid():
         try:
             programme.correct_log(log, by=request.user, reason=form.cleaned_data["reason"],
                                   confirm_red_flag_removed=form.cleaned_data["confirm_red_flag_removed"],
                                   **form.changes())
+            done = "Session corrected."
         except ProgrammeRefused as refused:
             form.add_error("confirm_red_flag_removed" if isinstance(refused, RedFlagNotConfirmed) else None, str(refused))
-        else:
-            messages.success(request, f"Session corrected. Her programme: {get_programme_for_trainer(request, pk).status_label}.")
-            return redirect(card_url(programme))
-    return render(request, "programmes/log_correct.html", {"programme": programme, "client": programme.client,
-                                                            "log": log, "form": form})
+    context = {"programme": programme, "client": programme.client, "log": log, "form": form}
+    return log_change_response(request, pk, "programmes/log_correct.html", "correction", context, done)
 
 
 @login_required
-def log_delete(request, pk, log_pk):
+def log_delete(request: HtmxHttpRequest, pk, log_pk):
     programme, log = get_log_for_trainer(request, pk, log_pk)
     form = DeleteLogForm(request.POST or None)
+    done = ""
     if request.method == "POST" and form.is_valid():
         try:
             programme.delete_log(log, by=request.user, reason=form.cleaned_data["reason"],
                                  confirm_red_flag_removed=form.cleaned_data["confirm_red_flag_removed"])
+            done = "Session deleted."
         except ProgrammeRefused as refused:
             form.add_error("confirm_red_flag_removed" if isinstance(refused, RedFlagNotConfirmed) else None, str(refused))
-        else:
-            messages.success(request, f"Session deleted. Her programme: {get_programme_for_trainer(request, pk).status_label}.")
-            return redirect(card_url(programme))
-    return render(request, "programmes/log_delete.html", {"programme": programme, "client": programme.client,
-                                                           "log": log, "form": form})
+    context = {"programme": programme, "client": programme.client, "log": log, "form": form}
+    return log_change_response(request, pk, "programmes/log_delete.html", "deletion", context, done)
 
 
 @login_required

@@ -221,6 +221,27 @@ def test_the_correct_page_saves_a_correction_and_shows_field_errors(owner_http, 
     assert fresh(programme).status == "active"
 
 
+def test_with_htmx_the_correction_opens_in_the_card_and_returns_the_new_card(owner_http, programme, owner):
+    slip, _ = log(programme, owner, symptoms=["urinary_leakage"])
+    url = reverse("programmes:log_correct", args=[programme.pk, slip.pk])
+    htmx = {"HX-Request": "true"}
+    opened = owner_http.get(url, headers=htmx).content.decode()
+    assert "<h1" not in opened and 'data-reveal>Correct week 1, session 1</h3>' in opened
+    data = {"done_on": slip.done_on.isoformat(), "outcome": "completed", "notes": "", "reason": "mis-tap"}
+    refused = owner_http.post(url, data, headers=htmx)
+    assert refused["HX-Retarget"] == "#log-change" and refused["HX-Reswap"] == "innerHTML"
+    assert "tick to confirm she did not have it" in refused.content.decode()
+    done = owner_http.post(url, {**data, "confirm_red_flag_removed": "on"}, headers=htmx).content.decode()
+    assert 'id="programme"' in done and "Session corrected. Her programme: Week 1 of 9." in done
+
+
+def test_with_htmx_a_deletion_returns_the_new_card(owner_http, programme, owner):
+    first, _ = log(programme, owner)
+    url = reverse("programmes:log_delete", args=[programme.pk, first.pk])
+    page = owner_http.post(url, {"reason": "logged twice"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Session deleted. Her programme: Week 1 of 9." in page and "Next: week 1, session 1 of 3" in page
+
+
 def test_the_delete_page_asks_for_a_reason_then_deletes(owner_http, programme, owner):
     first, _ = log(programme, owner)
     url = reverse("programmes:log_delete", args=[programme.pk, first.pk])

@@ -52,6 +52,12 @@ def test_the_outcome_is_in_view_focused_and_announced_after_logging(page, live_s
     expect(outcome).to_be_focused()
     screenshot(page.locator("#programme"), "programme-outcome-1024x768.png")
 
+    # The page that deletes a session (without JavaScript it is where "Delete" leads) passes axe too.
+    log = Programme.objects.get(client=ready_client).logs.get()
+    page.goto(f"{live_server.url}/programmes/{log.programme_id}/logs/{log.pk}/delete/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete week 1, session 1")
+    assert_accessible(page)
+
 
 def test_a_mislogged_red_flag_is_corrected_and_the_programme_resumes_its_place(page, live_server, owner, ready_client):
     programme = assign_programme(ready_client)
@@ -72,22 +78,24 @@ def test_a_mislogged_red_flag_is_corrected_and_the_programme_resumes_its_place(p
     assert_accessible(page)
     screenshot(page, "home-worklist-1024x768.png")
 
-    # Correct it from "Recent sessions": untick the red flag, give a reason, confirm.
+    # Correct it from "Recent sessions": the small form opens in the card, focused; untick the
+    # red flag, give a reason, and confirm.
     entry.get_by_role("link").click()
     card(page).locator("table tbody tr").first.get_by_role("link", name=re.compile("^Correct")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Correct week 1, session 3")
+    change = card(page).locator("#log-change")
+    expect(change.get_by_role("heading", name="Correct week 1, session 3")).to_be_focused()
     assert_accessible(page)
-    page.get_by_role("group", name=re.compile(r"^Symptoms during or after")).get_by_label("Leaking urine", exact=True).uncheck()
-    page.get_by_label(re.compile(r"^Reason for the correction")).fill("Red flag ticked by mistake: she had no symptoms.")
-    page.get_by_role("button", name="Save correction").click()
-    expect(page.locator(".field--error")).to_contain_text("tick to confirm she did not have it")
+    change.get_by_role("group", name=re.compile(r"^Symptoms during or after")).get_by_label("Leaking urine", exact=True).uncheck()
+    change.get_by_label(re.compile(r"^Reason for the correction")).fill("Red flag ticked by mistake: she had no symptoms.")
+    change.get_by_role("button", name="Save correction").click()
+    expect(change.locator(".field--error")).to_contain_text("tick to confirm she did not have it")
     assert_accessible(page)
-    page.get_by_label("I confirm she did not have this red-flag symptom").check()
-    page.get_by_role("button", name="Save correction").click()
+    change.get_by_label("I confirm she did not have this red-flag symptom").check()
+    change.get_by_role("button", name="Save correction").click()
 
-    # Back on her card: week 2, session 1, as if the slip never happened; the history keeps it.
-    expect(page).to_have_url(re.compile(r"#programme$"))
-    expect(page.locator(".messages")).to_contain_text("Session corrected.")
+    # The card again: week 2, session 1, as if the slip never happened; the history keeps it.
+    expect(card(page).locator(".notice")).to_contain_text("Session corrected. Her programme: Week 2 of 9.")
+    expect(card(page).locator(".notice")).to_be_focused()
     expect(card(page).locator(".section-head .badge")).to_have_text(re.compile(r"Week 2 of 9$"))
     expect(card(page).get_by_role("heading", name="Next: week 2, session 1 of 3")).to_be_visible()
     expect(card(page)).not_to_contain_text("Referral alert")
@@ -131,3 +139,30 @@ def test_seen_clears_her_from_home(page, live_server, owner, ready_client):
     page.locator(".attention-list").get_by_role("button", name=re.compile("^Seen")).click()
     expect(page.locator(".messages")).to_contain_text("Seen recorded for Amira Haddad.")
     expect(page.get_by_text("Nothing needs you right now")).to_be_visible()
+
+
+def test_without_javascript_a_session_is_deleted_on_its_own_page(browser, live_server, owner, ready_client, console_problems):
+    from tests.browser.conftest import watch_for_problems
+
+    programme = assign_programme(ready_client)
+    programme.log_session(by=owner, sequence=1, done_on=timezone.localdate(), outcome="completed")
+    context = browser.new_context(java_script_enabled=False, locale="en-GB", timezone_id="Europe/London",
+                                  viewport=SMALL_TABLET)
+    try:
+        page = context.new_page()
+        watch_for_problems(page, console_problems)
+        sign_in(page, live_server, owner)
+        page.goto(f"{live_server.url}{ready_client.get_absolute_url()}")
+        card(page).locator("table tbody tr").first.get_by_role("link", name=re.compile("^Delete")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Delete week 1, session 1")
+        page.get_by_role("button", name="Delete this session").click()
+        expect(page.locator(".field--error")).to_contain_text("Give the reason for deleting it.")
+        page.get_by_label(re.compile(r"^Reason for deleting it")).fill("Logged for the wrong client.")
+        page.get_by_role("button", name="Delete this session").click()
+        expect(page).to_have_url(re.compile(r"#programme$"))
+        expect(page.locator(".messages")).to_contain_text("Session deleted. Her programme: Week 1 of 9.")
+        expect(card(page).get_by_role("heading", name="Next: week 1, session 1 of 3")).to_be_visible()
+    finally:
+        context.close()
+    assert not console_problems, "\n".join(console_problems)
+    assert not programme.logs.exists()
