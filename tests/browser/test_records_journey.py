@@ -123,6 +123,7 @@ def test_a_mislogged_red_flag_is_corrected_and_the_programme_resumes_its_place(p
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()
     expect(page.locator(".client-row").first).to_contain_text("Programme: Week 2 of 9")
     assert_accessible(page)
+    screenshot(page, "client-list-status-1024x768.png")
 
     current = Programme.objects.filter(pk=programme.pk).with_progress().get()
     assert (current.status, current.state.week, current.state.session, current.ended_at) == ("active", 2, 1, None)
