@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from config.forms import DateInput, YesNoUnknown
+from programmes.models import AttentionAck
 
 from .models import Client, sixteenth_birthday_cutoff
 
@@ -133,3 +134,8 @@ class ShareLinkForm(forms.Form):
         if day and day <= timezone.localdate():
             raise forms.ValidationError("Choose a date after today.")
         return day
+
+
+class AttentionAckForm(forms.Form):
+    kind = forms.ChoiceField(choices=AttentionAck.KINDS)
+    fingerprint = forms.RegexField(regex=r"^[0-9a-f]{1,64}$")

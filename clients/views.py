@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -9,12 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from config.http import absolute_url
-from programmes.models import running_decision_for
+from programmes.models import AttentionAck, Programme, running_decision_for
 from programmes.views import card_context, current_programme
 
 from .access import HtmxHttpRequest, get_client_for_trainer, private
-from .attention import needs_attention
-from .forms import ClientForm, DeleteClientForm, ShareLinkForm
+from .attention import needs_attention, statuses_for, with_current_programme, with_latest_assessment
+from .forms import AttentionAckForm, ClientForm, DeleteClientForm, ShareLinkForm
 from .models import Client, ShareLink
 
 PAGE_SIZE = 25
@@ -26,8 +27,13 @@ def client_list(request: HtmxHttpRequest):
     show_archived = request.GET.get("show") == "archived"
     clients = Client.objects.for_trainer(request.user).search(query)
     clients = clients.archived() if show_archived else clients.active()
-    clients = clients.only("full_name", "baby_date_of_birth", "last_activity_at")
+    clients = with_current_programme(with_latest_assessment(clients.only("full_name", "baby_date_of_birth", "last_activity_at")))
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each row's verdict, programme state and reassessment due, in a fixed number of queries.
+    page.object_list = list(page.object_list)
+    statuses = statuses_for(request.user, page.object_list, timezone.localdate())
+    for client in page.object_list:
+        client.status = statuses[client.pk]
     context = {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"}
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
     return render(request, template, context)
@@ -47,7 +53,9 @@ def client_create(request):
 
 @login_required
 def client_detail(request, pk):
-    client = get_object_or_404(Client.objects.for_trainer(request.user).select_related("consent_recorded_by"), pk=pk)
+    ended = Programme.objects.filter(client=OuterRef("pk"), ended_at__isnull=False)
+    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by")
+    client = get_object_or_404(clients.annotate(has_ended_programme=Exists(ended)), pk=pk)
     assessments = list(client.assessments.summaries().select_related("recorded_by"))
     context = {
         "client": client,
@@ -60,10 +68,16 @@ def client_detail(request, pk):
         # The summaries hold no measurements: the banner names whom her red flags go to.
         context["red_flags"] = client.assessments.first().result
     if programme := current_programme(client, blocks=False):
-        context.update(card_context(programme))
+        # After logging without JavaScript: show that log's outcome where #programme lands.
+        logged = request.GET.get("logged", "")
+        outcome = programme.outcome_of_log(int(logged)) if logged.isdigit() and len(logged) < 10 else None
+        context.update(card_context(programme, outcome=outcome))
     elif client.has_consent:
         latest = client.assessments.first() if assessments else None
         context["running_decision"] = running_decision_for(client, latest, timezone.localdate())
+    if not programme and client.has_ended_programme:
+        # Ended programmes, to reopen or read their history, while she has no current one.
+        context["ended_programmes"] = client.programmes.filter(ended_at__isnull=False).select_related("plan")
     return render(request, "clients/detail.html", context)
 
 
@@ -127,6 +141,22 @@ def client_delete(request, pk):
 def home(request):
     """Clients needing attention first, then what happened recently."""
     return render(request, "clients/home.html", needs_attention(request.user))
+
+
+@login_required
+@require_POST
+def attention_ack(request, pk):
+    """"Seen" or "Referral sent" on a worklist entry: who and when, and the entry leaves home
+    until something new happens for her (the fingerprint of what was seen changes)."""
+    client = get_client_for_trainer(request, pk)
+    form = AttentionAckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That could not be recorded: reload the page and try again.")
+        return redirect("home")
+    ack = AttentionAck.record(client, request.user, **form.cleaned_data)
+    messages.success(request, f"{ack.get_kind_display()} recorded for {client.full_name}. "
+                              "She is back on this list when something new happens.")
+    return redirect("home")
 
 
 def progress_url(request, token):

@@ -104,6 +104,16 @@ class SessionLogForm(forms.ModelForm):
         error_messages={"invalid_choice": "Choose an effort from 0 to 10."},
     )
 
+    # The position this form logs: the programme's next sequence number (one log per number)
+    # and the week and session it showed. A second post of the same form is "already logged".
+    sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": "This form is out of date: reload her page and log the session again.",
+        "invalid": "This form is out of date: reload her page and log the session again.",
+        "min_value": "This form is out of date: reload her page and log the session again.",
+    })
+    week = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    session = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     class Meta:
         model = SessionLog
         fields = ["done_on", "outcome", "effort", "symptoms", "notes"]
@@ -115,6 +125,28 @@ class SessionLogForm(forms.ModelForm):
         self.programme = programme
         self.fields["done_on"].initial = timezone.localdate()
         self.fields["outcome"].choices = SessionLog.OUTCOMES
+        if "sequence" in self.fields:
+            state = programme.state
+            self.fields["sequence"].initial = programme.next_sequence
+            self.fields["week"].initial, self.fields["session"].initial = state.week, state.session
+
+    def clean(self):
+        cleaned = super().clean()
+        for hidden in ("sequence", "week", "session"):
+            if hidden in self.fields and hidden in self._errors:
+                # A hidden field's error has no place beside it: say it above the form.
+                del self._errors[hidden]
+                self.add_error(None, "This form is out of date: reload her page and log the session again.")
+                break
+        return cleaned
+
+    @property
+    def position(self):
+        week, session = self.cleaned_data.get("week"), self.cleaned_data.get("session")
+        return (week, session) if week and session else None
+
+    def log_fields(self):
+        return {name: self.cleaned_data[name] for name in ("done_on", "outcome", "effort", "symptoms", "notes")}
 
     def clean_done_on(self):
         day = self.cleaned_data["done_on"]
@@ -128,3 +160,46 @@ class SessionLogForm(forms.ModelForm):
 class ResumeForm(forms.Form):
     note = forms.CharField(label="Note (optional)", required=False, max_length=300,
                            help_text="For example: seen by the pelvic health physiotherapist, cleared to run.")
+
+
+class CorrectLogForm(SessionLogForm):
+    """Change what a logged session records, for a reason that goes on the record."""
+
+    sequence = week = session = None  # the log is already placed: these do not apply
+    reason = forms.CharField(label="Reason for the correction", max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="For example: red flag ticked by mistake, she had no symptoms.",
+                             error_messages={"required": "Give the reason for the correction."})
+    confirm_red_flag_removed = forms.BooleanField(
+        label="I confirm she did not have this red-flag symptom", required=False,
+        help_text="Needed only when the correction removes a red-flag symptom.",
+    )
+
+    def __init__(self, *args, programme, log, **kwargs):
+        super().__init__(*args, programme=programme, instance=log, **kwargs)
+        self.fields["symptoms"].initial = log.symptoms
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason for the correction.")
+        return reason
+
+    def changes(self):
+        return {name: self.cleaned_data[name] for name in ("done_on", "outcome", "effort", "symptoms", "notes")}
+
+
+class DeleteLogForm(forms.Form):
+    reason = forms.CharField(label="Reason for deleting it", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="For example: logged twice, or logged for the wrong client.",
+                             error_messages={"required": "Give the reason for deleting it."})
+    confirm_red_flag_removed = forms.BooleanField(
+        label="I confirm she did not have this red-flag symptom", required=False,
+        help_text="Needed only when the session records a red-flag symptom.",
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason for deleting it.")
+        return reason

@@ -2,9 +2,10 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import Assessment
 from clients.models import Client, weeks_between
@@ -12,6 +13,31 @@ from clients.models import Client, weeks_between
 from . import builtin, progression
 
 REST_DAYS_BETWEEN_SESSIONS = 1  # 3 sessions a week with a rest day between each
+MAX_WEEKS = 52
+MAX_SESSIONS_PER_WEEK = 7
+
+
+class PlanRefused(Exception):
+    """A plan edit that is not allowed; the message says why, for the trainer."""
+
+
+class ProgrammeRefused(Exception):
+    """An operation the programme's state does not allow; the message is for the trainer."""
+
+
+class AlreadyLogged(ProgrammeRefused):
+    """A second log for a position that was logged already (a double tap, a retried request)."""
+
+    def __init__(self, log=None, message=""):
+        self.log = log
+        if not message:
+            message = (f"Already logged: {log.describe()}. Nothing was recorded twice." if log else
+                       "Already logged: this session was recorded and has since been deleted. Nothing was recorded twice.")
+        super().__init__(message)
+
+
+class RedFlagNotConfirmed(ProgrammeRefused):
+    """Removing a red-flag symptom from the record needs the trainer's explicit confirmation."""
 
 
 class PlanQuerySet(models.QuerySet):
@@ -67,6 +93,104 @@ class Plan(models.Model):
     def sessions_per_week(self):
         return tuple(len(sessions) for _, sessions in self.weeks())
 
+    def changed(self):
+        """Every edit of a plan: bump updated_at (her report's fingerprint reads it, so a cached
+        report is redrawn) and, for a client's copy, float her to the top of the client list."""
+        Plan.objects.filter(pk=self.pk).update(updated_at=timezone.now())
+        if not self.is_template:
+            Client.objects.filter(programmes__plan=self).update(last_activity_at=timezone.now())
+
+    @classmethod
+    @transaction.atomic
+    def create_template(cls, trainer, name, first_block):
+        """Her own new template: one week of one session with `first_block` (a PlanBlock's fields)."""
+        plan = cls.objects.create(trainer=trainer, name=name, is_template=True)
+        session = PlanSession.objects.create(plan=plan, week=1, number=1)
+        PlanBlock.objects.create(session=session, position=1, **first_block)
+        return plan
+
+    def rename(self, name, description):
+        self.name, self.description = name, description
+        self.save(update_fields=["name", "description", "updated_at"])
+        self.changed()
+
+    def reached_week(self):
+        """The week her programme has reached, for a client's copy; None for a template."""
+        if self.is_template:
+            return None
+        programme = Programme.objects.filter(plan=self).with_progress(blocks=False).first()
+        return programme.state.week if programme else None
+
+    def refuse_reached_week(self, week):
+        """A client's copy: weeks she has reached cannot gain or lose sessions, or her logged
+        sessions would be read against a different week (progress is replayed from the plan)."""
+        reached = self.reached_week()
+        if reached is not None and week <= reached:
+            raise PlanRefused(f"She has reached week {reached}: weeks up to there keep their sessions, "
+                              "so her progress stays as logged. Change the intervals of a session instead.")
+
+    @transaction.atomic
+    def add_week(self):
+        """A new last week, a copy of the current last one; returns its number."""
+        sessions = list(self.sessions.prefetch_related("blocks"))
+        last_week = max(s.week for s in sessions)
+        if last_week >= MAX_WEEKS:
+            raise PlanRefused(f"A plan can have at most {MAX_WEEKS} weeks.")
+        self.copy_week(last_week, last_week + 1, sessions)
+        self.changed()
+        return last_week + 1
+
+    def copy_week(self, week, to_week, sessions=None):
+        sessions = sessions if sessions is not None else list(self.sessions.filter(week=week).prefetch_related("blocks"))
+        for session in (s for s in sessions if s.week == week):
+            session.copy_to(self, week=to_week, number=session.number)
+
+    @transaction.atomic
+    def remove_week(self):
+        """Remove the last week; returns its number."""
+        last_week = self.sessions.aggregate(last=models.Max("week"))["last"]
+        self.refuse_reached_week(last_week)
+        if last_week == 1:
+            raise PlanRefused("A plan needs at least one week, so week 1 stays. Edit its sessions instead.")
+        self.sessions.filter(week=last_week).delete()
+        self.changed()
+        return last_week
+
+    @transaction.atomic
+    def add_session(self, week):
+        """A new last session in `week`, a copy of its current last one. None if no such week."""
+        sessions = list(self.sessions.filter(week=week).prefetch_related("blocks"))
+        if not sessions:
+            return None
+        self.refuse_reached_week(week)
+        if len(sessions) >= MAX_SESSIONS_PER_WEEK:
+            raise PlanRefused(f"A week can have at most {MAX_SESSIONS_PER_WEEK} sessions.")
+        last = sessions[-1]
+        new = last.copy_to(self, week=week, number=last.number + 1)
+        self.changed()
+        return new
+
+    @transaction.atomic
+    def remove_session(self, session):
+        """Remove a session; returns True when that emptied its week (and later weeks moved up)."""
+        self.refuse_reached_week(session.week)
+        if self.sessions.count() == 1:
+            raise PlanRefused("A plan needs at least one session, so this one stays. Edit it instead.")
+        week, number = session.week, session.number
+        session.delete()
+        # Keep sessions numbered 1, 2, 3… in each week and weeks numbered without gaps:
+        # progression counts sessions per week. Ascending order never collides with a neighbour.
+        for later in self.sessions.filter(week=week, number__gt=number).order_by("number"):
+            later.number -= 1
+            later.save(update_fields=["number"])
+        week_emptied = not self.sessions.filter(week=week).exists()
+        if week_emptied:
+            for later in self.sessions.filter(week__gt=week).order_by("week", "number"):
+                later.week -= 1
+                later.save(update_fields=["week"])
+        self.changed()
+        return week_emptied
+
     @transaction.atomic
     def copy(self, *, trainer, name=None, is_template=True):
         """A deep copy: her own to edit, leaving the original untouched."""
@@ -109,6 +233,18 @@ class PlanSession(models.Model):
             for b in self.blocks.all()
         )
         return new
+
+    @transaction.atomic
+    def replace_blocks(self, warm_up_seconds, cool_down_seconds, blocks):
+        """Set the walks and replace the blocks with `blocks` [(run, walk, repeats)]: all or none."""
+        self.warm_up_seconds, self.cool_down_seconds = warm_up_seconds, cool_down_seconds
+        self.save(update_fields=["warm_up_seconds", "cool_down_seconds"])
+        self.blocks.all().delete()
+        PlanBlock.objects.bulk_create(
+            PlanBlock(session=self, position=position, run_seconds=run, walk_seconds=walk, repeats=repeats)
+            for position, (run, walk, repeats) in enumerate(blocks, start=1)
+        )
+        self.plan.changed()
 
     def as_plan(self):
         return builtin.SessionPlan(
@@ -197,6 +333,9 @@ class Programme(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The last session-log sequence number issued (never reused, even after a deletion): the
+    # log form carries the next one, so a second post of the same form is "already logged".
+    log_sequence = models.PositiveIntegerField(default=0)
 
     objects = ProgrammeQuerySet.as_manager()
 
@@ -215,12 +354,16 @@ class Programme(models.Model):
         plan.delete()
         return result
 
+    def timeline(self):
+        """Session logs and resumes (the model rows) in the order they were recorded — fetch
+        with prefetch_related("logs", "resumes") to keep this free of queries."""
+        rows = [(log.created_at, 0, log.pk, log) for log in self.logs.all()]
+        rows += [(resume.created_at, 1, resume.pk, resume) for resume in self.resumes.all()]
+        return [row for *_, row in sorted(rows, key=lambda r: r[:3])]
+
     def events(self):
-        """Session logs and resumes in the order they were recorded — fetch with
-        prefetch_related("logs", "resumes") to keep this free of queries."""
-        events = [(log.created_at, log.pk, log.as_event()) for log in self.logs.all()]
-        events += [(resume.created_at, resume.pk, progression.Resume()) for resume in self.resumes.all()]
-        return [event for *_, event in sorted(events, key=lambda e: (e[0], e[1]))]
+        """The timeline as progression events, which replay() turns into her position."""
+        return [row.as_event() if isinstance(row, SessionLog) else progression.Resume() for row in self.timeline()]
 
     @cached_property
     def state(self):
@@ -290,6 +433,223 @@ class Programme(models.Model):
         remaining = state.sessions_this_week - state.session + 1
         return [first + timedelta(days=(REST_DAYS_BETWEEN_SESSIONS + 1) * index) for index in range(remaining)]
 
+    @property
+    def logging_refusal(self):
+        if self.ended_at is not None:
+            return "This programme has ended: reopen it to log sessions on it."
+        if self.status == "held":
+            return f"Nothing can be logged now. {self.running_decision.reason}"
+        if self.status == "finished":
+            return "This programme is finished: nothing more can be logged on it."
+        return "This programme is paused: nothing can be logged until it is resumed."
+
+    @property
+    def next_sequence(self):
+        return self.log_sequence + 1
+
+    def outcome_of_log(self, sequence):
+        """What the log numbered `sequence` did to her programme, replayed from the logs as
+        they stand now; None if it is gone or was logged while the programme did not move."""
+        steps = progression.replay_steps(self.plan.sessions_per_week(), self.events())
+        for row, (before, after) in zip(self.timeline(), steps):
+            if isinstance(row, SessionLog) and row.sequence == sequence:
+                return after.last_outcome if before.status == "active" else None
+        return None
+
+    def recent_logs(self, count=6):
+        return sorted(self.logs.all(), key=lambda log: (log.created_at, log.pk), reverse=True)[:count]
+
+    # --- Operations: each one locks the programme row, records itself in the history, and
+    # touches her client and the plan (whose updated_at her cached report reads). -----------
+
+    def _lock(self):
+        """Lock this programme's row until the transaction ends: operations on one programme
+        run one at a time, so two of them never act on the same position."""
+        return Programme.objects.select_for_update().get(pk=self.pk)
+
+    def _reloaded(self):
+        return Programme.objects.filter(pk=self.pk).with_progress(blocks=False).get()
+
+    def _changed(self):
+        Plan.objects.filter(pk=self.plan_id).update(updated_at=timezone.now())
+        self.client.touch()
+
+    def _record(self, kind, by, *, log=None, reason="", before=None, after=None):
+        return ProgrammeEvent.objects.create(
+            programme=self, kind=kind, by=by, sequence=log.sequence if log else None,
+            reason=reason, before=before, after=after,
+        )
+
+    @classmethod
+    @transaction.atomic
+    def assign(cls, *, client, template, start_date, by, override_reason="", override_items=()):
+        """Her own copy of `template`, from `start_date` (the rule for who may run is the form's)."""
+        programme = cls.objects.create(
+            client=client, plan=template.copy(trainer=by, is_template=False), start_date=start_date,
+            override_reason=override_reason, override_items=list(override_items), assigned_by=by,
+        )
+        programme._record("assigned", by, after={"plan": template.name, "start_date": start_date.isoformat()})
+        programme._changed()
+        return programme
+
+    def log_session(self, *, by, sequence, done_on, outcome, effort=None, symptoms=(), notes="", position=None):
+        """Record the session at her current position, exactly once: `sequence` is the number
+        the log form was given (next_sequence), `position` the (week, session) it showed.
+        Returns (log, outcome); raises AlreadyLogged or ProgrammeRefused."""
+        with transaction.atomic():
+            locked = self._lock()
+            if sequence <= locked.log_sequence:
+                raise AlreadyLogged(self.logs.filter(sequence=sequence).first())
+            if sequence != locked.log_sequence + 1:
+                raise ProgrammeRefused("This form is out of date: reload her page and log the session again.")
+            current = self._reloaded()
+            if current.ended_at is not None or not current.can_log:
+                raise ProgrammeRefused(current.logging_refusal)
+            state = current.state
+            if position is not None and tuple(position) != (state.week, state.session):
+                raise ProgrammeRefused(f"Her programme is now at week {state.week}, session {state.session}, not the "
+                                       "session this form showed: check her programme and log again.")
+            log = SessionLog(
+                programme=current, sequence=sequence, week=state.week, session_number=state.session, done_on=done_on,
+                outcome=outcome, effort=effort, symptoms=sorted(symptoms), notes=notes, logged_by=by,
+            )
+            result = progression.outcome_of(state, log.as_event())
+            try:
+                with transaction.atomic():
+                    log.save()
+            except IntegrityError:
+                # The unique (programme, sequence) constraint: where row locks are not
+                # available (SQLite), the database still refuses the second copy.
+                raise AlreadyLogged(message="Already logged: this session was just recorded. Nothing was recorded twice.")
+            Programme.objects.filter(pk=self.pk).update(log_sequence=sequence)
+            current._record("logged", by, log=log, after=log.snapshot())
+            current._changed()
+        return log, result
+
+    def _red_flags_removed(self, before, after, confirmed):
+        removed = {*before} - {*after}
+        removed = removed & set(progression.RED_FLAG_SYMPTOMS)
+        if removed and not confirmed:
+            raise RedFlagNotConfirmed(
+                f"This removes a red-flag symptom ({progression.symptom_names(removed)}) from her record: "
+                "tick to confirm she did not have it."
+            )
+
+    def _renumber(self):
+        """Re-derive each log's week and session from the logs as they now stand, so the
+        record reads as replay sees it (replay, not the stored numbers, decides her position)."""
+        current = self._reloaded()
+        steps = progression.replay_steps(current.plan.sessions_per_week(), current.events())
+        for row, (before, _) in zip(current.timeline(), steps):
+            if isinstance(row, SessionLog) and (row.week, row.session_number) != (before.week, before.session):
+                SessionLog.objects.filter(pk=row.pk).update(week=before.week, session_number=before.session)
+
+    def _locked_log(self, log):
+        try:
+            return SessionLog.objects.select_for_update().get(pk=log.pk, programme=self)
+        except SessionLog.DoesNotExist:
+            raise ProgrammeRefused("That session has been deleted: there is nothing to change.") from None
+
+    CORRECTABLE = ("done_on", "outcome", "effort", "symptoms", "notes")
+
+    def correct_log(self, log, *, by, reason, confirm_red_flag_removed=False, **changes):
+        """Change what a logged session records, for a reason; her position, pause and
+        alerts follow from the corrected logs. Returns the log."""
+        if unknown := set(changes) - set(self.CORRECTABLE):
+            raise TypeError(f"Not correctable: {sorted(unknown)}")
+        if not reason.strip():
+            raise ProgrammeRefused("Give the reason for the correction.")
+        with transaction.atomic():
+            self._lock()
+            log = self._locked_log(log)
+            before = log.snapshot()
+            for field, value in changes.items():
+                setattr(log, field, sorted(value) if field == "symptoms" else value)
+            after = log.snapshot()
+            if after == before:
+                raise ProgrammeRefused("Nothing was changed: change what was recorded, or cancel.")
+            self._red_flags_removed(before["symptoms"], after["symptoms"], confirm_red_flag_removed)
+            log.save()
+            self._renumber()
+            self._record("corrected", by, log=log, reason=reason.strip(), before=before, after=after)
+            self._changed()
+        return log
+
+    def delete_log(self, log, *, by, reason, confirm_red_flag_removed=False):
+        """Delete a logged session, for a reason; what it recorded stays in the history."""
+        if not reason.strip():
+            raise ProgrammeRefused("Give the reason for deleting it.")
+        with transaction.atomic():
+            self._lock()
+            log = self._locked_log(log)
+            before = log.snapshot()
+            self._red_flags_removed(before["symptoms"], [], confirm_red_flag_removed)
+            log.delete()
+            self._renumber()
+            ProgrammeEvent.objects.create(programme=self, kind="deleted", by=by, sequence=before["sequence"],
+                                          reason=reason.strip(), before=before)
+            self._changed()
+
+    def resume(self, by, note=""):
+        """Resume a paused programme one week back (the rule for who may run must allow it)."""
+        with transaction.atomic():
+            self._lock()
+            current = self._reloaded()
+            if current.state.status != "paused":
+                raise ProgrammeRefused("Only a paused programme can be resumed.")
+            if not current.can_resume:
+                raise ProgrammeRefused(f"It cannot be resumed yet. {current.running_decision.reason}")
+            Resume.objects.create(programme=self, note=note, resumed_by=by)
+            self._record("resumed", by, reason=note)
+            self._changed()
+
+    def record_override(self, by, reason):
+        """Carry on running although a newer assessment is "not yet", for a recorded reason
+        that covers exactly the items that assessment left unmet or untested."""
+        with transaction.atomic():
+            self._lock()
+            current = self._reloaded()
+            decision = current.running_decision
+            if current.status != "held" or not decision.overridable:
+                raise ProgrammeRefused("There is nothing to override: " + (decision.reason if not decision.allowed else "she may run."))
+            if not reason.strip():
+                raise ProgrammeRefused("Give your reason to carry on running, or reassess her.")
+            dated = f"{timezone.localdate():%-d %b %Y}: {reason}"
+            items = sorted({*current.override_items, *decision.override_items})
+            Programme.objects.filter(pk=self.pk).update(
+                override_reason=f"{current.override_reason}\n{dated}".strip()[:1000], override_items=items,
+            )
+            self._record("override", by, reason=reason, before={"items": current.override_items}, after={"items": items})
+            self._changed()
+
+    def end(self, by):
+        with transaction.atomic():
+            locked = self._lock()
+            if locked.ended_at is not None:
+                raise ProgrammeRefused("This programme has already ended.")
+            self.ended_at = timezone.now()
+            Programme.objects.filter(pk=self.pk).update(ended_at=self.ended_at)
+            self._record("ended", by)
+            self._changed()
+
+    def reopen(self, by):
+        """Make an ended programme current again, if she has no other current programme."""
+        with transaction.atomic():
+            locked = self._lock()
+            if locked.ended_at is None:
+                raise ProgrammeRefused("This programme is current already.")
+            refusal = ProgrammeRefused("She has another current programme: end it before reopening this one.")
+            if Programme.objects.filter(client_id=self.client_id).current().exists():
+                raise refusal
+            try:
+                with transaction.atomic():
+                    Programme.objects.filter(pk=self.pk).update(ended_at=None)
+            except IntegrityError:  # one_current_programme: another one was assigned meanwhile
+                raise refusal from None
+            self.ended_at = None
+            self._record("reopened", by)
+            self._changed()
+
     def suggested_date(self, today):
         """Next session date: a rest day after the last one, never before the start or today."""
         logs = self.logs.all()
@@ -307,6 +667,8 @@ def running_decision_for(client, latest, start_date, overridden=frozenset()):
 def attach_latest_assessments(programmes):
     """Set each programme's latest_assessment in two queries, however many there are."""
     programmes = list(programmes)
+    if not programmes:
+        return programmes
     latest_ids = Assessment.objects.filter(client=models.OuterRef("client_id")).order_by("-assessed_on", "-pk").values("pk")[:1]
     ids = Programme.objects.filter(pk__in=[p.pk for p in programmes]).annotate(latest=models.Subquery(latest_ids))
     by_client = {a.client_id: a for a in Assessment.objects.filter(pk__in=ids.values("latest"))}
@@ -322,6 +684,9 @@ class SessionLog(models.Model):
     OUTCOMES = [("completed", "Completed"), ("partial", "Partly done"), ("skipped", "Skipped")]
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="logs")
+    # Her n-th log on this programme: unique, so a position is logged once, while a repeated
+    # week (same week and session number again) is simply a later sequence number.
+    sequence = models.PositiveIntegerField()
     week = models.PositiveSmallIntegerField()
     session_number = models.PositiveSmallIntegerField()
     done_on = models.DateField("date")
@@ -337,7 +702,29 @@ class SessionLog(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(effort__isnull=True) | Q(effort__lte=10), name="session_effort_0_to_10"),
             models.CheckConstraint(condition=Q(outcome__in=["completed", "partial", "skipped"]), name="session_outcome_valid"),
+            models.UniqueConstraint(fields=["programme", "sequence"], name="session_log_once"),
         ]
+
+    def save(self, *args, **kwargs):
+        if self.sequence is None:
+            # Written directly (demo data, fixtures): take the programme's next number.
+            Programme.objects.filter(pk=self.programme_id).update(log_sequence=F("log_sequence") + 1)
+            self.sequence = Programme.objects.values_list("log_sequence", flat=True).get(pk=self.programme_id)
+        super().save(*args, **kwargs)
+
+    def snapshot(self):
+        """What this log records, as plain data for the history's before and after."""
+        return {
+            "sequence": self.sequence, "week": self.week, "session": self.session_number,
+            "done_on": self.done_on.isoformat(), "outcome": self.outcome, "effort": self.effort,
+            "symptoms": sorted(self.symptoms), "notes": self.notes,
+        }
+
+    def describe(self):
+        effort = f", effort {self.effort}" if self.effort is not None else ""
+        symptoms = f", symptoms: {progression.symptom_names(self.symptoms)}" if self.symptoms else ", no symptoms"
+        return (f"week {self.week}, session {self.session_number} on {self.done_on:%-d %b %Y}, "
+                f"{self.get_outcome_display().lower()}{effort}{symptoms}")
 
     def as_event(self):
         return progression.SessionLog(self.outcome, self.effort, frozenset(self.symptoms))
@@ -361,3 +748,90 @@ class Resume(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+EVENT_KINDS = [
+    ("assigned", "Programme assigned"), ("logged", "Session logged"), ("corrected", "Session corrected"),
+    ("deleted", "Session deleted"), ("resumed", "Programme resumed"), ("override", "Override recorded"),
+    ("ended", "Programme ended"), ("reopened", "Programme reopened"),
+]
+
+
+class ProgrammeEvent(models.Model):
+    """The programme's history: who did what and when, with what a correction changed."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(max_length=12, choices=EVENT_KINDS)
+    sequence = models.PositiveIntegerField(null=True, blank=True)  # the session log it is about
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(max_length=1000, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=[k for k, _ in EVENT_KINDS]), name="programme_event_kind_valid")]
+
+    FIELD_LABELS = {"done_on": "Date", "outcome": "Outcome", "effort": "Effort", "symptoms": "Symptoms", "notes": "Notes"}
+
+    def changes(self):
+        """[(label, before, after)] in words, for each field a correction changed."""
+        if not (self.before and self.after):
+            return []
+        return [
+            (label, self.describe_value(field, self.before.get(field)), self.describe_value(field, self.after.get(field)))
+            for field, label in self.FIELD_LABELS.items() if self.before.get(field) != self.after.get(field)
+        ]
+
+    def recorded(self):
+        """[(label, value)] of the session as it was, for a deletion or a log."""
+        values = self.before if self.kind == "deleted" else self.after
+        if not values or "outcome" not in values:
+            return []
+        return [(label, self.describe_value(field, values.get(field))) for field, label in self.FIELD_LABELS.items()]
+
+    @property
+    def red_flags_removed(self):
+        """The red-flag symptoms this correction or deletion took off her record."""
+        if self.kind not in ("corrected", "deleted") or not self.before:
+            return ""
+        removed = set(self.before.get("symptoms", [])) - set((self.after or {}).get("symptoms", []))
+        removed &= set(progression.RED_FLAG_SYMPTOMS)
+        return progression.symptom_names(removed) if removed else ""
+
+    @staticmethod
+    def describe_value(field, value):
+        from datetime import date
+
+        if value in (None, "", []):
+            return "none" if field == "symptoms" else "—"
+        if field == "done_on":
+            return f"{date.fromisoformat(value):%-d %b %Y}"
+        if field == "outcome":
+            return dict(SessionLog.OUTCOMES).get(value, value)
+        if field == "symptoms":
+            return progression.symptom_names(value)
+        return str(value)
+
+
+class AttentionAck(models.Model):
+    """The trainer dealt with what home listed for a client ("seen", "referral sent"): the
+    entry stays away while its fingerprint is unchanged, and comes back with anything new."""
+
+    KINDS = [("seen", "Seen"), ("referral_sent", "Referral sent")]
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="attention_acks")
+    kind = models.CharField(max_length=16, choices=KINDS)
+    fingerprint = models.CharField(max_length=64)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["client", "-at"], name="attention_ack_latest")]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=["seen", "referral_sent"]), name="attention_ack_kind_valid")]
+
+    @classmethod
+    def record(cls, client, by, *, kind, fingerprint):
+        return cls.objects.create(client=client, by=by, kind=kind, fingerprint=fingerprint)

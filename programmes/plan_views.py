@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from clients.access import HtmxHttpRequest
 
-from .models import Plan, PlanBlock, PlanSession, Programme, format_duration, with_sessions
+from .models import (
+    MAX_SESSIONS_PER_WEEK, MAX_WEEKS, Plan, PlanRefused, PlanSession, format_duration, with_sessions,
+)
 from .plan_forms import BlockFormSet, NewPlanForm, PlanForm, SessionForm, block_initial
 
-MAX_WEEKS = 52
-MAX_SESSIONS_PER_WEEK = 7
 # A new template starts where "Walk–run foundations" does (DOMAIN.md): 6 × (run 1, walk 2).
 NEW_TEMPLATE_BLOCK = {"run_seconds": 60, "walk_seconds": 120, "repeats": 6}
 
@@ -92,7 +91,7 @@ def programme_client(plan):
 def plan_list(request):
     form = NewPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        plan = create_template(request.user, form.cleaned_data["name"])
+        plan = Plan.create_template(request.user, form.cleaned_data["name"], NEW_TEMPLATE_BLOCK)
         messages.success(request, f"“{plan.name}” is created with one week and one session. Shape it below.")
         return redirect(plan)
     plans = (
@@ -105,14 +104,6 @@ def plan_list(request):
     )
     rows = [{"plan": plan, "running": format_duration(plan.running_total or 0)} for plan in plans]
     return render(request, "programmes/plan_list.html", {"rows": rows, "form": form, "nav": "plans"})
-
-
-@transaction.atomic
-def create_template(trainer, name):
-    plan = Plan.objects.create(trainer=trainer, name=name, is_template=True)
-    session = PlanSession.objects.create(plan=plan, week=1, number=1)
-    PlanBlock.objects.create(session=session, position=1, **NEW_TEMPLATE_BLOCK)
-    return plan
 
 
 @login_required
@@ -142,7 +133,7 @@ def plan_rename(request, pk):
     plan = get_plan_for_editing(request, pk)
     form = PlanForm(request.POST, instance=plan)
     if form.is_valid():
-        form.save()
+        plan.rename(form.cleaned_data["name"], form.cleaned_data["description"])
         messages.success(request, "The name and description are saved.")
         return redirect(plan)
     # Show the page again with her typing and the messages beside the fields.
@@ -170,104 +161,63 @@ def plan_delete(request, pk):
     return render(request, "programmes/plan_delete.html", {"plan": plan, "nav": "plans"})
 
 
-# --- Weeks and sessions --------------------------------------------------------------------
-
-def refuse_reached_week(request, plan, week):
-    """A client's copy: weeks she has reached cannot gain or lose sessions, or her logged
-    sessions would be read against a different week (progress is replayed from the plan).
-    Returns a redirect when refused, None when the change is fine."""
-    if plan.is_template:
-        return None
-    programme = Programme.objects.filter(plan=plan).with_progress(blocks=False).first()
-    if programme is None or week > programme.state.week:
-        return None
-    messages.error(request, f"She has reached week {programme.state.week}: weeks up to there keep their sessions, "
-                            "so her progress stays as logged. Change the intervals of a session instead.")
-    return redirect(plan)
-
+# --- Weeks and sessions: the plan does the work (Plan.add_week() …); views parse and show ---
 
 @login_required
 @require_POST
-@transaction.atomic
 def add_week(request, pk):
     plan = get_plan_for_editing(request, pk)
-    sessions = list(plan.sessions.prefetch_related("blocks"))
-    last_week = max(s.week for s in sessions)
-    if last_week >= MAX_WEEKS:
-        messages.error(request, f"A plan can have at most {MAX_WEEKS} weeks.")
+    try:
+        week = plan.add_week()
+    except PlanRefused as refused:
+        messages.error(request, str(refused))
         return redirect(plan)
-    for session in (s for s in sessions if s.week == last_week):
-        session.copy_to(plan, week=last_week + 1, number=session.number)
-    plan.save(update_fields=["updated_at"])
-    messages.success(request, f"Week {last_week + 1} is added as a copy of week {last_week}: change one thing at a time.")
-    return redirect(f"{plan.get_absolute_url()}#week-{last_week + 1}")
+    messages.success(request, f"Week {week} is added as a copy of week {week - 1}: change one thing at a time.")
+    return redirect(f"{plan.get_absolute_url()}#week-{week}")
 
 
 @login_required
 @require_POST
-@transaction.atomic
 def remove_week(request, pk):
     plan = get_plan_for_editing(request, pk)
-    last_week = plan.sessions.aggregate(last=Max("week"))["last"]
-    if refusal := refuse_reached_week(request, plan, last_week):
-        return refusal
-    if last_week == 1:
-        messages.error(request, "A plan needs at least one week, so week 1 stays. Edit its sessions instead.")
+    try:
+        week = plan.remove_week()
+    except PlanRefused as refused:
+        messages.error(request, str(refused))
         return redirect(plan)
-    plan.sessions.filter(week=last_week).delete()
-    plan.save(update_fields=["updated_at"])
-    messages.success(request, f"Week {last_week} is removed.")
+    messages.success(request, f"Week {week} is removed.")
     return redirect(plan)
 
 
 @login_required
 @require_POST
-@transaction.atomic
 def add_session(request, pk, week):
     plan = get_plan_for_editing(request, pk)
-    sessions = list(plan.sessions.filter(week=week).prefetch_related("blocks"))
-    if not sessions:
-        raise Http404("No such week in this plan.")
-    if refusal := refuse_reached_week(request, plan, week):
-        return refusal
-    if len(sessions) >= MAX_SESSIONS_PER_WEEK:
-        messages.error(request, f"A week can have at most {MAX_SESSIONS_PER_WEEK} sessions.")
+    try:
+        new = plan.add_session(week)
+    except PlanRefused as refused:
+        messages.error(request, str(refused))
         return redirect(plan)
-    last = sessions[-1]
-    new = last.copy_to(plan, week=week, number=last.number + 1)
-    plan.save(update_fields=["updated_at"])
-    messages.success(request, f"Session {new.number} is added to week {week} as a copy of session {last.number}.")
+    if new is None:
+        raise Http404("No such week in this plan.")
+    messages.success(request, f"Session {new.number} is added to week {week} as a copy of session {new.number - 1}.")
     return redirect(f"{plan.get_absolute_url()}#session-{new.pk}")
 
 
 @login_required
 @require_POST
-@transaction.atomic
 def remove_session(request, pk):
     session = get_session_for_editing(request, pk)
     plan = session.plan
-    if refusal := refuse_reached_week(request, plan, session.week):
-        return refusal
-    if plan.sessions.count() == 1:
-        messages.error(request, "A plan needs at least one session, so this one stays. Edit it instead.")
+    try:
+        week_emptied = plan.remove_session(session)
+    except PlanRefused as refused:
+        messages.error(request, str(refused))
         return redirect(plan)
-    week, number = session.week, session.number
-    session.delete()
-    # Keep sessions numbered 1, 2, 3… in each week and weeks numbered without gaps:
-    # progression counts sessions per week. Ascending order never collides with a neighbour.
-    for later in plan.sessions.filter(week=week, number__gt=number).order_by("number"):
-        later.number -= 1
-        later.save(update_fields=["number"])
-    week_emptied = not plan.sessions.filter(week=week).exists()
     if week_emptied:
-        for later in plan.sessions.filter(week__gt=week).order_by("week", "number"):
-            later.week -= 1
-            later.save(update_fields=["week"])
-    plan.save(update_fields=["updated_at"])
-    if week_emptied:
-        messages.success(request, f"Week {week} had no sessions left, so it is removed and later weeks move up.")
+        messages.success(request, f"Week {session.week} had no sessions left, so it is removed and later weeks move up.")
     else:
-        messages.success(request, f"Session {number} of week {week} is removed.")
+        messages.success(request, f"Session {session.number} of week {session.week} is removed.")
     return redirect(plan)
 
 
@@ -298,7 +248,7 @@ def edit_session(request: HtmxHttpRequest, pk):
         form = SessionForm(request.POST, initial=initial)
         formset = BlockFormSet(request.POST, initial=block_initial(session), prefix="blocks")
         if form.is_valid() and formset.is_valid():
-            save_session(session, form.cleaned_data, formset.blocks())
+            session.replace_blocks(form.cleaned_data["warm_up"], form.cleaned_data["cool_down"], formset.blocks())
             if request.htmx:
                 session = get_session_for_editing(request, pk)
                 context = session_context(session, week=week_of(session), just_saved=True)
@@ -313,15 +263,3 @@ def edit_session(request: HtmxHttpRequest, pk):
     return render(request, f"{template}#session_form" if request.htmx else template, context)
 
 
-@transaction.atomic
-def save_session(session, data, blocks):
-    """Replace the session's blocks with the ones typed: all of them or none."""
-    session.warm_up_seconds = data["warm_up"]
-    session.cool_down_seconds = data["cool_down"]
-    session.save(update_fields=["warm_up_seconds", "cool_down_seconds"])
-    session.blocks.all().delete()
-    PlanBlock.objects.bulk_create(
-        PlanBlock(session=session, position=position, run_seconds=run, walk_seconds=walk, repeats=repeats)
-        for position, (run, walk, repeats) in enumerate(blocks, start=1)
-    )
-    session.plan.save(update_fields=["updated_at"])

@@ -29,6 +29,12 @@ Decisions where DOMAIN.md is silent:
   pausing again straight away. It also resets `repeats` (a different week).
 - A Resume on an active or finished programme does nothing.
 
+Corrections (issue 9): a logged session can be corrected or deleted, for a reason kept in
+the programme's history. Nothing is patched: her position, pause and alerts are simply the
+replay of the logs as they now stand, and replay_steps() re-derives the week and session
+each surviving log sits at. Removing a red flag from the record needs the trainer's explicit
+confirmation (Programme.correct_log / delete_log), and the history shows it.
+
 Who may run (DOMAIN.md "Who may run: the latest assessment governs") is decided by
 `running_allowed()`, the one rule every screen asks (assign, log, resume, her page, the
 programme card, home). Decisions where DOMAIN.md is silent:
@@ -246,6 +252,18 @@ def replay(sessions_per_week: Sequence[int], events: Sequence[SessionLog | Resum
     for event in events:
         state = _apply(state, event)
     return state
+
+
+def replay_steps(sessions_per_week: Sequence[int], events: Sequence[SessionLog | Resume]) -> list[tuple[State, State]]:
+    """(state before, state after) for each event, in order: the position each log was
+    applied at and what it did. replay() is the last "after"."""
+    state = replay(sessions_per_week, ())
+    steps = []
+    for event in events:
+        after = _apply(state, event)
+        steps.append((state, after))
+        state = after
+    return steps
 
 
 def outcome_of(state_before: State, log: SessionLog) -> Outcome:

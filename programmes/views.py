@@ -1,17 +1,20 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from assessments import protocol
 from assessments.views import consent_missing, get_assessment_for_trainer
 from clients.access import HtmxHttpRequest, get_client_for_trainer
 from clients.forms import ShareLinkForm
 
-from . import progression
-from .forms import AssignForm, OverrideForm, ResumeForm, SessionLogForm
-from .models import Programme, Resume, running_decision_for
+from .forms import AssignForm, CorrectLogForm, DeleteLogForm, OverrideForm, ResumeForm, SessionLogForm
+from .models import Programme, ProgrammeRefused, RedFlagNotConfirmed, running_decision_for
 
 
 def current_programme(client, blocks=True):
@@ -23,10 +26,30 @@ def get_programme_for_trainer(request, pk):
     return get_object_or_404(Programme.objects.for_trainer(request.user).current().with_progress(), pk=pk)
 
 
-def card_context(programme, form=None, outcome=None, refusal=""):
+def get_any_programme_for_trainer(request, pk):
+    """Any of her clients' programmes, current or ended: its history, or reopening it."""
+    return get_object_or_404(Programme.objects.for_trainer(request.user).select_related("client", "plan"), pk=pk)
+
+
+def get_log_for_trainer(request, pk, log_pk):
+    programme = get_programme_for_trainer(request, pk)
+    log = next((log for log in programme.logs.all() if log.pk == log_pk), None)
+    if log is None:
+        raise Http404("No such session on this programme.")
+    return programme, log
+
+
+def card_url(programme, **query):
+    """Her page, scrolled to the programme card (where an outcome or a refusal is shown)."""
+    suffix = "?" + urlencode(query) if query else ""
+    return f"{programme.client.get_absolute_url()}{suffix}#programme"
+
+
+def card_context(programme, form=None, outcome=None, refusal="", notice=""):
     today = timezone.localdate()
     return {
         "refusal": refusal,
+        "notice": notice,
         "override_form": OverrideForm() if programme.status == "held" and programme.running_decision.overridable else None,
         "programme": programme,
         "client": programme.client,
@@ -53,53 +76,102 @@ def programme_assign(request, client_pk):
         return redirect(client)
     if request.method == "POST" and form.is_valid():
         template = form.cleaned_data["plan"]
-        Programme.objects.create(
-            client=client,
-            plan=template.copy(trainer=request.user, is_template=False),
-            start_date=form.cleaned_data["start_date"],
-            override_reason=form.cleaned_data["override_reason"],
-            override_items=form.cleaned_data["override_items"],
-            assigned_by=request.user,
+        Programme.assign(
+            client=client, template=template, start_date=form.cleaned_data["start_date"], by=request.user,
+            override_reason=form.cleaned_data["override_reason"], override_items=form.cleaned_data["override_items"],
         )
-        client.touch()
         messages.success(request, f"{template.name} assigned, starting {form.cleaned_data['start_date']:%-d %b %Y}.")
         return redirect(f"{client.get_absolute_url()}#programme")
     context = {"client": client, "form": form, "latest": latest, "min_weeks": protocol.MIN_WEEKS_POSTPARTUM}
     return render(request, "programmes/assign.html", context)
 
 
+def render_card(request: HtmxHttpRequest, programme, **context):
+    """The card alone for htmx; without JavaScript, the page that holds it."""
+    template = "programmes/_card.html" if request.htmx else "programmes/log.html"
+    return render(request, template, card_context(programme, **context))
+
+
 @login_required
 def session_log(request: HtmxHttpRequest, pk):
-    """Log a session in a few taps. Logging a symptom shows at once what to do and what
-    happens to her programme next."""
+    """Log a session in a few taps, exactly once. Logging a symptom shows at once what to do
+    and what happens to her programme next."""
     programme = get_programme_for_trainer(request, pk)
     if refusal := consent_missing(request, programme.client):
         return refusal
-    state = programme.state
     if not programme.can_log:
         refusal = logging_refusal(programme)
         if request.htmx:
             return render(request, "programmes/_card.html", card_context(programme, refusal=refusal))
         messages.error(request, refusal)
-        return redirect(f"{programme.client.get_absolute_url()}#programme")
+        return redirect(card_url(programme))
     form = SessionLogForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
-        log = form.save(commit=False)
-        log.programme, log.week, log.session_number, log.logged_by = programme, state.week, state.session, request.user
-        outcome = progression.outcome_of(state, log.as_event())
-        log.save()
-        programme.client.touch()
+        try:
+            log, outcome = programme.log_session(
+                by=request.user, sequence=form.cleaned_data["sequence"], position=form.position, **form.log_fields(),
+            )
+        except ProgrammeRefused as refused:  # already logged, or her position moved meanwhile
+            return render_card(request, get_programme_for_trainer(request, pk), refusal=str(refused))
         programme = get_programme_for_trainer(request, pk)
         if request.htmx:
             return render(request, "programmes/_card.html", card_context(programme, outcome=outcome))
-        if log.has_symptoms:
-            messages.warning(request, outcome.message)
-        else:
-            messages.success(request, outcome.message)
-        return redirect(f"{programme.client.get_absolute_url()}#programme")
+        # Her page shows this log's outcome at the top of the card, where #programme lands.
+        return redirect(card_url(programme, logged=log.sequence))
+    return render_card(request, programme, form=form)
+
+
+def log_change_response(request: HtmxHttpRequest, pk, template, partial, context, done):
+    """After a correction or deletion: with htmx the new card (her position re-derived) with
+    `done` at its top; without, her page. A form with errors goes back where it was shown."""
+    if done:
+        programme = get_programme_for_trainer(request, pk)
+        message = f"{done} Her programme: {programme.status_label}."
+        if request.htmx:
+            return render(request, "programmes/_card.html", card_context(programme, notice=message))
+        messages.success(request, message)
+        return redirect(card_url(programme))
     if request.htmx:
-        return render(request, "programmes/_card.html", card_context(programme, form=form))
-    return render(request, "programmes/log.html", card_context(programme, form=form))
+        # Shown inside the card's "Recent sessions": the form replaces itself there.
+        response = render(request, f"{template}#{partial}", {**context, "inline": True})
+        return reswap(retarget(response, "#log-change"), "innerHTML")
+    return render(request, template, context)
+
+
+@login_required
+def log_correct(request: HtmxHttpRequest, pk, log_pk):
+    """Correct what a logged session records, for a reason: her position follows."""
+    programme, log = get_log_for_trainer(request, pk, log_pk)
+    if refusal := consent_missing(request, programme.client):
+        return refusal
+    form = CorrectLogForm(request.POST or None, programme=programme, log=log)
+    done = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme.correct_log(log, by=request.user, reason=form.cleaned_data["reason"],
+                                  confirm_red_flag_removed=form.cleaned_data["confirm_red_flag_removed"],
+                                  **form.changes())
+            done = "Session corrected."
+        except ProgrammeRefused as refused:
+            form.add_error("confirm_red_flag_removed" if isinstance(refused, RedFlagNotConfirmed) else None, str(refused))
+    context = {"programme": programme, "client": programme.client, "log": log, "form": form}
+    return log_change_response(request, pk, "programmes/log_correct.html", "correction", context, done)
+
+
+@login_required
+def log_delete(request: HtmxHttpRequest, pk, log_pk):
+    programme, log = get_log_for_trainer(request, pk, log_pk)
+    form = DeleteLogForm(request.POST or None)
+    done = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme.delete_log(log, by=request.user, reason=form.cleaned_data["reason"],
+                                 confirm_red_flag_removed=form.cleaned_data["confirm_red_flag_removed"])
+            done = "Session deleted."
+        except ProgrammeRefused as refused:
+            form.add_error("confirm_red_flag_removed" if isinstance(refused, RedFlagNotConfirmed) else None, str(refused))
+    context = {"programme": programme, "client": programme.client, "log": log, "form": form}
+    return log_change_response(request, pk, "programmes/log_delete.html", "deletion", context, done)
 
 
 @login_required
@@ -108,59 +180,69 @@ def programme_resume(request, pk):
     programme = get_programme_for_trainer(request, pk)
     if refusal := consent_missing(request, programme.client):
         return refusal
-    if programme.state.status != "paused":
-        messages.error(request, "Only a paused programme can be resumed.")
-    elif not programme.can_resume:
-        messages.error(request, f"It cannot be resumed yet. {programme.running_decision.reason}")
+    form = ResumeForm(request.POST)
+    try:
+        programme.resume(request.user, form.cleaned_data["note"] if form.is_valid() else "")
+    except ProgrammeRefused as refused:
+        messages.error(request, str(refused))
     else:
-        form = ResumeForm(request.POST)
-        note = form.cleaned_data["note"] if form.is_valid() else ""
-        Resume.objects.create(programme=programme, note=note, resumed_by=request.user)
-        programme.client.touch()
         messages.success(request, "Programme resumed one week back, from session 1.")
-    return redirect(f"{programme.client.get_absolute_url()}#programme")
+    return redirect(card_url(programme))
 
 
 @login_required
 @require_POST
 def programme_override(request, pk):
-    """Carry on running although a newer assessment is "not yet", for a recorded reason that
-    covers exactly the items that assessment left unmet or untested."""
+    """Carry on running although a newer assessment is "not yet", for a recorded reason."""
     programme = get_programme_for_trainer(request, pk)
     if refusal := consent_missing(request, programme.client):
         return refusal
-    decision = programme.running_decision
     form = OverrideForm(request.POST)
-    if programme.status != "held" or not decision.overridable:
-        messages.error(request, "There is nothing to override: " + (decision.reason if not decision.allowed else "she may run."))
-    elif not form.is_valid():
-        messages.error(request, form.errors["override_reason"][0])
+    if form.is_valid() or not (programme.status == "held" and programme.running_decision.overridable):
+        try:
+            programme.record_override(request.user, form.cleaned_data.get("override_reason", ""))
+        except ProgrammeRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "Override recorded: she can carry on with her programme.")
     else:
-        dated = f"{timezone.localdate():%-d %b %Y}: {form.cleaned_data['override_reason']}"
-        programme.override_reason = f"{programme.override_reason}\n{dated}".strip()[:1000]
-        programme.override_items = sorted({*programme.override_items, *decision.override_items})
-        programme.save(update_fields=["override_reason", "override_items"])
-        programme.client.touch()
-        messages.success(request, "Override recorded: she can carry on with her programme.")
-    return redirect(f"{programme.client.get_absolute_url()}#programme")
+        messages.error(request, form.errors["override_reason"][0])
+    return redirect(card_url(programme))
 
 
 def logging_refusal(programme):
-    if programme.status == "held":
-        return f"Nothing can be logged now. {programme.running_decision.reason}"
-    if programme.status == "finished":
-        return "This programme is finished: nothing more can be logged on it."
-    return "This programme is paused: nothing can be logged until it is resumed."
+    return programme.logging_refusal
+
+
+@login_required
+def programme_end(request, pk):
+    """Ending asks first (a page of its own, so it works without JavaScript); it can be undone."""
+    programme = get_programme_for_trainer(request, pk)
+    if request.method == "POST":
+        programme.end(request.user)
+        messages.success(request, "Programme ended. Her logs are kept; you can reopen it from her page, or assign a new one.")
+        return redirect(programme.client)
+    return render(request, "programmes/end.html", {"programme": programme, "client": programme.client})
 
 
 @login_required
 @require_POST
-def programme_end(request, pk):
-    programme = get_programme_for_trainer(request, pk)
-    programme.ended_at = timezone.now()
-    programme.save(update_fields=["ended_at"])
-    messages.success(request, "Programme ended. Her logs are kept; you can assign a new one.")
-    return redirect(programme.client)
+def programme_reopen(request, pk):
+    programme = get_any_programme_for_trainer(request, pk)
+    try:
+        programme.reopen(request.user)
+    except ProgrammeRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(programme.client)
+    messages.success(request, "Programme reopened: she carries on where her logs left her.")
+    return redirect(card_url(programme))
+
+
+@login_required
+def programme_history(request, pk):
+    programme = get_any_programme_for_trainer(request, pk)
+    events = programme.history.select_related("by")
+    return render(request, "programmes/history.html", {"programme": programme, "client": programme.client, "events": events})
 
 
 @login_required

@@ -55,7 +55,7 @@ def test_uids_stay_the_same_between_polls_so_calendars_update_in_place(anon_http
 
 
 def test_a_logged_session_moves_the_feed_on(anon_http, her, owner):
-    SessionLog.objects.create(programme=her["programme"], week=1, session_number=1, done_on=timezone.localdate(),
+    SessionLog.objects.create(programme=her["programme"], sequence=1, week=1, session_number=1, done_on=timezone.localdate(),
                               outcome="completed", effort=4, logged_by=owner)
     summaries = [str(e["summary"]) for e in events(feed(anon_http, her["token"]))]
     assert "Walk–run: week 1, session 1" not in summaries and "Walk–run: week 1, session 2" in summaries

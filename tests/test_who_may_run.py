@@ -40,6 +40,8 @@ def fresh(programme):
 
 def log(http, programme, **fields):
     data = {"done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
+    # The log form carries the programme's next sequence number (logging is exactly-once).
+    data["sequence"] = str(Programme.objects.get(pk=programme.pk).next_sequence)
     data.update(fields)
     return http.post(reverse("programmes:log", args=[programme.pk]), data)
 

@@ -132,3 +132,15 @@ document.addEventListener("click", async (event) => {
     if (status) status.textContent = "Press Ctrl+C (or ⌘C) to copy the selected link.";
   }
 });
+
+// After logging a session (or a refused log) the card is swapped in place: bring its message
+// to where she looks — scrolled into view and focused; its role=alert announces it.
+function revealCardMessage() {
+  const message = document.querySelector("#programme [data-reveal]:not([data-revealed])");
+  if (!message) return;
+  message.setAttribute("data-revealed", "");
+  message.scrollIntoView({ block: "center" });
+  message.focus({ preventScroll: true });
+}
+document.addEventListener("htmx:afterSettle", revealCardMessage);
+document.addEventListener("DOMContentLoaded", revealCardMessage);

@@ -149,7 +149,7 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     expect(page.get_by_role("heading", name="Needs your attention (1)")).to_be_visible()
     item = attention(page).locator(".attention--paused")
     expect(item).to_have_count(1)
-    expect(item.locator(".attention__title")).to_contain_text("Programme paused: referral pending")
+    expect(item.locator(".attention__title")).to_contain_text("Paused: referral pending")
     expect(item.locator(".attention__client")).to_have_text("Amira Haddad")
     expect(item.get_by_role("link")).to_have_attribute("href", f"{ready_client.get_absolute_url()}#programme")
     expect(page.locator(".activity-list")).to_contain_text("session logged, partly done with symptoms")
@@ -207,18 +207,19 @@ def test_without_javascript_a_session_is_logged_by_a_plain_form_post(browser, li
         expect(card(page).locator("details.log-session")).to_have_attribute("open", "")
         expect(card(page).locator(".field--error")).to_contain_text("How did it go?")
 
-        # Answered properly, the page reloads on her page with the outcome.
+        # Answered properly, the page reloads on her page at the card, the outcome at its top.
         form = fill_in_session(page, outcome="Completed", effort=4)
         form.get_by_role("button", name="Save session").click()
-        expect(page).to_have_url(f"{live_server.url}{ready_client.get_absolute_url()}#programme")
-        expect(flash(page)).to_have_text("Well done. Next: week 1, session 2.")
+        expect(page).to_have_url(f"{live_server.url}{ready_client.get_absolute_url()}?logged=1#programme")
+        expect(card(page).locator(".outcome")).to_contain_text("Well done. Next: week 1, session 2.")
+        expect(card(page).locator(".outcome")).to_be_in_viewport()
         expect(card(page).get_by_role("heading", name="Next: week 1, session 2 of 3")).to_be_visible()
         expect(card(page).locator("form.log-form")).to_be_hidden()
 
         # A symptom is a warning, with the same advice as with JavaScript.
         form = fill_in_session(page, outcome="Completed", symptoms=["Other pain (knee, hip, shin…)"])
         form.get_by_role("button", name="Save session").click()
-        expect(flash(page).locator(".alert--warning")).to_contain_text(STOP_AND_WALK)
+        expect(card(page).locator(".outcome.alert--warning")).to_contain_text(STOP_AND_WALK)
         expect(card(page).get_by_role("heading", name="Next: week 1, session 1 of 3")).to_be_visible()
     finally:
         context.close()

@@ -123,7 +123,9 @@ class Command(BaseCommand):
                 symptoms = ["pain"] if self.random.random() < 0.08 else []
                 event = progression.SessionLog("completed", 5, symptoms)
                 events.append(event)
-                logs.append(SessionLog(programme=programme, week=state.week, session_number=state.session,
+                logs.append(SessionLog(programme=programme, sequence=index + 1, week=state.week, session_number=state.session,
                                        done_on=programme.start_date + timedelta(days=2 * index + index // 3),
                                        outcome="completed", effort=5, symptoms=symptoms, logged_by=trainer))
+            programme.log_sequence = len(events)
         SessionLog.objects.bulk_create(logs, batch_size=BATCH)
+        Programme.objects.bulk_update(programmes, ["log_sequence"], batch_size=BATCH)

@@ -1,0 +1,92 @@
+"""Ten identical "log session" posts at the same moment (a double tap, a retried request)
+record one session — against a real multi-threaded server on PostgreSQL, as CI runs it.
+
+SQLite serialises every write to the whole database, so the race this guards against only
+exists on PostgreSQL: there the programme row lock and the unique (programme, sequence)
+constraint are what stop the second log."""
+
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from programmes.models import Plan, Programme, SessionLog
+from tests.conftest import make_client, make_trainer
+from tests.factories import make_assessment
+
+POSTS = 10
+
+
+@pytest.fixture
+def postgresql_only(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("The row-lock race exists only on PostgreSQL: run with DATABASE_URL=postgres://…")
+
+
+def fetch(url, cookies, data=None, headers=None):
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data else None)
+    request.add_header("Cookie", "; ".join(f"{name}={value}" for name, value in cookies.items()))
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode(), response.headers.get_all("Set-Cookie") or []
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), []
+
+
+def test_ten_simultaneous_identical_posts_record_one_session(postgresql_only, live_server):
+    import_module("programmes.migrations.0002_builtin_templates").install(apps, None)  # flushed by live-server tests
+    trainer = make_trainer("race@example.com", "Rae Race")
+    client = make_client(trainer)
+    make_assessment(client)
+    template = Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+    programme = Programme.assign(client=client, template=template, by=trainer, start_date=timezone.localdate())
+
+    # One signed-in browser: its session cookie, CSRF cookie and the log form's token.
+    http = HttpClient()
+    http.force_login(trainer)
+    cookies = {settings.SESSION_COOKIE_NAME: http.cookies[settings.SESSION_COOKIE_NAME].value}
+    status, page, set_cookies = fetch(f"{live_server.url}{client.get_absolute_url()}", cookies)
+    assert status == 200
+    for header in set_cookies:
+        name, _, rest = header.partition("=")
+        if name == settings.CSRF_COOKIE_NAME:
+            cookies[name] = rest.split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    sequence = re.search(r'name="sequence" value="(\d+)"', page).group(1)
+    form = {"csrfmiddlewaretoken": token, "sequence": sequence, "week": "1", "session": "1",
+            "done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
+
+    # Ten threads post the same form at the same moment.
+    start = threading.Barrier(POSTS)
+    answers = [None] * POSTS
+
+    def post(index):
+        start.wait()
+        answers[index] = fetch(f"{live_server.url}/programmes/{programme.pk}/log/", cookies, form,
+                               {"HX-Request": "true", "Referer": f"{live_server.url}/"})
+
+    threads = [threading.Thread(target=post, args=(index,)) for index in range(POSTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert [status for status, *_ in answers] == [200] * POSTS
+    bodies = [body for _, body, _ in answers]
+    assert sum("Session logged." in body for body in bodies) == 1
+    assert sum("Already logged: week 1, session 1" in body for body in bodies) == POSTS - 1
+    logs = list(SessionLog.objects.filter(programme=programme))
+    assert [(log.sequence, log.week, log.session_number) for log in logs] == [(1, 1, 1)]
+    programme = Programme.objects.filter(pk=programme.pk).with_progress().get()
+    assert (programme.log_sequence, programme.state.week, programme.state.session) == (1, 1, 2)

@@ -1,0 +1,161 @@
+"""Home is a worklist (issue 9): one entry per client with all her reasons, "Seen" and
+"Referral sent" record who and when and clear it until something new happens; the client
+list shows each client's verdict, programme state and whether a reassessment is due."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.attention import worklist
+from programmes.models import AttentionAck, Plan, Programme
+from tests.conftest import make_client
+from tests.factories import make_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+def walk_run_30():
+    return Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+
+
+def assign(client, owner):
+    return Programme.assign(client=client, template=walk_run_30(), by=owner, start_date=timezone.localdate())
+
+
+def log(programme, owner, **fields):
+    current = Programme.objects.filter(pk=programme.pk).with_progress().get()
+    fields = {"done_on": timezone.localdate(), "outcome": "completed", **fields}
+    return current.log_session(by=owner, sequence=current.next_sequence, **fields)
+
+
+def entries(owner):
+    return worklist(owner, timezone.localdate())[0]
+
+
+def test_one_entry_per_client_with_all_her_reasons(owner):
+    client = make_client(owner, "Amira Haddad")
+    make_assessment(client)
+    programme = assign(client, owner)
+    log(programme, owner, symptoms=["urinary_leakage"])  # paused by a red flag
+    make_assessment(client, days_after_birth=7 * 15, symptoms_urinary_leakage=True)  # and a refer verdict
+    [entry] = entries(owner)
+    assert entry.client == client
+    assert [reason.kind for reason in entry.reasons] == ["paused", "red_flag"]
+    assert entry.offers_referral_sent
+
+
+def test_pain_in_her_latest_session_and_a_week_repeated_twice_are_reasons(owner):
+    pain_client = make_client(owner, "Pain Client")
+    make_assessment(pain_client)
+    log(assign(pain_client, owner), owner, symptoms=["pain"])
+    stuck_client = make_client(owner, "Stuck Client")
+    make_assessment(stuck_client)
+    stuck = assign(stuck_client, owner)
+    log(stuck, owner, outcome="partial")
+    log(stuck, owner, outcome="skipped")
+    by_name = {entry.client.full_name: entry for entry in entries(owner)}
+    assert [r.kind for r in by_name["Pain Client"].reasons] == ["pain"]
+    assert by_name["Pain Client"].reasons[0].title == "Pain in her latest session"
+    assert [r.title for r in by_name["Stuck Client"].reasons] == ["Week 1 repeated 2 times"]
+    assert not by_name["Pain Client"].offers_referral_sent
+
+
+def test_seen_clears_the_entry_until_a_new_log_brings_it_back(owner, owner_http):
+    client = make_client(owner, "Amira Haddad")
+    make_assessment(client)
+    programme = assign(client, owner)
+    log(programme, owner, symptoms=["pain"])
+    [entry] = entries(owner)
+    response = owner_http.post(reverse("clients:attention_ack", args=[client.pk]),
+                               {"kind": "seen", "fingerprint": entry.fingerprint})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    ack = AttentionAck.objects.get()
+    assert (ack.client, ack.kind, ack.by, ack.fingerprint) == (client, "seen", owner, entry.fingerprint)
+    assert entries(owner) == []
+    assert "Nothing needs you right now" in owner_http.get(reverse("home")).content.decode()
+    log(programme, owner, symptoms=["pain"])  # something new: pain again
+    [again] = entries(owner)
+    assert again.fingerprint != entry.fingerprint
+    assert again.last_ack.startswith("Seen by Olivia Owner on ")
+
+
+def test_referral_sent_is_recorded_and_a_new_assessment_brings_her_back(owner, owner_http):
+    client = make_client(owner, "Red Flag Client")
+    make_assessment(client, symptoms_urinary_leakage=True)
+    [entry] = entries(owner)
+    page = owner_http.get(reverse("home")).content.decode()
+    assert "Referral sent" in page and entry.fingerprint in page
+    owner_http.post(reverse("clients:attention_ack", args=[client.pk]), {"kind": "referral_sent", "fingerprint": entry.fingerprint})
+    assert AttentionAck.objects.get().kind == "referral_sent" and entries(owner) == []
+    make_assessment(client, days_after_birth=7 * 15, symptoms_urinary_leakage=True)
+    [back] = entries(owner)
+    assert back.last_ack.startswith("Referral sent by Olivia Owner")
+
+
+def test_a_bad_acknowledgement_is_a_message_not_an_error(owner, owner_http):
+    client = make_client(owner)
+    response = owner_http.post(reverse("clients:attention_ack", args=[client.pk]), {"kind": "shrug", "fingerprint": "zz"}, follow=True)
+    assert response.status_code == 200 and "could not be recorded" in response.content.decode()
+    assert not AttentionAck.objects.exists()
+
+
+def test_acknowledgement_needs_a_post(owner, owner_http):
+    assert owner_http.get(reverse("clients:attention_ack", args=[make_client(owner).pk])).status_code == 405
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_home_stays_constant_in_queries_with_acknowledgements(owner, owner_http, count, django_assert_max_num_queries):
+    for index in range(count):
+        client = make_client(owner, f"Client {index}")
+        make_assessment(client)
+        programme = assign(client, owner)
+        log(programme, owner, symptoms=["pain"])
+        AttentionAck.record(client, owner, kind="seen", fingerprint="0" * 32)
+    with django_assert_max_num_queries(10):
+        page = owner_http.get(reverse("home")).content.decode()
+    assert page.count('class="attention attention--pain"') == count
+
+
+# --- The client list ---------------------------------------------------------------------
+
+def test_the_client_list_shows_verdict_programme_state_and_reassessment_due(owner, owner_http):
+    paused = make_client(owner, "Paused Client")
+    make_assessment(paused)
+    log(assign(paused, owner), owner, symptoms=["urinary_leakage"])
+    waiting = make_client(owner, "Waiting Client", weeks=30)
+    make_assessment(waiting, days_after_birth=7 * 20, pelvic_floor_fast_reps=5)
+    make_client(owner, "New Client")
+    page = owner_http.get(reverse("clients:list")).content.decode()
+    row = page[page.index("Paused Client"):page.index("Paused Client") + 900]
+    assert "Ready" in row and "Programme: Paused: referral pending" in row
+    row = page[page.index("Waiting Client"):page.index("Waiting Client") + 900]
+    assert "Not yet" in row and "Reassessment due" in row
+    row = page[page.index("New Client"):page.index("New Client") + 600]
+    assert "Not assessed yet" in row and "Programme:" not in row
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_the_client_list_status_costs_no_query_per_client(owner, owner_http, count, django_assert_max_num_queries):
+    for index in range(count):
+        client = make_client(owner, f"Client {index}")
+        make_assessment(client)
+        log(assign(client, owner), owner)
+    with django_assert_max_num_queries(11):
+        page = owner_http.get(reverse("clients:list")).content.decode()
+    assert page.count("Programme: Week 1 of 9") == count
+
+
+def test_the_client_list_shows_only_her_own_clients_status(owner_http, stranger):
+    other = make_client(stranger, "Not Mine")
+    make_assessment(other)
+    assert "Not Mine" not in owner_http.get(reverse("clients:list")).content.decode()
+    assert owner_http.post(reverse("clients:attention_ack", args=[other.pk]), {"kind": "seen", "fingerprint": "ab"}).status_code == 404
+
+
+def test_archived_clients_show_their_status_too(owner, owner_http):
+    client = make_client(owner, "Archived Client", archived_at=timezone.now() - timedelta(days=1))
+    make_assessment(client)
+    page = owner_http.get(reverse("clients:list") + "?show=archived").content.decode()
+    assert "Archived Client" in page and "Ready" in page
