@@ -49,11 +49,15 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "clients",
     "assessments",
     "programmes",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.twofactor.RequireSecondFactor",
     "config.middleware.private_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +149,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = [header for header in (CLIENT_IP_HEADER, "REMOTE_ADDR") if header]
+
+# Two-factor sign-in (accounts/twofactor.py). On by default in production: every trainer enrols
+# an authenticator app at her next sign-in. Wrong codes count towards the axes lockout above;
+# django-otp's own per-device back-off is off so that lockout is the one, predictable, rule.
+REQUIRE_2FA = envbool("REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "Restride"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
