@@ -23,6 +23,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -30,6 +31,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+import audit
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -46,7 +49,7 @@ def app_device(trainer):
 
 
 def has_two_factor(trainer):
-    return TOTPDevice.objects.filter(user=trainer, confirmed=True).exists()
+    return trainer.two_factor_enabled_at is not None
 
 
 def recovery_codes_left(trainer):
@@ -142,7 +145,7 @@ class RequireSecondFactor:
         match = request.resolver_match
         if match is None or match.url_name in OPEN_BEFORE_VERIFIED or match.namespace == "admin":
             return None  # the admin site refuses unverified staff itself
-        if has_two_factor(user):
+        if has_two_factor(user):  # no query: a field of the signed-in trainer
             target = "two_factor_verify"
         elif settings.REQUIRE_2FA:
             target = "two_factor_setup"
@@ -213,6 +216,7 @@ def verify(request):
             otp_login(request, device)
             request.session.cycle_key()
             clear_failures(trainer)
+            audit.record(request, None, "second_factor_passed", "Recovery code" if isinstance(device, StaticDevice) else "")
             if isinstance(device, StaticDevice):
                 left = recovery_codes_left(trainer)
                 messages.warning(request, f"You signed in with a recovery code: it cannot be used again. "
@@ -242,6 +246,8 @@ def setup(request):
                 device.save(update_fields=["confirmed"])
                 TOTPDevice.objects.filter(user=trainer).exclude(pk=device.pk).delete()
                 codes = new_recovery_codes(trainer)
+                trainer.two_factor_enabled_at = timezone.now()
+                trainer.save(update_fields=["two_factor_enabled_at"])
             otp_login(request, device)
             request.session.cycle_key()
             context = {"codes": codes, "next": next_url(request), "first_time": True}
@@ -295,6 +301,8 @@ def disable(request):
             with transaction.atomic():
                 TOTPDevice.objects.filter(user=trainer).delete()
                 StaticDevice.objects.filter(user=trainer).delete()
+                trainer.two_factor_enabled_at = None
+                trainer.save(update_fields=["two_factor_enabled_at"])
             if settings.REQUIRE_2FA:
                 messages.warning(request, "Two-factor sign-in is off. Restride requires it: set up your new app now.")
                 return redirect("two_factor_setup")

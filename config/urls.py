@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("plans/", include("programmes.plan_urls")),
     path("", include("reports.urls")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

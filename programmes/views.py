@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.views import consent_missing
+import audit
 from clients.access import HtmxHttpRequest, get_client_for_trainer
 
 from . import progression
@@ -59,6 +60,7 @@ def programme_assign(request, client_pk):
             override_reason=form.cleaned_data.get("override_reason", ""),
             assigned_by=request.user,
         )
+        audit.record(request, client, "assigned_programme", template.name)
         client.touch()
         messages.success(request, f"{template.name} assigned, starting {form.cleaned_data['start_date']:%-d %b %Y}.")
         return redirect(f"{client.get_absolute_url()}#programme")
@@ -82,6 +84,7 @@ def session_log(request: HtmxHttpRequest, pk):
         log.programme, log.week, log.session_number, log.logged_by = programme, state.week, state.session, request.user
         outcome = progression.outcome_of(state, log.as_event())
         log.save()
+        audit.record(request, programme.client, "logged_session", f"Week {log.week}, session {log.session_number}")
         programme.client.touch()
         programme = get_programme_for_trainer(request, pk)
         if request.htmx:
@@ -108,6 +111,7 @@ def programme_resume(request, pk):
         form = ResumeForm(request.POST)
         note = form.cleaned_data["note"] if form.is_valid() else ""
         Resume.objects.create(programme=programme, note=note, resumed_by=request.user)
+        audit.record(request, programme.client, "resumed_programme")
         programme.client.touch()
         messages.success(request, "Programme resumed one week back, from session 1.")
     return redirect(f"{programme.client.get_absolute_url()}#programme")
@@ -119,5 +123,6 @@ def programme_end(request, pk):
     programme = get_programme_for_trainer(request, pk)
     programme.ended_at = timezone.now()
     programme.save(update_fields=["ended_at"])
+    audit.record(request, programme.client, "ended_programme")
     messages.success(request, "Programme ended. Her logs are kept; you can assign a new one.")
     return redirect(programme.client)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+import audit
 from accounts.models import TrainerLogo
 from assessments.views import get_assessment_for_trainer
 from clients.access import client_address, private
@@ -51,6 +52,7 @@ def progress(request, token):
     if refusal:
         return refusal
     context = client_progress(link.client)
+    audit.record_link(request, link.client, "link_viewed_progress")
     context.update(token=token, logo_url=logo_url(link.client.trainer))
     return private(render(request, "reports/progress.html", context))
 
@@ -81,6 +83,7 @@ def progress_pdf(request, token, assessment_pk):
     if refusal:
         return refusal
     assessment = get_object_or_404(link.client.assessments.select_related("client__trainer"), pk=assessment_pk)
+    audit.record_link(request, link.client, "link_viewed_report", assessment)
     return pdf_response(request, assessment)
 
 
@@ -88,4 +91,5 @@ def progress_pdf(request, token, assessment_pk):
 @require_safe
 def trainer_pdf(request, pk):
     assessment = get_assessment_for_trainer(request, pk)
+    audit.record(request, assessment.client, "viewed_report", assessment)
     return pdf_response(request, assessment)

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,6 +22,8 @@ def code(device, steps=0):
 
 def enrolled(trainer):
     device = TOTPDevice.objects.create(user=trainer, name="Authenticator app", confirmed=True)
+    trainer.two_factor_enabled_at = timezone.now()
+    trainer.save(update_fields=["two_factor_enabled_at"])
     return device, new_recovery_codes(trainer)
 
 

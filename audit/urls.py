@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audit"
+urlpatterns = [
+    path("activity/", views.trainer_log, name="log"),
+    path("clients/<int:client_pk>/activity/", views.client_activity, name="client_activity"),
+]
