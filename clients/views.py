@@ -102,7 +102,7 @@ def client_restore(request, pk):
 def client_consent(request, pk):
     client = get_client_for_trainer(request, pk)
     if request.POST.get("action") == "withdraw":
-        client.withdraw_consent()
+        client.withdraw_consent(request.user)
         audit.record(request, client, "consent_withdrawn")
         messages.success(request, "Consent withdrawn: no new assessments can be recorded for her.")
     else:

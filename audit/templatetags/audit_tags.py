@@ -9,3 +9,11 @@ register = template.Library()
 def last_link_visit(client):
     """When she last opened her progress page or report through her private link."""
     return AccessEvent.objects.filter(client=client, via_link=True).only("at").first()
+
+
+@register.simple_tag
+def current_consent():
+    """The consent wording to read to her now, with its version (clients/consent.py)."""
+    from clients import consent
+
+    return {"version": consent.CURRENT, "text": consent.wording(consent.CURRENT)}
