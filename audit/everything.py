@@ -193,7 +193,7 @@ def report_pdf(assessment, today):
         context["logo_url"] = logo_url(assessment.client.trainer)
         return context
 
-    return cached_report(report_fingerprint(assessment, today), build_context)
+    return cached_report(report_fingerprint(assessment, today), build_context, assessment.client_id)
 
 
 def build_zip(client, by=None):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 import audit
+from audit.erasure import erase_client
 
 from programmes.views import card_context, current_programme
 
@@ -118,7 +119,7 @@ def client_delete(request, pk):
     form = DeleteClientForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         name = client.full_name
-        client.delete()
+        erase_client(client)  # with her programme plans and cached reports
         audit.record(request, None, "deleted_client", f"Client #{pk}")  # after: her log goes with her
         messages.success(request, f"Everything about {name} has been permanently deleted.")
         return redirect("clients:list")

@@ -150,6 +150,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = [header for header in (CLIENT_IP_HEADER, "REMOTE_ADDR") if header]
 
+# Archived clients are erased, with everything about them, this many days after archiving
+# (manage.py purge_expired, run daily). 2555 days is seven years: the six-year limitation
+# period for a claim in contract (Limitation Act 1980), plus a year's margin.
+RETENTION_DAYS_AFTER_ARCHIVE = envint("RETENTION_DAYS_AFTER_ARCHIVE", 2555)
+
 # Two-factor sign-in (accounts/twofactor.py). On by default in production: every trainer enrols
 # an authenticator app at her next sign-in. Wrong codes count towards the axes lockout above;
 # django-otp's own per-device back-off is off so that lockout is the one, predictable, rule.

@@ -69,7 +69,7 @@ def pdf_response(request, assessment):
             context["logo_url"] = logo_url(assessment.client.trainer)
             return context
 
-        pdf = cached_report(etag, build_context)
+        pdf = cached_report(etag, build_context, assessment.client_id)
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = f"restride-report-{assessment.assessed_on:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

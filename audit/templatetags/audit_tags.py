@@ -17,3 +17,11 @@ def current_consent():
     from clients import consent
 
     return {"version": consent.CURRENT, "text": consent.wording(consent.CURRENT)}
+
+
+@register.simple_tag
+def erasure_date(client):
+    """When an archived client's data will be erased (audit/erasure.py); None if she is current."""
+    from audit.erasure import erasure_date as date_for
+
+    return date_for(client)
