@@ -155,6 +155,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = [header for header in (CLIENT_IP_HEADER, "RE
 # period for a claim in contract (Limitation Act 1980), plus a year's margin.
 RETENTION_DAYS_AFTER_ARCHIVE = envint("RETENTION_DAYS_AFTER_ARCHIVE", 2555)
 
+# Where `manage.py backup` writes pg_dump files (the compose file's backup service has its own).
+BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(BASE_DIR / "backups")
+
 # Two-factor sign-in (accounts/twofactor.py). On by default in production: every trainer enrols
 # an authenticator app at her next sign-in. Wrong codes count towards the axes lockout above;
 # django-otp's own per-device back-off is off so that lockout is the one, predictable, rule.
