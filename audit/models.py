@@ -16,7 +16,6 @@ KINDS = [
     ("viewed_report", "Downloaded a PDF report"),
     ("exported_assessment", "Exported an assessment (JSON)"),
     ("exported_everything", "Downloaded everything about her"),
-    ("viewed_activity", "Opened her activity log"),
     # Through her private link
     ("link_viewed_progress", "Opened her progress page"),
     ("link_viewed_report", "Downloaded her report"),
