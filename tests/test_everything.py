@@ -157,3 +157,14 @@ def test_the_client_page_offers_the_download(client_record, owner_http):
     page = owner_http.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
     assert reverse("audit:export_everything", args=[client_record.pk]) in page
     assert "Download everything about her" in page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_json_takes_the_same_queries_however_many_assessments(owner, count, django_assert_max_num_queries):
+    client = make_client(owner)
+    for index in range(count):
+        assessment = make_assessment(client, days_after_birth=60 + index)
+        assessment.save_changes({"notes": f"note {index}"}, owner, assessment.version)
+    with django_assert_max_num_queries(12):
+        data = everything.as_data(everything.load(client.pk), by=owner)
+    assert len(data["assessments"]) == count
