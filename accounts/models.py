@@ -39,6 +39,9 @@ class Trainer(AbstractUser):
     business_email = models.EmailField("business email", blank=True)
     website = models.URLField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when she confirms an authenticator app, cleared when she turns it off. The devices
+    # live in django-otp's tables; this copy lets every request know without a query.
+    two_factor_enabled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

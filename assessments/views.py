@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+import audit
 from clients.access import HtmxHttpRequest, get_client_for_trainer
 
 from . import protocol
@@ -41,6 +42,7 @@ def assessment_create(request, client_pk):
     if request.POST.get("retest") and (latest := client.assessments.first()):
         assessment.carry_over_from(latest)
     assessment.save()
+    audit.record(request, client, "created_assessment", assessment)
     client.touch()
     return redirect(assessment)
 
@@ -66,7 +68,8 @@ def studio(request: HtmxHttpRequest, pk):
         # ASCII digits only, and few of them: "²".isdigit() is true and int() refuses it.
         expected = int(overwrite) if re.fullmatch(r"[0-9]{1,9}", overwrite) else form.cleaned_data.get("version", -1)
         try:
-            assessment.save_changes(form.valid_values(), request.user, expected)
+            if assessment.save_changes(form.valid_values(), request.user, expected):
+                audit.record(request, client, "changed_assessment", assessment)
         except StaleAssessment:
             latest = Assessment.objects.select_related("client").get(pk=assessment.pk)
             # Two saves of the same values racing (a box's autosave as it loses focus, and Finish
@@ -84,6 +87,7 @@ def studio(request: HtmxHttpRequest, pk):
             assessment = conflict
     else:
         form = AssessmentForm(initial=form_initial(assessment), client=client)
+        audit.record(request, client, "viewed_assessment", assessment)
     history = assessment.changes.select_related("changed_by")[:30]
     context = {"assessment": assessment, "client": client, "form": form, "conflict": conflict, "history": history}
     return render(request, "assessments/studio.html", context, status=409 if conflict else 200)
@@ -105,6 +109,7 @@ def confirm_carried_over(request, pk):
 def referral(request, pk):
     assessment = get_assessment_for_trainer(request, pk)
     context = {"assessment": assessment, "client": assessment.client, "citation": protocol.GUIDELINE_CITATION}
+    audit.record(request, assessment.client, "viewed_referral", assessment)
     return render(request, "assessments/referral.html", context)
 
 
@@ -113,6 +118,7 @@ def export_json(request, pk):
     assessment = get_assessment_for_trainer(request, pk)
     data = {"assessed_on": assessment.assessed_on.isoformat(), **assessment.to_dict(), "notes": assessment.notes}
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    audit.record(request, assessment.client, "exported_assessment", assessment)
     filename = f"assessment-{assessment.assessed_on:%Y-%m-%d}-{assessment.pk}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -131,6 +137,7 @@ def import_json(request, client_pk):
             if not problems:
                 assessment = Assessment(client=client, recorded_by=request.user, **parsed.valid_values())
                 assessment.save()
+                audit.record(request, client, "imported_assessment", assessment)
                 client.touch()
                 messages.success(request, f"Assessment of {assessment.assessed_on:%-d %b %Y} imported.")
                 return redirect(assessment)
@@ -148,6 +155,7 @@ def compare(request, client_pk):
     if first and second and (first.assessed_on, first.pk) > (second.assessed_on, second.pk):
         first, second = second, first
     comparison = compare_assessments(first, second) if first and second else None
+    audit.record(request, client, "viewed_comparison")
     context = {"client": client, "assessments": assessments, "first": first, "second": second, "comparison": comparison}
     return render(request, "assessments/compare.html", context)
 
@@ -158,6 +166,7 @@ def assessment_delete(request, pk):
     if request.method == "POST":
         client = assessment.client
         assessment.delete()
+        audit.record(request, client, "deleted_assessment", assessment)
         messages.success(request, f"The assessment of {assessment.assessed_on:%-d %b %Y} is deleted.")
         return redirect(client)
     return render(request, "assessments/delete.html", {"assessment": assessment, "client": assessment.client})

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from assessments import protocol
 
+from . import consent
+
 
 class ClientQuerySet(models.QuerySet):
     def for_trainer(self, trainer):
@@ -59,6 +61,8 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Which wording (clients/consent.py) she agreed to; blank for consents recorded before versioning.
+    consent_version = models.CharField(max_length=10, blank=True, editable=False)
     notes = models.TextField("private trainer notes", max_length=5000, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -134,11 +138,17 @@ class Client(models.Model):
         self.consent_recorded_at = timezone.now()
         self.consent_recorded_by = trainer
         self.consent_withdrawn_at = None
-        self.save(update_fields=["consent_recorded_at", "consent_recorded_by", "consent_withdrawn_at", "updated_at"])
+        self.consent_version = consent.CURRENT
+        self.save(update_fields=["consent_recorded_at", "consent_recorded_by", "consent_withdrawn_at",
+                                 "consent_version", "updated_at"])
+        ConsentRecord.objects.create(client=self, action="given", version=consent.CURRENT, at=self.consent_recorded_at,
+                                     by=trainer)
 
-    def withdraw_consent(self):
+    def withdraw_consent(self, trainer=None):
         self.consent_withdrawn_at = timezone.now()
         self.save(update_fields=["consent_withdrawn_at", "updated_at"])
+        ConsentRecord.objects.create(client=self, action="withdrawn", version=self.consent_version,
+                                     at=self.consent_withdrawn_at, by=trainer)
         self.share_links.revoke()
 
     def archive(self):
@@ -153,6 +163,25 @@ class Client(models.Model):
     def touch(self):
         """Something happened for this client: float her to the top of the list."""
         Client.objects.filter(pk=self.pk).update(last_activity_at=timezone.now())
+
+
+class ConsentRecord(models.Model):
+    """Her consent history: every time consent was recorded or withdrawn, with the wording version."""
+
+    ACTIONS = [("given", "Consent recorded"), ("withdrawn", "Consent withdrawn")]
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consent_records")
+    action = models.CharField(max_length=10, choices=ACTIONS)
+    version = models.CharField(max_length=10, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    @property
+    def wording(self):
+        return consent.wording(self.version)
 
 
 def sixteenth_birthday_cutoff(today: date) -> date:

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from config.http import absolute_url
 from programmes.models import AttentionAck, Programme, running_decision_for
+import audit
+from audit.erasure import erase_client
 from programmes.views import card_context, current_programme
 
 from .access import HtmxHttpRequest, get_client_for_trainer, private
@@ -46,6 +48,7 @@ def client_create(request):
         client = form.save(commit=False)
         client.trainer = request.user
         client.save()
+        audit.record(request, client, "created_client")
         messages.success(request, f"{client.full_name} is added. Record her consent before her first assessment.")
         return redirect(client)
     return render(request, "clients/form.html", {"form": form})
@@ -57,6 +60,7 @@ def client_detail(request, pk):
     clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by")
     client = get_object_or_404(clients.annotate(has_ended_programme=Exists(ended)), pk=pk)
     assessments = list(client.assessments.summaries().select_related("recorded_by"))
+    audit.record(request, client, "viewed_client")
     context = {
         "client": client,
         "assessments": assessments,
@@ -87,6 +91,7 @@ def client_edit(request, pk):
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         form.save()
+        audit.record(request, client, "changed_client", ", ".join(form.changed_data))
         if "baby_date_of_birth" in form.changed_data:
             client.recompute_verdicts()
         messages.success(request, "Her details are saved.")
@@ -99,6 +104,7 @@ def client_edit(request, pk):
 def client_archive(request, pk):
     client = get_client_for_trainer(request, pk)
     client.archive()
+    audit.record(request, client, "archived_client")
     messages.success(request, f"{client.full_name} is archived. You can restore her from the archived list.")
     return redirect("clients:list")
 
@@ -108,6 +114,7 @@ def client_archive(request, pk):
 def client_restore(request, pk):
     client = get_client_for_trainer(request, pk)
     client.restore()
+    audit.record(request, client, "restored_client")
     messages.success(request, f"{client.full_name} is restored.")
     return redirect(client)
 
@@ -117,10 +124,12 @@ def client_restore(request, pk):
 def client_consent(request, pk):
     client = get_client_for_trainer(request, pk)
     if request.POST.get("action") == "withdraw":
-        client.withdraw_consent()
+        client.withdraw_consent(request.user)
+        audit.record(request, client, "consent_withdrawn")
         messages.success(request, "Consent withdrawn: no new assessments can be recorded for her.")
     else:
         client.record_consent(request.user)
+        audit.record(request, client, "consent_recorded")
         messages.success(request, "Consent to hold her health data is recorded.")
     return redirect(client)
 
@@ -131,7 +140,8 @@ def client_delete(request, pk):
     form = DeleteClientForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         name = client.full_name
-        client.delete()
+        erase_client(client)  # with her programme plans and cached reports
+        audit.record(request, None, "deleted_client", f"Client #{pk}")  # after: her log goes with her
         messages.success(request, f"Everything about {name} has been permanently deleted.")
         return redirect("clients:list")
     return render(request, "clients/delete.html", {"client": client, "form": form})
@@ -154,6 +164,7 @@ def attention_ack(request, pk):
         messages.error(request, "That could not be recorded: reload the page and try again.")
         return redirect("home")
     ack = AttentionAck.record(client, request.user, **form.cleaned_data)
+    audit.record(request, client, "attention_acknowledged", ack.get_kind_display())
     messages.success(request, f"{ack.get_kind_display()} recorded for {client.full_name}. "
                               "She is back on this list when something new happens.")
     return redirect("home")
@@ -174,6 +185,7 @@ def share_link_create(request, pk):
         messages.error(request, " ".join(form.errors["expires_on"]))
         return redirect(f"{client.get_absolute_url()}#private-link")
     link, token = ShareLink.issue(client, request.user, form.cleaned_data["expires_on"])
+    audit.record(request, client, "link_created")
     context = {"client": client, "link": link, "token": token, "url": progress_url(request, token)}
     return private(render(request, "clients/share_link.html", context))
 
@@ -199,6 +211,7 @@ def share_link_email(request, pk):
         from_email=None,
         recipient_list=[client.email],
     )
+    audit.record(request, client, "link_emailed")
     messages.success(request, f"Her private link is emailed to {client.email}.")
     return redirect(f"{client.get_absolute_url()}#private-link")
 
@@ -208,5 +221,6 @@ def share_link_email(request, pk):
 def share_link_revoke(request, pk):
     client = get_client_for_trainer(request, pk)
     client.share_links.revoke()
+    audit.record(request, client, "link_revoked")
     messages.success(request, "Her private link is revoked: it no longer opens anything.")
     return redirect(f"{client.get_absolute_url()}#private-link")

@@ -56,11 +56,15 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "clients",
     "assessments",
     "programmes",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.sessions.renew_idle_session",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.twofactor.RequireSecondFactor",
     "config.middleware.private_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,6 +181,22 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The one trusted client address, never an address the visitor wrote.
 AXES_CLIENT_IP_CALLABLE = "clients.access.client_address"
+
+# Archived clients are erased, with everything about them, this many days after archiving
+# (manage.py purge_expired, run daily). 2555 days is seven years: the six-year limitation
+# period for a claim in contract (Limitation Act 1980), plus a year's margin.
+RETENTION_DAYS_AFTER_ARCHIVE = envint("RETENTION_DAYS_AFTER_ARCHIVE", 2555)
+
+# Where `manage.py backup` writes pg_dump files (the compose file's backup service has its own).
+BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(BASE_DIR / "backups")
+
+# Two-factor sign-in (accounts/twofactor.py). On by default in production: every trainer enrols
+# an authenticator app at her next sign-in. Wrong codes count towards the axes lockout above;
+# django-otp's own per-device back-off is off so that lockout is the one, predictable, rule.
+REQUIRE_2FA = envbool("REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "Restride"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("plans/", include("programmes.plan_urls")),
     path("", include("reports.urls")),
+    path("", include("audit.urls")),
 ]
 if settings.ADMIN_ENABLED:
     urlpatterns.append(path(f"{settings.ADMIN_URL}/", admin.site.urls))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from assessments import protocol
+import audit
 from assessments.views import consent_missing, get_assessment_for_trainer
 from clients.access import HtmxHttpRequest, get_client_for_trainer
 from clients.forms import ShareLinkForm
@@ -80,6 +81,7 @@ def programme_assign(request, client_pk):
             client=client, template=template, start_date=form.cleaned_data["start_date"], by=request.user,
             override_reason=form.cleaned_data["override_reason"], override_items=form.cleaned_data["override_items"],
         )
+        audit.record(request, client, "assigned_programme", template.name)
         messages.success(request, f"{template.name} assigned, starting {form.cleaned_data['start_date']:%-d %b %Y}.")
         return redirect(f"{client.get_absolute_url()}#programme")
     context = {"client": client, "form": form, "latest": latest, "min_weeks": protocol.MIN_WEEKS_POSTPARTUM}
@@ -113,6 +115,7 @@ def session_log(request: HtmxHttpRequest, pk):
             )
         except ProgrammeRefused as refused:  # already logged, or her position moved meanwhile
             return render_card(request, get_programme_for_trainer(request, pk), refusal=str(refused))
+        audit.record(request, programme.client, "logged_session", f"Week {log.week}, session {log.session_number}")
         programme = get_programme_for_trainer(request, pk)
         if request.htmx:
             return render(request, "programmes/_card.html", card_context(programme, outcome=outcome))
@@ -151,6 +154,7 @@ def log_correct(request: HtmxHttpRequest, pk, log_pk):
             programme.correct_log(log, by=request.user, reason=form.cleaned_data["reason"],
                                   confirm_red_flag_removed=form.cleaned_data["confirm_red_flag_removed"],
                                   **form.changes())
+            audit.record(request, programme.client, "corrected_session", f"Week {log.week}, session {log.session_number}")
             done = "Session corrected."
         except ProgrammeRefused as refused:
             form.add_error("confirm_red_flag_removed" if isinstance(refused, RedFlagNotConfirmed) else None, str(refused))
@@ -167,6 +171,7 @@ def log_delete(request: HtmxHttpRequest, pk, log_pk):
         try:
             programme.delete_log(log, by=request.user, reason=form.cleaned_data["reason"],
                                  confirm_red_flag_removed=form.cleaned_data["confirm_red_flag_removed"])
+            audit.record(request, programme.client, "deleted_session", f"Week {log.week}, session {log.session_number}")
             done = "Session deleted."
         except ProgrammeRefused as refused:
             form.add_error("confirm_red_flag_removed" if isinstance(refused, RedFlagNotConfirmed) else None, str(refused))
@@ -186,6 +191,7 @@ def programme_resume(request, pk):
     except ProgrammeRefused as refused:
         messages.error(request, str(refused))
     else:
+        audit.record(request, programme.client, "resumed_programme")
         messages.success(request, "Programme resumed one week back, from session 1.")
     return redirect(card_url(programme))
 
@@ -204,6 +210,7 @@ def programme_override(request, pk):
         except ProgrammeRefused as refused:
             messages.error(request, str(refused))
         else:
+            audit.record(request, programme.client, "recorded_override")
             messages.success(request, "Override recorded: she can carry on with her programme.")
     else:
         messages.error(request, form.errors["override_reason"][0])
@@ -220,6 +227,7 @@ def programme_end(request, pk):
     programme = get_programme_for_trainer(request, pk)
     if request.method == "POST":
         programme.end(request.user)
+        audit.record(request, programme.client, "ended_programme")
         messages.success(request, "Programme ended. Her logs are kept; you can reopen it from her page, or assign a new one.")
         return redirect(programme.client)
     return render(request, "programmes/end.html", {"programme": programme, "client": programme.client})
@@ -234,6 +242,7 @@ def programme_reopen(request, pk):
     except ProgrammeRefused as refused:
         messages.error(request, str(refused))
         return redirect(programme.client)
+    audit.record(request, programme.client, "reopened_programme")
     messages.success(request, "Programme reopened: she carries on where her logs left her.")
     return redirect(card_url(programme))
 
@@ -241,6 +250,7 @@ def programme_reopen(request, pk):
 @login_required
 def programme_history(request, pk):
     programme = get_any_programme_for_trainer(request, pk)
+    audit.record(request, programme.client, "viewed_programme_history")
     events = programme.history.select_related("by")
     return render(request, "programmes/history.html", {"programme": programme, "client": programme.client, "events": events})
 

@@ -87,11 +87,29 @@ def report_fingerprint(assessment, today):
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
-def cached_report(etag, build_context):
-    """The PDF for this fingerprint: drawn once, then served from the cache."""
+REPORT_TIMEOUT = 60 * 60 * 24
+
+
+def cached_report(etag, build_context, client_pk=None):
+    """The PDF for this fingerprint: drawn once, then served from the cache. With `client_pk`
+    the key is also listed under her, so erasing her can remove her cached reports."""
     key = f"report:{etag}"
     pdf = django_cache.get(key)
     if pdf is None:
         pdf = render_report(build_context())
-        django_cache.set(key, pdf, timeout=60 * 60 * 24)
+        django_cache.set(key, pdf, timeout=REPORT_TIMEOUT)
+        if client_pk is not None:
+            keys = client_report_keys(client_pk)
+            django_cache.set(f"report-keys:{client_pk}", [*keys[-200:], key], timeout=REPORT_TIMEOUT)
     return pdf
+
+
+def client_report_keys(client_pk):
+    return django_cache.get(f"report-keys:{client_pk}", [])
+
+
+def forget_client_reports(client_pk):
+    """Remove every cached report of hers (erasure): the PDFs hold her health data too."""
+    keys = client_report_keys(client_pk)
+    django_cache.delete_many([*keys, f"report-keys:{client_pk}"])
+    return len(keys)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+import audit
 from accounts.models import TrainerLogo
 from assessments.views import get_assessment_for_trainer
 from clients.access import client_address, private
@@ -53,6 +54,7 @@ def progress(request, token):
     if refusal:
         return refusal
     context = client_progress(link.client)
+    audit.record_link(request, link.client, "link_viewed_progress")
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
     context.update(token=token, logo_url=logo_url(link.client.trainer), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
@@ -71,7 +73,7 @@ def pdf_response(request, assessment):
             context["logo_url"] = logo_url(assessment.client.trainer)
             return context
 
-        pdf = cached_report(etag, build_context)
+        pdf = cached_report(etag, build_context, assessment.client_id)
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = f"restride-report-{assessment.assessed_on:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -85,6 +87,7 @@ def progress_pdf(request, token, assessment_pk):
     if refusal:
         return refusal
     assessment = get_object_or_404(link.client.assessments.select_related("client__trainer"), pk=assessment_pk)
+    audit.record_link(request, link.client, "link_viewed_report", assessment)
     return pdf_response(request, assessment)
 
 
@@ -102,6 +105,7 @@ def calendar_feed(request, token):
     if programme is not None:
         programme.__dict__["latest_assessment"] = latest
     feed = her_calendar(client, programme, latest, timezone.localdate())
+    audit.record_link(request, client, "link_viewed_calendar")
     response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="running-sessions.ics"'
     return private(response)
@@ -111,4 +115,5 @@ def calendar_feed(request, token):
 @require_safe
 def trainer_pdf(request, pk):
     assessment = get_assessment_for_trainer(request, pk)
+    audit.record(request, assessment.client, "viewed_report", assessment)
     return pdf_response(request, assessment)

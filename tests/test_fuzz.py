@@ -65,6 +65,7 @@ def world(db):
         "client": client,
         "assessment": Assessment.objects.filter(client=client).first() or Assessment.objects.filter(client__trainer=trainer).first(),
         "programme": programme,
+        "log": programme.logs.order_by("-sequence").first(),
         "plan": plan,
         "plan_session": PlanSession.objects.filter(plan=plan).first(),
         "share_token": share_token,
@@ -82,6 +83,8 @@ def parameter_value(world, namespace, name, route, parameter):
         return world["assessment"].pk
     if parameter == "week":
         return 1
+    if parameter == "log_pk":
+        return world["log"].pk
     if parameter == "uidb64":
         return world["uidb64"]
     if parameter == "token":
@@ -89,6 +92,8 @@ def parameter_value(world, namespace, name, route, parameter):
             return world["share_token"]
         return {"signup_confirm": world["signup_token"], "password_reset_confirm": world["reset_token"]}.get(name)
     if parameter == "pk":
+        if route.startswith("assessments/"):
+            return world["assessment"].pk
         if namespace == "plans":
             return world["plan_session"].pk if "sessions/" in route else world["plan"].pk
         return {

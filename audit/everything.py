@@ -1,0 +1,217 @@
+"""Her data on request: everything Restride holds about one client, as a zip.
+
+- restride-data.json: her profile, consent history (with the wording she agreed to), every
+  assessment in the DOMAIN.md dict shape (the same shape as the one-assessment JSON export,
+  so each can be imported again) with its corrections, programmes with their sessions, logs
+  and resumes, her private links (dates only), and the access log about her;
+- reports/: the PDF report of every assessment (reports/pdf.py, cached as for downloads);
+- README.txt: what each file is.
+
+EXPORTED lists every model whose rows are exported; tests/test_everything.py walks every
+model that refers to a client and fails if one is missing here.
+"""
+
+import io
+import json
+import zipfile
+
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from assessments.models import Assessment, AssessmentChange
+from clients import consent
+from clients.models import Client, ConsentRecord, ShareLink
+from programmes.models import PlanSession, Programme, Resume, SessionLog
+
+from .models import AccessEvent
+
+FORMAT = "restride-client-export/1"
+
+# Model -> where its rows are in the JSON.
+EXPORTED = {
+    Client: "profile",
+    ConsentRecord: "consent.history",
+    Assessment: "assessments",
+    AssessmentChange: "assessments[].corrections",
+    Programme: "programmes",
+    SessionLog: "programmes[].session_logs",
+    Resume: "programmes[].resumes",
+    ShareLink: "private_links",
+    AccessEvent: "access_log",
+}
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def person(trainer):
+    return str(trainer) if trainer else None
+
+
+PROFILE_FIELDS = [
+    "full_name", "email", "phone", "date_of_birth", "baby_date_of_birth", "delivery", "perineal_trauma",
+    "breastfeeding", "prior_incontinence", "bmi_30_or_more", "goal", "target_event", "target_date",
+    "gp_check_date", "physio_seen_date", "notes", "archived_at", "created_at", "updated_at",
+]
+
+
+def profile(client):
+    data = {name: getattr(client, name) for name in PROFILE_FIELDS}
+    data = {name: iso(value) if hasattr(value, "isoformat") else value for name, value in data.items()}
+    data["trainer"] = {"name": client.trainer.full_name, "business": client.trainer.display_business,
+                       "email": client.trainer.business_email or client.trainer.email}
+    return data
+
+
+def consent_section(client):
+    history = [
+        {"action": record.action, "at": iso(record.at), "by": person(record.by),
+         "wording_version": record.version or None}
+        for record in client.consent_records.all()
+    ]
+    versions = {record["wording_version"] for record in history if record["wording_version"]}
+    if client.consent_version:
+        versions.add(client.consent_version)
+    return {
+        "current": {
+            "consented": client.has_consent,
+            "recorded_at": iso(client.consent_recorded_at),
+            "recorded_by": person(client.consent_recorded_by),
+            "withdrawn_at": iso(client.consent_withdrawn_at),
+            "wording_version": client.consent_version or None,
+        },
+        "history": history,
+        "wording": {version: consent.VERSIONS[version] for version in sorted(versions) if version in consent.VERSIONS},
+    }
+
+
+def assessment_entry(assessment):
+    return {
+        "id": assessment.pk,
+        # The same dict as assessments/views.py export_json: importable again as it is.
+        "assessment": {"assessed_on": assessment.assessed_on.isoformat(), **assessment.to_dict(),
+                       "notes": assessment.notes},
+        "verdict": assessment.verdict,
+        "version": assessment.version,
+        "recorded_by": person(assessment.recorded_by),
+        "created_at": iso(assessment.created_at),
+        "updated_at": iso(assessment.updated_at),
+        "report": report_name(assessment),
+        "corrections": [
+            {"field": change.field, "label": change.label, "old": change.old_value, "new": change.new_value,
+             "changed_at": iso(change.changed_at), "changed_by": person(change.changed_by)}
+            for change in assessment.changes.all()
+        ],
+    }
+
+
+def programme_entry(programme):
+    plan = programme.plan
+    return {
+        "id": programme.pk,
+        "plan": {
+            "name": plan.name,
+            "description": plan.description,
+            "sessions": [
+                {"week": session.week, "session": session.number, "warm_up_seconds": session.warm_up_seconds,
+                 "cool_down_seconds": session.cool_down_seconds,
+                 "blocks": [{"run_seconds": b.run_seconds, "walk_seconds": b.walk_seconds, "repeats": b.repeats}
+                            for b in session.blocks.all()]}
+                for session in plan.sessions.all()
+            ],
+        },
+        "start_date": iso(programme.start_date),
+        "ended_at": iso(programme.ended_at),
+        "override_reason": programme.override_reason,
+        "assigned_by": person(programme.assigned_by),
+        "created_at": iso(programme.created_at),
+        "session_logs": [
+            {"week": log.week, "session": log.session_number, "done_on": iso(log.done_on), "outcome": log.outcome,
+             "effort": log.effort, "symptoms": log.symptoms, "notes": log.notes, "logged_by": person(log.logged_by),
+             "created_at": iso(log.created_at)}
+            for log in programme.logs.all()
+        ],
+        "resumes": [
+            {"note": resume.note, "resumed_by": person(resume.resumed_by), "created_at": iso(resume.created_at)}
+            for resume in programme.resumes.all()
+        ],
+    }
+
+
+def report_name(assessment):
+    return f"reports/report-{assessment.assessed_on:%Y-%m-%d}-{assessment.pk}.pdf"
+
+
+def load(client_pk):
+    """Her client row with everything the export reads, in a fixed number of queries."""
+    return Client.objects.select_related("trainer", "consent_recorded_by").prefetch_related(
+        Prefetch("consent_records", ConsentRecord.objects.select_related("by")),
+        Prefetch("assessments", Assessment.objects.select_related("recorded_by").order_by("assessed_on", "pk")
+                 .prefetch_related(Prefetch("changes", AssessmentChange.objects.select_related("changed_by")
+                                            .order_by("changed_at", "pk")))),
+        Prefetch("programmes", Programme.objects.select_related("plan", "assigned_by").order_by("created_at", "pk")
+                 .prefetch_related(Prefetch("plan__sessions", PlanSession.objects.prefetch_related("blocks")),
+                                   Prefetch("logs", SessionLog.objects.select_related("logged_by")),
+                                   Prefetch("resumes", Resume.objects.select_related("resumed_by")))),
+        Prefetch("share_links", ShareLink.objects.order_by("created_at", "pk")),
+        Prefetch("access_events", AccessEvent.objects.select_related("actor").order_by("at", "pk")),
+    ).get(pk=client_pk)
+
+
+def as_data(client, by=None):
+    assessments = list(client.assessments.all())
+    return {
+        "format": FORMAT,
+        "generated_at": iso(timezone.now()),
+        "generated_by": person(by),
+        "profile": profile(client),
+        "consent": consent_section(client),
+        "assessments": [assessment_entry(a) for a in assessments],
+        "programmes": [programme_entry(p) for p in client.programmes.all()],
+        "private_links": [
+            {"created_at": iso(link.created_at), "expires_on": iso(link.expires_on), "revoked_at": iso(link.revoked_at)}
+            for link in client.share_links.all()
+        ],
+        "access_log": [
+            {"at": iso(event.at), "who": event.who, "what": event.get_kind_display(), "kind": event.kind,
+             "target": event.target, "address": event.address}
+            for event in client.access_events.all()
+        ],
+    }
+
+
+def report_pdf(assessment, today):
+    """Her report for this assessment: the same PDF, and the same cache, as a download."""
+    from reports.pdf import cached_report, report_fingerprint
+    from reports.progress import client_progress
+    from reports.views import logo_url
+
+    def build_context():
+        context = client_progress(assessment.client, assessment, today)
+        context["logo_url"] = logo_url(assessment.client.trainer)
+        return context
+
+    return cached_report(report_fingerprint(assessment, today), build_context, assessment.client_id)
+
+
+def build_zip(client, by=None):
+    """The zip as bytes. The JSON is written first: a failed report never loses her data."""
+    data = as_data(client, by)
+    today = timezone.localdate()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("restride-data.json", json.dumps(data, indent=2, ensure_ascii=False))
+        readme = render_to_string("audit/everything_readme.txt", {"client": client, "data": data})
+        archive.writestr("README.txt", readme)
+        # The reports read her data their own way: give them a client without the export's prefetches.
+        plain = Client.objects.select_related("trainer").get(pk=client.pk)
+        for assessment in plain.assessments.order_by("assessed_on", "pk"):
+            # PDFs are already compressed: store them as they are.
+            archive.writestr(report_name(assessment), report_pdf(assessment, today), compress_type=zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+def filename(client):
+    return f"restride-{client.pk}-{timezone.localdate():%Y-%m-%d}.zip"

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from audit.erasure import purge
+
+
+class Command(BaseCommand):
+    help = ("Erase archived clients, with everything about them (cached reports included), "
+            "RETENTION_DAYS_AFTER_ARCHIVE days after they were archived. Run it daily.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="List what would be erased; erase nothing.")
+
+    def handle(self, *args, dry_run=False, **options):
+        gone = purge(dry_run=dry_run)
+        verb = "Would erase" if dry_run else "Erased"
+        for pk, trainer, archived_at, assessments in gone:
+            # Ids, not names: this output may end up in a log file.
+            self.stdout.write(f"{verb} client #{pk} of {trainer.email}: archived {archived_at:%-d %b %Y}, "
+                              f"{assessments} assessment{'s' if assessments != 1 else ''}")
+        days = settings.RETENTION_DAYS_AFTER_ARCHIVE
+        self.stdout.write(f"{verb} {len(gone)} client{'s' if len(gone) != 1 else ''} archived over {days} days ago.")

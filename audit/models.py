@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnly(Exception):
+    """The access log is never edited or deleted from the app."""
+
+
+KINDS = [
+    # Views of her data
+    ("viewed_client", "Opened her record"),
+    ("viewed_assessment", "Opened an assessment"),
+    ("viewed_referral", "Opened a referral summary"),
+    ("viewed_comparison", "Compared assessments"),
+    ("viewed_report", "Downloaded a PDF report"),
+    ("viewed_programme_history", "Opened a programme's history"),
+    ("exported_assessment", "Exported an assessment (JSON)"),
+    ("exported_everything", "Downloaded everything about her"),
+    # Through her private link
+    ("link_viewed_progress", "Opened her progress page"),
+    ("link_viewed_report", "Downloaded her report"),
+    ("link_viewed_calendar", "Her calendar app fetched her sessions"),
+    # Changes
+    ("created_client", "Added her"),
+    ("changed_client", "Changed her details"),
+    ("archived_client", "Archived her"),
+    ("restored_client", "Restored her"),
+    ("deleted_client", "Deleted a client permanently"),
+    ("consent_recorded", "Recorded her consent"),
+    ("consent_withdrawn", "Recorded that she withdrew consent"),
+    ("created_assessment", "Started an assessment"),
+    ("changed_assessment", "Changed an assessment"),
+    ("imported_assessment", "Imported an assessment"),
+    ("deleted_assessment", "Deleted an assessment"),
+    ("assigned_programme", "Assigned a programme"),
+    ("logged_session", "Logged a session"),
+    ("corrected_session", "Corrected a logged session"),
+    ("deleted_session", "Deleted a logged session"),
+    ("resumed_programme", "Resumed a programme"),
+    ("recorded_override", "Recorded a reason to run before “ready”"),
+    ("ended_programme", "Ended a programme"),
+    ("reopened_programme", "Reopened a programme"),
+    ("attention_acknowledged", "Marked seen or referral sent on home"),
+
+    # Her private link
+    ("link_created", "Made her private link"),
+    ("link_emailed", "Emailed her private link"),
+    ("link_revoked", "Revoked her private link"),
+    # Sign-in
+    ("signed_in", "Signed in (password)"),
+    ("second_factor_passed", "Entered a sign-in code"),
+    ("sign_in_failed", "Failed sign-in (password)"),
+    ("second_factor_failed", "Failed sign-in (code)"),
+    ("erased_expired", "Erased after the retention period"),
+]
+KIND_LABELS = dict(KINDS)
+VIEW_KINDS = [code for code, _ in KINDS if code.startswith(("viewed_", "exported_", "link_viewed_"))]
+SIGN_IN_KINDS = ["signed_in", "second_factor_passed", "sign_in_failed", "second_factor_failed"]
+
+
+class AccessEventQuerySet(models.QuerySet):
+    def for_trainer(self, trainer):
+        """Her log: events about her clients and her own sign-ins, nobody else's."""
+        return self.filter(trainer=trainer)
+
+    def update(self, **kwargs):
+        raise AppendOnly("The access log cannot be edited.")
+
+    def delete(self):
+        raise AppendOnly("The access log cannot be deleted; it goes with the client when she is erased.")
+
+
+class AccessEvent(models.Model):
+    """One line of the access log. Append-only from the app: save() refuses an existing row,
+    delete() and the QuerySet's update()/delete() refuse. The only deletion is the database
+    cascade when the client herself is erased (deletion or the retention purge): the log about
+    her is personal data about her, so it goes with her; the erasure itself is logged without
+    her name (client empty, "client #id")."""
+
+    # Whose log this is: the trainer who holds the client's data (or who signed in).
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    # Who did it: a trainer, or nobody signed in when `via_link` (her private link).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    via_link = models.BooleanField(default=False)
+    client = models.ForeignKey("clients.Client", null=True, on_delete=models.CASCADE, related_name="access_events")
+    kind = models.CharField(max_length=32, choices=KINDS)
+    target = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["trainer", "-at"], name="access_trainer_at"),
+            models.Index(fields=["client", "-at"], name="access_client_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.who}: {self.get_kind_display()}"
+
+    @property
+    def who(self):
+        if self.via_link:
+            return "Her private link"
+        if self.actor:
+            return str(self.actor)
+        return "Someone not signed in" if self.kind in SIGN_IN_KINDS else "A former trainer"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("The access log cannot be edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("The access log cannot be deleted; it goes with the client when she is erased.")

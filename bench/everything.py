@@ -1,0 +1,66 @@
+""""Download everything about her" for a client with 50 assessments and a programme:
+the whole zip (JSON + 50 PDF reports + README), drawn cold (no cached reports) and warm.
+
+Run:  .venv/bin/python bench/everything.py [assessments]
+Uses a scratch SQLite database with the demo data.
+"""
+
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+scratch = tempfile.mkdtemp(prefix="restride-everything-bench-")
+os.environ.update(DJANGO_SETTINGS_MODULE="config.test_settings", DATABASE_URL=f"sqlite:///{scratch}/bench.sqlite3")
+COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+
+import django  # noqa: E402
+
+django.setup()
+
+from datetime import timedelta  # noqa: E402
+
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client as HttpClient  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    call_command("loaddemo", verbosity=0)
+    from assessments.models import Assessment, values_at_target
+    from programmes.models import Programme
+
+    client = Programme.objects.select_related("client").first().client
+    have = client.assessments.count()
+    for index in range(COUNT - have):
+        Assessment(client=client, assessed_on=client.baby_date_of_birth + timedelta(days=60 + index),
+                   recorded_by=client.trainer, **values_at_target()).save()
+    assert client.assessments.count() == COUNT
+    http = HttpClient()
+    http.force_login(client.trainer)
+    url = reverse("audit:export_everything", args=[client.pk])
+    from audit import everything
+
+    start = time.perf_counter()
+    everything.as_data(everything.load(client.pk))
+    print(f"{COUNT} assessments, the JSON alone: {time.perf_counter() - start:.2f} s")
+    for label in ("cold (every report drawn)", "warm (reports cached)"):
+        if label.startswith("cold"):
+            cache.clear()
+        start = time.perf_counter()
+        response = http.get(url)
+        seconds = time.perf_counter() - start
+        names = zipfile.ZipFile(BytesIO(response.content)).namelist()
+        pdfs = sum(name.endswith(".pdf") for name in names)
+        print(f"{COUNT} assessments, {label}: {seconds:.2f} s, {len(response.content) / 1e6:.1f} MB, {pdfs} PDFs")
+
+
+if __name__ == "__main__":
+    main()

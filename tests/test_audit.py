@@ -1,0 +1,195 @@
+"""The access log: what is recorded, that it cannot be edited, and who can read it."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessEvent, AppendOnly
+from clients.models import Client, ShareLink
+from tests.conftest import PASSWORD, make_client
+from tests.factories import make_assessment
+
+
+def kinds(client=None, **filters):
+    events = AccessEvent.objects.filter(**filters)
+    if client is not None:
+        events = events.filter(client=client)
+    return list(events.order_by("at", "pk").values_list("kind", flat=True))
+
+
+@pytest.fixture
+def assessment(client_record):
+    return make_assessment(client_record)
+
+
+# --- what is recorded ----------------------------------------------------------------------
+
+def test_every_view_of_her_data_by_the_trainer_is_recorded_with_who_and_from_where(owner, owner_http, client_record, assessment):
+    owner_http.get(reverse("clients:detail", args=[client_record.pk]), REMOTE_ADDR="203.0.113.9")
+    owner_http.get(reverse("assessments:studio", args=[assessment.pk]))
+    owner_http.get(reverse("assessments:referral", args=[assessment.pk]))
+    owner_http.get(reverse("assessments:export", args=[assessment.pk]))
+    owner_http.get(reverse("assessments:compare", args=[client_record.pk]))
+    owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk]))
+    assert kinds(client_record) == ["viewed_client", "viewed_assessment", "viewed_referral", "exported_assessment",
+                                    "viewed_comparison", "viewed_report"]
+    first = AccessEvent.objects.filter(client=client_record).order_by("at", "pk").first()
+    assert (first.trainer, first.actor, first.via_link, first.address) == (owner, owner, False, "203.0.113.9")
+    assert AccessEvent.objects.get(kind="viewed_assessment").target == f"Assessment of {assessment.assessed_on:%-d %b %Y}"
+
+
+def test_her_private_link_views_are_recorded_as_hers_and_shown_to_the_trainer(owner_http, anon_http, client_record, assessment):
+    _, token = ShareLink.issue(client_record, client_record.trainer)
+    page = owner_http.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
+    assert "She has not opened her private page yet." in page
+    anon_http.get(reverse("reports:progress", args=[token]), REMOTE_ADDR="198.51.100.4")
+    anon_http.get(reverse("reports:progress_pdf", args=[token, assessment.pk]))
+    events = AccessEvent.objects.filter(client=client_record, via_link=True).order_by("at", "pk")
+    assert [e.kind for e in events] == ["link_viewed_progress", "link_viewed_report"]
+    assert events[0].who == "Her private link" and events[0].actor is None and events[0].address == "198.51.100.4"
+    page = owner_http.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
+    assert f"She last opened it on {timezone.localtime(events[1].at):%-d %b %Y, %H:%M}." in page
+
+
+def test_a_refused_private_link_records_nothing(anon_http, client_record):
+    anon_http.get(reverse("reports:progress", args=["not-a-real-token"]))
+    assert not AccessEvent.objects.exists()
+
+
+def test_changes_deletions_and_link_events_are_recorded(owner_http, client_record, assessment):
+    pk = client_record.pk
+    owner_http.post(reverse("clients:consent", args=[pk]), {"action": "withdraw"})
+    owner_http.post(reverse("clients:consent", args=[pk]))
+    owner_http.post(reverse("clients:link_create", args=[pk]))
+    owner_http.post(reverse("clients:link_revoke", args=[pk]))
+    data = {"full_name": "Amira H", "baby_date_of_birth": client_record.baby_date_of_birth.isoformat()}
+    owner_http.post(reverse("clients:edit", args=[pk]), data)
+    owner_http.post(reverse("assessments:create", args=[pk]))
+    owner_http.post(reverse("assessments:delete", args=[assessment.pk]))
+    owner_http.post(reverse("clients:archive", args=[pk]))
+    owner_http.post(reverse("clients:restore", args=[pk]))
+    assert kinds(client_record) == [
+        "consent_withdrawn", "consent_recorded", "link_created", "link_revoked", "changed_client",
+        "created_assessment", "deleted_assessment", "archived_client", "restored_client",
+    ]
+    assert "full_name" in AccessEvent.objects.get(kind="changed_client").target
+
+
+def test_an_assessment_edit_is_recorded_only_when_something_changed(owner_http, assessment):
+    from tests.test_assessments import form_data  # the studio form as a browser sends it
+
+    url = reverse("assessments:studio", args=[assessment.pk])
+    owner_http.post(url, form_data(assessment))
+    assert "changed_assessment" not in kinds()
+    owner_http.post(url, form_data(assessment, notes="Felt strong today"))
+    assert kinds().count("changed_assessment") == 1
+
+
+def test_deleting_a_client_erases_her_log_and_records_the_deletion_without_her_name(owner, owner_http, client_record, assessment):
+    owner_http.get(reverse("clients:detail", args=[client_record.pk]))
+    pk = client_record.pk
+    owner_http.post(reverse("clients:delete", args=[pk]), {"confirm_name": client_record.full_name})
+    assert not Client.objects.filter(pk=pk).exists()
+    assert not AccessEvent.objects.filter(kind="viewed_client").exists()
+    event = AccessEvent.objects.exclude(kind="signed_in").get()
+    assert (event.kind, event.client, event.trainer, event.target) == ("deleted_client", None, owner, f"Client #{pk}")
+    assert "Amira" not in str(AccessEvent.objects.values_list())
+
+
+def test_sign_ins_and_failed_sign_ins_are_recorded_against_her_account(owner):
+    http = HttpClient()
+    http.post(reverse("login"), {"username": owner.email, "password": "wrong-password-here"}, REMOTE_ADDR="192.0.2.7")
+    http.post(reverse("login"), {"username": "nobody@example.com", "password": "wrong-password-here"})
+    http.post(reverse("login"), {"username": owner.email, "password": PASSWORD})
+    assert kinds(trainer=owner) == ["sign_in_failed", "signed_in"]
+    failed = AccessEvent.objects.get(kind="sign_in_failed", trainer=owner)
+    assert failed.address == "192.0.2.7" and failed.who == "Someone not signed in"
+    unknown = AccessEvent.objects.get(trainer__isnull=True)
+    assert (unknown.kind, unknown.target) == ("sign_in_failed", "nobody@example.com")
+
+
+# --- append-only ---------------------------------------------------------------------------
+
+def test_the_log_cannot_be_edited_or_deleted_through_the_orm(owner, client_record):
+    event = AccessEvent.objects.create(trainer=owner, actor=owner, client=client_record, kind="viewed_client")
+    event.kind = "signed_in"
+    with pytest.raises(AppendOnly):
+        event.save()
+    with pytest.raises(AppendOnly):
+        event.delete()
+    with pytest.raises(AppendOnly):
+        AccessEvent.objects.filter(pk=event.pk).update(kind="signed_in")
+    with pytest.raises(AppendOnly):
+        AccessEvent.objects.all().delete()
+    assert AccessEvent.objects.get(pk=event.pk).kind == "viewed_client"
+
+
+def test_the_admin_shows_the_log_read_only():
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[AccessEvent]
+    assert not model_admin.has_change_permission(None) and not model_admin.has_delete_permission(None)
+    assert not model_admin.has_add_permission(None)
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+def test_activity_page_owner_other_and_anonymous(owner_http, stranger_http, anon_http, client_record):
+    url = reverse("audit:client_activity", args=[client_record.pk])
+    owner_http.get(reverse("clients:detail", args=[client_record.pk]))
+    response = owner_http.get(url)
+    assert response.status_code == 200
+    assert "Opened her record" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+    assert stranger_http.get(url).status_code == 404
+    assert anon_http.get(url)["Location"].startswith(reverse("login"))
+    assert owner_http.post(url).status_code == 405
+
+
+def test_the_trainer_log_is_hers_alone(owner, stranger, owner_http, stranger_http, anon_http, client_record):
+    theirs = make_client(stranger, "Zara Other")
+    stranger_http.get(reverse("clients:detail", args=[theirs.pk]))
+    owner_http.get(reverse("clients:detail", args=[client_record.pk]))
+    page = owner_http.get(reverse("audit:log")).content.decode()
+    assert "Amira Haddad" in page and "Zara Other" not in page
+    # Another trainer's client is not a choice: the filter says so instead of showing her.
+    response = owner_http.get(reverse("audit:log"), {"client": theirs.pk})
+    assert response.status_code == 200 and "Zara Other" not in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
+    assert anon_http.get(reverse("audit:log"))["Location"].startswith(reverse("login"))
+
+
+def test_the_trainer_log_filters_by_client_kind_and_dates(owner, owner_http, client_record):
+    other = make_client(owner, "Beth Okafor")
+    old = AccessEvent.objects.create(trainer=owner, actor=owner, client=other, kind="viewed_client",
+                                     at=timezone.now() - timedelta(days=10))
+    AccessEvent.objects.create(trainer=owner, actor=owner, client=client_record, kind="viewed_client")
+    AccessEvent.objects.create(trainer=owner, actor=owner, client=client_record, kind="consent_recorded")
+
+    def shown(**params):
+        response = owner_http.get(reverse("audit:log"), params)
+        return [(e.client.full_name if e.client else None, e.kind) for e in response.context["page"].object_list]
+
+    assert len(shown()) == 4  # with owner_http's own sign-in
+    assert shown(client=other.pk) == [("Beth Okafor", "viewed_client")]
+    assert shown(kind="consent_recorded") == [("Amira Haddad", "consent_recorded")]
+    day = timezone.localdate(old.at)
+    assert shown(date_from=day.isoformat(), date_to=day.isoformat()) == [("Beth Okafor", "viewed_client")]
+    assert len(shown(date_from=(day + timedelta(days=1)).isoformat())) == 3
+    bad = owner_http.get(reverse("audit:log"), {"date_from": "2026-02-10", "date_to": "2026-02-01"})
+    assert bad.status_code == 200 and "The end date is before the start date." in bad.content.decode()
+    assert owner_http.get(reverse("audit:log"), {"date_from": "not a date"}).status_code == 200
+
+
+def test_the_log_pages_are_paginated(owner, owner_http, client_record):
+    AccessEvent.objects.bulk_create(
+        AccessEvent(trainer=owner, actor=owner, client=client_record, kind="viewed_client") for _ in range(120)
+    )
+    first = owner_http.get(reverse("audit:log"), {"kind": "viewed_client"})
+    assert len(first.context["page"].object_list) == 50 and "Page 1 of 3" in first.content.decode()
+    assert 'href="?kind=viewed_client&amp;page=2"' in first.content.decode()
+    last = owner_http.get(reverse("audit:client_activity", args=[client_record.pk]), {"page": 3})
+    assert len(last.context["page"].object_list) == 20

@@ -1,0 +1,170 @@
+""""Download everything about her": the zip, what is in it, who may have it, and a walk over
+every model that refers to a client so a new table cannot be left out of the export."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment
+from audit import everything
+from audit.models import AccessEvent
+from clients import consent
+from clients.models import Client, ShareLink
+from programmes.models import Resume, SessionLog
+from tests.browser.conftest import assign_programme
+from tests.conftest import make_client
+from tests.factories import make_assessment
+
+
+def related_models(model, seen=None):
+    """Every model that refers to `model`, and every model that refers to those, recursively."""
+    seen = set() if seen is None else seen
+    for relation in model._meta.related_objects:
+        related = relation.related_model
+        if related not in seen:
+            seen.add(related)
+            related_models(related, seen)
+    return seen
+
+
+@pytest.fixture
+def full_client(owner, builtin_templates_db):
+    """A client with one or more rows in every table that refers to her."""
+    client = make_client(owner, consent=False, email="amira@example.com", notes="Prefers mornings")
+    client.record_consent(owner)
+    client.withdraw_consent(owner)
+    client.record_consent(owner)
+    first = make_assessment(client, days_after_birth=7 * 10)
+    second = make_assessment(client, days_after_birth=7 * 12)
+    second.save_changes({"notes": "Felt strong"}, owner, second.version)
+    programme = assign_programme(client)
+    SessionLog.objects.create(programme=programme, week=1, session_number=1, done_on=timezone.localdate(),
+                              outcome="completed", effort=4, symptoms=["pain"], logged_by=owner)
+    Resume.objects.create(programme=programme, note="Seen by physio", resumed_by=owner)
+    ShareLink.issue(client, owner)
+    AccessEvent.objects.create(trainer=owner, actor=owner, client=client, kind="viewed_client")
+    return client, [first, second]
+
+
+@pytest.fixture
+def builtin_templates_db(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("programmes.migrations.0002_builtin_templates").install(apps, None)
+
+
+def test_every_model_that_refers_to_a_client_is_exported():
+    walked = related_models(Client)
+    missing = walked - set(everything.EXPORTED)
+    assert not missing, f"Add these to audit/everything.py (export) and check erasure covers them: {missing}"
+    assert {Assessment, SessionLog, AccessEvent} <= walked  # the walk really goes deep
+
+
+def test_every_row_about_her_is_in_the_json(full_client, owner):
+    client, assessments = full_client
+    data = everything.as_data(everything.load(client.pk), by=owner)
+    counts = {
+        "consent.history": len(data["consent"]["history"]),
+        "assessments": len(data["assessments"]),
+        "assessments[].corrections": sum(len(a["corrections"]) for a in data["assessments"]),
+        "programmes": len(data["programmes"]),
+        "programmes[].session_logs": sum(len(p["session_logs"]) for p in data["programmes"]),
+        "programmes[].resumes": sum(len(p["resumes"]) for p in data["programmes"]),
+        "private_links": len(data["private_links"]),
+        "access_log": len(data["access_log"]),
+    }
+    for model, where in everything.EXPORTED.items():
+        if model is Client:
+            continue
+        rows = model.objects.filter(**{lookup_to_client(model): client}).count()
+        assert rows > 0, f"the fixture should hold a {model.__name__}"
+        assert counts[where] == rows, f"{model.__name__}: {rows} rows, {counts[where]} exported"
+
+
+def lookup_to_client(model):
+    """The ORM path from `model` to Client, following foreign keys through the walked models."""
+    for field in model._meta.get_fields():
+        if field.many_to_one and field.related_model is Client:
+            return field.name
+    for field in model._meta.get_fields():
+        if field.many_to_one and field.related_model in related_models(Client):
+            return f"{field.name}__{lookup_to_client(field.related_model)}"
+    raise AssertionError(f"no path from {model.__name__} to Client")
+
+
+def test_the_json_holds_her_profile_consent_wording_and_assessments_in_the_domain_shape(full_client, owner):
+    client, assessments = full_client
+    data = everything.as_data(everything.load(client.pk), by=owner)
+    assert data["profile"]["full_name"] == "Amira Haddad" and data["profile"]["notes"] == "Prefers mornings"
+    assert [h["action"] for h in data["consent"]["history"]] == ["given", "withdrawn", "given"]
+    assert data["consent"]["current"]["wording_version"] == consent.CURRENT
+    assert data["consent"]["wording"][consent.CURRENT]["text"] == consent.wording(consent.CURRENT)
+    first = data["assessments"][0]["assessment"]
+    expected = {"assessed_on": assessments[0].assessed_on.isoformat(), **assessments[0].to_dict(), "notes": ""}
+    assert first == json.loads(json.dumps(expected))
+    assert data["assessments"][1]["corrections"][0]["new"] == "Felt strong"
+    assert data["programmes"][0]["session_logs"][0]["symptoms"] == ["pain"]
+    assert data["programmes"][0]["plan"]["sessions"], "her plan's sessions are included"
+
+
+def test_an_exported_assessment_imports_again_unchanged(full_client, owner):
+    from assessments.forms import import_problems
+
+    client, assessments = full_client
+    data = everything.as_data(everything.load(client.pk), by=owner)
+    problems, parsed = import_problems(json.loads(json.dumps(data["assessments"][0]["assessment"])), client)
+    assert problems == []
+    assert parsed.valid_values()["assessed_on"] == assessments[0].assessed_on
+
+
+def test_the_zip_holds_the_json_every_report_and_a_readme(full_client, owner_http):
+    client, assessments = full_client
+    response = owner_http.get(reverse("audit:export_everything", args=[client.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"].startswith(f'attachment; filename="restride-{client.pk}-')
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    reports = {everything.report_name(a) for a in assessments}
+    assert names == {"restride-data.json", "README.txt", *reports}
+    for name in reports:
+        assert archive.read(name).startswith(b"%PDF-")
+    data = json.loads(archive.read("restride-data.json"))
+    assert {a["report"] for a in data["assessments"]} == reports
+    readme = archive.read("README.txt").decode()
+    assert "Amira Haddad" in readme and "restride-data.json" in readme and "2 assessments" not in readme
+    assert "every assessment (2)" in readme
+    # Downloading it is itself in her access log, and so in the next export.
+    assert AccessEvent.objects.filter(client=client, kind="exported_everything").count() == 1
+
+
+def test_export_owner_other_and_anonymous(client_record, owner_http, stranger_http, anon_http):
+    url = reverse("audit:export_everything", args=[client_record.pk])
+    assert owner_http.get(url).status_code == 200
+    assert stranger_http.get(url).status_code == 404
+    assert anon_http.get(url)["Location"].startswith(reverse("login"))
+    assert owner_http.post(url).status_code == 405
+    assert not AccessEvent.objects.filter(kind="exported_everything", trainer__email="stranger@example.com").exists()
+
+
+def test_the_client_page_offers_the_download(client_record, owner_http):
+    page = owner_http.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
+    assert reverse("audit:export_everything", args=[client_record.pk]) in page
+    assert "Download everything about her" in page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_json_takes_the_same_queries_however_many_assessments(owner, count, django_assert_max_num_queries):
+    client = make_client(owner)
+    for index in range(count):
+        assessment = make_assessment(client, days_after_birth=60 + index)
+        assessment.save_changes({"notes": f"note {index}"}, owner, assessment.version)
+    with django_assert_max_num_queries(12):
+        data = everything.as_data(everything.load(client.pk), by=owner)
+    assert len(data["assessments"]) == count

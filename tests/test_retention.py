@@ -1,0 +1,107 @@
+"""Retention: archived clients are erased, with everything about them, after the retention period."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.erasure import erasure_date
+from audit.models import AccessEvent
+from clients.models import Client
+from programmes.models import Plan
+from tests.conftest import make_client
+from tests.test_everything import builtin_templates_db, full_client, lookup_to_client, related_models  # noqa: F401
+
+
+def purge(*args):
+    out = StringIO()
+    call_command("purge_expired", *args, stdout=out)
+    return out.getvalue()
+
+
+def archive(client, days_ago):
+    Client.objects.filter(pk=client.pk).update(archived_at=timezone.now() - timedelta(days=days_ago))
+    client.refresh_from_db()
+
+
+def rows_about(client_pk):
+    return {model.__name__: model.objects.filter(**{lookup_to_client(model): client_pk}).count()
+            for model in related_models(Client)}
+
+
+@pytest.fixture
+def short_retention(settings):
+    settings.RETENTION_DAYS_AFTER_ARCHIVE = 30
+
+
+def test_an_expired_client_is_erased_with_everything_about_her(full_client, owner_http, short_retention):
+    client, assessments = full_client
+    owner_http.get(reverse("reports:trainer_pdf", args=[assessments[0].pk]))  # a report in the cache
+    assert len(cache.get(f"report-keys:{client.pk}")) == 1
+    plan_pk = client.programmes.get().plan_id
+    kept = make_client(client.trainer, "Beth Okafor")
+    recent = make_client(client.trainer, "Cara Lewis")
+    archive(client, 31)
+    archive(recent, 29)
+    assert all(rows_about(client.pk).values())
+
+    listed = purge("--dry-run")
+    assert f"Would erase client #{client.pk} of owner@example.com" in listed and "2 assessments" in listed
+    assert "Would erase 1 client archived over 30 days ago." in listed and "Amira" not in listed
+    assert Client.objects.filter(pk=client.pk).exists(), "a dry run erases nothing"
+
+    done = purge()
+    assert f"Erased client #{client.pk}" in done and "Erased 1 client" in done
+    assert not Client.objects.filter(pk=client.pk).exists()
+    assert not any(rows_about(client.pk).values()), rows_about(client.pk)
+    assert not Plan.objects.filter(pk=plan_pk).exists(), "her own copy of the plan goes too"
+    assert Plan.objects.filter(trainer__isnull=True, is_template=True).exists(), "built-in templates stay"
+    assert cache.get(f"report-keys:{client.pk}") is None
+    assert not [key for key in cache._cache if "report:" in key]  # locmem: no report left
+    assert set(Client.objects.values_list("full_name", flat=True)) == {kept.full_name, recent.full_name}
+    event = AccessEvent.objects.get(kind="erased_expired")
+    assert (event.trainer, event.client, event.target) == (client.trainer, None, f"Client #{client.pk}")
+
+    assert purge() == "Erased 0 clients archived over 30 days ago.\n", "running it twice does nothing more"
+    assert AccessEvent.objects.filter(kind="erased_expired").count() == 1
+
+
+def test_current_and_restored_clients_are_never_erased(owner, short_retention):
+    current = make_client(owner, "Amira Haddad")
+    restored = make_client(owner, "Beth Okafor")
+    archive(restored, 400)
+    restored.restore()
+    assert purge() == "Erased 0 clients archived over 30 days ago.\n"
+    assert Client.objects.count() == 2 and current.pk
+
+
+def test_the_default_period_is_seven_years(settings):
+    from config import settings as config_settings
+
+    assert config_settings.RETENTION_DAYS_AFTER_ARCHIVE == 2555
+
+
+def test_an_archived_clients_page_says_when_her_data_will_be_erased(owner, owner_http, short_retention):
+    client = make_client(owner)
+    page = owner_http.get(reverse("clients:detail", args=[client.pk])).content.decode()
+    assert "will be erased" not in page
+    owner_http.post(reverse("clients:archive", args=[client.pk]))
+    client.refresh_from_db()
+    due = erasure_date(client)
+    assert due == timezone.localdate(client.archived_at) + timedelta(days=30)
+    page = owner_http.get(reverse("clients:detail", args=[client.pk])).content.decode()
+    assert f"Everything about her will be erased on {due.day} {due:%b %Y} unless you restore her." in page
+
+
+def test_deleting_a_client_also_removes_her_cached_reports_and_plan_copies(full_client, owner_http):
+    client, assessments = full_client
+    owner_http.get(reverse("reports:trainer_pdf", args=[assessments[1].pk]))
+    plan_pk = client.programmes.get().plan_id
+    owner_http.post(reverse("clients:delete", args=[client.pk]), {"confirm_name": client.full_name})
+    assert not Client.objects.filter(pk=client.pk).exists()
+    assert not Plan.objects.filter(pk=plan_pk).exists()
+    assert not [key for key in cache._cache if "report:" in key]
