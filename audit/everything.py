@@ -22,7 +22,7 @@ from django.utils import timezone
 from assessments.models import Assessment, AssessmentChange
 from clients import consent
 from clients.models import Client, ConsentRecord, ShareLink
-from programmes.models import PlanSession, Programme, Resume, SessionLog
+from programmes.models import AttentionAck, PlanSession, Programme, ProgrammeEvent, Resume, SessionLog
 
 from .models import AccessEvent
 
@@ -37,6 +37,8 @@ EXPORTED = {
     Programme: "programmes",
     SessionLog: "programmes[].session_logs",
     Resume: "programmes[].resumes",
+    ProgrammeEvent: "programmes[].history",
+    AttentionAck: "worklist_acknowledgements",
     ShareLink: "private_links",
     AccessEvent: "access_log",
 }
@@ -125,10 +127,11 @@ def programme_entry(programme):
         "start_date": iso(programme.start_date),
         "ended_at": iso(programme.ended_at),
         "override_reason": programme.override_reason,
+        "override_items": programme.override_items,
         "assigned_by": person(programme.assigned_by),
         "created_at": iso(programme.created_at),
         "session_logs": [
-            {"week": log.week, "session": log.session_number, "done_on": iso(log.done_on), "outcome": log.outcome,
+            {"sequence": log.sequence, "week": log.week, "session": log.session_number, "done_on": iso(log.done_on), "outcome": log.outcome,
              "effort": log.effort, "symptoms": log.symptoms, "notes": log.notes, "logged_by": person(log.logged_by),
              "created_at": iso(log.created_at)}
             for log in programme.logs.all()
@@ -136,6 +139,12 @@ def programme_entry(programme):
         "resumes": [
             {"note": resume.note, "resumed_by": person(resume.resumed_by), "created_at": iso(resume.created_at)}
             for resume in programme.resumes.all()
+        ],
+        # Every logging, correction (before and after), deletion, resume, end and reopening.
+        "history": [
+            {"kind": event.kind, "session_log": event.sequence, "by": person(event.by), "at": iso(event.at),
+             "reason": event.reason, "before": event.before, "after": event.after}
+            for event in programme.history.all()
         ],
     }
 
@@ -154,7 +163,9 @@ def load(client_pk):
         Prefetch("programmes", Programme.objects.select_related("plan", "assigned_by").order_by("created_at", "pk")
                  .prefetch_related(Prefetch("plan__sessions", PlanSession.objects.prefetch_related("blocks")),
                                    Prefetch("logs", SessionLog.objects.select_related("logged_by")),
-                                   Prefetch("resumes", Resume.objects.select_related("resumed_by")))),
+                                   Prefetch("resumes", Resume.objects.select_related("resumed_by")),
+                                   Prefetch("history", ProgrammeEvent.objects.select_related("by")))),
+        Prefetch("attention_acks", AttentionAck.objects.select_related("by").order_by("at", "pk")),
         Prefetch("share_links", ShareLink.objects.order_by("created_at", "pk")),
         Prefetch("access_events", AccessEvent.objects.select_related("actor").order_by("at", "pk")),
     ).get(pk=client_pk)
@@ -170,6 +181,9 @@ def as_data(client, by=None):
         "consent": consent_section(client),
         "assessments": [assessment_entry(a) for a in assessments],
         "programmes": [programme_entry(p) for p in client.programmes.all()],
+        "worklist_acknowledgements": [
+            {"kind": ack.kind, "by": person(ack.by), "at": iso(ack.at)} for ack in client.attention_acks.all()
+        ],
         "private_links": [
             {"created_at": iso(link.created_at), "expires_on": iso(link.expires_on), "revoked_at": iso(link.revoked_at)}
             for link in client.share_links.all()

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from config.http import absolute_url
 from programmes.models import AttentionAck, Programme, running_decision_for
@@ -55,6 +55,7 @@ def client_create(request):
 
 
 @login_required
+@require_safe
 def client_detail(request, pk):
     ended = Programme.objects.filter(client=OuterRef("pk"), ended_at__isnull=False)
     clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by")

@@ -14,7 +14,7 @@ from audit import everything
 from audit.models import AccessEvent
 from clients import consent
 from clients.models import Client, ShareLink
-from programmes.models import Resume, SessionLog
+from programmes.models import AttentionAck, Resume, SessionLog
 from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
 from tests.factories import make_assessment
@@ -42,8 +42,9 @@ def full_client(owner, builtin_templates_db):
     second = make_assessment(client, days_after_birth=7 * 12)
     second.save_changes({"notes": "Felt strong"}, owner, second.version)
     programme = assign_programme(client)
-    SessionLog.objects.create(programme=programme, week=1, session_number=1, done_on=timezone.localdate(),
-                              outcome="completed", effort=4, symptoms=["pain"], logged_by=owner)
+    programme.log_session(by=owner, sequence=1, done_on=timezone.localdate(), outcome="completed", effort=4,
+                          symptoms=["pain"])  # a session log and its history row
+    AttentionAck.objects.create(client=client, kind="seen", fingerprint="x" * 16, by=owner)
     Resume.objects.create(programme=programme, note="Seen by physio", resumed_by=owner)
     ShareLink.issue(client, owner)
     AccessEvent.objects.create(trainer=owner, actor=owner, client=client, kind="viewed_client")
@@ -76,6 +77,8 @@ def test_every_row_about_her_is_in_the_json(full_client, owner):
         "programmes": len(data["programmes"]),
         "programmes[].session_logs": sum(len(p["session_logs"]) for p in data["programmes"]),
         "programmes[].resumes": sum(len(p["resumes"]) for p in data["programmes"]),
+        "programmes[].history": sum(len(p["history"]) for p in data["programmes"]),
+        "worklist_acknowledgements": len(data["worklist_acknowledgements"]),
         "private_links": len(data["private_links"]),
         "access_log": len(data["access_log"]),
     }

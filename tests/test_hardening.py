@@ -417,7 +417,9 @@ def test_the_admin_can_be_turned_on_at_its_own_url(owner, settings):
     try:
         importlib.reload(config.urls)
         clear_url_caches()
-        assert http.get("/staff-door-7f3a/").status_code == 200
+        # There it is (asking staff for their second factor first); nowhere else.
+        response = http.get("/staff-door-7f3a/")
+        assert response.status_code == 302 and response["Location"].startswith("/staff-door-7f3a/login/")
         assert http.get("/admin/").status_code == 404
     finally:
         settings.ADMIN_ENABLED = False

@@ -264,7 +264,24 @@ def test_regenerating_codes_is_post_only_and_needs_csrf(db):
 
 # --- the admin -----------------------------------------------------------------------------
 
-def test_the_admin_needs_a_verified_second_factor(db):
+@pytest.fixture
+def admin_on(settings):
+    """The admin is off unless ADMIN_ENABLED: serve it at ADMIN_URL for these tests."""
+    import importlib
+
+    import config.urls
+    from django.urls import clear_url_caches
+
+    settings.ADMIN_ENABLED, settings.ADMIN_URL = True, "staff-door"
+    importlib.reload(config.urls)
+    clear_url_caches()
+    yield
+    settings.ADMIN_ENABLED = False
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+def test_the_admin_needs_a_verified_second_factor(db, admin_on):
     staff = make_trainer("staff@example.com", is_staff=True, is_superuser=True)
     http = password_sign_in(staff)
     response = http.get(reverse("admin:index"))
@@ -278,6 +295,6 @@ def test_the_admin_needs_a_verified_second_factor(db):
     assert http.get(reverse("admin:index")).status_code == 200
 
 
-def test_the_admin_sends_anonymous_visitors_to_the_ordinary_sign_in(anon_http):
+def test_the_admin_sends_anonymous_visitors_to_the_ordinary_sign_in(anon_http, admin_on):
     response = anon_http.get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("login"))
