@@ -74,5 +74,8 @@ class TrainerLogo(models.Model):
     content_type = models.CharField(max_length=20)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self):
+        return f"Logo of trainer #{self.trainer_id}"
+
     def data_url(self):
         return f"data:{self.content_type};base64,{base64.b64encode(bytes(self.data)).decode()}"

@@ -157,6 +157,15 @@ class Assessment(models.Model):
     def __str__(self):
         return f"{self.client} · {self.assessed_on:%-d %b %Y}"
 
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.prefill_from_client()
+        self.__dict__.pop("result", None)
+        self.verdict = self.result.verdict
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "verdict", "updated_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("assessments:studio", args=[self.pk])
 
@@ -203,15 +212,6 @@ class Assessment(models.Model):
         column = Column(self.PHYSIO, None).name
         if getattr(self, column) is None and self.client.physio_seen_by(self.assessed_on):
             setattr(self, column, True)
-
-    def save(self, *args, **kwargs):
-        if self._state.adding:
-            self.prefill_from_client()
-        self.__dict__.pop("result", None)
-        self.verdict = self.result.verdict
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "verdict", "updated_at"}
-        super().save(*args, **kwargs)
 
     def save_changes(self, values, by, expected_version):
         """Save the fields that differ, record who changed what, and bump the version.
@@ -289,6 +289,9 @@ class AssessmentChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.label}: {self.old_text} → {self.new_text}"
 
     @property
     def label(self):

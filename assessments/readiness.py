@@ -303,9 +303,7 @@ def _holistic(holistic: Mapping):
 def _profile(profile: Mapping):
     for field in protocol.PROFILE_FIELDS:
         value = profile.get(field.code)
-        if field.kind == "flag":
-            raised = _flag(value) is True  # a stray 1 must not count as yes
-        else:
-            raised = isinstance(value, str) and value in field.caution_values
+        # A stray 1 must not count as yes.
+        raised = _flag(value) is True if field.kind == "flag" else isinstance(value, str) and value in field.caution_values
         if raised:
             yield Caution(f"profile.{field.code}", field.caution, "rule_6_holistic")

@@ -101,6 +101,11 @@ class AccessEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.who}: {self.get_kind_display()}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("The access log cannot be edited.")
+        super().save(*args, **kwargs)
+
     @property
     def who(self):
         if self.via_link:
@@ -108,11 +113,6 @@ class AccessEvent(models.Model):
         if self.actor:
             return str(self.actor)
         return "Someone not signed in" if self.kind in SIGN_IN_KINDS else "A former trainer"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnly("The access log cannot be edited.")
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("The access log cannot be deleted; it goes with the client when she is erased.")

@@ -84,7 +84,7 @@ def pages_of(env, email):
 def query_counts(env, email, pages):
     script = QUERIES.replace("EMAIL", email).replace("PATHS", repr(list(pages.values())))
     counts = manage(env, "shell", "-c", script, capture=True).split()[-len(pages):]
-    return dict(zip(pages, map(int, counts)))
+    return dict(zip(pages, map(int, counts), strict=True))
 
 
 def measure(env, email, seconds, label, only=None):

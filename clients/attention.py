@@ -97,10 +97,8 @@ def with_last_ack(clients):
 def current_programmes(trainer, client_ids=None):
     """Her clients' current programmes by client id, ready for state, status and the rule."""
     programmes = Programme.objects.for_trainer(trainer).current()
-    if client_ids is None:
-        programmes = programmes.filter(client__archived_at__isnull=True)
-    else:
-        programmes = programmes.filter(client_id__in=client_ids)
+    programmes = (programmes.filter(client__archived_at__isnull=True) if client_ids is None
+                  else programmes.filter(client_id__in=client_ids))
     programmes = programmes.annotate(last_event=Max("history__pk"), resume_count=Count("resumes", distinct=True))
     return {p.client_id: p for p in attach_latest_assessments(programmes.with_progress(blocks=False))}
 
@@ -164,7 +162,8 @@ def worklist(trainer, today):
 def needs_attention(trainer):
     today = timezone.localdate()
     entries, client_count = worklist(trainer, today)
-    recent_logs = SessionLog.objects.filter(programme__client__trainer=trainer).select_related("programme__client").order_by("-created_at")[:8]
+    recent_logs = (SessionLog.objects.filter(programme__client__trainer=trainer).select_related("programme__client")
+                   .order_by("-created_at")[:8])
     recent_assessments = Assessment.objects.for_trainer(trainer).summaries().select_related("client").order_by("-updated_at")[:8]
     activity = sorted(
         [("session", log.created_at, log) for log in recent_logs] + [("assessment", a.updated_at, a) for a in recent_assessments],

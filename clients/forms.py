@@ -69,11 +69,11 @@ class ClientForm(forms.ModelForm):
             raise forms.ValidationError("The baby's date of birth cannot be in the future.")
         if born < today - timedelta(days=365 * 25):
             raise forms.ValidationError("That is more than 25 years ago: check the year.")
-        if self.instance.pk and (first := self.instance.assessments.order_by("assessed_on").first()):
-            if born > first.assessed_on:
-                raise forms.ValidationError(
-                    f"She has an assessment dated {first.assessed_on:%-d %b %Y}, before this date: check the date."
-                )
+        first = self.instance.assessments.order_by("assessed_on").first() if self.instance.pk else None
+        if first and born > first.assessed_on:
+            raise forms.ValidationError(
+                f"She has an assessment dated {first.assessed_on:%-d %b %Y}, before this date: check the date."
+            )
         return born
 
     def clean_date_of_birth(self):

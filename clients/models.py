@@ -179,6 +179,9 @@ class ConsentRecord(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%-d %b %Y}"
+
     @property
     def wording(self):
         return consent.wording(self.version)

@@ -289,6 +289,9 @@ class PlanBlock(models.Model):
             models.CheckConstraint(condition=Q(repeats__gte=1), name="block_repeats_at_least_once"),
         ]
 
+    def __str__(self):
+        return self.describe()
+
     def describe(self):
         run = f"run {format_duration(self.run_seconds)}"
         walk = f", walk {format_duration(self.walk_seconds)}" if self.walk_seconds else ""
@@ -451,7 +454,7 @@ class Programme(models.Model):
         """What the log numbered `sequence` did to her programme, replayed from the logs as
         they stand now; None if it is gone or was logged while the programme did not move."""
         steps = progression.replay_steps(self.plan.sessions_per_week(), self.events())
-        for row, (before, after) in zip(self.timeline(), steps):
+        for row, (before, after) in zip(self.timeline(), steps, strict=True):
             if isinstance(row, SessionLog) and row.sequence == sequence:
                 return after.last_outcome if before.status == "active" else None
         return None
@@ -520,7 +523,7 @@ class Programme(models.Model):
             except IntegrityError:
                 # The unique (programme, sequence) constraint: where row locks are not
                 # available (SQLite), the database still refuses the second copy.
-                raise AlreadyLogged(message="Already logged: this session was just recorded. Nothing was recorded twice.")
+                raise AlreadyLogged(message="Already logged: this session was just recorded. Nothing was recorded twice.") from None
             Programme.objects.filter(pk=self.pk).update(log_sequence=sequence)
             current._record("logged", by, log=log, after=log.snapshot())
             current._changed()
@@ -540,7 +543,7 @@ class Programme(models.Model):
         record reads as replay sees it (replay, not the stored numbers, decides her position)."""
         current = self._reloaded()
         steps = progression.replay_steps(current.plan.sessions_per_week(), current.events())
-        for row, (before, _) in zip(current.timeline(), steps):
+        for row, (before, _) in zip(current.timeline(), steps, strict=True):
             if isinstance(row, SessionLog) and (row.week, row.session_number) != (before.week, before.session):
                 SessionLog.objects.filter(pk=row.pk).update(week=before.week, session_number=before.session)
 
@@ -705,6 +708,9 @@ class SessionLog(models.Model):
             models.UniqueConstraint(fields=["programme", "sequence"], name="session_log_once"),
         ]
 
+    def __str__(self):
+        return f"Week {self.week}, session {self.session_number} on {self.done_on:%-d %b %Y}"
+
     def save(self, *args, **kwargs):
         if self.sequence is None:
             # Written directly (demo data, fixtures): take the programme's next number.
@@ -749,6 +755,9 @@ class Resume(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return f"Resumed {self.created_at:%-d %b %Y}"
+
 
 EVENT_KINDS = [
     ("assigned", "Programme assigned"), ("logged", "Session logged"), ("corrected", "Session corrected"),
@@ -774,6 +783,9 @@ class ProgrammeEvent(models.Model):
         constraints = [models.CheckConstraint(condition=Q(kind__in=[k for k, _ in EVENT_KINDS]), name="programme_event_kind_valid")]
 
     FIELD_LABELS = {"done_on": "Date", "outcome": "Outcome", "effort": "Effort", "symptoms": "Symptoms", "notes": "Notes"}
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%-d %b %Y}"
 
     def changes(self):
         """[(label, before, after)] in words, for each field a correction changed."""
@@ -831,6 +843,9 @@ class AttentionAck(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["client", "-at"], name="attention_ack_latest")]
         constraints = [models.CheckConstraint(condition=Q(kind__in=["seen", "referral_sent"]), name="attention_ack_kind_valid")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%-d %b %Y}"
 
     @classmethod
     def record(cls, client, by, *, kind, fingerprint):

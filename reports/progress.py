@@ -203,7 +203,7 @@ def assessment_charts(assessments):
         charts.line_chart(
             f"pelvic-{item.code}", f"Pelvic floor: {item.label.lower()}",
             f"{item.label} at each assessment, against the target of {item.target_text}.",
-            item.unit, list(zip(dates, (a.measurement(item) for a in assessments))), target=item.target,
+            item.unit, list(zip(dates, (a.measurement(item) for a in assessments), strict=True)), target=item.target,
         )
         for item in protocol.section("pelvic_floor").items
         if item.kind == "number"
@@ -211,7 +211,7 @@ def assessment_charts(assessments):
     load_items = protocol.section("load_impact").items
     passed = [
         (date, len(load_items) - len({r.code for r in a.result.reasons if r.code.startswith("load_impact.")}))
-        for date, a in zip(dates, assessments)
+        for date, a in zip(dates, assessments, strict=True)
     ]
     load = charts.bar_chart(
         "load-impact", f"Load and impact tests passed (of {len(load_items)})",

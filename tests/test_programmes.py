@@ -52,7 +52,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(anon_http, programme, name, meth
 
 @pytest.mark.parametrize("name,method", PROGRAMME_VIEWS)
 def test_another_trainer_gets_404_for_a_programme(stranger_http, programme, name, method):
-    response = getattr(stranger_http, method)(reverse(name, args=[programme.pk]), {"outcome": "completed", "done_on": timezone.localdate().isoformat()})
+    data = {"outcome": "completed", "done_on": timezone.localdate().isoformat()}
+    response = getattr(stranger_http, method)(reverse(name, args=[programme.pk]), data)
     assert response.status_code == 404
     assert not SessionLog.objects.exists() and fresh(programme).ended_at is None
 

@@ -14,7 +14,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from accounts.models import Trainer
 from programmes import progression
 from programmes.models import (
-    AlreadyLogged, Plan, PlanRefused, Programme, ProgrammeEvent, ProgrammeRefused, RedFlagNotConfirmed, SessionLog,
+    AlreadyLogged, Plan, PlanRefused, Programme, ProgrammeRefused, RedFlagNotConfirmed, SessionLog,
 )
 from tests.conftest import make_client
 from tests.factories import make_assessment
@@ -177,7 +177,7 @@ def test_correcting_an_earlier_log_renumbers_the_later_ones_from_replay(programm
     # The first session actually had knee pain: the week restarted after it.
     fresh(programme).correct_log(first, by=owner, reason="she told me later", symptoms=["pain"])
     logs = list(fresh(programme).logs.all())
-    assert [(l.week, l.session_number) for l in logs] == [(1, 1), (1, 1)]
+    assert [(log.week, log.session_number) for log in logs] == [(1, 1), (1, 1)]
     assert fresh(programme).state.session == 2
 
 
@@ -473,6 +473,6 @@ class TestReplayAfterCorrections(HypothesisTestCase):
         assert current.state == progression.replay(current.plan.sessions_per_week(), events)
         # And each stored position is where replay applied that log.
         steps_ = progression.replay_steps(current.plan.sessions_per_week(), events)
-        for row, (before, _) in zip(rows, steps_):
+        for row, (before, _) in zip(rows, steps_, strict=True):
             if isinstance(row, SessionLog):
                 assert (row.week, row.session_number) == (before.week, before.session)

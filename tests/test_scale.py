@@ -104,7 +104,8 @@ def test_a_report_drawn_by_one_process_is_served_from_the_cache_by_another(owner
 
 def test_redis_url_selects_the_shared_redis_cache(monkeypatch):
     """Settings read REDIS_URL once at start-up: check the choice in a fresh interpreter."""
-    code = "from django.conf import settings; import django; django.setup(); print(settings.CACHES['default']['BACKEND'], settings.AXES_HANDLER)"
+    code = ("from django.conf import settings; import django; django.setup(); "
+            "print(settings.CACHES['default']['BACKEND'], settings.AXES_HANDLER)")
     base = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
     with_redis = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                                 env={**base, "REDIS_URL": "redis://127.0.0.1:6379/9"}).stdout

@@ -14,13 +14,17 @@ DEMO_PASSWORD = "restride-demo-2026"
 
 # Eight clients at different stages after birth: (name, weeks since birth, profile, goal).
 DEMO_CLIENTS = [
-    ("Amira Haddad", 7, dict(delivery="vaginal", perineal_trauma="first_or_second_degree", breastfeeding=True), "Jog with the buggy by spring"),
+    ("Amira Haddad", 7,
+     dict(delivery="vaginal", perineal_trauma="first_or_second_degree", breastfeeding=True), "Jog with the buggy by spring"),
     ("Beth Okafor", 11, dict(delivery="emergency_caesarean", perineal_trauma="none", breastfeeding=True), "Get back to parkrun"),
-    ("Chloe Brennan", 14, dict(delivery="instrumental", perineal_trauma="third_or_fourth_degree", breastfeeding=False, prior_incontinence=True), "Run without leaking"),
+    ("Chloe Brennan", 14,
+     dict(delivery="instrumental", perineal_trauma="third_or_fourth_degree", breastfeeding=False, prior_incontinence=True),
+     "Run without leaking"),
     ("Dani Kowalska", 16, dict(delivery="vaginal", perineal_trauma="none", breastfeeding=True, bmi_30_or_more=True), "Run 5k for charity"),
     ("Erin MacLeod", 22, dict(delivery="planned_caesarean", perineal_trauma="none", breastfeeding=False), "Hill running with the club"),
     ("Fatima Rahman", 30, dict(delivery="vaginal", perineal_trauma="first_or_second_degree", breastfeeding=True), "Couch to 5k"),
-    ("Grace Adeyemi", 40, dict(delivery="vaginal", perineal_trauma="none", breastfeeding=False, prior_incontinence=False), "Half marathon next autumn"),
+    ("Grace Adeyemi", 40,
+     dict(delivery="vaginal", perineal_trauma="none", breastfeeding=False, prior_incontinence=False), "Half marathon next autumn"),
     ("Hannah Li", 58, dict(delivery="emergency_caesarean", perineal_trauma="none", breastfeeding=False), "Run to work twice a week"),
 ]
 

@@ -111,7 +111,7 @@ class Command(BaseCommand):
                       for week in sorted({s.week for s in self.template_sessions}))
         programmes = Programme.objects.bulk_create(
             Programme(client=client, plan=plan, start_date=today - timedelta(days=40), assigned_by=trainer)
-            for client, plan in zip(clients, plans)
+            for client, plan in zip(clients, plans, strict=True)
         )
         logs = []
         for programme in programmes:
