@@ -175,7 +175,7 @@ def test_finish_leads_to_a_summary_with_the_next_steps(page, live_server, owner,
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessment summary: Amira Haddad")
     expect(page.locator(".verdict__label")).to_contain_text("Refer")
     steps = page.locator(".next-steps")
-    expect(steps).to_contain_text("No running programme yet: a red-flag symptom")
+    expect(steps).to_contain_text("No running programme yet. Referral pending: her latest assessment found a red-flag symptom")
     expect(steps.get_by_role("link", name="Printable referral summary")).to_be_visible()
     expect(steps.get_by_role("link", name="Download her report (PDF)")).to_be_visible()
     expect(steps.get_by_role("button", name="Make her private link")).to_be_visible()
