@@ -33,6 +33,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
+from clients.access import client_address
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -116,8 +117,10 @@ def count_failure(request, trainer):
     user_login_failed.send(sender=__name__, credentials=_credentials(trainer), request=request)
 
 
-def clear_failures(trainer):
-    axes_reset(username=_credentials(trainer)[settings.AXES_USERNAME_FORM_FIELD])
+def clear_failures(request, trainer):
+    # Name the address too: lockouts count (username, address) pairs, and axes' cache handler
+    # (used with Redis) finds the counter only from both.
+    axes_reset(ip=client_address(request), username=_credentials(trainer)[settings.AXES_USERNAME_FORM_FIELD])
 
 
 def locked_out(request):
@@ -215,7 +218,7 @@ def verify(request):
         else:
             otp_login(request, device)
             request.session.cycle_key()
-            clear_failures(trainer)
+            clear_failures(request, trainer)
             audit.record(request, None, "second_factor_passed", "Recovery code" if isinstance(device, StaticDevice) else "")
             if isinstance(device, StaticDevice):
                 left = recovery_codes_left(trainer)
