@@ -667,6 +667,16 @@ def running_decision_for(client, latest, start_date, overridden=frozenset()):
     return progression.running_allowed(latest.result if latest else None, weeks, overridden)
 
 
+def current_programme_of(client, latest=None):
+    """Her current programme ready for state and the rule for who may run; pass her latest
+    assessment when the caller has already loaded it, to save the query."""
+    programme = client.programmes.current().with_progress().first()
+    if programme is not None and latest is not None:
+        latest.client = client
+        programme.__dict__["latest_assessment"] = latest
+    return programme
+
+
 def attach_latest_assessments(programmes):
     """Set each programme's latest_assessment in two queries, however many there are."""
     programmes = list(programmes)

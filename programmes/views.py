@@ -102,7 +102,7 @@ def session_log(request: HtmxHttpRequest, pk):
     if refusal := consent_missing(request, programme.client):
         return refusal
     if not programme.can_log:
-        refusal = logging_refusal(programme)
+        refusal = programme.logging_refusal
         if request.htmx:
             return render(request, "programmes/_card.html", card_context(programme, refusal=refusal))
         messages.error(request, refusal)
@@ -215,10 +215,6 @@ def programme_override(request, pk):
     else:
         messages.error(request, form.errors["override_reason"][0])
     return redirect(card_url(programme))
-
-
-def logging_refusal(programme):
-    return programme.logging_refusal
 
 
 @login_required

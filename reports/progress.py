@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assessments import protocol
 from assessments.models import item_columns
+from programmes.models import current_programme_of
 
 from . import charts
 
@@ -266,9 +267,8 @@ def client_progress(client, assessment=None, today=None):
         earlier = history.filter(before(assessments[0])).aggregate(count=Count("pk"), first=Min("assessed_on"))
         earlier = earlier if earlier["count"] else None
     latest = assessments[-1] if assessments else None
-    programme = client.programmes.current().with_progress().first()
-    if programme and assessment is None:
-        programme.__dict__["latest_assessment"] = latest  # already loaded: who may run reads her latest
+    # Who may run reads her latest assessment: here it is already loaded, unless this is an older report.
+    programme = current_programme_of(client, latest if assessment is None else None)
     context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
                "timeline": list(reversed(assessments)), "earlier": earlier, "programme": programme, "today": today,
                "citation": protocol.GUIDELINE_CITATION}

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 import audit
 from accounts.models import TrainerLogo
 from assessments.views import get_assessment_for_trainer
+from programmes.models import current_programme_of
 from clients.access import client_address, private
 from clients.models import ShareLink
 
@@ -98,12 +99,10 @@ def calendar_feed(request, token):
     if refusal:
         return refusal
     client = link.client
-    programme = client.programmes.current().with_progress().first()
     latest = client.assessments.first()
     if latest is not None:
         latest.client = client
-    if programme is not None:
-        programme.__dict__["latest_assessment"] = latest
+    programme = current_programme_of(client, latest)
     feed = her_calendar(client, programme, latest, timezone.localdate())
     audit.record_link(request, client, "link_viewed_calendar")
     response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
