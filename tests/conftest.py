@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Trainer
 from clients.models import Client
+from programmes.models import Plan, Programme
+from tests.factories import make_assessment
 
 # Playwright's sync API runs an event loop in the test thread; the tests' own ORM
 # calls are synchronous and safe there.
@@ -19,6 +21,16 @@ PASSWORD = "a-long-test-passphrase"
 
 def make_trainer(email, name="Test Trainer", **fields):
     return Trainer.objects.create_user(email=email, password=PASSWORD, full_name=name, **fields)
+
+
+def walk_run_30():
+    """The built-in "Walk–run to 30 minutes" template."""
+    return Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+
+
+def fresh(programme):
+    """The programme as the database has it now, ready for state and the rule for who may run."""
+    return Programme.objects.filter(pk=programme.pk).with_progress().get()
 
 
 def make_client(trainer, name="Amira Haddad", weeks=14, consent=True, **fields):
@@ -42,6 +54,13 @@ def stranger(db):
 @pytest.fixture
 def client_record(owner):
     return make_client(owner)
+
+
+@pytest.fixture
+def ready_client(client_record):
+    """A client whose one assessment is "ready"."""
+    make_assessment(client_record)
+    return client_record
 
 
 @pytest.fixture

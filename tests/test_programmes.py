@@ -4,21 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes.models import Plan, Programme, Resume, SessionLog
-from tests.conftest import make_client
+from programmes.models import Programme, Resume, SessionLog
+from tests.conftest import fresh, make_client, walk_run_30
 from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
-
-
-def walk_run_30():
-    return Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
-
-
-@pytest.fixture
-def ready_client(client_record):
-    make_assessment(client_record)
-    return client_record
 
 
 @pytest.fixture
@@ -27,10 +17,6 @@ def programme(ready_client, owner):
         client=ready_client, plan=walk_run_30().copy(trainer=owner, is_template=False),
         start_date=timezone.localdate() - timedelta(days=14), assigned_by=owner,
     )
-
-
-def fresh(programme):
-    return Programme.objects.filter(pk=programme.pk).with_progress().get()
 
 
 def log(http, programme, **fields):

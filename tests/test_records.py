@@ -16,30 +16,16 @@ from programmes import progression
 from programmes.models import (
     AlreadyLogged, Plan, PlanRefused, Programme, ProgrammeRefused, RedFlagNotConfirmed, SessionLog,
 )
-from tests.conftest import make_client
+from tests.conftest import fresh, make_client, walk_run_30
 from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
-
-
-def walk_run_30():
-    return Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
-
-
-@pytest.fixture
-def ready_client(client_record):
-    make_assessment(client_record)
-    return client_record
 
 
 @pytest.fixture
 def programme(ready_client, owner):
     return Programme.assign(client=ready_client, template=walk_run_30(), by=owner,
                             start_date=timezone.localdate() - timedelta(days=14))
-
-
-def fresh(programme):
-    return Programme.objects.filter(pk=programme.pk).with_progress().get()
 
 
 def log(programme, by, **fields):

@@ -14,17 +14,13 @@ from assessments import protocol
 from assessments.models import COLUMNS, Assessment, AssessmentChange, values_at_target
 from assessments.readiness import evaluate
 from clients.models import ShareLink
-from programmes.models import Plan, Programme, SessionLog
+from programmes.models import Programme, SessionLog
 from programmes.progression import running_allowed
-from tests.conftest import make_client
+from tests.conftest import fresh, make_client, walk_run_30
 from tests.factories import make_assessment
 
 RED_FLAG = {"symptoms_urinary_leakage": True}
 UNMET_HOP = {"load_impact_hop_in_place_left": 6}
-
-
-def walk_run_30():
-    return Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
 
 
 def assign(client, trainer, **fields):
@@ -32,10 +28,6 @@ def assign(client, trainer, **fields):
     return Programme.objects.create(
         client=client, plan=walk_run_30().copy(trainer=trainer, is_template=False), assigned_by=trainer, **fields
     )
-
-
-def fresh(programme):
-    return Programme.objects.filter(pk=programme.pk).with_progress().get()
 
 
 def log(http, programme, **fields):
@@ -158,12 +150,6 @@ def test_property_running_is_never_allowed_against_the_hard_rules(symptoms, fast
 
 
 # Through the views ----------------------------------------------------------------------
-
-@pytest.fixture
-def ready_client(client_record):
-    make_assessment(client_record)
-    return client_record
-
 
 @pytest.fixture
 def her_link(ready_client, owner):

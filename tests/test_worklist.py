@@ -9,15 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.attention import worklist
-from programmes.models import AttentionAck, Plan, Programme
-from tests.conftest import make_client
+from programmes.models import AttentionAck, Programme
+from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
-
-
-def walk_run_30():
-    return Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
 
 
 def assign(client, owner):
