@@ -345,7 +345,7 @@ def her_status(client, programme, latest):
     if programme.status == "finished":
         return "You have finished your programme. Well done!", "Your trainer will help you plan what comes next."
     if state.repeats:
-        return f"You are in week {state.week} of {state.weeks}, repeating this week so it feels easy.", ""
+        return f"You are in week {state.week} of {state.weeks}, repeating this week before moving on.", ""
     return f"You are in week {state.week} of {state.weeks} and running is on track.", ""
 
 

@@ -141,6 +141,15 @@ def trainer_pdf(request, pk):
     return pdf_response(request, assessment)
 
 
+def form_page(response):
+    """Her log page: private, but its own form must post back with an Origin header. Under
+    "no-referrer" a browser sends "Origin: null", which Django's CSRF check refuses; with
+    "same-origin" nothing leaves this site and the form's own origin is sent."""
+    response = private(response)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 @csrf_cookie_on_this_path
 @require_http_methods(["GET", "HEAD", "POST"])
 def her_log(request, token):
@@ -157,12 +166,12 @@ def her_log(request, token):
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
     if request.method == "POST":
         if over_limit(link_write_key(link), LINK_WRITE_LIMIT):
-            return private(render(request, "reports/log.html", {**context, "refusal": (
+            return form_page(render(request, "reports/log.html", {**context, "refusal": (
                 "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429))
         count(link_write_key(link), LINK_WRITE_WINDOW)
     if refusal := her_logging_refusal(client, programme):
         status = 409 if request.method == "POST" else 200
-        return private(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
+        return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
     form = HerSessionLogForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,8 +188,8 @@ def her_log(request, token):
             return redirect(f"{reverse('reports:progress', args=[token])}?logged={log.sequence}#top")
         programme = current_programme_of(client)
         if her_logging_refusal(client, programme):
-            return private(render(request, "reports/log.html", {**context, "programme": programme}, status=409))
+            return form_page(render(request, "reports/log.html", {**context, "programme": programme}, status=409))
         form = HerSessionLogForm(programme=programme)
     session = programme.next_session
     context.update(form=form, programme=programme, session=session, session_words=session.in_words() if session else "")
-    return private(render(request, "reports/log.html", context))
+    return form_page(render(request, "reports/log.html", context))

@@ -146,6 +146,8 @@ def test_her_log_form_sets_a_csrf_cookie_scoped_to_its_path_and_same_site_strict
     cookie = response.cookies["csrftoken"]
     assert cookie["path"] == log_url(her["token"]) and cookie["samesite"] == "Strict"
     assert "Cookie" in response["Vary"]
+    # "no-referrer" would make the browser post "Origin: null", which the CSRF check refuses.
+    assert response["Referrer-Policy"] == "same-origin" and response["Cache-Control"] == "private, no-store"
 
 
 def test_posting_her_log_without_the_csrf_token_is_refused(her):
