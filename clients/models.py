@@ -3,7 +3,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -92,6 +92,13 @@ class Client(models.Model):
     def __str__(self):
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if not adding:
+                self.refresh_programme_states()
+
     def get_absolute_url(self):
         return reverse("clients:detail", args=[self.pk])
 
@@ -159,6 +166,12 @@ class Client(models.Model):
     def restore(self):
         self.archived_at = None
         self.save(update_fields=["archived_at", "updated_at"])
+
+    def refresh_programme_states(self):
+        """Her programmes' stored state reads her latest assessment, whose rules read her
+        profile (the rule for who may run): refreshed when either changes."""
+        programmes = self.programmes.all()
+        programmes.model.refresh_states(programmes)
 
     def touch(self):
         """Something happened for this client: float her to the top of the list."""

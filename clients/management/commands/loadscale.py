@@ -129,3 +129,5 @@ class Command(BaseCommand):
             programme.log_sequence = len(events)
         SessionLog.objects.bulk_create(logs, batch_size=BATCH)
         Programme.objects.bulk_update(programmes, ["log_sequence"], batch_size=BATCH)
+        # Written in bulk, past the operations: work out their stored state the same way.
+        Programme.refresh_states(Programme.objects.filter(pk__in=[p.pk for p in programmes]))
