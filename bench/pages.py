@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # BENCH_PORT to run beside another server
 BASE = f"http://127.0.0.1:{PORT}"
 PASSWORD = "restride-demo-2026"  # the demo's; loadscale gives its trainers the same one
 
