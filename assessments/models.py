@@ -166,7 +166,7 @@ class Assessment(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "verdict", "updated_at"}
         with transaction.atomic():
             super().save(*args, **kwargs)
-            self.client.refresh_programme_states()
+            self.client.refresh_derived()
 
     def get_absolute_url(self):
         return reverse("assessments:studio", args=[self.pk])
@@ -174,7 +174,7 @@ class Assessment(models.Model):
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             result = super().delete(*args, **kwargs)
-            self.client.refresh_programme_states()
+            self.client.refresh_derived()
         return result
 
     @property

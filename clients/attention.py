@@ -70,11 +70,10 @@ def reassessment_due(verdict, assessed_on, today):
 
 
 def with_latest_assessment(clients):
-    latest = Assessment.objects.filter(client=OuterRef("pk")).order_by("-assessed_on", "-pk")
+    """Her latest assessment's verdict and date: a join on the id her row keeps."""
     return clients.annotate(
-        latest_verdict=Subquery(latest.values("verdict")[:1]),
-        latest_assessed_on=Subquery(latest.values("assessed_on")[:1]),
-        latest_assessment_id=Subquery(latest.values("pk")[:1]),
+        latest_verdict=F("latest_assessment__verdict"),
+        latest_assessed_on=F("latest_assessment__assessed_on"),
     )
 
 
@@ -92,9 +91,8 @@ def with_current_programme(clients):
 
 def with_last_ack(clients):
     ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk")
-    latest = Assessment.objects.filter(client=OuterRef("pk")).order_by("-assessed_on", "-pk")
     return clients.annotate(
-        latest_assessment_version=Subquery(latest.values("version")[:1]),
+        latest_assessment_version=F("latest_assessment__version"),
         ack_fingerprint=Subquery(ack.values("fingerprint")[:1]),
         ack_kind=Subquery(ack.values("kind")[:1]),
         ack_at=Subquery(ack.values("at")[:1]),

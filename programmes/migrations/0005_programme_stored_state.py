@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programmes', '0004_exactly_once_history'),
+        ('clients', '0004_client_latest_assessment'),  # the fill reads the app's Client
     ]
 
     operations = [
