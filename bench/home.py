@@ -38,9 +38,14 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    # No collectstatic here: plain static URLs instead of the production manifest.
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    override_settings(STORAGES=plain).enable()
 
     from accounts.models import Trainer
 
