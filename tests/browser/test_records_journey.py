@@ -77,6 +77,11 @@ def test_a_mislogged_red_flag_is_corrected_and_the_programme_resumes_its_place(p
     expect(entry.get_by_role("button", name=re.compile("^Referral sent"))).to_be_visible()
     assert_accessible(page)
     screenshot(page, "home-worklist-1024x768.png")
+    # "See all" lists her the same way, and passes axe too.
+    page.goto(f"{live_server.url}/clients/attention/")
+    expect(page.locator(".attention-list > li")).to_have_count(1)
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/")
 
     # Correct it from "Recent sessions": the small form opens in the card, focused; untick the
     # red flag, give a reason, and confirm.
