@@ -32,7 +32,7 @@ def test_her_page_shows_the_latest_twelve_and_summarises_the_rest(owner, anon_ht
     assert context["earlier"]["count"] == 3 and context["earlier"]["first"] == made[0].assessed_on
     _, token = ShareLink.issue(client, owner)
     page = anon_http.get(reverse("reports:progress", args=[token])).content.decode()
-    assert f"Before them, 3 earlier assessments since {made[0].assessed_on:%-d %b %Y}" in page
+    assert f"Before them you had 3 more, the first on {made[0].assessed_on:%-d %b %Y}" in page
 
 
 @pytest.mark.django_db

@@ -78,7 +78,7 @@ def test_client_opens_her_link_on_a_phone_reads_her_verdict_and_downloads_the_pd
     programme = page.get_by_role("region", name="Your walk–run programme")
     expect(programme).to_contain_text("Walk–run to 30 minutes")
     expect(programme).to_contain_text("You are in week 1 of 9")
-    expect(programme).to_contain_text("2 sessions logged · 2 symptom-free in a row.")
+    expect(programme).to_contain_text("2 sessions logged so far, all without symptoms.")
     expect(programme.get_by_role("heading", level=3)).to_have_text(
         re.compile(rf"^Your next session: week 1, session 3, {timezone.localdate():%A %-d %b}$"))
     expect(programme.locator(".session-plan li")).to_have_text(
