@@ -212,6 +212,8 @@ def trend_sentence(name, unit, dated):
     (first_on, first), (last_on, last) = measured[0], measured[-1]
     if len(measured) == 1:
         text = f"{name}: {protocol.quantity(last, unit)} on {on(last_on)}"
+    elif all(value == last for _, value in measured):
+        text = f"{name}: {protocol.quantity(last, unit)} at each check-up from {on(first_on)} to {on(last_on)}"
     else:
         text = f"{name}: from {protocol.quantity(first, unit)} on {on(first_on)} to {protocol.quantity(last, unit)} on {on(last_on)}"
     if dated[-1][1] is None:
@@ -303,9 +305,12 @@ def weekly_running_chart(programme, today, weeks_shown=RUNNING_WEEKS_SHOWN):
     if not weekly:  # a programme that starts next week
         summary = "Your running minutes will show here once your programme starts."
     else:
-        span = "this week" if len(weekly) == 1 else f"the last {protocol.quantity(len(weekly), 'weeks')}"
-        summary = (f"Running minutes: {protocol.quantity(sum(value for _, value in weekly), 'minutes')} over {span}; "
-                   f"{protocol.quantity(weekly[-1][1], 'minutes')} in the week of {on(weekly[-1][0])}.")
+        total = protocol.quantity(sum(value for _, value in weekly), "minutes")
+        if len(weekly) == 1:
+            summary = f"Running minutes: {total} so far this week."
+        else:
+            summary = (f"Running minutes: {total} over the last {protocol.quantity(len(weekly), 'weeks')}; "
+                       f"{protocol.quantity(weekly[-1][1], 'minutes')} so far this week.")
     return charts.bar_chart(
         "weekly-running", "Running minutes each week",
         f"{summary} Minutes of running in the sessions logged each week (week commencing).",

@@ -428,7 +428,7 @@ def test_pelvic_floor_trends_follow_the_protocols_number_items(three_check_ups):
     assert pelvic == [f"pelvic-{item.code}" for item in protocol.section("pelvic_floor").items if item.kind == "number"]
     holds = trend(context, "pelvic-long_holds")
     target = protocol.ITEMS["pelvic_floor.long_holds"].target
-    assert holds.summary == f"Long holds: from {target} holds on {day(made[0])} to {target} holds on {day(made[2])}."
+    assert holds.summary == f"Long holds: {target} holds at each check-up from {day(made[0])} to {day(made[2])}."
 
 
 def test_a_measure_her_latest_check_up_did_not_take_says_so():
@@ -456,7 +456,8 @@ def test_weekly_running_minutes_come_from_her_logged_sessions(shared, anon_http,
     assert len(chart.bars) == RUNNING_WEEKS_SHOWN  # bounded: the last weeks, not all twenty
     minutes = round(first.running_seconds / 60)
     assert chart.bars[-1].value == minutes and all(bar.value == 0 for bar in chart.bars[:-1])
-    assert f"{minutes} minutes in the week of" in chart.summary
+    assert chart.summary == (f"Running minutes: {minutes} minutes over the last {RUNNING_WEEKS_SHOWN} weeks; "
+                             f"{minutes} minutes so far this week.")
 
 
 def test_her_report_draws_the_same_trends(three_check_ups, owner_http, tmp_path):
