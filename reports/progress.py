@@ -35,6 +35,19 @@ HEADLINES = {
 }
 
 
+# Each check-up's outcome in a few words for her list of check-ups ("Refer" is the trainer's word).
+OUTCOME_FOR_HER = {
+    "refer": "See a health professional first",
+    "not_yet": protocol.VERDICT_WORDING["not_yet"].label,
+    "ready": "Ready for a graded return",
+}
+
+
+def check_ups(assessments):
+    """Her check-ups, latest first, each with its outcome in her words."""
+    return [{"assessment": a, "outcome": OUTCOME_FOR_HER[a.verdict]} for a in reversed(assessments)]
+
+
 HISTORY_SHOWN = 12  # assessments in her charts and timeline; earlier ones are summarised in a sentence
 
 
@@ -351,7 +364,7 @@ def client_progress(client, assessment=None, today=None):
     # Who may run reads her latest assessment: here it is already loaded, unless this is an older report.
     programme = current_programme_of(client, latest if assessment is None else None)
     context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
-               "timeline": list(reversed(assessments)), "earlier": earlier, "programme": programme, "today": today,
+               "timeline": check_ups(assessments), "earlier": earlier, "programme": programme, "today": today,
                "citation": protocol.GUIDELINE_CITATION}
     if latest:
         result = latest.result

@@ -476,8 +476,10 @@ def test_her_report_draws_the_same_trends(three_check_ups, owner_http, tmp_path)
 def test_her_page_has_no_trainer_wording_in_her_programme(shared, anon_http, owner):
     from programmes.models import Plan, Programme
 
+    make_assessment(shared["client"], days_after_birth=7 * 9, symptoms_urinary_leakage=True)  # an earlier refer
     plan = Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False)
     Programme.objects.create(client=shared["client"], plan=plan, start_date=timezone.localdate(), assigned_by=owner)
     page = anon_http.get(progress_url(shared["token"])).content.decode()
     assert "No sessions logged yet." in page
+    assert "⚠</span> See a health professional first</span>" in page and "Ready for a graded return</span>" in page
     assert "symptom-free in a row" not in page and "Your check-ups" in page and "Your assessments" not in page

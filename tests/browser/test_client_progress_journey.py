@@ -104,10 +104,17 @@ def test_client_opens_her_link_on_a_phone_reads_her_verdict_and_downloads_the_pd
     expect(numbers.locator("tbody th")).to_have_text([f"{amira.earlier.assessed_on:%-d %b}",
                                                       f"{amira.latest.assessed_on:%-d %b}"])
 
+    # Her trends over time: each strength test per leg, in a plain sentence beside its chart.
+    trends = page.get_by_role("region", name="How you are getting on")
+    expect(trends).to_contain_text(f"Left leg: from 20 reps on {amira.earlier.assessed_on:%-d %b %Y} to 14 reps on "
+                                   f"{latest_date}.")
+    expect(trends.get_by_role("img", name=re.compile(r"^Single leg bridge"))).to_have_count(1)
+
     assert_accessible(page)
     screenshot(page, "progress-390.png")
     page.set_viewport_size(TABLET)
     assert_accessible(page)
+    screenshot(page, "progress-1024.png")
     page.set_viewport_size(PHONE)
 
     # Her latest report downloads as a PDF that says the same as the page.
