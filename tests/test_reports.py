@@ -483,3 +483,15 @@ def test_her_page_has_no_trainer_wording_in_her_programme(shared, anon_http, own
     assert "No sessions logged yet." in page
     assert "⚠</span> See a health professional first</span>" in page and "Ready for a graded return</span>" in page
     assert "symptom-free in a row" not in page and "Your check-ups" in page and "Your assessments" not in page
+
+
+def test_a_programme_that_starts_next_week_has_no_running_weeks_yet(shared, owner):
+    from programmes.models import Plan, Programme
+    from reports.progress import weekly_running_chart
+
+    today = timezone.localdate()
+    plan = Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False)
+    programme = Programme.objects.create(client=shared["client"], plan=plan, start_date=today + timedelta(weeks=1),
+                                         assigned_by=owner)
+    chart = weekly_running_chart(programme, today)
+    assert chart.bars == [] and chart.summary == "Your running minutes will show here once your programme starts."
