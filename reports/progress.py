@@ -239,10 +239,12 @@ def strength_trends(assessments, dates):
     found = []
     for item in protocol.section("strength").items:
         sides = {side: [a.measurement(item, side) for a in assessments] for side in protocol.SIDES}
-        summary = " ".join(
-            trend_sentence(f"{side.capitalize()} leg", item.unit, list(zip((a.assessed_on for a in assessments), values, strict=True)))
-            for side, values in sides.items()
-        )
+        days = [a.assessed_on for a in assessments]
+        if len({tuple(values) for values in sides.values()}) == 1:  # the legs alike: one sentence, not two
+            summary = trend_sentence("Each leg", item.unit, list(zip(days, sides["left"], strict=True)))
+        else:
+            summary = " ".join(trend_sentence(f"{side.capitalize()} leg", item.unit, list(zip(days, values, strict=True)))
+                               for side, values in sides.items())
         found.append(("sided", charts.sided_line_chart(
             f"strength-{item.code}", item.label, f"{summary} The aim is {item.target_text}.", item.unit,
             list(zip(dates, *sides.values(), strict=True)), target=item.target, summary=summary,

@@ -406,6 +406,9 @@ def test_a_check_up_that_did_not_test_a_side_is_a_gap_never_0(three_check_ups):
     assert left.points[1].y is None and left.path.count("M") == 2 and "L" not in left.path
     assert [row[1] for row in chart.rows] == [12, "not tested", 17]
     assert f"Left leg: from 12 reps on {day(made[0])} to 17 reps on {day(made[2])}." in chart.summary
+    target = trend(client_progress(made[0].client), "strength-single_leg_bridge").target
+    assert trend(client_progress(made[0].client), "strength-single_leg_bridge").summary == (
+        f"Each leg: {target} reps at each check-up from {day(made[0])} to {day(made[2])}.")
 
 
 def test_load_tests_passed_counts_each_check_up_and_leaves_a_gap_when_none_was_tried(three_check_ups):
