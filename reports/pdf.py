@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 logger = logging.getLogger(__name__)
 
 STATIC_BASE = "https://restride.invalid/static/"
-REPORT_VERSION = "2"  # bump when the report's template changes, so cached reports are redrawn
+REPORT_VERSION = "3"  # bump when the report's template changes, so cached reports are redrawn
 
 
 def fetch_safely(url):
