@@ -13,9 +13,10 @@ from .log import record
 from .models import AccessEvent
 
 PAGE_SIZE = 50
-# Seconds of report drawing per step of her export. A report takes 1-2 s (more on a busy
-# machine), and one more may start just before the budget runs out: a step stays far inside
-# gunicorn's 30 s worker timeout.
+# Seconds of report drawing per step of her export. A report takes about 2 s of CPU; a step
+# starts another only if it should end inside the budget, so a step lasts about this long, or
+# one report's time on a machine so busy that one report takes longer: far inside gunicorn's
+# 30 s worker timeout either way.
 PREPARE_BUDGET = 8
 
 

@@ -246,3 +246,30 @@ def test_which_reports_to_draw_takes_the_same_queries_however_many(owner, count,
     with django_assert_max_num_queries(6):
         jobs = everything.report_jobs(client, timezone.localdate())
     assert len(jobs) == count
+
+
+def test_a_step_starts_a_report_only_if_it_should_end_inside_the_budget(owner, monkeypatch):
+    """With reports taking 3 s and a budget of 8 s, a step draws two (ending at 6 s): a third
+    would end at 9 s. The next step goes on from the third."""
+    from django.core.cache import cache
+
+    from reports import views as report_views
+
+    client = make_client(owner)
+    for weeks in (8, 10, 12, 14):
+        make_assessment(client, days_after_birth=7 * weeks)
+    cache.clear()
+    clock = [0.0]
+    drawn = []
+
+    def slow_report(assessment, etag, today):
+        clock[0] += 3
+        drawn.append(assessment.pk)
+        cache.set(f"report:{etag}", b"%PDF-")
+
+    monkeypatch.setattr(everything, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(report_views, "report_pdf", slow_report)
+    assert everything.prepare_reports(client, budget=8) == (2, 2, 4)
+    assert everything.prepare_reports(client, budget=8) == (2, 4, 4)
+    assert len(set(drawn)) == 4
+    assert everything.prepare_reports(client, budget=8) == (0, 4, 4)
