@@ -57,7 +57,7 @@ def main():
     start = time.perf_counter()
     everything.as_data(everything.load(client.pk))
     print(f"{COUNT} assessments, the JSON alone: {time.perf_counter() - start:.2f} s")
-    print(f"each step of the export page draws for up to PREPARE_BUDGET = {PREPARE_BUDGET} s")
+    print(f"each step of the export page draws for about PREPARE_BUDGET = {PREPARE_BUDGET} s")
     page_url = reverse("audit:everything", args=[client.pk])
 
     def download(label):
