@@ -63,7 +63,7 @@ def export_everything(request, client_pk):
 @require_safe
 def prepare_everything(request, client_pk):
     """"Download everything about her", step by step: each request draws the reports that are
-    not drawn yet for up to PREPARE_BUDGET seconds and says how far it got; the page carries on
+    not drawn yet for about PREPARE_BUDGET seconds and says how far it got; the page carries on
     by itself with htmx, or with its Continue button without JavaScript. Once every report is
     drawn the zip only reads the cache, so it downloads in about a second."""
     client = get_client_for_trainer(request, client_pk)
