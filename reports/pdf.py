@@ -52,39 +52,70 @@ def _fetcher():
 
 
 @cache
+def _font_config():
+    """One font configuration for every report a process draws, as WeasyPrint advises, instead
+    of setting up fontconfig and Pango's font map again for each. (gunicorn's sync workers draw one
+    report at a time in a process; the drawn PDFs are byte for byte the same as without it.)"""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@cache
 def _stylesheet():
     from weasyprint import CSS
 
-    return CSS(filename=finders.find("css/report.css"), url_fetcher=_fetcher(), base_url=STATIC_BASE)
+    return CSS(filename=finders.find("css/report.css"), url_fetcher=_fetcher(), base_url=STATIC_BASE,
+               font_config=_font_config())
 
 
 def html_to_pdf(html):
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher())
-    return document.write_pdf(stylesheets=[_stylesheet()], pdf_variant="pdf/ua-1")
+    return document.write_pdf(stylesheets=[_stylesheet()], pdf_variant="pdf/ua-1", font_config=_font_config())
 
 
 def render_report(context):
     return html_to_pdf(render_to_string("reports/report.html", context))
 
 
-def report_fingerprint(assessment, today):
-    """Everything the report of this assessment depends on; any edit changes it."""
-    client = assessment.client
-    earlier = client.assessments.filter(assessed_on__lte=assessment.assessed_on).aggregate(
-        count=Count("pk"), changed=Max("updated_at")
-    )
-    programme = client.programmes.current().annotate(
+def current_programme_part(client):
+    """The part of her current programme a report shows, as fingerprint text."""
+    return str(client.programmes.current().annotate(
         logs_count=Count("logs", distinct=True), last_log=Max("logs__pk"), resumes_count=Count("resumes", distinct=True)
-    ).values_list("pk", "plan__updated_at", "logs_count", "last_log", "resumes_count").first()
+    ).values_list("pk", "plan__updated_at", "logs_count", "last_log", "resumes_count").first())
+
+
+def fingerprint(assessment, today, earlier_count, earlier_changed, programme):
+    client = assessment.client
     logo = getattr(client.trainer, "logo", None)
     parts = [
         REPORT_VERSION, today.isoformat(), assessment.pk, assessment.version,
         assessment.updated_at.isoformat(), client.updated_at.isoformat(), client.trainer.updated_at.isoformat(),
-        logo.updated_at.isoformat() if logo else "", earlier["count"], str(earlier["changed"]), str(programme),
+        logo.updated_at.isoformat() if logo else "", earlier_count, str(earlier_changed), programme,
     ]
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def report_fingerprint(assessment, today):
+    """Everything the report of this assessment depends on; any edit changes it."""
+    earlier = assessment.client.assessments.filter(assessed_on__lte=assessment.assessed_on).aggregate(
+        count=Count("pk"), changed=Max("updated_at")
+    )
+    return fingerprint(assessment, today, earlier["count"], earlier["changed"], current_programme_part(assessment.client))
+
+
+def report_fingerprints(client, assessments, today):
+    """{pk: report_fingerprint(assessment, today)} for many of her assessments in a few queries,
+    whatever their number: her whole export checks which reports are drawn on every step."""
+    rows = list(client.assessments.values_list("assessed_on", "updated_at"))
+    programme = current_programme_part(client)
+    prints = {}
+    for assessment in assessments:
+        earlier = [changed for on, changed in rows if on <= assessment.assessed_on]
+        prints[assessment.pk] = fingerprint(assessment, today, len(earlier), max(earlier), programme)
+    return prints
 
 
 REPORT_TIMEOUT = 60 * 60 * 24
@@ -102,6 +133,10 @@ def cached_report(etag, build_context, client_pk=None):
             keys = client_report_keys(client_pk)
             django_cache.set(f"report-keys:{client_pk}", [*keys[-200:], key], timeout=REPORT_TIMEOUT)
     return pdf
+
+
+def is_cached(etag):
+    return django_cache.has_key(f"report:{etag}")
 
 
 def client_report_keys(client_pk):
