@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 import audit
-from clients.access import HtmxHttpRequest, get_client_for_trainer
+from clients.access import get_client_for_trainer
+from config.http import HtmxHttpRequest
 
 from . import protocol
 from .compare import compare_assessments

@@ -4,7 +4,8 @@ from django.core.paginator import Paginator
 from django.views.decorators.http import require_safe
 from django.shortcuts import render
 
-from clients.access import get_client_for_trainer, private
+from clients.access import get_client_for_trainer
+from config.http import private
 
 from . import everything
 from .forms import LogFilterForm

@@ -41,7 +41,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # The public address for links to her progress page; unset: the address the request came to.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # How many proxies of ours stand in front of the app, each appending to X-Forwarded-For.
-# clients.access.client_address trusts exactly that many hops (0: the connection's own
+# config.http.client_address trusts exactly that many hops (0: the connection's own
 # address), for sign-in lockout, link throttling and the sign-up and reset rate limits.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
@@ -180,7 +180,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The one trusted client address, never an address the visitor wrote.
-AXES_CLIENT_IP_CALLABLE = "clients.access.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.http.client_address"
 
 # Archived clients are erased, with everything about them, this many days after archiving
 # (manage.py purge_expired, run daily). 2555 days is seven years: the six-year limitation

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clients.access import HtmxHttpRequest
+from config.http import HtmxHttpRequest
 
 from .models import (
     MAX_SESSIONS_PER_WEEK, MAX_WEEKS, Plan, PlanRefused, PlanSession, format_duration, with_sessions,

@@ -11,7 +11,8 @@ from django_htmx.http import reswap, retarget
 from assessments import protocol
 import audit
 from assessments.views import consent_missing, get_assessment_for_trainer
-from clients.access import HtmxHttpRequest, get_client_for_trainer
+from clients.access import get_client_for_trainer
+from config.http import HtmxHttpRequest
 from clients.forms import ShareLinkForm
 
 from .forms import AssignForm, CorrectLogForm, DeleteLogForm, OverrideForm, ResumeForm, SessionLogForm

@@ -10,7 +10,7 @@ import audit
 from accounts.models import TrainerLogo
 from assessments.views import get_assessment_for_trainer
 from programmes.models import current_programme_of
-from clients.access import client_address, private
+from config.http import client_address, private
 from clients.models import ShareLink
 
 from .calendar import her_calendar
