@@ -10,8 +10,8 @@ from django_htmx.http import reswap, retarget
 
 from assessments import protocol
 import audit
-from assessments.views import consent_missing, get_assessment_for_trainer
-from clients.access import get_client_for_trainer
+from assessments.access import get_assessment_for_trainer
+from clients.access import consent_missing, get_client_for_trainer
 from config.http import HtmxHttpRequest
 from clients.forms import ShareLinkForm
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 import audit
 from accounts.models import TrainerLogo
-from assessments.views import get_assessment_for_trainer
+from assessments.access import get_assessment_for_trainer
 from programmes.models import current_programme_of
 from config.http import client_address, private
 from clients.models import ShareLink
