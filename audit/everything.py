@@ -200,11 +200,11 @@ def report_pdf(assessment, today):
     """Her report for this assessment: the same PDF, and the same cache, as a download."""
     from reports.pdf import cached_report, report_fingerprint
     from reports.progress import client_progress
-    from reports.views import logo_url
+    from accounts.models import TrainerLogo
 
     def build_context():
         context = client_progress(assessment.client, assessment, today)
-        context["logo_url"] = logo_url(assessment.client.trainer)
+        context["logo_url"] = TrainerLogo.url_for(assessment.client.trainer)
         return context
 
     return cached_report(report_fingerprint(assessment, today), build_context, assessment.client_id)

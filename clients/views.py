@@ -13,7 +13,7 @@ from config.http import HtmxHttpRequest, absolute_url, private
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
 from audit.erasure import erase_client
-from programmes.views import card_context, current_programme
+from programmes.card import card_context, current_programme
 
 from .access import get_client_for_trainer
 from .attention import needs_attention, statuses_for, with_current_programme, with_latest_assessment

@@ -44,11 +44,6 @@ def link_or_refusal(request, token):
     return None, private(render(request, "reports/not_found.html", status=404))
 
 
-def logo_url(trainer):
-    logo = TrainerLogo.objects.filter(trainer=trainer).first()
-    return logo.data_url() if logo else ""
-
-
 @require_safe
 def progress(request, token):
     link, refusal = link_or_refusal(request, token)
@@ -57,7 +52,7 @@ def progress(request, token):
     context = client_progress(link.client)
     audit.record_link(request, link.client, "link_viewed_progress")
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
-    context.update(token=token, logo_url=logo_url(link.client.trainer), calendar_url=calendar_url,
+    context.update(token=token, logo_url=TrainerLogo.url_for(link.client.trainer), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
     return private(render(request, "reports/progress.html", context))
 
@@ -71,7 +66,7 @@ def pdf_response(request, assessment):
     else:
         def build_context():
             context = client_progress(assessment.client, assessment, today)
-            context["logo_url"] = logo_url(assessment.client.trainer)
+            context["logo_url"] = TrainerLogo.url_for(assessment.client.trainer)
             return context
 
         pdf = cached_report(etag, build_context, assessment.client_id)
