@@ -7,24 +7,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.env import read_env_file
+from config.env import envbool, envint, envlist, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # A development checkout's .env (bin/demo writes it). RESTRIDE_ENV_FILE names another file; empty: none.
 if env_file := os.environ.get("RESTRIDE_ENV_FILE", str(BASE_DIR / ".env")):
     read_env_file(Path(env_file))
-
-
-def envbool(name, default):
-    return os.environ.get(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
-
-
-def envint(name, default):
-    return int(os.environ.get(name, default))
-
-
-def envlist(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = envbool("DEBUG", False)
