@@ -45,10 +45,6 @@ OPEN_BEFORE_VERIFIED = {"two_factor_verify", "two_factor_setup", "logout"}
 
 # --- devices -------------------------------------------------------------------------------
 
-def app_device(trainer):
-    return TOTPDevice.objects.filter(user=trainer, confirmed=True).first()
-
-
 def has_two_factor(trainer):
     return trainer.two_factor_enabled_at is not None
 

@@ -65,10 +65,6 @@ class Chart:
     side_label_y: float = HEIGHT - BOTTOM + 14
     tick_label_x: float = LEFT - 5
 
-    @property
-    def is_empty(self):
-        return not any(p.value is not None for p in self.points) and not any(b.value for b in self.bars)
-
 
 def axis(largest, most_ticks=5):
     """A round axis maximum and whole-number tick step: 7 → (8, 2), 23 → (25, 5), 130 → (150, 50)."""
