@@ -366,7 +366,7 @@ class Programme(models.Model):
 
     def events(self):
         """The timeline as progression events, which replay() turns into her position."""
-        return [row.as_event() if isinstance(row, SessionLog) else progression.Resume() for row in self.timeline()]
+        return [row.as_event() if isinstance(row, SessionLog) else progression.Resumed() for row in self.timeline()]
 
     @cached_property
     def state(self):
@@ -743,7 +743,7 @@ class SessionLog(models.Model):
                 f"{self.get_outcome_display().lower()}{effort}{symptoms}")
 
     def as_event(self):
-        return progression.SessionLog(self.outcome, self.effort, frozenset(self.symptoms))
+        return progression.LoggedSession(self.outcome, self.effort, frozenset(self.symptoms))
 
     @property
     def has_symptoms(self):

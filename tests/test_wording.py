@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from assessments import protocol
 from assessments.protocol import HELPLINE, SIGNPOSTS, quantity
 from assessments.readiness import Caution, Reason, evaluate, worded
-from programmes.progression import SessionLog, replay
+from programmes.progression import LoggedSession, replay
 from reports.progress import next_steps
 from tests.conftest import make_client
 from tests.factories import make_assessment
@@ -69,7 +69,7 @@ def test_knee_hip_or_shin_pain_goes_to_the_gp_or_a_physiotherapist_not_pelvic_he
     [only] = protocol.signposts_for_symptoms({"pain"})
     assert only is route
     # The session outcome and the trainer's alert after pain in two sessions in a row.
-    pain = SessionLog("completed", 4, {"pain"})
+    pain = LoggedSession("completed", 4, {"pain"})
     once = replay((3, 3), [pain]).last_outcome
     assert "GP or a physiotherapist" in once.message and "pelvic health" not in once.message
     state = replay((3, 3), [pain, pain])
@@ -79,7 +79,7 @@ def test_knee_hip_or_shin_pain_goes_to_the_gp_or_a_physiotherapist_not_pelvic_he
 
 
 def test_a_bleeding_session_symptom_pauses_with_the_midwife_route():
-    state = replay((3,), [SessionLog("completed", 3, {"abnormal_bleeding"})])
+    state = replay((3,), [LoggedSession("completed", 3, {"abnormal_bleeding"})])
     assert "GP or midwife" in state.last_outcome.message and "999" in state.last_outcome.message
     assert "Refer her to her GP or midwife" in state.alerts[0].message
 
@@ -431,7 +431,7 @@ def test_the_referral_names_the_clinicians_her_red_flags_go_to(owner, owner_http
 def test_a_programme_paused_by_a_session_tells_her_the_route_it_was_paused_with():
     from django.template.loader import render_to_string
 
-    state = replay((3,), [SessionLog("completed", 3, {"pain"}), SessionLog("completed", 3, {"pain"})])
+    state = replay((3,), [LoggedSession("completed", 3, {"pain"}), LoggedSession("completed", 3, {"pain"})])
 
     class Programme:
         plan = type("Plan", (), {"name": "Walk–run"})()
