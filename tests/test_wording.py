@@ -19,7 +19,7 @@ from assessments.protocol import HELPLINE, SIGNPOSTS, quantity
 from assessments.readiness import Caution, Reason, evaluate, worded
 from programmes.progression import LoggedSession, replay
 from reports.progress import next_steps
-from tests.conftest import make_client
+from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
 from tests.test_readiness import assess, ready_data
 
@@ -464,3 +464,15 @@ def test_the_red_flag_banner_on_her_record_names_the_right_clinicians(owner, own
     make_assessment(client, symptoms_abnormal_bleeding=True)
     page = owner_http.get(client.get_absolute_url()).content.decode()
     assert "No running until she has seen the GP or a midwife and been reassessed." in page
+
+
+def test_one_word_for_programmes_in_the_nav_the_page_and_its_breadcrumbs(owner, owner_http):
+    """The nav says "Programmes", so the page it opens and every way back to it say so too."""
+    page = owner_http.get(reverse("plans:list")).content.decode()
+    assert f'<a href="{reverse("plans:list")}" aria-current="page">Programmes</a>' in page
+    assert "<title>Walk–run programmes" in page and "<h1>Walk–run programmes</h1>" in page
+    template = walk_run_30().copy(trainer=owner)
+    for url in (template.get_absolute_url(), reverse("plans:delete", args=[template.pk]),
+                reverse("plans:edit_session", args=[template.sessions.first().pk])):
+        breadcrumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', owner_http.get(url).content.decode()).group()
+        assert '>Programmes</a>' in breadcrumbs and "Templates" not in breadcrumbs
