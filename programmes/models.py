@@ -41,9 +41,17 @@ class RedFlagNotConfirmed(ProgrammeRefused):
 
 
 class PlanQuerySet(models.QuerySet):
+    def templates(self):
+        """Built-in templates and trainers' own: what a programme is assigned from."""
+        return self.filter(is_template=True)
+
+    def client_copies(self):
+        """The copies clients follow, one per programme, each edited for her alone."""
+        return self.filter(is_template=False)
+
     def templates_for(self, trainer):
         """Templates a trainer can use: the built-ins and her own."""
-        return self.filter(is_template=True).filter(Q(trainer=trainer) | Q(trainer__isnull=True))
+        return self.templates().filter(Q(trainer=trainer) | Q(trainer__isnull=True))
 
     def viewable_by(self, trainer):
         """The built-ins and everything she owns: her templates and her clients' copies."""
@@ -83,6 +91,17 @@ class Plan(models.Model):
     def is_builtin(self):
         return self.trainer_id is None
 
+    @property
+    def is_client_copy(self):
+        return not self.is_template
+
+    @property
+    def kind(self):
+        """Which of the three a plan is: "builtin", "own_template" or "client_copy"."""
+        if self.is_client_copy:
+            return "client_copy"
+        return "builtin" if self.is_builtin else "own_template"
+
     def weeks(self):
         """[(week number, [sessions with their blocks])] — call on a plan fetched with_sessions()."""
         weeks = {}
@@ -97,7 +116,7 @@ class Plan(models.Model):
         """Every edit of a plan: bump updated_at (her report's fingerprint reads it, so a cached
         report is redrawn) and, for a client's copy, float her to the top of the client list."""
         Plan.objects.filter(pk=self.pk).update(updated_at=timezone.now())
-        if not self.is_template:
+        if self.is_client_copy:
             Client.objects.filter(programmes__plan=self).update(last_activity_at=timezone.now())
 
     @classmethod
@@ -116,7 +135,7 @@ class Plan(models.Model):
 
     def reached_week(self):
         """The week her programme has reached, for a client's copy; None for a template."""
-        if self.is_template:
+        if not self.is_client_copy:
             return None
         programme = Programme.objects.filter(plan=self).with_progress(blocks=False).first()
         return programme.state.week if programme else None

@@ -81,7 +81,7 @@ def week_of(session):
 
 def programme_client(plan):
     """The client whose programme this plan is, or None for a template."""
-    programme = getattr(plan, "programme", None) if not plan.is_template else None
+    programme = getattr(plan, "programme", None) if plan.is_client_copy else None
     return programme.client if programme else None
 
 
@@ -152,7 +152,7 @@ def plan_duplicate(request, pk):
 @login_required
 def plan_delete(request, pk):
     # Only her own templates: a client's copy goes with her programme, and built-ins stay.
-    plan = get_object_or_404(Plan.objects.editable_by(request.user).filter(is_template=True), pk=pk)
+    plan = get_object_or_404(Plan.objects.editable_by(request.user).templates(), pk=pk)
     if request.method == "POST":
         name = plan.name
         plan.delete()

@@ -591,3 +591,13 @@ def test_editing_updates_the_plans_changed_time(owner_http, plan):
     owner_http.post(reverse("plans:edit_session", args=[first_session(plan).pk]), session_data([(60, 60, 1)]))
     plan.refresh_from_db()
     assert plan.updated_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_a_plan_says_which_of_the_three_it_is(owner):
+    template = builtin()
+    own = template.copy(trainer=owner)
+    hers = template.copy(trainer=owner, is_template=False)
+    assert [plan.kind for plan in (template, own, hers)] == ["builtin", "own_template", "client_copy"]
+    assert template in Plan.objects.templates() and own in Plan.objects.templates()
+    assert hers not in Plan.objects.templates()
+    assert list(Plan.objects.client_copies()) == [hers]
