@@ -179,6 +179,11 @@ class Assessment(models.Model):
     def weeks_postpartum(self):
         return weeks_between(self.client.baby_date_of_birth, self.assessed_on)
 
+    @property
+    def verdict_wording(self):
+        """Her verdict's word, icon and label (protocol.Verdict), for the verdict badge."""
+        return protocol.VERDICT_WORDING[self.verdict]
+
     def values(self):
         return {column.name: getattr(self, column.name) for column in COLUMNS}
 

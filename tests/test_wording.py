@@ -476,3 +476,15 @@ def test_one_word_for_programmes_in_the_nav_the_page_and_its_breadcrumbs(owner, 
                 reverse("plans:edit_session", args=[template.sessions.first().pk])):
         breadcrumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', owner_http.get(url).content.decode()).group()
         assert '>Programmes</a>' in breadcrumbs and "Templates" not in breadcrumbs
+
+
+def test_the_verdict_badge_is_written_once():
+    """Every page draws a verdict badge through one include, from the protocol's Verdict."""
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    drawn = sorted(path.relative_to(templates).as_posix() for path in templates.rglob("*.html")
+                   if 'class="badge badge--{{' in path.read_text())
+    assert drawn == ["assessments/_verdict_badge.html"]
+    badge = Template('{% include "assessments/_verdict_badge.html" %}')
+    for verdict in protocol.VERDICT_WORDING.values():
+        html = badge.render(Context({"verdict": verdict}))
+        assert html == f'<span class="badge badge--{verdict.code}"><span aria-hidden="true">{verdict.icon}</span> {verdict.word}</span>'
