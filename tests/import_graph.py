@@ -10,7 +10,12 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Bottom first: each app may import only the apps before it (tests/test_layering.py).
 APPS = ("config", "audit", "accounts", "clients", "assessments", "programmes", "reports")
+# Plain-Python definitions that import no app: every layer may read them.
+FOUNDATION = {"assessments.protocol"}
+# The root URLconf includes every app's URLs (and the home view): it sits above the layers.
+ROOT_URLCONF = "config/urls.py"
 
 
 def _is_module(dotted):
@@ -60,6 +65,16 @@ def cross_app_imports():
                     yield app, path.relative_to(ROOT).as_posix(), line, module
 
 
+def upward_imports():
+    """{(file, app above it): "file:line imports module"} for imports that break the order."""
+    found = {}
+    for app, path, line, module in cross_app_imports():
+        target = module.split(".")[0]
+        if path != ROOT_URLCONF and module not in FOUNDATION and APPS.index(target) > APPS.index(app):
+            found.setdefault((path, target), f"{path}:{line} imports {module}")
+    return found
+
+
 def main():
     edges = defaultdict(set)
     views = []
@@ -73,6 +88,9 @@ def main():
     print("cycles:", ", ".join(f"{a} <-> {b}" for a, b in cycles) or "none")
     for line in views:
         print("imports views:", line)
+    print(f"upward, by the order {' < '.join(APPS)} (protocol and the root URLconf aside):")
+    for where in sorted(upward_imports().values()):
+        print("  ", where)
 
 
 if __name__ == "__main__":
