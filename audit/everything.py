@@ -55,7 +55,7 @@ def person(trainer):
 PROFILE_FIELDS = [
     "full_name", "email", "phone", "date_of_birth", "baby_date_of_birth", "delivery", "perineal_trauma",
     "breastfeeding", "prior_incontinence", "bmi_30_or_more", "goal", "target_event", "target_date",
-    "gp_check_date", "physio_seen_date", "notes", "archived_at", "created_at", "updated_at",
+    "gp_check_date", "physio_seen_date", "notes", "self_logging", "archived_at", "created_at", "updated_at",
 ]
 
 
@@ -133,6 +133,7 @@ def programme_entry(programme):
         "session_logs": [
             {"sequence": log.sequence, "week": log.week, "session": log.session_number, "done_on": iso(log.done_on), "outcome": log.outcome,
              "effort": log.effort, "symptoms": log.symptoms, "notes": log.notes, "logged_by": person(log.logged_by),
+             "logged_by_her": log.logged_by_client,
              "created_at": iso(log.created_at)}
             for log in programme.logs.all()
         ],
@@ -142,7 +143,7 @@ def programme_entry(programme):
         ],
         # Every logging, correction (before and after), deletion, resume, end and reopening.
         "history": [
-            {"kind": event.kind, "session_log": event.sequence, "by": person(event.by), "at": iso(event.at),
+            {"kind": event.kind, "session_log": event.sequence, "by": person(event.by), "by_her": event.by_client, "at": iso(event.at),
              "reason": event.reason, "before": event.before, "after": event.after}
             for event in programme.history.all()
         ],

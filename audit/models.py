@@ -21,6 +21,7 @@ KINDS = [
     ("link_viewed_progress", "Opened her progress page"),
     ("link_viewed_report", "Downloaded her report"),
     ("link_viewed_calendar", "Her calendar app fetched her sessions"),
+    ("link_logged_session", "Logged a session through her private link"),
     # Changes
     ("created_client", "Added her"),
     ("changed_client", "Changed her details"),
@@ -42,6 +43,8 @@ KINDS = [
     ("ended_programme", "Ended a programme"),
     ("reopened_programme", "Reopened a programme"),
     ("attention_acknowledged", "Marked seen or referral sent on home"),
+    ("self_logging_on", "Let her log her own sessions"),
+    ("self_logging_off", "Stopped her logging her own sessions"),
 
     # Her private link
     ("link_created", "Made her private link"),

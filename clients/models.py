@@ -64,6 +64,8 @@ class Client(models.Model):
     # Which wording (clients/consent.py) she agreed to; blank for consents recorded before versioning.
     consent_version = models.CharField(max_length=10, blank=True, editable=False)
     notes = models.TextField("private trainer notes", max_length=5000, blank=True)
+    # She may log her own sessions through her private link (her trainer can turn it off).
+    self_logging = models.BooleanField("she logs her own sessions", default=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -94,6 +96,11 @@ class Client(models.Model):
 
     def get_absolute_url(self):
         return reverse("clients:detail", args=[self.pk])
+
+    @property
+    def first_name(self):
+        """What her page greets her by: the first word of her name."""
+        return self.full_name.split()[0] if self.full_name.split() else self.full_name
 
     @property
     def is_archived(self):
@@ -150,6 +157,14 @@ class Client(models.Model):
         ConsentRecord.objects.create(client=self, action="withdrawn", version=self.consent_version,
                                      at=self.consent_withdrawn_at, by=trainer)
         self.share_links.revoke()
+
+    def set_self_logging(self, on):
+        """Let her log her own sessions through her private link, or not; True if it changed."""
+        if self.self_logging == on:
+            return False
+        self.self_logging = on
+        self.save(update_fields=["self_logging", "updated_at"])
+        return True
 
     def archive(self):
         self.archived_at = timezone.now()

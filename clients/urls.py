@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/link/", views.share_link_create, name="link_create"),
     path("<int:pk>/link/email/", views.share_link_email, name="link_email"),
     path("<int:pk>/link/revoke/", views.share_link_revoke, name="link_revoke"),
+    path("<int:pk>/self-logging/", views.self_logging, name="self_logging"),
     path("<int:pk>/attention/", views.attention_ack, name="attention_ack"),
 ]

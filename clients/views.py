@@ -225,3 +225,19 @@ def share_link_revoke(request, pk):
     audit.record(request, client, "link_revoked")
     messages.success(request, "Her private link is revoked: it no longer opens anything.")
     return redirect(f"{client.get_absolute_url()}#private-link")
+
+
+@login_required
+@require_POST
+def self_logging(request, pk):
+    """Let her log her own sessions through her private link, or stop it. The form posts the
+    state it asks for ("on" / "off"), so a repeated post changes nothing twice."""
+    client = get_client_for_trainer(request, pk)
+    wanted = request.POST.get("self_logging")
+    if wanted not in ("on", "off"):
+        messages.error(request, "Choose whether she may log her own sessions.")
+    elif client.set_self_logging(wanted == "on"):
+        audit.record(request, client, f"self_logging_{wanted}")
+        messages.success(request, "She can now log her own sessions from her link." if wanted == "on"
+                         else "Self-logging is off: she can no longer log sessions from her link.")
+    return redirect(f"{client.get_absolute_url()}#private-link")

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from assessments import protocol
@@ -203,3 +204,44 @@ class DeleteLogForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Give the reason for deleting it.")
         return reason
+
+
+class HerSessionLogForm(SessionLogForm):
+    """The same log, asked in her words on her phone through her private link: the same
+    choices (SYMPTOM_CHOICES, SessionLog.OUTCOMES' codes), the same exactly-once fields."""
+
+    symptoms = forms.MultipleChoiceField(
+        label="Did you notice any of these, during or after?", choices=SYMPTOM_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text="Leave them all unticked if you had none.",
+    )
+    effort = forms.TypedChoiceField(
+        label="How hard did it feel? (0 = resting, 10 = as hard as you can)", required=False, coerce=int,
+        empty_value=None, choices=[("", "I'd rather not say"), *((n, str(n)) for n in range(11))], widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a number from 0 to 10."},
+    )
+
+    class Meta(SessionLogForm.Meta):
+        labels = {"done_on": "When did you do it?", "outcome": "How did it go?",
+                  "notes": "Anything you want your trainer to know? (optional)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [(code, SessionLog.OUTCOMES_FOR_HER[code]) for code, _ in SessionLog.OUTCOMES]
+        self.fields["outcome"].error_messages["required"] = "Choose how it went."
+        self.fields["done_on"].error_messages["required"] = "Enter the date you did it."
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.non_field_errors():
+            # Her words for an out-of-date form (the trainer's say "her page").
+            self._errors[NON_FIELD_ERRORS] = self.error_class(
+                ["Your programme has moved on since this page opened: check your next session below and log again."])
+        return cleaned
+
+    def clean_done_on(self):
+        day = self.cleaned_data["done_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("That date hasn't happened yet: pick today or an earlier day.")
+        if day < self.programme.start_date:
+            raise forms.ValidationError(f"Your programme started on {self.programme.start_date:%-d %b %Y}: pick that day or later.")
+        return day

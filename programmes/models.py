@@ -1,7 +1,10 @@
+import logging
 from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -11,6 +14,8 @@ from assessments.models import Assessment
 from clients.models import Client, weeks_between
 
 from . import builtin, progression
+
+logger = logging.getLogger(__name__)
 
 REST_DAYS_BETWEEN_SESSIONS = 1  # 3 sessions a week with a rest day between each
 MAX_WEEKS = 52
@@ -496,9 +501,9 @@ class Programme(models.Model):
         Plan.objects.filter(pk=self.plan_id).update(updated_at=timezone.now())
         self.client.touch()
 
-    def _record(self, kind, by, *, log=None, reason="", before=None, after=None):
+    def _record(self, kind, by, *, log=None, reason="", before=None, after=None, by_client=False):
         return ProgrammeEvent.objects.create(
-            programme=self, kind=kind, by=by, sequence=log.sequence if log else None,
+            programme=self, kind=kind, by=by, by_client=by_client, sequence=log.sequence if log else None,
             reason=reason, before=before, after=after,
         )
 
@@ -514,9 +519,11 @@ class Programme(models.Model):
         programme._changed()
         return programme
 
-    def log_session(self, *, by, sequence, done_on, outcome, effort=None, symptoms=(), notes="", position=None):
+    def log_session(self, *, by, sequence, done_on, outcome, effort=None, symptoms=(), notes="", position=None,
+                    by_client=False):
         """Record the session at her current position, exactly once: `sequence` is the number
         the log form was given (next_sequence), `position` the (week, session) it showed.
+        `by_client`: she logged it herself through her private link (`by` is then None).
         Returns (log, outcome); raises AlreadyLogged or ProgrammeRefused."""
         with transaction.atomic():
             locked = self._lock()
@@ -534,6 +541,7 @@ class Programme(models.Model):
             log = SessionLog(
                 programme=current, sequence=sequence, week=state.week, session_number=state.session, done_on=done_on,
                 outcome=outcome, effort=effort, symptoms=sorted(symptoms), notes=notes, logged_by=by,
+                logged_by_client=by_client,
             )
             result = progression.outcome_of(state, log.as_event())
             try:
@@ -544,9 +552,22 @@ class Programme(models.Model):
                 # available (SQLite), the database still refuses the second copy.
                 raise AlreadyLogged(message="Already logged: this session was just recorded. Nothing was recorded twice.") from None
             Programme.objects.filter(pk=self.pk).update(log_sequence=sequence)
-            current._record("logged", by, log=log, after=log.snapshot())
+            current._record("logged", by, log=log, after=log.snapshot(), by_client=by_client)
             current._changed()
         return log, result
+
+    def email_trainer_about_pause(self, client_url):
+        """She logged a session through her link that paused her programme: tell her trainer.
+        Nothing clinical and no name in the email (mail is not a safe place for health data):
+        the link to her page, where the trainer sees what was logged after signing in."""
+        trainer = self.client.trainer
+        if not trainer.email:
+            return
+        body = render_to_string("programmes/paused_email.txt", {"trainer": trainer, "client_url": client_url})
+        try:
+            send_mail("A client's running programme is paused", body, None, [trainer.email])
+        except OSError:  # the log is recorded and home lists her first; a mail outage must not lose that
+            logger.exception("Could not email the trainer about a paused programme")
 
     def _red_flags_removed(self, before, after, confirmed):
         removed = {*before} - {*after}
@@ -714,6 +735,7 @@ def attach_latest_assessments(programmes):
 
 class SessionLog(models.Model):
     OUTCOMES = [("completed", "Completed"), ("partial", "Partly done"), ("skipped", "Skipped")]
+    OUTCOMES_FOR_HER = {"completed": "I did all of it", "partial": "I did part of it", "skipped": "I skipped it"}
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="logs")
     # Her n-th log on this programme: unique, so a position is logged once, while a repeated
@@ -727,6 +749,8 @@ class SessionLog(models.Model):
     symptoms = models.JSONField(default=list, blank=True)
     notes = models.TextField(max_length=2000, blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # She logged it herself through her private link (logged_by is then empty).
+    logged_by_client = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -769,6 +793,21 @@ class SessionLog(models.Model):
         return bool(self.symptoms)
 
     @property
+    def logged_by_words(self):
+        """Who logged it, as the trainer reads it ("logged by her" / "logged by you")."""
+        return "logged by her" if self.logged_by_client else "logged by you"
+
+    @property
+    def logged_by_words_for_her(self):
+        return "logged by you" if self.logged_by_client else "logged by your trainer"
+
+    def describe_for_her(self):
+        """"Week 2, session 1: did all of it, no symptoms", for her page."""
+        done = self.OUTCOMES_FOR_HER[self.outcome].removeprefix("I ")
+        symptoms = f"noticed {progression.symptom_names(self.symptoms)}" if self.symptoms else "no symptoms"
+        return f"Week {self.week}, session {self.session_number}: {done}, {symptoms}"
+
+    @property
     def has_red_flag(self):
         return any(code in progression.RED_FLAG_SYMPTOMS for code in self.symptoms)
 
@@ -802,6 +841,7 @@ class ProgrammeEvent(models.Model):
     kind = models.CharField(max_length=12, choices=EVENT_KINDS)
     sequence = models.PositiveIntegerField(null=True, blank=True)  # the session log it is about
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by_client = models.BooleanField(default=False)  # she did it herself, through her private link
     at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(max_length=1000, blank=True)
     before = models.JSONField(null=True, blank=True)

@@ -292,3 +292,77 @@ def client_progress(client, assessment=None, today=None):
             drawn.append(("bar", context["running_chart"]))
         context["chart_rows"] = [drawn[index:index + 2] for index in range(0, len(drawn), 2)]
     return context
+
+
+# --- The top of her page: where she stands and her next step (issue 13) -------------------
+# Kept apart from client_progress() above: the page's first screen on her phone, and the log
+# form behind its "Log it" button, read only these.
+
+
+def her_logging_refusal(client, programme):
+    """Why she cannot log a session through her link now, in her words; "" when she can.
+    (A revoked or expired link, withdrawn consent or an archived record never get this far.)"""
+    if programme is None:
+        return "You have no running programme yet: your trainer will set one up with you."
+    if not client.self_logging:
+        return "Your trainer is logging your sessions for now: tell them how each one went."
+    if programme.can_log:
+        return ""
+    if programme.status == "held":
+        return programme.running_decision.for_her
+    if programme.status == "paused":
+        return "Your programme is paused, so there is nothing to log until your trainer restarts it with you."
+    return "You have finished your programme, so there is nothing more to log. Well done!"
+
+
+def who_to_see(programme):
+    """Where to go about the symptoms that paused her programme, in her words."""
+    for log in programme.recent_logs(count=len(programme.logs.all())):
+        if log.symptoms:
+            return protocol.route_text(set(log.symptoms), "client")
+    return "Please get checked before running again (see “Where to get help” below)."
+
+
+def her_status(client, programme, latest):
+    """Where she stands, in a sentence or two: (sentence, detail), the detail may be ""."""
+    if programme is None:
+        if latest is None:
+            return "Your trainer has not recorded an assessment yet.", "Your results will appear here after your first one."
+        if latest.verdict == "refer":
+            return "Please see a health professional before you run.", "Your next steps below say who to see."
+        if latest.verdict == "ready":
+            return "You are ready for a graded return to running.", "Your trainer will set your walk–run programme with you."
+        return "You are not ready to run yet, and that is normal at this stage.", "Keep up the work below; your trainer will check again."
+    state = programme.state
+    if programme.status == "held":
+        decision = programme.running_decision
+        if decision.referral_pending:
+            return "Your running is paused until you have been checked.", decision.for_her
+        return "Your running is on hold for now.", decision.for_her
+    if programme.status == "paused":
+        return ("Your running is paused until you have been checked.",
+                f"{who_to_see(programme)} Your trainer will restart your programme with you, a week back.")
+    if programme.status == "finished":
+        return "You have finished your programme. Well done!", "Your trainer will help you plan what comes next."
+    if state.repeats:
+        return f"You are in week {state.week} of {state.weeks}, repeating this week before moving on.", ""
+    return f"You are in week {state.week} of {state.weeks} and running is on track.", ""
+
+
+def her_top(client, programme, latest, today, logged=None):
+    """The first screen of her page: greeting, where she stands, her next session with "Log
+    it", and the outcome of the session she has just logged (`logged`: its sequence number)."""
+    sentence, detail = her_status(client, programme, latest)
+    top = {"first_name": client.first_name, "status": sentence, "status_detail": detail,
+           "can_self_log": False, "next_session": None, "logged_outcome": None, "recent_logs": []}
+    if programme is None:
+        return top
+    top["can_self_log"] = not her_logging_refusal(client, programme)
+    if programme.can_log and (session := programme.next_session):
+        schedule = programme.schedule(today)
+        top["next_session"] = {"week": session.week, "number": session.number, "words": session.in_words(),
+                               "on": schedule[0] if schedule else None}
+    if logged is not None:
+        top["logged_outcome"] = programme.outcome_of_log(logged)
+    top["recent_logs"] = programme.recent_logs(count=3)
+    return top

@@ -4,31 +4,46 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
-from programmes.models import current_programme_of
-from config.http import client_address, private
+from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
+from programmes.forms import HerSessionLogForm
+from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
 from clients.models import ShareLink
 
 from .calendar import her_calendar
 from .pdf import cached_report, report_fingerprint
-from .progress import client_progress
+from .progress import client_progress, her_logging_refusal, her_top
 
 BAD_TOKEN_LIMIT = 20  # per address, per BAD_TOKEN_WINDOW seconds
 BAD_TOKEN_WINDOW = 10 * 60
+LINK_WRITE_LIMIT = 12  # session logs posted through one link, per LINK_WRITE_WINDOW seconds
+LINK_WRITE_WINDOW = 60 * 60
+
+
+def over_limit(key, limit):
+    return cache.get(key, 0) >= limit
+
+
+def count(key, window):
+    cache.add(key, 0, window)
+    cache.incr(key)
 
 
 def throttled(request):
-    return cache.get(f"bad-token:{client_address(request)}", 0) >= BAD_TOKEN_LIMIT
+    return over_limit(f"bad-token:{client_address(request)}", BAD_TOKEN_LIMIT)
 
 
 def count_bad_token(request):
-    key = f"bad-token:{client_address(request)}"
-    cache.add(key, 0, BAD_TOKEN_WINDOW)
-    cache.incr(key)
+    count(f"bad-token:{client_address(request)}", BAD_TOKEN_WINDOW)
+
+
+def link_write_key(link):
+    return f"link-writes:{link.pk}"
 
 
 def link_or_refusal(request, token):
@@ -44,12 +59,19 @@ def link_or_refusal(request, token):
     return None, private(render(request, "reports/not_found.html", status=404))
 
 
+def logged_param(request):
+    """The sequence number of the session she has just logged (?logged=N), or None."""
+    logged = request.GET.get("logged", "")
+    return int(logged) if logged.isdigit() and len(logged) < 10 else None
+
+
 @require_safe
 def progress(request, token):
     link, refusal = link_or_refusal(request, token)
     if refusal:
         return refusal
     context = client_progress(link.client)
+    context["top"] = her_top(link.client, context["programme"], context["latest"], context["today"], logged_param(request))
     audit.record_link(request, link.client, "link_viewed_progress")
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
     context.update(token=token, logo_url=TrainerLogo.url_for(link.client.trainer), calendar_url=calendar_url,
@@ -111,3 +133,57 @@ def trainer_pdf(request, pk):
     assessment = get_assessment_for_trainer(request, pk)
     audit.record(request, assessment.client, "viewed_report", assessment)
     return pdf_response(request, assessment)
+
+
+def form_page(response):
+    """Her log page: private, but its own form must post back with an Origin header. Under
+    "no-referrer" a browser sends "Origin: null", which Django's CSRF check refuses; with
+    "same-origin" nothing leaves this site and the form's own origin is sent."""
+    response = private(response)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@csrf_cookie_on_this_path
+@require_http_methods(["GET", "HEAD", "POST"])
+def her_log(request, token):
+    """She logs a session from her phone: the trainer's operation (Programme.log_session), so the
+    same progression rules run at once and a repeated post is "Already logged". Her link's
+    guards apply (revoked, expired, consent withdrawn, archived: the same 404); a refer, a pause,
+    a finished programme or her trainer turning it off say why; posts are limited per link."""
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    client = link.client
+    latest = client.assessments.first()
+    programme = current_programme_of(client, latest)
+    context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
+    if request.method == "POST":
+        if over_limit(link_write_key(link), LINK_WRITE_LIMIT):
+            return form_page(render(request, "reports/log.html", {**context, "refusal": (
+                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429))
+        count(link_write_key(link), LINK_WRITE_WINDOW)
+    if refusal := her_logging_refusal(client, programme):
+        status = 409 if request.method == "POST" else 200
+        return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
+    form = HerSessionLogForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            log, outcome = programme.log_session(by=None, by_client=True, sequence=form.cleaned_data["sequence"],
+                                                 position=form.position, **form.log_fields())
+        except AlreadyLogged as already:
+            context["refusal"] = str(already)
+        except ProgrammeRefused:
+            context["refusal"] = "Your programme has moved on since this page opened: check your next session and log again."
+        else:
+            audit.record_link(request, client, "link_logged_session", f"Week {log.week}, session {log.session_number}")
+            if outcome.alert:
+                programme.email_trainer_about_pause(absolute_url(request, client.get_absolute_url()))
+            return redirect(f"{reverse('reports:progress', args=[token])}?logged={log.sequence}#top")
+        programme = current_programme_of(client)
+        if her_logging_refusal(client, programme):
+            return form_page(render(request, "reports/log.html", {**context, "programme": programme}, status=409))
+        form = HerSessionLogForm(programme=programme)
+    session = programme.next_session
+    context.update(form=form, programme=programme, session=session, session_words=session.in_words() if session else "")
+    return form_page(render(request, "reports/log.html", context))

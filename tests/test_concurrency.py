@@ -90,3 +90,49 @@ def test_ten_simultaneous_identical_posts_record_one_session(postgresql_only, li
     assert [(log.sequence, log.week, log.session_number) for log in logs] == [(1, 1, 1)]
     programme = Programme.objects.filter(pk=programme.pk).with_progress().get()
     assert (programme.log_sequence, programme.state.week, programme.state.session) == (1, 1, 2)
+
+
+def test_ten_simultaneous_identical_posts_through_her_link_record_one_session(postgresql_only, live_server):
+    """Her own log, through her private link, is the same operation: exactly once under a race too."""
+    from clients.models import ShareLink
+
+    import_module("programmes.migrations.0002_builtin_templates").install(apps, None)
+    trainer = make_trainer("race@example.com", "Rae Race")
+    client = make_client(trainer)
+    make_assessment(client)
+    template = Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+    programme = Programme.assign(client=client, template=template, by=trainer, start_date=timezone.localdate())
+    _, link_token = ShareLink.issue(client, trainer)
+    url = f"{live_server.url}/p/{link_token}/log/"
+
+    cookies = {}
+    status, page, set_cookies = fetch(url, cookies)
+    assert status == 200
+    for header in set_cookies:
+        name, _, rest = header.partition("=")
+        if name == settings.CSRF_COOKIE_NAME:
+            cookies[name] = rest.split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    sequence = re.search(r'name="sequence" value="(\d+)"', page).group(1)
+    form = {"csrfmiddlewaretoken": token, "sequence": sequence, "week": "1", "session": "1",
+            "done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
+
+    start = threading.Barrier(POSTS)
+    answers = [None] * POSTS
+
+    def post(index):
+        start.wait()
+        answers[index] = fetch(url, cookies, form, {"Origin": live_server.url})
+
+    threads = [threading.Thread(target=post, args=(index,)) for index in range(POSTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    bodies = [body for _, body, _ in answers]
+    assert [status for status, *_ in answers] == [200] * POSTS  # the one that logged follows its redirect to her page
+    assert sum("Session logged." in body for body in bodies) == 1
+    assert sum("Already logged" in body for body in bodies) == POSTS - 1
+    logs = list(SessionLog.objects.filter(programme=programme))
+    assert [(log.sequence, log.logged_by_client) for log in logs] == [(1, True)]

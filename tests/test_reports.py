@@ -242,7 +242,11 @@ def test_hostile_names_and_notes_are_text_in_the_page_and_the_pdf(owner, anon_ht
     real = report_pdf.fetch_safely
     monkeypatch.setattr(report_pdf, "fetch_safely", lambda url: fetched.append(url) or real(url))
     page = anon_http.get(progress_url(token)).content.decode()
-    assert '<img src="file:///etc/passwd">' not in page and "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in page
+    assert '<img src="file:///etc/passwd">' not in page and "Hello Eve</h1>" in page  # she is greeted by first name
+    first_word = make_client(owner, name='<img/src="file:///etc/passwd"> Eve')
+    _, first_token = ShareLink.issue(first_word, owner)
+    page = anon_http.get(progress_url(first_token)).content.decode()
+    assert '<img/src="file:///etc/passwd">' not in page and "Hello &lt;img/src=&quot;file:///etc/passwd&quot;&gt;</h1>" in page
     content = anon_http.get(reverse("reports:progress_pdf", args=[token, assessment.pk])).content
     text = pdf_text(content)
     assert 'Eve <img src="file:///etc/passwd">' in text.replace("\n", "")

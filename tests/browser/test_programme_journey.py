@@ -152,7 +152,7 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     expect(item.locator(".attention__title")).to_contain_text("Paused: referral pending")
     expect(item.locator(".attention__client")).to_have_text("Amira Haddad")
     expect(item.get_by_role("link")).to_have_attribute("href", f"{ready_client.get_absolute_url()}#programme")
-    expect(page.locator(".activity-list")).to_contain_text("session logged, partly done with symptoms")
+    expect(page.locator(".activity-list")).to_contain_text("session logged by you, partly done with symptoms")
     assert_accessible(page)
     screenshot(page, "home-attention-1024.png")
 

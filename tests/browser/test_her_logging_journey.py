@@ -1,0 +1,80 @@
+"""Issue 13 on a phone (390 × 844): she opens her link, sees where she stands and her next
+session on the first screen, logs a clean session, then one with a symptom; her trainer sees
+it on home."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from clients.models import ShareLink
+from programmes.models import SessionLog
+from tests.browser.conftest import PHONE, assert_accessible, assign_programme, screenshot, sign_in
+from tests.conftest import make_client
+from tests.factories import make_assessment
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("builtin_templates")]
+
+
+def on_first_screen(locator):
+    """Entirely inside the phone's first screen, without scrolling."""
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+
+
+def test_she_logs_her_sessions_from_her_phone_and_her_trainer_sees_them(phone_page, page, live_server, owner):
+    today = timezone.localdate()
+    amira = make_client(owner, "Amira Haddad", weeks=16)
+    make_assessment(amira, days_after_birth=7 * 16)
+    programme = assign_programme(amira, start_date=today - timedelta(days=6))
+    SessionLog.objects.create(programme=programme, week=1, session_number=1, outcome="completed", effort=5,
+                              done_on=today - timedelta(days=4), logged_by=owner)
+    _, token = ShareLink.issue(amira, owner)
+
+    her = phone_page
+    her.goto(f"{live_server.url}/p/{token}/")
+    expect(her.get_by_role("heading", level=1)).to_have_text("Hello Amira")
+    status = her.get_by_text("You are in week 1 of 9 and running is on track.")
+    next_session = her.locator(".her-next")
+    log_it = her.get_by_role("link", name="Log it")
+    expect(next_session).to_contain_text("Warm up 5 min walking, then 8 × (run 1 min, walk 1 min 30 s)")
+    for thing in (status, next_session, log_it):
+        assert on_first_screen(thing), f"{thing} is not on her first screen"
+    assert log_it.bounding_box()["height"] >= 48  # a large touch target
+    expect(her.get_by_role("link", name="Download your report (PDF)")).to_be_visible()
+    expect(her.locator(".her-logs")).to_contain_text("logged by your trainer")
+    assert_accessible(her)
+    screenshot(her, "her-page-top-390.png")
+
+    # A clean session: the form on its own page, then her page says what comes next.
+    log_it.click()
+    expect(her.get_by_role("heading", level=1)).to_have_text("Log your session")
+    assert_accessible(her)
+    screenshot(her, "her-log-form-390.png")
+    her.get_by_label("I did all of it").check()
+    her.get_by_role("group", name=re.compile(r"^How hard did it feel")).get_by_label("4", exact=True).check()
+    her.get_by_role("button", name="Save my session").click()
+    expect(her.locator(".outcome")).to_contain_text("Well done. Next: week 1, session 3.")
+    expect(her.locator(".her-logs li").first).to_contain_text("logged by you")
+
+    # A session with a symptom: stop and walk, and the week starts again.
+    her.get_by_role("link", name="Log it").click()
+    her.get_by_label("I did part of it").check()
+    her.get_by_label("Other pain (knee, hip, shin…)").check()
+    her.get_by_role("button", name="Save my session").click()
+    outcome = her.locator(".outcome")
+    expect(outcome).to_contain_text("stop running and walk the rest")
+    expect(outcome).to_contain_text("Week 1 will start again from session 1.")
+    assert_accessible(her)
+    screenshot(her, "her-page-after-symptom-390.png")
+    assert list(SessionLog.objects.filter(logged_by_client=True).values_list("outcome", flat=True)) == ["completed", "partial"]
+
+    # Her trainer sees it on home, marked as hers.
+    sign_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(".attention")).to_contain_text("Amira Haddad")
+    expect(page.locator(".activity-list li").first).to_contain_text("session logged by her, partly done with symptoms")
+    page.goto(f"{live_server.url}/clients/{amira.pk}/")
+    expect(page.locator("#programme")).to_contain_text("Logged by her")
