@@ -4,7 +4,7 @@ import hashlib
 
 from django.core.cache import cache
 
-from clients.access import client_address
+from config.http import client_address
 
 WINDOW = 60 * 60  # seconds
 PER_ADDRESS = 10  # sign-ups or reset requests from one visitor's address per WINDOW

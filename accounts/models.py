@@ -77,5 +77,11 @@ class TrainerLogo(models.Model):
     def __str__(self):
         return f"Logo of trainer #{self.trainer_id}"
 
+    @classmethod
+    def url_for(cls, trainer):
+        """Her trainer's logo as a data: URL, or "" when the trainer has none."""
+        logo = cls.objects.filter(trainer=trainer).first()
+        return logo.data_url() if logo else ""
+
     def data_url(self):
         return f"data:{self.content_type};base64,{base64.b64encode(bytes(self.data)).decode()}"

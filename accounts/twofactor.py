@@ -33,7 +33,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from clients.access import client_address
+from config.http import client_address
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -44,10 +44,6 @@ OPEN_BEFORE_VERIFIED = {"two_factor_verify", "two_factor_setup", "logout"}
 
 
 # --- devices -------------------------------------------------------------------------------
-
-def app_device(trainer):
-    return TOTPDevice.objects.filter(user=trainer, confirmed=True).first()
-
 
 def has_two_factor(trainer):
     return trainer.two_factor_enabled_at is not None

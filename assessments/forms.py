@@ -67,7 +67,7 @@ class AssessmentForm(forms.Form):
         for section in protocol.SECTIONS:
             rows = []
             for item in section.items:
-                cells = {c.key or "value": self[c.name] for c in item_columns(item)}
+                cells = {c.key: self[c.name] for c in item_columns(item)}
                 rows.append({"item": item, "cells": cells})
             sections.append({"section": section, "rows": rows})
         return sections
@@ -156,14 +156,14 @@ def payload_to_form_data(payload, problems):
             if item is None:
                 problems.append(f"Unknown item “{section.code}.{code}”.")
             elif isinstance(value, dict):
-                allowed = {c.key for c in item_columns(item)}
+                allowed = {c.key for c in item_columns(item) if c.nested}
                 problems.extend(f"Unknown key “{key}” in “{item.path}”." for key in value if key not in allowed)
     for column in COLUMNS:
         entries = payload.get(column.item.section)
         if not isinstance(entries, dict):
             continue
         value = entries.get(column.item.code)
-        if column.key is not None:
+        if column.nested:
             if value is not None and not isinstance(value, dict):
                 problems.append(f"“{column.item.path}” must be an object with {', '.join(column.item.value_keys)}.")
                 continue

@@ -20,12 +20,18 @@ class Column:
     """One database column of an assessment, derived from a protocol item."""
 
     item: Item
-    key: str | None  # None: the item is one value; else "value", "left", "right" or "symptoms"
+    key: str  # "value" (an item's single value), "left", "right" or "symptoms"
+
+    @property
+    def nested(self):
+        """Load-and-impact and strength items are objects in the assessment dict and the export
+        ({"value" or "left"/"right", "symptoms"}); every other item is its value itself."""
+        return self.item.section in ("load_impact", "strength")
 
     @property
     def name(self):
         base = f"{self.item.section}_{self.item.code}"
-        return f"{base}_{self.key}" if self.key else base
+        return f"{base}_{self.key}" if self.nested else base
 
     @property
     def carries_over(self):
@@ -67,7 +73,7 @@ def item_columns(item):
         return [Column(item, key) for key in (*item.value_keys, "symptoms")]
     if item.section == "strength":
         return [Column(item, key) for key in item.value_keys]
-    return [Column(item, None)]
+    return [Column(item, "value")]
 
 
 COLUMNS = [column for section in protocol.SECTIONS for item in section.items for column in item_columns(item)]
@@ -181,10 +187,15 @@ class Assessment(models.Model):
     def weeks_postpartum(self):
         return weeks_between(self.client.baby_date_of_birth, self.assessed_on)
 
+    @property
+    def verdict_wording(self):
+        """Her verdict's word, icon and label (protocol.Verdict), for the verdict badge."""
+        return protocol.VERDICT_WORDING[self.verdict]
+
     def values(self):
         return {column.name: getattr(self, column.name) for column in COLUMNS}
 
-    def measurement(self, item, key=None):
+    def measurement(self, item, key="value"):
         """One recorded value of a protocol item: `key` is "left", "right", "value" or "symptoms"."""
         return getattr(self, Column(item, key).name)
 
@@ -196,7 +207,7 @@ class Assessment(models.Model):
         for column in COLUMNS:
             value = getattr(self, column.name)
             entries = data[column.item.section]
-            if column.key is None:
+            if not column.nested:
                 entries[column.item.code] = value
             else:
                 entries.setdefault(column.item.code, {})[column.key] = value

@@ -3,31 +3,19 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django_htmx.http import HttpResponseClientRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 import audit
-from clients.access import HtmxHttpRequest, get_client_for_trainer
+from clients.access import consent_missing, get_client_for_trainer
+from config.http import HtmxHttpRequest
 
 from . import protocol
+from .access import get_assessment_for_trainer
 from .compare import compare_assessments
 from .forms import AssessmentForm, ImportForm, import_problems
 from .models import Assessment, StaleAssessment
-
-
-def get_assessment_for_trainer(request, pk):
-    return get_object_or_404(Assessment.objects.for_trainer(request.user).select_related("client"), pk=pk)
-
-
-def consent_missing(request, client):
-    if client.has_consent:
-        return None
-    messages.error(request, "Record her consent to hold health data before recording anything about her health.")
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(client.get_absolute_url())
-    return redirect(client)
 
 
 @login_required

@@ -25,7 +25,7 @@ def erase_client(client):
         plan_ids = list(client.programmes.values_list("plan_id", flat=True))
         client.delete()
         # Her copies only: a plan that is still someone's template or programme stays.
-        Plan.objects.filter(pk__in=plan_ids, is_template=False, programme__isnull=True).delete()
+        Plan.objects.client_copies().filter(pk__in=plan_ids, programme__isnull=True).delete()
     return forget_client_reports(pk)
 
 

@@ -221,7 +221,7 @@ def prepare_reports(client, budget):
     (gunicorn ends a worker after 30 s): the export page calls this once per step until all are
     ready, then the zip only reads the cache."""
     from reports.pdf import is_cached
-    from reports.views import report_pdf
+    from reports.pdf import report_pdf
 
     today = timezone.localdate()
     jobs = report_jobs(client, today)
@@ -243,7 +243,7 @@ def prepare_reports(client, budget):
 def build_zip(client, by=None):
     """The zip as bytes. The JSON is written first: a failed report never loses her data.
     Any report not drawn yet is drawn here (see prepare_reports)."""
-    from reports.views import report_pdf
+    from reports.pdf import report_pdf
 
     data = as_data(client, by)
     today = timezone.localdate()

@@ -2,14 +2,14 @@
 
 from django.utils import timezone
 
-from clients import access
+from config import http
 
 from .models import AccessEvent
 
 
 def client_address(request):
     """The trusted client address (TRUSTED_PROXY_COUNT), never one the visitor wrote."""
-    return access.client_address(request) or None
+    return http.client_address(request) or None
 
 
 def describe(obj):

@@ -57,8 +57,6 @@ KINDS = [
     ("second_factor_failed", "Failed sign-in (code)"),
     ("erased_expired", "Erased after the retention period"),
 ]
-KIND_LABELS = dict(KINDS)
-VIEW_KINDS = [code for code, _ in KINDS if code.startswith(("viewed_", "exported_", "link_viewed_"))]
 SIGN_IN_KINDS = ["signed_in", "second_factor_passed", "sign_in_failed", "second_factor_failed"]
 
 

@@ -5,7 +5,8 @@ from django.views.decorators.http import require_safe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from clients.access import get_client_for_trainer, private
+from clients.access import get_client_for_trainer
+from config.http import private
 
 from . import everything
 from .forms import LogFilterForm

@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from config.http import absolute_url
+from config.http import HtmxHttpRequest, absolute_url, private
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
 from audit.erasure import erase_client
-from programmes.views import card_context, current_programme
+from programmes.card import card_context, current_programme
 
-from .access import HtmxHttpRequest, get_client_for_trainer, private
+from .access import get_client_for_trainer
 from .attention import (
     ALL_PAGE_SIZE, entries, needs_attention, statuses_for, with_current_programme, with_latest_assessment, worklist_rows,
 )

@@ -1,4 +1,5 @@
-"""Read a development checkout's `.env` into the environment before settings read it.
+"""Settings' environment: the typed readers (`envbool`, `envint`, `envlist`), and a development
+checkout's `.env` read into the environment before settings read it.
 
 bin/demo writes one (DEBUG=1 and a generated SECRET_KEY), so `manage.py` commands work in
 that checkout without extra variables. A variable already in the environment always wins,
@@ -7,6 +8,35 @@ so a deployment's own settings are never overridden; the Docker image never cont
 
 import os
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def envbool(name, default):
+    """A clear true or false (1/0, true/false, yes/no, on/off, any case); unset or empty: the
+    default. Anything else stops start-up: a typo such as EMAIL_USE_TLS=ture must not quietly
+    turn TLS off."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is neither true nor false: use one of {', '.join(TRUE_WORDS + FALSE_WORDS)}."
+    )
+
+
+def envint(name, default):
+    return int(os.environ.get(name, default))
+
+
+def envlist(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 def parse_env_file(text: str) -> dict[str, str]:

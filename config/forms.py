@@ -22,10 +22,6 @@ class YesNoUnknown(forms.RadioSelect):
         return [{True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")]
 
 
-def yes_no_unknown(label, unknown_label=PROFILE_ANSWERS.unknown, **kwargs):
-    return forms.NullBooleanField(label=label, widget=YesNoUnknown(unknown_label=unknown_label), **kwargs)
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 

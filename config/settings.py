@@ -7,24 +7,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.env import read_env_file
+from config.env import envbool, envint, envlist, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # A development checkout's .env (bin/demo writes it). RESTRIDE_ENV_FILE names another file; empty: none.
 if env_file := os.environ.get("RESTRIDE_ENV_FILE", str(BASE_DIR / ".env")):
     read_env_file(Path(env_file))
-
-
-def envbool(name, default):
-    return os.environ.get(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
-
-
-def envint(name, default):
-    return int(os.environ.get(name, default))
-
-
-def envlist(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = envbool("DEBUG", False)
@@ -41,7 +29,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # The public address for links to her progress page; unset: the address the request came to.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # How many proxies of ours stand in front of the app, each appending to X-Forwarded-For.
-# clients.access.client_address trusts exactly that many hops (0: the connection's own
+# config.http.client_address trusts exactly that many hops (0: the connection's own
 # address), for sign-in lockout, link throttling and the sign-up and reset rate limits.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
@@ -180,7 +168,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The one trusted client address, never an address the visitor wrote.
-AXES_CLIENT_IP_CALLABLE = "clients.access.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.http.client_address"
 
 # Archived clients are erased, with everything about them, this many days after archiving
 # (manage.py purge_expired, run daily). 2555 days is seven years: the six-year limitation

@@ -46,9 +46,17 @@ class RedFlagNotConfirmed(ProgrammeRefused):
 
 
 class PlanQuerySet(models.QuerySet):
+    def templates(self):
+        """Built-in templates and trainers' own: what a programme is assigned from."""
+        return self.filter(is_template=True)
+
+    def client_copies(self):
+        """The copies clients follow, one per programme, each edited for her alone."""
+        return self.filter(is_template=False)
+
     def templates_for(self, trainer):
         """Templates a trainer can use: the built-ins and her own."""
-        return self.filter(is_template=True).filter(Q(trainer=trainer) | Q(trainer__isnull=True))
+        return self.templates().filter(Q(trainer=trainer) | Q(trainer__isnull=True))
 
     def viewable_by(self, trainer):
         """The built-ins and everything she owns: her templates and her clients' copies."""
@@ -88,6 +96,17 @@ class Plan(models.Model):
     def is_builtin(self):
         return self.trainer_id is None
 
+    @property
+    def is_client_copy(self):
+        return not self.is_template
+
+    @property
+    def kind(self):
+        """Which of the three a plan is: "builtin", "own_template" or "client_copy"."""
+        if self.is_client_copy:
+            return "client_copy"
+        return "builtin" if self.is_builtin else "own_template"
+
     def weeks(self):
         """[(week number, [sessions with their blocks])] — call on a plan fetched with_sessions()."""
         weeks = {}
@@ -103,7 +122,7 @@ class Plan(models.Model):
         report is redrawn) and, for a client's copy, float her to the top of the client list
         and refresh her programme's stored state (a new last week can turn "finished" back)."""
         Plan.objects.filter(pk=self.pk).update(updated_at=timezone.now())
-        if not self.is_template:
+        if self.is_client_copy:
             Client.objects.filter(programmes__plan=self).update(last_activity_at=timezone.now())
             Programme.refresh_states(Programme.objects.filter(plan=self))
 
@@ -123,7 +142,7 @@ class Plan(models.Model):
 
     def reached_week(self):
         """The week her programme has reached, for a client's copy; None for a template."""
-        if self.is_template:
+        if not self.is_client_copy:
             return None
         programme = Programme.objects.filter(plan=self).with_progress(blocks=False).first()
         return programme.state.week if programme else None
@@ -393,7 +412,7 @@ class Programme(models.Model):
 
     def events(self):
         """The timeline as progression events, which replay() turns into her position."""
-        return [row.as_event() if isinstance(row, SessionLog) else progression.Resume() for row in self.timeline()]
+        return [row.as_event() if isinstance(row, SessionLog) else progression.Resumed() for row in self.timeline()]
 
     @cached_property
     def state(self):
@@ -835,7 +854,7 @@ class SessionLog(models.Model):
                 f"{self.get_outcome_display().lower()}{effort}{symptoms}")
 
     def as_event(self):
-        return progression.SessionLog(self.outcome, self.effort, frozenset(self.symptoms))
+        return progression.LoggedSession(self.outcome, self.effort, frozenset(self.symptoms))
 
     @property
     def has_symptoms(self):

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clients.access import HtmxHttpRequest
+from config.http import HtmxHttpRequest
 
 from .models import (
     MAX_SESSIONS_PER_WEEK, MAX_WEEKS, Plan, PlanRefused, PlanSession, format_duration, with_sessions,
@@ -59,6 +59,11 @@ class SessionSummary:
 class WeekSummary:
     number: int
     sessions: list[SessionSummary]
+    removable: bool = False  # the last of several weeks
+
+    @property
+    def can_add_session(self):
+        return len(self.sessions) < MAX_SESSIONS_PER_WEEK
 
     @property
     def running(self):
@@ -70,7 +75,10 @@ class WeekSummary:
 
 
 def summarise_weeks(plan):
-    return [WeekSummary(week, [SessionSummary(s) for s in sessions]) for week, sessions in plan.weeks()]
+    weeks = [WeekSummary(week, [SessionSummary(s) for s in sessions]) for week, sessions in plan.weeks()]
+    if len(weeks) > 1:
+        weeks[-1].removable = True
+    return weeks
 
 
 def week_of(session):
@@ -79,9 +87,35 @@ def week_of(session):
     return WeekSummary(session.week, [SessionSummary(s) for s in sessions])
 
 
+@dataclass(frozen=True)
+class PlanLook:
+    """How the plan page presents one kind of plan."""
+
+    badge: str
+    duplicate_label: str
+    noun: str  # "Rename or describe this …"
+    duplicate_is_primary: bool = False
+    notice: str = ""
+
+
+PLAN_LOOKS = {
+    "builtin": PlanLook("Built-in", "Duplicate to edit", "template", duplicate_is_primary=True,
+                        notice="Built-in templates cannot be changed. Use “Duplicate to edit” to make a copy of your own."),
+    "own_template": PlanLook("", "Duplicate", "template"),
+    "client_copy": PlanLook("Her programme", "Save a copy as a template", "programme"),
+}
+
+
+def plan_look(plan, client):
+    """A client's copy reads as hers only while her programme holds it."""
+    if plan.is_builtin:
+        return PLAN_LOOKS["builtin"]
+    return PLAN_LOOKS["client_copy" if client else "own_template"]
+
+
 def programme_client(plan):
     """The client whose programme this plan is, or None for a template."""
-    programme = getattr(plan, "programme", None) if not plan.is_template else None
+    programme = getattr(plan, "programme", None) if plan.is_client_copy else None
     return programme.client if programme else None
 
 
@@ -112,16 +146,18 @@ def plan_detail(request, pk, details_form=None):
     plan = get_object_or_404(plans, pk=pk)
     editable = plan.trainer_id == request.user.pk
     weeks = summarise_weeks(plan)
+    client = programme_client(plan)
     context = {
         "plan": plan,
+        "look": plan_look(plan, client),
         "weeks": weeks,
         "editable": editable,
-        "client": programme_client(plan),
+        "deletable": editable and plan.is_template,
+        "client": client,
         "session_count": sum(len(week.sessions) for week in weeks),
         "running_total": format_duration(sum(s.session.running_seconds for w in weeks for s in w.sessions)),
         "details_form": details_form or (PlanForm(instance=plan) if editable else None),
-        "max_weeks": MAX_WEEKS,
-        "max_sessions": MAX_SESSIONS_PER_WEEK,
+        "can_add_week": editable and len(weeks) < MAX_WEEKS,
         "nav": "plans",
     }
     return render(request, "programmes/plan_detail.html", context)
@@ -152,7 +188,7 @@ def plan_duplicate(request, pk):
 @login_required
 def plan_delete(request, pk):
     # Only her own templates: a client's copy goes with her programme, and built-ins stay.
-    plan = get_object_or_404(Plan.objects.editable_by(request.user).filter(is_template=True), pk=pk)
+    plan = get_object_or_404(Plan.objects.editable_by(request.user).templates(), pk=pk)
     if request.method == "POST":
         name = plan.name
         plan.delete()

@@ -13,7 +13,7 @@ The rules, checked in this order for each log:
 4. A partial or skipped session → the week restarts (a week must be done in full).
 5. Effort 9–10 → the week restarts (easy running should feel easy).
 6. Otherwise the session is clean: next session, next week, or finished.
-Resume (trainer, paused programmes only) → one week back, session 1.
+Resumed (trainer, paused programmes only) → one week back, session 1.
 
 Decisions where DOMAIN.md is silent:
 - Logs on a paused or finished programme are ignored by replay() (kept as
@@ -26,10 +26,10 @@ Decisions where DOMAIN.md is silent:
   symptoms). A skipped session that records symptoms counts like any other.
 - Effort is optional (None = not rated, which is not 0): only a rating of 9–10
   holds a week back; symptoms are the gate.
-- Resume clears the open alerts and the run of symptomatic sessions: the referral
+- Resumed clears the open alerts and the run of symptomatic sessions: the referral
   has dealt with them, so one symptom after resuming repeats the week rather than
   pausing again straight away. It also resets `repeats` (a different week).
-- A Resume on an active or finished programme does nothing.
+- A Resumed on an active or finished programme does nothing.
 
 Corrections (issue 9): a logged session can be corrected or deleted, for a reason kept in
 the programme's history. Nothing is patched: her position, pause and alerts are simply the
@@ -189,7 +189,9 @@ _STOP_AND_WALK = "When a symptom comes on, stop running and walk the rest of the
 
 
 @dataclass(frozen=True)
-class SessionLog:
+class LoggedSession:
+    """A logged session as replay() reads it (a SessionLog row's `as_event()`)."""
+
     outcome: str  # "completed" | "partial" | "skipped"
     effort: int | None = None  # 0 rest … 10 maximal; None = not rated
     symptoms: frozenset[str] = frozenset()
@@ -206,8 +208,8 @@ class SessionLog:
 
 
 @dataclass(frozen=True)
-class Resume:
-    """The trainer resumes a paused programme (after the client has been seen)."""
+class Resumed:
+    """The trainer resumed a paused programme (after the client has been seen): a Resume row's event."""
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,7 @@ class State:
     symptom_streak: int = 0  # logged sessions with symptoms in a row (2 → pause)
     # Completed, symptom-free sessions not rated 9–10, in a row, from week 2 on (buggy running).
     steady_streak: int = 0
-    alerts: tuple[Alert, ...] = ()  # open alerts; cleared by Resume
+    alerts: tuple[Alert, ...] = ()  # open alerts; cleared by Resumed
     last_outcome: Outcome | None = None
 
     @property
@@ -246,7 +248,7 @@ class State:
         return self.sessions_per_week[self.week - 1]
 
 
-def replay(sessions_per_week: Sequence[int], events: Sequence[SessionLog | Resume]) -> State:
+def replay(sessions_per_week: Sequence[int], events: Sequence[LoggedSession | Resumed]) -> State:
     plan = tuple(sessions_per_week)
     if not plan or any(n < 1 for n in plan):
         raise ValueError("A programme needs at least one week, each with at least one session.")
@@ -256,7 +258,7 @@ def replay(sessions_per_week: Sequence[int], events: Sequence[SessionLog | Resum
     return state
 
 
-def replay_steps(sessions_per_week: Sequence[int], events: Sequence[SessionLog | Resume]) -> list[tuple[State, State]]:
+def replay_steps(sessions_per_week: Sequence[int], events: Sequence[LoggedSession | Resumed]) -> list[tuple[State, State]]:
     """(state before, state after) for each event, in order: the position each log was
     applied at and what it did. replay() is the last "after"."""
     state = replay(sessions_per_week, ())
@@ -268,7 +270,7 @@ def replay_steps(sessions_per_week: Sequence[int], events: Sequence[SessionLog |
     return steps
 
 
-def outcome_of(state_before: State, log: SessionLog) -> Outcome:
+def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
     """What this log does to the programme, with the message to show when it is logged."""
     if state_before.status != "active":
         raise ValueError(f"A {state_before.status} programme does not take session logs.")
@@ -331,8 +333,8 @@ def outcome_of(state_before: State, log: SessionLog) -> Outcome:
     )
 
 
-def _apply(state: State, event: SessionLog | Resume) -> State:
-    if isinstance(event, Resume):
+def _apply(state: State, event: LoggedSession | Resumed) -> State:
+    if isinstance(event, Resumed):
         return _resume(state) if state.status == "paused" else state
     if state.status != "active":
         return state  # logs while paused or finished are history, not progress

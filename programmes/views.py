@@ -10,16 +10,14 @@ from django_htmx.http import reswap, retarget
 
 from assessments import protocol
 import audit
-from assessments.views import consent_missing, get_assessment_for_trainer
-from clients.access import HtmxHttpRequest, get_client_for_trainer
+from assessments.access import get_assessment_for_trainer
+from clients.access import consent_missing, get_client_for_trainer
+from config.http import HtmxHttpRequest
 from clients.forms import ShareLinkForm
 
+from .card import card_context
 from .forms import AssignForm, CorrectLogForm, DeleteLogForm, OverrideForm, ResumeForm, SessionLogForm
 from .models import Programme, ProgrammeRefused, RedFlagNotConfirmed, running_decision_for
-
-
-def current_programme(client, blocks=True):
-    return client.programmes.current().with_progress(blocks).first()
 
 
 def get_programme_for_trainer(request, pk):
@@ -44,22 +42,6 @@ def card_url(programme, **query):
     """Her page, scrolled to the programme card (where an outcome or a refusal is shown)."""
     suffix = "?" + urlencode(query) if query else ""
     return f"{programme.client.get_absolute_url()}{suffix}#programme"
-
-
-def card_context(programme, form=None, outcome=None, refusal="", notice=""):
-    today = timezone.localdate()
-    return {
-        "refusal": refusal,
-        "notice": notice,
-        "override_form": OverrideForm() if programme.status == "held" and programme.running_decision.overridable else None,
-        "programme": programme,
-        "client": programme.client,
-        "log_form": form or SessionLogForm(programme=programme, initial={"done_on": today}),
-        "schedule": programme.schedule(today),
-        "buggy_advice": programme.buggy_running_advice(today),
-        "resume_form": ResumeForm(),
-        "outcome": outcome,
-    }
 
 
 @login_required

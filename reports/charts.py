@@ -74,11 +74,6 @@ class Chart:
     label_y: float = HEIGHT - BOTTOM + 16
     tick_label_x: float = LEFT - 5
 
-    @property
-    def is_empty(self):
-        points = [*self.points, *(p for line in self.lines for p in line.points)]
-        return not any(p.value is not None for p in points) and not any(b.value for b in self.bars)
-
 
 def axis(largest, most_ticks=5):
     """A round axis maximum and whole-number tick step: 7 → (8, 2), 23 → (25, 5), 130 → (150, 50)."""

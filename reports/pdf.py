@@ -148,3 +148,18 @@ def forget_client_reports(client_pk):
     keys = client_report_keys(client_pk)
     django_cache.delete_many([*keys, f"report-keys:{client_pk}"])
     return len(keys)
+
+
+def report_pdf(assessment, etag, today):
+    """The PDF report of this assessment, drawn once per fingerprint: her download and her
+    "everything" export both take it from here, so they are the same file."""
+    from accounts.models import TrainerLogo
+
+    from .progress import client_progress
+
+    def build_context():
+        context = client_progress(assessment.client, assessment, today)
+        context["logo_url"] = TrainerLogo.url_for(assessment.client.trainer)
+        return context
+
+    return cached_report(etag, build_context, assessment.client_id)

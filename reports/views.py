@@ -9,15 +9,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
 from accounts.models import TrainerLogo
-from assessments.views import get_assessment_for_trainer
-from config.http import absolute_url, csrf_cookie_on_this_path
+from assessments.access import get_assessment_for_trainer
+from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
-from clients.access import client_address, private
 from clients.models import ShareLink
 
 from .calendar import her_calendar
-from .pdf import cached_report, report_fingerprint
+from .pdf import report_fingerprint, report_pdf
 from .progress import client_progress, her_logging_refusal, her_top
 
 BAD_TOKEN_LIMIT = 20  # per address, per BAD_TOKEN_WINDOW seconds
@@ -60,11 +59,6 @@ def link_or_refusal(request, token):
     return None, private(render(request, "reports/not_found.html", status=404))
 
 
-def logo_url(trainer):
-    logo = TrainerLogo.objects.filter(trainer=trainer).first()
-    return logo.data_url() if logo else ""
-
-
 def logged_param(request):
     """The sequence number of the session she has just logged (?logged=N), or None."""
     logged = request.GET.get("logged", "")
@@ -80,20 +74,10 @@ def progress(request, token):
     context["top"] = her_top(link.client, context["programme"], context["latest"], context["today"], logged_param(request))
     audit.record_link(request, link.client, "link_viewed_progress")
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
-    context.update(token=token, logo_url=logo_url(link.client.trainer), calendar_url=calendar_url,
+    context.update(token=token, logo_url=TrainerLogo.url_for(link.client.trainer), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
     return private(render(request, "reports/progress.html", context))
 
-
-def report_pdf(assessment, etag, today):
-    """The PDF report of this assessment, drawn once per fingerprint: her download and her
-    "everything" export both take it from here, so they are the same file."""
-    def build_context():
-        context = client_progress(assessment.client, assessment, today)
-        context["logo_url"] = logo_url(assessment.client.trainer)
-        return context
-
-    return cached_report(etag, build_context, assessment.client_id)
 
 
 def pdf_response(request, assessment):

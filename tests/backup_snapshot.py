@@ -16,7 +16,6 @@ def snapshot(today):
     from clients.models import Client, ConsentRecord, ShareLink
     from programmes.models import Plan, PlanBlock, PlanSession, Programme, Resume, SessionLog
     from reports.progress import client_progress
-    from reports.views import logo_url
 
     tables = {}
     for model in (Trainer, TrainerLogo, Client, ConsentRecord, ShareLink, Assessment, AssessmentChange, Plan,
@@ -30,7 +29,7 @@ def snapshot(today):
     reports = {}
     for assessment in Assessment.objects.select_related("client__trainer").order_by("pk"):
         context = client_progress(assessment.client, assessment, today)
-        context["logo_url"] = logo_url(assessment.client.trainer)
+        context["logo_url"] = TrainerLogo.url_for(assessment.client.trainer)
         # The report's HTML is what WeasyPrint draws: the same HTML, the same report.
         reports[assessment.pk] = hashlib.sha256(render_to_string("reports/report.html", context).encode()).hexdigest()
     return {"tables": tables, "reports": reports}

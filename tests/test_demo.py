@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import Trainer
 from assessments.models import Assessment
-from clients.management.commands.loaddemo import DEMO_EMAIL, DEMO_PASSWORD
+from reports.management.commands.loaddemo import DEMO_EMAIL, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from accounts.models import Trainer
 from accounts.views import SIGNUP_SALT
 from assessments.models import Assessment
-from clients.management.commands.loaddemo import DEMO_EMAIL
+from reports.management.commands.loaddemo import DEMO_EMAIL
 from clients.models import ShareLink
 from programmes.models import Plan, PlanSession, Programme
 

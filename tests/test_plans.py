@@ -591,3 +591,34 @@ def test_editing_updates_the_plans_changed_time(owner_http, plan):
     owner_http.post(reverse("plans:edit_session", args=[first_session(plan).pk]), session_data([(60, 60, 1)]))
     plan.refresh_from_db()
     assert plan.updated_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_a_plan_says_which_of_the_three_it_is(owner):
+    template = builtin()
+    own = template.copy(trainer=owner)
+    hers = template.copy(trainer=owner, is_template=False)
+    assert [plan.kind for plan in (template, own, hers)] == ["builtin", "own_template", "client_copy"]
+    assert template in Plan.objects.templates() and own in Plan.objects.templates()
+    assert hers not in Plan.objects.templates()
+    assert list(Plan.objects.client_copies()) == [hers]
+
+
+def test_the_plan_page_presents_each_kind_of_plan(owner, owner_http, client_copy):
+    def heading_and_actions(plan):
+        page = owner_http.get(plan.get_absolute_url()).content.decode()
+        return page[page.index('<div class="page-head">'):page.index("</div>\n</div>")], page
+
+    head, page = heading_and_actions(builtin())
+    assert '<span class="badge">Built-in</span>' in head and 'button button--primary" type="submit">Duplicate to edit<' in head
+    assert "Built-in templates cannot be changed." in page and "Delete…" not in head
+    assert "Rename or describe" not in page and "Remove week" not in page
+
+    own = make_plan(owner, weeks=2)
+    head, page = heading_and_actions(own)
+    assert "badge" not in head and '"button" type="submit">Duplicate<' in head and "Delete…" in head
+    assert "Rename or describe this template" in page and "cannot be changed" not in page
+    assert page.count("Remove week") == 1 and "Remove week 2" in page and "Add week 3" in page
+
+    head, page = heading_and_actions(client_copy)
+    assert '<span class="badge">Her programme</span>' in head and ">Save a copy as a template<" in head
+    assert "Delete…" not in head and "Rename or describe this programme" in page and "own copy of the programme" in page

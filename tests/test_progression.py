@@ -22,8 +22,8 @@ from programmes.progression import (
     RED_FLAG_SYMPTOMS,
     SESSION_OUTCOMES,
     SESSION_SYMPTOMS,
-    Resume,
-    SessionLog,
+    LoggedSession,
+    Resumed,
     State,
     outcome_of,
     replay,
@@ -33,8 +33,8 @@ from programmes.progression import (
 MIN = 60
 THREE_BY_THREE = (3, 3, 3)
 
-CLEAN = SessionLog("completed", effort=5)
-PAIN = SessionLog("completed", effort=5, symptoms={"pain"})
+CLEAN = LoggedSession("completed", effort=5)
+PAIN = LoggedSession("completed", effort=5, symptoms={"pain"})
 
 
 def clean(n):
@@ -167,30 +167,30 @@ def test_a_symptom_says_walk_the_rest_and_restarts_the_week():
 
 @pytest.mark.parametrize("outcome", ["partial", "skipped"])
 def test_a_partial_or_skipped_session_restarts_the_week(outcome):
-    state = replay(THREE_BY_THREE, clean(5) + [SessionLog(outcome)])
+    state = replay(THREE_BY_THREE, clean(5) + [LoggedSession(outcome)])
     assert (state.week, state.session) == (2, 1)
     assert state.last_outcome.kind == "repeat_week"
 
 
 @pytest.mark.parametrize("effort, kind", [(8, "advance_session"), (9, "repeat_week"), (10, "repeat_week")])
 def test_effort_of_9_or_10_restarts_the_week_because_easy_running_should_feel_easy(effort, kind):
-    state = replay(THREE_BY_THREE, [SessionLog("completed", effort=effort)])
+    state = replay(THREE_BY_THREE, [LoggedSession("completed", effort=effort)])
     assert state.last_outcome.kind == kind
 
 
 def test_an_unrated_effort_does_not_hold_a_week_back():
-    assert replay(THREE_BY_THREE, [SessionLog("completed")] * 3).week == 2
+    assert replay(THREE_BY_THREE, [LoggedSession("completed")] * 3).week == 2
 
 
 def test_repeats_counts_restarts_of_the_week_and_resets_on_a_new_week():
-    state = replay(THREE_BY_THREE, [SessionLog("partial"), SessionLog("skipped")])
+    state = replay(THREE_BY_THREE, [LoggedSession("partial"), LoggedSession("skipped")])
     assert (state.week, state.repeats) == (1, 2)
-    assert replay(THREE_BY_THREE, [SessionLog("partial")] + clean(3)).repeats == 0
+    assert replay(THREE_BY_THREE, [LoggedSession("partial")] + clean(3)).repeats == 0
 
 
 @pytest.mark.parametrize("symptom", RED_FLAG_SYMPTOMS)
 def test_any_red_flag_pauses_the_programme_with_a_referral_alert(symptom):
-    state = replay(THREE_BY_THREE, clean(1) + [SessionLog("completed", 3, {symptom})])
+    state = replay(THREE_BY_THREE, clean(1) + [LoggedSession("completed", 3, {symptom})])
     assert state.status == "paused"
     assert state.last_outcome.kind == "pause"
     if symptom == "abnormal_bleeding":  # DOMAIN.md "Signposting": GP or midwife, urgently if heavy
@@ -204,7 +204,7 @@ def test_any_red_flag_pauses_the_programme_with_a_referral_alert(symptom):
 
 
 def test_a_red_flag_on_a_skipped_session_still_pauses():
-    assert replay(THREE_BY_THREE, [SessionLog("skipped", symptoms={"urgency"})]).status == "paused"
+    assert replay(THREE_BY_THREE, [LoggedSession("skipped", symptoms={"urgency"})]).status == "paused"
 
 
 def test_symptoms_in_two_sessions_in_a_row_pause_the_programme():
@@ -225,14 +225,14 @@ def test_symptoms_with_a_clean_session_between_them_do_not_pause():
 
 
 def test_a_symptom_free_skip_does_not_separate_two_symptomatic_sessions():
-    state = replay(THREE_BY_THREE, [PAIN, SessionLog("skipped"), PAIN])
+    state = replay(THREE_BY_THREE, [PAIN, LoggedSession("skipped"), PAIN])
     assert state.status == "paused"
 
 
 def test_clean_streak_counts_symptom_free_sessions_across_weeks_and_ignores_skips():
     assert replay(THREE_BY_THREE, clean(4)).clean_streak == 4
-    assert replay(THREE_BY_THREE, clean(2) + [SessionLog("skipped")] + clean(1)).clean_streak == 3
-    assert replay(THREE_BY_THREE, clean(2) + [SessionLog("partial")]).clean_streak == 3
+    assert replay(THREE_BY_THREE, clean(2) + [LoggedSession("skipped")] + clean(1)).clean_streak == 3
+    assert replay(THREE_BY_THREE, clean(2) + [LoggedSession("partial")]).clean_streak == 3
     assert replay(THREE_BY_THREE, clean(2) + [PAIN]).clean_streak == 0
 
 
@@ -248,26 +248,26 @@ def test_outcome_of_refuses_a_log_on_a_paused_or_finished_programme():
 
 
 def test_resume_steps_back_one_week_to_session_1():
-    state = replay(THREE_BY_THREE, clean(7) + [PAIN, PAIN, Resume()])
+    state = replay(THREE_BY_THREE, clean(7) + [PAIN, PAIN, Resumed()])
     assert (state.week, state.session, state.status) == (2, 1, "active")
     assert state.last_outcome.kind == "resume"
     assert state.alerts == ()
 
 
 def test_resume_in_week_1_stays_in_week_1():
-    state = replay(THREE_BY_THREE, clean(1) + [PAIN, PAIN, Resume()])
+    state = replay(THREE_BY_THREE, clean(1) + [PAIN, PAIN, Resumed()])
     assert (state.week, state.session, state.status) == (1, 1, "active")
 
 
 def test_after_resuming_one_symptom_restarts_the_week_rather_than_pausing_again():
-    state = replay(THREE_BY_THREE, [PAIN, PAIN, Resume(), PAIN])
+    state = replay(THREE_BY_THREE, [PAIN, PAIN, Resumed(), PAIN])
     assert state.status == "active"
     assert state.last_outcome.kind == "repeat_week"
 
 
 def test_resume_does_nothing_to_an_active_or_finished_programme():
     for events in (clean(4), clean(9)):
-        assert replay(THREE_BY_THREE, events + [Resume()]) == replay(THREE_BY_THREE, events)
+        assert replay(THREE_BY_THREE, events + [Resumed()]) == replay(THREE_BY_THREE, events)
 
 
 def test_outcome_of_gives_the_message_before_the_log_is_saved():
@@ -282,9 +282,9 @@ def test_messages_say_what_happens_next_without_diagnosing():
         replay(THREE_BY_THREE, events).last_outcome
         for events in (
             [PAIN],
-            [SessionLog("partial")],
-            [SessionLog("completed", 10)],
-            [SessionLog("completed", symptoms={"urinary_leakage"})],
+            [LoggedSession("partial")],
+            [LoggedSession("completed", 10)],
+            [LoggedSession("completed", symptoms={"urinary_leakage"})],
             [PAIN, PAIN],
         )
     ]
@@ -301,7 +301,7 @@ def test_messages_say_what_happens_next_without_diagnosing():
 )
 def test_a_session_log_rejects_unknown_values(kwargs):
     with pytest.raises(ValueError):
-        SessionLog(**kwargs)
+        LoggedSession(**kwargs)
 
 
 @pytest.mark.parametrize("plan", [(), (3, 0)])
@@ -319,15 +319,15 @@ def test_replay_follows_a_built_in_template_to_the_end():
 
 plans = st.lists(st.integers(1, 4), min_size=1, max_size=5).map(tuple)
 logs = st.builds(
-    SessionLog,
+    LoggedSession,
     outcome=st.sampled_from(SESSION_OUTCOMES),
     effort=st.none() | st.integers(0, 10),
     symptoms=st.frozensets(st.sampled_from(SESSION_SYMPTOMS), max_size=3),
 )
 clean_logs = st.builds(
-    SessionLog, outcome=st.just("completed"), effort=st.none() | st.integers(0, 8)
+    LoggedSession, outcome=st.just("completed"), effort=st.none() | st.integers(0, 8)
 )
-events = st.lists(logs | st.just(Resume()), max_size=40)
+events = st.lists(logs | st.just(Resumed()), max_size=40)
 
 
 def states_along(plan, history):
@@ -351,7 +351,7 @@ def test_clean_sessions_never_move_the_programme_backwards(plan, before, clean_r
 
 
 setbacks = st.sampled_from(
-    [PAIN, SessionLog("partial"), SessionLog("skipped"), SessionLog("completed", 9)]
+    [PAIN, LoggedSession("partial"), LoggedSession("skipped"), LoggedSession("completed", 9)]
 )
 
 
@@ -366,7 +366,7 @@ def test_a_setback_restarts_the_current_week_at_session_1(plan, before, clean_ru
 
 @given(plans, events, st.sampled_from(RED_FLAG_SYMPTOMS), logs)
 def test_a_red_flag_always_pauses(plan, before, red_flag, log):
-    log = SessionLog(log.outcome, log.effort, log.symptoms | {red_flag})
+    log = LoggedSession(log.outcome, log.effort, log.symptoms | {red_flag})
     state = replay(plan, before)
     after = replay(plan, before + [log])
     if state.status == "active":
@@ -379,7 +379,7 @@ def test_a_red_flag_always_pauses(plan, before, red_flag, log):
 @given(plans, events)
 def test_a_resume_never_moves_the_programme_forward(plan, before):
     state = replay(plan, before)
-    after = replay(plan, before + [Resume()])
+    after = replay(plan, before + [Resumed()])
     assert (after.week, after.session) <= (state.week, state.session)
 
 
@@ -397,5 +397,5 @@ def test_buggy_running_waits_for_six_months_and_a_symptom_free_week():
     assert "6 months" in buggy_running_advice(25, clean_week)
     assert "full week" in buggy_running_advice(30, replay(THREE_BY_THREE, clean(5)))
     assert buggy_running_advice(26, clean_week).startswith("Buggy running can start")
-    paused = replay(THREE_BY_THREE, clean(3) + [SessionLog("completed", 3, {"urgency"})])
+    paused = replay(THREE_BY_THREE, clean(3) + [LoggedSession("completed", 3, {"urgency"})])
     assert buggy_running_advice(40, paused).startswith("No running with the buggy yet")

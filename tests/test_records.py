@@ -435,14 +435,14 @@ class TestReplayAfterCorrections(HypothesisTestCase):
                     log_row, _ = current.log_session(by=trainer, sequence=current.next_sequence,
                                                      done_on=timezone.localdate(), outcome=outcome, effort=effort,
                                                      symptoms=symptoms)
-                    kept[log_row.sequence] = progression.SessionLog(outcome, effort, symptoms)
+                    kept[log_row.sequence] = progression.LoggedSession(outcome, effort, symptoms)
                 elif step[0] == "correct" and kept:
                     _, pick, outcome, effort, symptoms = step
                     sequence = sorted(kept)[pick % len(kept)]
                     row = current.logs.get(sequence=sequence)
                     current.correct_log(row, by=trainer, reason="r", confirm_red_flag_removed=True,
                                         outcome=outcome, effort=effort, symptoms=symptoms)
-                    kept[sequence] = progression.SessionLog(outcome, effort, symptoms)
+                    kept[sequence] = progression.LoggedSession(outcome, effort, symptoms)
                 elif step[0] == "delete" and kept:
                     sequence = sorted(kept)[step[1] % len(kept)]
                     current.delete_log(current.logs.get(sequence=sequence), by=trainer, reason="r",
@@ -455,7 +455,7 @@ class TestReplayAfterCorrections(HypothesisTestCase):
         current = fresh(programme)
         # The surviving logs, with the resumes, in the order they were recorded.
         rows = sorted([*current.logs.all(), *current.resumes.all()], key=lambda r: (r.created_at, isinstance(r, SessionLog) is False, r.pk))
-        events = [kept[r.sequence] if isinstance(r, SessionLog) else progression.Resume() for r in rows]
+        events = [kept[r.sequence] if isinstance(r, SessionLog) else progression.Resumed() for r in rows]
         assert current.state == progression.replay(current.plan.sessions_per_week(), events)
         # And each stored position is where replay applied that log.
         steps_ = progression.replay_steps(current.plan.sessions_per_week(), events)

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from config.env import parse_env_file, read_env_file
+from config.env import envbool, parse_env_file, read_env_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,3 +120,39 @@ def test_a_deployment_setting_beats_the_file(tmp_path):
 def test_the_env_file_is_never_committed_or_built_into_the_image():
     assert ".env" in (REPO_ROOT / ".gitignore").read_text().split()
     assert ".env" in (REPO_ROOT / ".dockerignore").read_text().split()
+
+
+# Settings' typed readers
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1", True), ("true", True), ("True", True), ("YES", True), (" on ", True),
+    ("0", False), ("false", False), ("FALSE", False), ("no", False), ("Off", False),
+])
+def test_envbool_reads_a_clear_true_or_false(monkeypatch, value, expected):
+    monkeypatch.setenv("RESTRIDE_TEST_FLAG", value)
+    assert envbool("RESTRIDE_TEST_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize("default", [True, False])
+def test_envbool_unset_or_empty_is_the_default(monkeypatch, default):
+    monkeypatch.delenv("RESTRIDE_TEST_FLAG", raising=False)
+    assert envbool("RESTRIDE_TEST_FLAG", default) is default
+    monkeypatch.setenv("RESTRIDE_TEST_FLAG", " ")
+    assert envbool("RESTRIDE_TEST_FLAG", default) is default
+
+
+@pytest.mark.parametrize("typo", ["ture", "flase", "2", "y", "enabled"])
+def test_envbool_refuses_anything_else(monkeypatch, typo):
+    """EMAIL_USE_TLS=ture once meant False: TLS quietly off."""
+    monkeypatch.setenv("EMAIL_USE_TLS", typo)
+    with pytest.raises(ImproperlyConfigured, match=f"EMAIL_USE_TLS='{typo}' is neither true nor false"):
+        envbool("EMAIL_USE_TLS", True)
+
+
+def test_a_typo_stops_start_up(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("")
+    result = settings_in_a_fresh_process(env_file, DEBUG="ture", SECRET_KEY="x")
+    assert result.returncode != 0
+    assert "DEBUG='ture' is neither true nor false" in result.stderr

@@ -136,10 +136,12 @@ def test_a_code_is_accepted_once_and_never_for_another_trainer(db):
     refused = stranger_http.post(reverse("two_factor_verify"), {"code": code(owner_device)})
     assert refused.status_code == 200 and "That code is not right" in refused.content.decode()
 
+    # The replay sends the very code that was used: reading a fresh one could cross a 30-second step.
+    used = code(owner_device)
     first = password_sign_in(owner)
-    assert first.post(reverse("two_factor_verify"), {"code": code(owner_device)}).status_code == 302
+    assert first.post(reverse("two_factor_verify"), {"code": used}).status_code == 302
     again = password_sign_in(owner)
-    replay = again.post(reverse("two_factor_verify"), {"code": code(owner_device)})
+    replay = again.post(reverse("two_factor_verify"), {"code": used})
     assert replay.status_code == 200 and "That code is not right" in replay.content.decode()
 
 

@@ -49,7 +49,7 @@ def data_with(**values):
     data = {section.code: {} for section in protocol.SECTIONS}
     for column in COLUMNS:
         entries = data[column.item.section]
-        if column.key is None:
+        if not column.nested:
             entries[column.item.code] = values[column.name]
         else:
             entries.setdefault(column.item.code, {})[column.key] = values[column.name]

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from assessments import protocol
 from assessments.protocol import HELPLINE, SIGNPOSTS, quantity
 from assessments.readiness import Caution, Reason, evaluate, worded
-from programmes.progression import SessionLog, replay
+from programmes.progression import LoggedSession, replay
 from reports.progress import next_steps
-from tests.conftest import make_client
+from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
 from tests.test_readiness import assess, ready_data
 
@@ -69,7 +69,7 @@ def test_knee_hip_or_shin_pain_goes_to_the_gp_or_a_physiotherapist_not_pelvic_he
     [only] = protocol.signposts_for_symptoms({"pain"})
     assert only is route
     # The session outcome and the trainer's alert after pain in two sessions in a row.
-    pain = SessionLog("completed", 4, {"pain"})
+    pain = LoggedSession("completed", 4, {"pain"})
     once = replay((3, 3), [pain]).last_outcome
     assert "GP or a physiotherapist" in once.message and "pelvic health" not in once.message
     state = replay((3, 3), [pain, pain])
@@ -79,7 +79,7 @@ def test_knee_hip_or_shin_pain_goes_to_the_gp_or_a_physiotherapist_not_pelvic_he
 
 
 def test_a_bleeding_session_symptom_pauses_with_the_midwife_route():
-    state = replay((3,), [SessionLog("completed", 3, {"abnormal_bleeding"})])
+    state = replay((3,), [LoggedSession("completed", 3, {"abnormal_bleeding"})])
     assert "GP or midwife" in state.last_outcome.message and "999" in state.last_outcome.message
     assert "Refer her to her GP or midwife" in state.alerts[0].message
 
@@ -431,7 +431,7 @@ def test_the_referral_names_the_clinicians_her_red_flags_go_to(owner, owner_http
 def test_a_programme_paused_by_a_session_tells_her_the_route_it_was_paused_with():
     from django.template.loader import render_to_string
 
-    state = replay((3,), [SessionLog("completed", 3, {"pain"}), SessionLog("completed", 3, {"pain"})])
+    state = replay((3,), [LoggedSession("completed", 3, {"pain"}), LoggedSession("completed", 3, {"pain"})])
 
     class Programme:
         plan = type("Plan", (), {"name": "Walk–run"})()
@@ -464,3 +464,27 @@ def test_the_red_flag_banner_on_her_record_names_the_right_clinicians(owner, own
     make_assessment(client, symptoms_abnormal_bleeding=True)
     page = owner_http.get(client.get_absolute_url()).content.decode()
     assert "No running until she has seen the GP or a midwife and been reassessed." in page
+
+
+def test_one_word_for_programmes_in_the_nav_the_page_and_its_breadcrumbs(owner, owner_http):
+    """The nav says "Programmes", so the page it opens and every way back to it say so too."""
+    page = owner_http.get(reverse("plans:list")).content.decode()
+    assert f'<a href="{reverse("plans:list")}" aria-current="page">Programmes</a>' in page
+    assert "<title>Walk–run programmes" in page and "<h1>Walk–run programmes</h1>" in page
+    template = walk_run_30().copy(trainer=owner)
+    for url in (template.get_absolute_url(), reverse("plans:delete", args=[template.pk]),
+                reverse("plans:edit_session", args=[template.sessions.first().pk])):
+        breadcrumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', owner_http.get(url).content.decode()).group()
+        assert '>Programmes</a>' in breadcrumbs and "Templates" not in breadcrumbs
+
+
+def test_the_verdict_badge_is_written_once():
+    """Every page draws a verdict badge through one include, from the protocol's Verdict."""
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    drawn = sorted(path.relative_to(templates).as_posix() for path in templates.rglob("*.html")
+                   for line in path.read_text().splitlines() if 'class="badge badge--{{' in line and "verdict" in line)
+    assert drawn == ["assessments/_verdict_badge.html"]
+    badge = Template('{% include "assessments/_verdict_badge.html" %}')
+    for verdict in protocol.VERDICT_WORDING.values():
+        html = badge.render(Context({"verdict": verdict}))
+        assert html == f'<span class="badge badge--{verdict.code}"><span aria-hidden="true">{verdict.icon}</span> {verdict.word}</span>'

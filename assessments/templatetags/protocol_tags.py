@@ -21,6 +21,12 @@ def _verdict(verdict):
 
 
 @register.filter
+def as_verdict(code):
+    """A verdict code as its protocol.Verdict (word, icon, label), for the verdict badge."""
+    return _verdict(code)
+
+
+@register.filter
 def verdict_word(verdict):
     return _verdict(verdict).word if _verdict(verdict) else verdict
 

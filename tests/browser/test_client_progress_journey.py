@@ -184,7 +184,7 @@ def test_the_plan_pages_and_the_trainer_home_have_no_serious_accessibility_viola
 
     # The template list, through the main navigation.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Programmes").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Walk–run templates")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Walk–run programmes")
     rows = page.locator(".plan-table tbody th")
     expect(rows).to_have_text([re.compile(r"^Walk–run foundations\s+Built-in$"),
                                re.compile(r"^Walk–run to 30 minutes\s+Built-in$")])

@@ -124,7 +124,7 @@ class Command(BaseCommand):
                 if state.status != "active":
                     break
                 symptoms = ["pain"] if self.random.random() < 0.08 else []
-                event = progression.SessionLog("completed", 5, symptoms)
+                event = progression.LoggedSession("completed", 5, symptoms)
                 events.append(event)
                 logs.append(SessionLog(programme=programme, sequence=index + 1, week=state.week, session_number=state.session,
                                        done_on=programme.start_date + timedelta(days=2 * index + index // 3),

@@ -1,0 +1,42 @@
+"""The programme card on her page: drawn by her page and redrawn by every programme action."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .forms import OverrideForm, ResumeForm, SessionLogForm
+
+
+@dataclass(frozen=True)
+class StatusBadge:
+    tone: str  # the badge's colour, shared with the verdicts: "refer" or "ready"
+    icon: str  # beside the words (Programme.status_label), never instead of them
+
+
+STATUS_BADGES = {
+    "paused": StatusBadge("refer", "‖"),
+    "held": StatusBadge("refer", "‖"),
+    "finished": StatusBadge("ready", "✓"),
+    "active": StatusBadge("ready", "▶"),
+}
+
+
+def current_programme(client, blocks=True):
+    return client.programmes.current().with_progress(blocks).first()
+
+
+def card_context(programme, form=None, outcome=None, refusal="", notice=""):
+    today = timezone.localdate()
+    return {
+        "refusal": refusal,
+        "notice": notice,
+        "override_form": OverrideForm() if programme.status == "held" and programme.running_decision.overridable else None,
+        "programme": programme,
+        "status_badge": STATUS_BADGES[programme.status],
+        "client": programme.client,
+        "log_form": form or SessionLogForm(programme=programme, initial={"done_on": today}),
+        "schedule": programme.schedule(today),
+        "buggy_advice": programme.buggy_running_advice(today),
+        "resume_form": ResumeForm(),
+        "outcome": outcome,
+    }

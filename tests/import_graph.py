@@ -1,0 +1,97 @@
+"""Which apps each app imports, read with ast (module-level and function-level imports alike).
+
+    .venv/bin/python -m tests.import_graph   # app -> apps it imports, cycles, imports of views
+
+tests/test_layering.py holds the order and enforces it with the same reader.
+"""
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Bottom first: each app may import only the apps before it (tests/test_layering.py).
+APPS = ("config", "audit", "accounts", "clients", "assessments", "programmes", "reports")
+# Plain-Python definitions that import no app: every layer may read them.
+FOUNDATION = {"assessments.protocol"}
+# The root URLconf includes every app's URLs (and the home view): it sits above the layers.
+ROOT_URLCONF = "config/urls.py"
+
+
+def _is_module(dotted):
+    path = ROOT.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def imported_modules(path):
+    """(line, module) for every import in the file, wherever the statement sits.
+
+    `from clients import access` imports clients.access; `from clients.models import Client`
+    imports clients.models."""
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+    yield from modules_in(path.read_text(), package)
+
+
+def modules_in(source, package):
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module
+            for alias in node.names:
+                submodule = f"{module}.{alias.name}"
+                yield node.lineno, submodule if _is_module(submodule) else module
+
+
+def app_files(app):
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if "migrations" not in path.parts:
+            yield path
+
+
+def cross_app_imports():
+    """(app, file, line, module) for every import of another app."""
+    for app in APPS:
+        for path in app_files(app):
+            for line, module in sorted(set(imported_modules(path))):
+                target = module.split(".")[0]
+                if target in APPS and target != app:
+                    yield app, path.relative_to(ROOT).as_posix(), line, module
+
+
+def upward_imports():
+    """{(file, app above it): "file:line imports module"} for imports that break the order."""
+    found = {}
+    for app, path, line, module in cross_app_imports():
+        target = module.split(".")[0]
+        if path != ROOT_URLCONF and module not in FOUNDATION and APPS.index(target) > APPS.index(app):
+            found.setdefault((path, target), f"{path}:{line} imports {module}")
+    return found
+
+
+def main():
+    edges = defaultdict(set)
+    views = []
+    for app, path, line, module in cross_app_imports():
+        edges[app].add(module.split(".")[0])
+        if module.split(".")[-1].endswith("views"):
+            views.append(f"{path}:{line} {module}")
+    for app in APPS:
+        print(f"{app:12} -> {', '.join(sorted(edges[app])) or '-'}")
+    cycles = sorted({tuple(sorted((a, b))) for a in edges for b in edges[a] if a in edges[b]})
+    print("cycles:", ", ".join(f"{a} <-> {b}" for a, b in cycles) or "none")
+    for line in views:
+        print("imports views:", line)
+    print(f"upward, by the order {' < '.join(APPS)} (protocol and the root URLconf aside):")
+    for where in sorted(upward_imports().values()):
+        print("  ", where)
+
+
+if __name__ == "__main__":
+    main()
