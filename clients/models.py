@@ -35,10 +35,10 @@ def weeks_between(start, end):
 
 
 def latest_assessment_id():
-    """Her latest assessment's id, as a subquery over OuterRef("pk") of a client."""
-    from assessments.models import Assessment
-
-    return Assessment.objects.filter(client=models.OuterRef("pk")).order_by("-assessed_on", "-pk").values("pk")[:1]
+    """Her latest assessment's id, as a subquery over OuterRef("pk") of a client. The assessments
+    app sits above this one (layering): reach its model through the relation it is named in."""
+    assessments = Client._meta.get_field("latest_assessment").related_model.objects
+    return assessments.filter(client=models.OuterRef("pk")).order_by("-assessed_on", "-pk").values("pk")[:1]
 
 
 class Client(models.Model):

@@ -253,7 +253,7 @@ def test_a_step_starts_a_report_only_if_it_should_end_inside_the_budget(owner, m
     would end at 9 s. The next step goes on from the third."""
     from django.core.cache import cache
 
-    from reports import views as report_views
+    from reports import pdf as report_pdfs
 
     client = make_client(owner)
     for weeks in (8, 10, 12, 14):
@@ -268,7 +268,7 @@ def test_a_step_starts_a_report_only_if_it_should_end_inside_the_budget(owner, m
         cache.set(f"report:{etag}", b"%PDF-")
 
     monkeypatch.setattr(everything, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(report_views, "report_pdf", slow_report)
+    monkeypatch.setattr(report_pdfs, "report_pdf", slow_report)
     assert everything.prepare_reports(client, budget=8) == (2, 2, 4)
     assert everything.prepare_reports(client, budget=8) == (2, 4, 4)
     assert len(set(drawn)) == 4

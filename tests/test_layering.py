@@ -32,7 +32,6 @@ KNOWN_UPWARD = {
     ("audit/erasure.py", "clients"),
     ("audit/erasure.py", "programmes"),
     ("audit/erasure.py", "reports"),
-    ("audit/everything.py", "accounts"),
     ("audit/everything.py", "assessments"),
     ("audit/everything.py", "clients"),
     ("audit/everything.py", "programmes"),
