@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another free port when several people share a machine
 BASE = f"http://127.0.0.1:{PORT}"
 PASSWORD = "restride-demo-2026"  # the demo's; loadscale gives its trainers the same one
 
@@ -111,6 +111,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=5, help="wrk run per page (default 5)")
     parser.add_argument("--scale", action="store_true", help="also measure at the scale volume")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the data a previous --scale run left in DATABASE_URL instead of loading it again")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("Install wrk first (apt-get install wrk).")
@@ -119,9 +121,10 @@ def main():
            "ALLOWED_HOSTS": "127.0.0.1,testserver", "SECURE_SSL_REDIRECT": "false", "AXES_FAILURE_LIMIT": "1000",
            "REQUIRE_2FA": "false", "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")}
     manage(env, "migrate", "--noinput")
-    manage(env, "flush", "--noinput")  # a scratch database: start from nothing
-    manage(env, "shell", "-c", BUILTINS)  # flush removed the built-in templates a data migration installed
-    manage(env, "loaddemo")
+    if not args.reuse:
+        manage(env, "flush", "--noinput")  # a scratch database: start from nothing
+        manage(env, "shell", "-c", BUILTINS)  # flush removed the built-in templates a data migration installed
+        manage(env, "loaddemo")
     manage(env, "collectstatic", "--noinput")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "bench.wsgi", "--bind", f"127.0.0.1:{PORT}",
                                "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=env)
@@ -133,10 +136,11 @@ def main():
             except OSError:
                 time.sleep(0.2)
         measure(env, "demo@restride.example", args.seconds, "Demo volume: the demo trainer, 8 clients")
-        if args.scale:
+        if args.scale and not args.reuse:
             started = time.monotonic()
             manage(env, "loadscale")
             print(f"\nloadscale took {time.monotonic() - started:.0f} s")
+        if args.scale:
             measure(env, "scale-01@restride.example", args.seconds,
                     "Scale volume: a trainer of 200 clients × 12 assessments, among 50 such trainers")
             measure(env, "bigbook@restride.example", args.seconds, "Scale volume: the trainer of 1,000 clients",

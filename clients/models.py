@@ -11,9 +11,10 @@ from django.utils import timezone
 from assessments import protocol
 
 from . import consent
+from .versions import VersionedQuerySet
 
 
-class ClientQuerySet(models.QuerySet):
+class ClientQuerySet(VersionedQuerySet):
     def for_trainer(self, trainer):
         """The only way views reach clients: a trainer sees her own and nobody else's."""
         return self.filter(trainer=trainer)
@@ -70,6 +71,8 @@ class Client(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Moves on with every change to her data (clients/versions.py); caches of her pages key on it.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -93,6 +96,14 @@ class Client(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        # Only clients/versions.py writes data_version: a save of a copy read before a bump must
+        # not set it back (and then bump it to a number already used for older data).
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "data_version"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("clients:detail", args=[self.pk])
@@ -191,6 +202,8 @@ class ConsentRecord(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
 
@@ -214,7 +227,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ShareLinkQuerySet(models.QuerySet):
+class ShareLinkQuerySet(VersionedQuerySet):
     def usable(self, today=None):
         """Not revoked, not expired, and her data may still be shown: consent in place, not archived."""
         today = today or timezone.localdate()

@@ -9,7 +9,6 @@ from functools import cache
 from django.contrib.staticfiles import finders
 from django.core.cache import cache as django_cache
 from django.core.exceptions import SuspiciousFileOperation
-from django.db.models import Count, Max
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -70,20 +69,16 @@ def render_report(context):
 
 
 def report_fingerprint(assessment, today):
-    """Everything the report of this assessment depends on; any edit changes it."""
-    client = assessment.client
-    earlier = client.assessments.filter(assessed_on__lte=assessment.assessed_on).aggregate(
-        count=Count("pk"), changed=Max("updated_at")
-    )
-    programme = client.programmes.current().annotate(
-        logs_count=Count("logs", distinct=True), last_log=Max("logs__pk"), resumes_count=Count("resumes", distinct=True)
-    ).values_list("pk", "plan__updated_at", "logs_count", "last_log", "resumes_count").first()
-    logo = getattr(client.trainer, "logo", None)
-    parts = [
-        REPORT_VERSION, today.isoformat(), assessment.pk, assessment.version,
-        assessment.updated_at.isoformat(), client.updated_at.isoformat(), client.trainer.updated_at.isoformat(),
-        logo.updated_at.isoformat() if logo else "", earlier["count"], str(earlier["changed"]), str(programme),
-    ]
+    """What the report of this assessment depends on, derived rather than listed: her data
+    version (clients/versions.py moves it on with every change to anything of hers: the
+    assessment, the earlier ones, her profile, her programme, its plan and logs), her trainer's
+    business details and logo, the day (weeks after birth, "due" wording) and the template."""
+    from clients.models import Client
+
+    version, trainer_changed, logo_changed = Client.objects.filter(pk=assessment.client_id).values_list(
+        "data_version", "trainer__updated_at", "trainer__logo__updated_at"
+    ).get()
+    parts = [REPORT_VERSION, today.isoformat(), assessment.client_id, version, assessment.pk, trainer_changed, logo_changed]
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
