@@ -11,6 +11,8 @@ from django.core.cache import cache as django_cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
+from config.fragments import client_keys_key, remember_for_client
+
 logger = logging.getLogger(__name__)
 
 STATIC_BASE = "https://restride.invalid/static/"
@@ -94,17 +96,17 @@ def cached_report(etag, build_context, client_pk=None):
         pdf = render_report(build_context())
         django_cache.set(key, pdf, timeout=REPORT_TIMEOUT)
         if client_pk is not None:
-            keys = client_report_keys(client_pk)
-            django_cache.set(f"report-keys:{client_pk}", [*keys[-200:], key], timeout=REPORT_TIMEOUT)
+            remember_for_client(client_pk, key)
     return pdf
 
 
 def client_report_keys(client_pk):
-    return django_cache.get(f"report-keys:{client_pk}", [])
+    """Her cached reports and cached pages (config/fragments.py)."""
+    return django_cache.get(client_keys_key(client_pk), [])
 
 
 def forget_client_reports(client_pk):
     """Remove every cached report of hers (erasure): the PDFs hold her health data too."""
     keys = client_report_keys(client_pk)
-    django_cache.delete_many([*keys, f"report-keys:{client_pk}"])
+    django_cache.delete_many([*keys, client_keys_key(client_pk)])
     return len(keys)
