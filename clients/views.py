@@ -34,7 +34,7 @@ def client_list(request: HtmxHttpRequest):
     page = Paginator(clients.only("pk", "data_version"), PAGE_SIZE).get_page(request.GET.get("page"))
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
     # Drawn once per page of these clients at these versions of their data, each day.
-    parts = [query, show_archived, page.number, page.paginator.count, timezone.localdate(),
+    parts = [query, show_archived, page.number, page.paginator.count, timezone.localdate(), request.user.updated_at,
              [(client.pk, client.data_version) for client in page.object_list]]
 
     def build_context():

@@ -96,3 +96,31 @@ def test_reading_her_pages_does_not_move_it(owner_http, owner):
     before = version_of(her)
     assert owner_http.get(f"/clients/{her.pk}/").status_code == 200
     assert version_of(her) == before
+
+
+def test_her_report_fingerprint_follows_any_change_of_hers_and_her_trainers_details(full_client):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from programmes.models import PlanBlock
+    from reports.pdf import report_fingerprint
+
+    client, assessments = full_client
+    today = timezone.localdate()
+    seen = {report_fingerprint(assessments[0], today)}
+
+    def changed():
+        fingerprint = report_fingerprint(assessments[0], today)
+        assert fingerprint not in seen
+        seen.add(fingerprint)
+
+    block = PlanBlock.objects.filter(session__plan__programme__client=client).first()
+    block.repeats += 1
+    block.save()  # her own copy of the plan, three steps away
+    changed()
+    client.trainer.business_name = "Renamed Studio"
+    client.trainer.save()
+    changed()
+    tomorrow = today + timedelta(days=1)  # weeks after birth and "due" wording move with the day
+    assert report_fingerprint(assessments[0], today) != report_fingerprint(assessments[0], tomorrow)
