@@ -112,6 +112,7 @@ def history_size():
         page = reverse("reports:progress", args=[token])
         report = reverse("reports:trainer_pdf", args=[client.assessments.first().pk])
 
+        cold(http, page), cold(http, report)  # warm: templates, fonts
         timings[count] = (median_ms(lambda url=page: cold(http, url)),
                           median_ms(lambda url=report: cold(http, url), rounds=max(3, ROUNDS // 2)))
     print("her page and her latest report, nothing cached, median (aim: 300 assessments within 1.5× of 12):")

@@ -101,8 +101,9 @@ class Client(models.Model):
         # Only clients/versions.py writes data_version: a save of a copy read before a bump must
         # not set it back (and then bump it to a number already used for older data).
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            skipped = {"data_version", *self.get_deferred_fields()}  # as Django saves a deferred copy
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                       if not f.primary_key and f.name != "data_version"]
+                                       if not f.primary_key and f.attname not in skipped and f.name not in skipped]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
