@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0003_consent_version_and_history'),
+        ('clients', '0004_client_self_logging'),
     ]
 
     operations = [
