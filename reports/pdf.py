@@ -75,13 +75,21 @@ def report_fingerprint(assessment, today):
     version (clients/versions.py moves it on with every change to anything of hers: the
     assessment, the earlier ones, her profile, her programme, its plan and logs), her trainer's
     business details and logo, the day (weeks after birth, "due" wording) and the template."""
+    return report_fingerprints(assessment.client, [assessment], today)[assessment.pk]
+
+
+def report_fingerprints(client, assessments, today):
+    """{pk: report_fingerprint(assessment, today)} for many of her assessments in one query."""
     from clients.models import Client
 
-    version, trainer_changed, logo_changed = Client.objects.filter(pk=assessment.client_id).values_list(
+    version, trainer_changed, logo_changed = Client.objects.filter(pk=client.pk).values_list(
         "data_version", "trainer__updated_at", "trainer__logo__updated_at"
     ).get()
-    parts = [REPORT_VERSION, today.isoformat(), assessment.client_id, version, assessment.pk, trainer_changed, logo_changed]
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+    prints = {}
+    for assessment in assessments:
+        parts = [REPORT_VERSION, today.isoformat(), client.pk, version, assessment.pk, trainer_changed, logo_changed]
+        prints[assessment.pk] = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+    return prints
 
 
 REPORT_TIMEOUT = 60 * 60 * 24

@@ -124,3 +124,13 @@ def test_her_report_fingerprint_follows_any_change_of_hers_and_her_trainers_deta
     changed()
     tomorrow = today + timedelta(days=1)  # weeks after birth and "due" wording move with the day
     assert report_fingerprint(assessments[0], today) != report_fingerprint(assessments[0], tomorrow)
+
+
+def test_her_reports_fingerprints_in_bulk_are_each_reports_own(full_client):  # noqa: F811
+    from django.utils import timezone
+
+    from reports.pdf import report_fingerprint, report_fingerprints
+
+    client, assessments = full_client
+    today = timezone.localdate()
+    assert report_fingerprints(client, assessments, today) == {a.pk: report_fingerprint(a, today) for a in assessments}
