@@ -165,10 +165,18 @@ class Assessment(models.Model):
         self.verdict = self.result.verdict
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "verdict", "updated_at"}
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.client.refresh_derived()
 
     def get_absolute_url(self):
         return reverse("assessments:studio", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.client.refresh_derived()
+        return result
 
     @property
     def weeks_postpartum(self):

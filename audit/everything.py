@@ -14,6 +14,8 @@ model that refers to a client and fails if one is missing here.
 import io
 import json
 import zipfile
+from collections import namedtuple
+from time import monotonic
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
@@ -197,22 +199,52 @@ def as_data(client, by=None):
     }
 
 
-def report_pdf(assessment, today):
-    """Her report for this assessment: the same PDF, and the same cache, as a download."""
-    from reports.pdf import cached_report, report_fingerprint
-    from reports.progress import client_progress
-    from reports.views import logo_url
+def report_jobs(client, today):
+    """[(assessment, fingerprint)] for each of her reports, oldest first. The reports read her
+    data their own way: they get a client without the export's prefetches."""
+    from reports.pdf import report_fingerprints
 
-    def build_context():
-        context = client_progress(assessment.client, assessment, today)
-        context["logo_url"] = logo_url(assessment.client.trainer)
-        return context
+    plain = Client.objects.select_related("trainer").get(pk=client.pk)
+    assessments = list(plain.assessments.order_by("assessed_on", "pk"))
+    prints = report_fingerprints(plain, assessments, today)
+    return [(assessment, prints[assessment.pk]) for assessment in assessments]
 
-    return cached_report(report_fingerprint(assessment, today), build_context, assessment.client_id)
+
+Preparation = namedtuple("Preparation", "drawn ready total")
+
+
+def prepare_reports(client, budget):
+    """Draw her reports that are not in the cache yet, one after another, for about `budget`
+    seconds. Returns a Preparation: drawn now, ready, in all.
+
+    A report takes one to two seconds to draw, so fifty cannot all be drawn inside one request
+    (gunicorn ends a worker after 30 s): the export page calls this once per step until all are
+    ready, then the zip only reads the cache."""
+    from reports.pdf import is_cached
+    from reports.views import report_pdf
+
+    today = timezone.localdate()
+    jobs = report_jobs(client, today)
+    waiting = [(assessment, etag) for assessment, etag in jobs if not is_cached(etag)]
+    start = monotonic()
+    drawn, longest = 0, 0.0
+    for assessment, etag in waiting:
+        # Start another only if it should end inside the budget, judged by the slowest one yet
+        # (a busy machine draws slower); the first always starts, so every step gets somewhere.
+        if drawn and monotonic() - start + longest > budget:
+            break
+        began = monotonic()
+        report_pdf(assessment, etag, today)
+        longest = max(longest, monotonic() - began)
+        drawn += 1
+    return Preparation(drawn, len(jobs) - len(waiting) + drawn, len(jobs))
 
 
 def build_zip(client, by=None):
-    """The zip as bytes. The JSON is written first: a failed report never loses her data."""
+    """The zip as bytes. The JSON is written first: a failed report never loses her data.
+    Any report not drawn yet is drawn here (see prepare_reports)."""
+    from reports.views import report_pdf
+
     data = as_data(client, by)
     today = timezone.localdate()
     buffer = io.BytesIO()
@@ -220,11 +252,10 @@ def build_zip(client, by=None):
         archive.writestr("restride-data.json", json.dumps(data, indent=2, ensure_ascii=False))
         readme = render_to_string("audit/everything_readme.txt", {"client": client, "data": data})
         archive.writestr("README.txt", readme)
-        # The reports read her data their own way: give them a client without the export's prefetches.
-        plain = Client.objects.select_related("trainer").get(pk=client.pk)
-        for assessment in plain.assessments.order_by("assessed_on", "pk"):
+        for assessment, etag in report_jobs(client, today):
             # PDFs are already compressed: store them as they are.
-            archive.writestr(report_name(assessment), report_pdf(assessment, today), compress_type=zipfile.ZIP_STORED)
+            archive.writestr(report_name(assessment), report_pdf(assessment, etag, today),
+                             compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()
 
 

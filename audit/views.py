@@ -2,7 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.core.paginator import Paginator
 from django.views.decorators.http import require_safe
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from clients.access import get_client_for_trainer, private
 
@@ -12,6 +13,11 @@ from .log import record
 from .models import AccessEvent
 
 PAGE_SIZE = 50
+# Seconds of report drawing per step of her export. A report takes about 2 s of CPU; a step
+# starts another only if it should end inside the budget, so a step lasts about this long, or
+# one report's time on a machine so busy that one report takes longer: far inside gunicorn's
+# 30 s worker timeout either way.
+PREPARE_BUDGET = 8
 
 
 def querystring_without_page(request):
@@ -51,3 +57,20 @@ def export_everything(request, client_pk):
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{everything.filename(client)}"'
     return private(response)
+
+
+@login_required
+@require_safe
+def prepare_everything(request, client_pk):
+    """"Download everything about her", step by step: each request draws the reports that are
+    not drawn yet for about PREPARE_BUDGET seconds and says how far it got; the page carries on
+    by itself with htmx, or with its Continue button without JavaScript. Once every report is
+    drawn the zip only reads the cache, so it downloads in about a second."""
+    client = get_client_for_trainer(request, client_pk)
+    preparation = everything.prepare_reports(client, PREPARE_BUDGET)
+    zip_url = reverse("audit:export_everything", args=[client.pk])
+    done = preparation.ready == preparation.total
+    if done and not preparation.drawn and not request.htmx:
+        return private(redirect(zip_url))  # nothing to wait for: the download starts at once
+    context = {"client": client, "preparation": preparation, "done": done, "zip_url": zip_url}
+    return private(render(request, "audit/everything.html", context))

@@ -1,19 +1,25 @@
 """The trainer's home: a worklist of the clients who need her, each once with all her reasons,
-and the client list's status column. Both read every client in a fixed number of queries."""
+and the client list's status column. Both read the programmes' stored state (kept in step by
+Programme.refresh_state()), so the worklist is one SQL query however big her book is."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import (
+    BooleanField, Case, CharField, Count, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value, When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from assessments.models import Assessment
-from programmes.models import AttentionAck, Programme, SessionLog, attach_latest_assessments
+from programmes.models import AttentionAck, SessionLog, status_label
 
 from .models import Client, weeks_between
 
 REASSESS_AFTER = timedelta(weeks=4)
+# Home shows the most urgent; "See all" pages through the rest.
+HOME_LIMIT = 20
+ALL_PAGE_SIZE = 50
 # A week restarted this many times in a row: she is stuck, look at her plan or her load.
 REPEATS_TO_FLAG = 2
 # Worklist order: what stops running first, then what needs a decision, then good news.
@@ -64,29 +70,29 @@ def reassessment_due(verdict, assessed_on, today):
 
 
 def with_latest_assessment(clients):
-    latest = Assessment.objects.filter(client=OuterRef("pk")).order_by("-assessed_on", "-pk")
+    """Her latest assessment's verdict and date: a join on the id her row keeps."""
     return clients.annotate(
-        latest_verdict=Subquery(latest.values("verdict")[:1]),
-        latest_assessed_on=Subquery(latest.values("assessed_on")[:1]),
-        latest_assessment_id=Subquery(latest.values("pk")[:1]),
+        latest_verdict=F("latest_assessment__verdict"),
+        latest_assessed_on=F("latest_assessment__assessed_on"),
     )
 
 
 def with_current_programme(clients):
-    return clients.annotate(current_programme_id=Subquery(
-        Programme.objects.filter(client=OuterRef("pk"), ended_at__isnull=True).values("pk")[:1]
-    ))
-
-
-def clients_with_latest_assessment(trainer):
-    return with_latest_assessment(Client.objects.for_trainer(trainer).active())
+    """Her current programme's stored state (never a replay), joined: at most one per client."""
+    return clients.annotate(
+        current=FilteredRelation("programmes", condition=Q(programmes__ended_at__isnull=True)),
+        current_programme_id=F("current__pk"),
+        programme_status=F("current__stored_status"),
+        programme_referral=F("current__stored_referral"),
+        programme_week=F("current__stored_week"),
+        programme_weeks=F("current__stored_weeks"),
+    )
 
 
 def with_last_ack(clients):
     ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk")
-    latest = Assessment.objects.filter(client=OuterRef("pk")).order_by("-assessed_on", "-pk")
     return clients.annotate(
-        latest_assessment_changed=Subquery(latest.values("updated_at")[:1]),
+        latest_assessment_version=F("latest_assessment__version"),
         ack_fingerprint=Subquery(ack.values("fingerprint")[:1]),
         ack_kind=Subquery(ack.values("kind")[:1]),
         ack_at=Subquery(ack.values("at")[:1]),
@@ -94,74 +100,96 @@ def with_last_ack(clients):
     )
 
 
-def current_programmes(trainer, client_ids=None):
-    """Her clients' current programmes by client id, ready for state, status and the rule."""
-    programmes = Programme.objects.for_trainer(trainer).current()
-    programmes = (programmes.filter(client__archived_at__isnull=True) if client_ids is None
-                  else programmes.filter(client_id__in=client_ids))
-    programmes = programmes.annotate(last_event=Max("history__pk"), resume_count=Count("resumes", distinct=True))
-    return {p.client_id: p for p in attach_latest_assessments(programmes.with_progress(blocks=False))}
+def reason_conditions(today):
+    """{reason: Q} over the annotations of worklist_rows(), in ORDER."""
+    active = Q(programme_status="active")
+    return {
+        "paused": Q(programme_status="paused"),
+        "red_flag": Q(latest_verdict="refer"),
+        "held": Q(programme_status="held"),
+        "reassess": Q(latest_verdict="not_yet", latest_assessed_on__lte=today - REASSESS_AFTER),
+        "pain": Q(current__latest_log_pain=True),
+        "repeats": active & Q(programme_repeats__gte=REPEATS_TO_FLAG),
+        "finished": Q(programme_status="finished"),
+    }
 
 
-def reasons_for(client, programme, today):
+def text(expression):
+    return Coalesce(Cast(expression, CharField()), Value(""))
+
+
+def worklist_rows(trainer, today):
+    """Every active client who needs her, in ONE query over the programmes' stored state:
+    each client once with a flag per reason, most urgent first, the ones she acknowledged
+    left out while nothing new has happened."""
+    clients = with_last_ack(with_current_programme(with_latest_assessment(Client.objects.for_trainer(trainer).active())))
+    clients = clients.annotate(
+        programme_repeats=F("current__stored_repeats"), programme_detail=F("current__stored_detail"),
+        programme_version=F("current__version"),
+        pain_week=F("current__latest_log__week"), pain_session=F("current__latest_log__session_number"),
+        pain_on=F("current__latest_log__done_on"),
+    )
+    conditions = reason_conditions(today)
+    flags = {f"is_{kind}": Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+             for kind, condition in conditions.items()}
+    urgency = Case(*(When(condition, then=Value(rank)) for rank, condition in enumerate(conditions.values())),
+                   default=Value(None), output_field=IntegerField())
+    reasons_mask = sum((Case(When(condition, then=Value(1 << bit)), default=Value(0)) for bit, condition in
+                        enumerate(conditions.values())), Value(0))
+    # What the trainer saw: her reasons, her latest assessment and its edits, her programme and
+    # every operation on it. "Seen" keeps her off the list while this is unchanged.
+    fingerprint = Concat(
+        text(reasons_mask), Value("-"), text(F("latest_assessment_id")), Value("-"), text(F("latest_assessment_version")),
+        Value("-"), text(F("current_programme_id")), Value("-"), text(F("programme_version")), output_field=CharField(),
+    )
+    clients = clients.annotate(**flags, urgency=urgency, fingerprint=fingerprint).filter(urgency__isnull=False)
+    clients = clients.filter(Q(ack_fingerprint__isnull=True) | ~Q(ack_fingerprint=F("fingerprint")))
+    return clients.order_by("urgency", "full_name", "pk")
+
+
+def reasons_for(client, today):
+    """Her reasons in words, from the stored state worklist_rows() annotated."""
+    label = status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
     reasons = []
-    status = programme.status if programme else None
-    if status == "paused":
-        detail = " ".join(alert.message for alert in programme.state.alerts)
-        reasons.append(Reason("paused", programme.status_label, detail))
-    elif status == "held":
-        reasons.append(Reason("held", programme.status_label, programme.running_decision.reason))
-    if client.latest_verdict == "refer":
+    if client.is_paused:
+        reasons.append(Reason("paused", label, client.programme_detail))
+    if client.is_red_flag:
         reasons.append(Reason("red_flag", "Red flag at her last assessment",
                               f"Assessed {client.latest_assessed_on:%-d %b %Y}: refer to the GP or a pelvic health physiotherapist."))
-    elif reassessment_due(client.latest_verdict, client.latest_assessed_on, today):
+    if client.is_held:
+        reasons.append(Reason("held", label, client.programme_detail))
+    if client.is_reassess:
         weeks = weeks_between(client.latest_assessed_on, today)
         reasons.append(Reason("reassess", "Reassessment due",
                               f"Not yet ready {weeks} weeks ago ({client.latest_assessed_on:%-d %b %Y})."))
-    if programme is not None:
-        latest = max(programme.logs.all(), key=lambda log: (log.created_at, log.pk), default=None)
-        if latest is not None and "pain" in latest.symptoms:
-            reasons.append(Reason("pain", "Pain in her latest session",
-                                  f"Pain (knee, hip, shin…) logged in week {latest.week}, session {latest.session_number} "
-                                  f"on {latest.done_on:%-d %b %Y}: check her load and how she runs."))
-        if status == "active" and programme.state.repeats >= REPEATS_TO_FLAG:
-            reasons.append(Reason("repeats", f"Week {programme.state.week} repeated {programme.state.repeats} times",
-                                  "She keeps restarting this week: look at her sessions and her plan."))
-    if status == "finished":
+    if client.is_pain:
+        reasons.append(Reason("pain", "Pain in her latest session",
+                              f"Pain (knee, hip, shin…) logged in week {client.pain_week}, session {client.pain_session} "
+                              f"on {client.pain_on:%-d %b %Y}: check her load and how she runs."))
+    if client.is_repeats:
+        reasons.append(Reason("repeats", f"Week {client.programme_week} repeated {client.programme_repeats} times",
+                              "She keeps restarting this week: look at her sessions and her plan."))
+    if client.is_finished:
         reasons.append(Reason("finished", "Programme finished", "Reassess her and plan what comes next."))
-    return sorted(reasons, key=lambda reason: ORDER.index(reason.kind))
+    return tuple(reasons)
 
 
-def fingerprint(client, programme, reasons):
-    """Changes with anything new: her reasons, a newer or edited assessment, a log, a
-    correction, a resume or any other programme event."""
-    parts = [
-        ",".join(reason.kind for reason in reasons), client.latest_assessment_id, client.latest_assessment_changed,
-        programme.pk if programme else "", programme.log_sequence if programme else "",
-        programme.last_event if programme else "", programme.resume_count if programme else "",
-    ]
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+def entries(rows, today):
+    """[Entry] for the rows of worklist_rows() (a page of them)."""
+    return [Entry(client, reasons_for(client, today), client.fingerprint) for client in rows]
 
 
 def worklist(trainer, today):
     """[Entry] for every active client who needs her, each once, and how many clients she has."""
-    clients = list(with_last_ack(clients_with_latest_assessment(trainer)))
-    programmes = current_programmes(trainer)
-    entries = []
-    for client in clients:
-        programme = programmes.get(client.pk)
-        if not (reasons := reasons_for(client, programme, today)):
-            continue
-        entry = Entry(client, tuple(reasons), fingerprint(client, programme, reasons))
-        if client.ack_fingerprint != entry.fingerprint:
-            entries.append(entry)
-    entries.sort(key=lambda entry: (ORDER.index(entry.kind), entry.client.full_name))
-    return entries, len(clients)
+    return entries(worklist_rows(trainer, today), today), Client.objects.for_trainer(trainer).active().count()
 
 
 def needs_attention(trainer):
     today = timezone.localdate()
-    entries, client_count = worklist(trainer, today)
+    rows = worklist_rows(trainer, today)
+    attention = entries(rows[:HOME_LIMIT], today)
+    counts = Client.objects.for_trainer(trainer).active().aggregate(clients=Count("pk"))
+    attention_count = len(attention) if len(attention) < HOME_LIMIT else rows.count()
     recent_logs = (SessionLog.objects.filter(programme__client__trainer=trainer).select_related("programme__client")
                    .order_by("-created_at")[:8])
     recent_assessments = Assessment.objects.for_trainer(trainer).summaries().select_related("client").order_by("-updated_at")[:8]
@@ -169,7 +197,8 @@ def needs_attention(trainer):
         [("session", log.created_at, log) for log in recent_logs] + [("assessment", a.updated_at, a) for a in recent_assessments],
         key=lambda entry: entry[1], reverse=True,
     )[:10]
-    return {"attention": entries, "activity": activity, "client_count": client_count, "nav": "home"}
+    return {"attention": attention, "attention_count": attention_count, "activity": activity,
+            "client_count": counts["clients"], "nav": "home"}
 
 
 @dataclass(frozen=True)
@@ -185,16 +214,14 @@ class ClientStatus:
 
 def statuses_for(trainer, clients, today):
     """{client id: ClientStatus} for a page of clients annotated with_latest_assessment() and
-    with_current_programme()."""
-    # No query at all for programmes when none of these clients has one.
-    with_programme = [client.pk for client in clients if client.current_programme_id]
-    programmes = current_programmes(trainer, with_programme) if with_programme else {}
-    statuses = {}
-    for client in clients:
-        programme = programmes.get(client.pk)
-        statuses[client.pk] = ClientStatus(
+    with_current_programme(): no further query, and no replay."""
+    return {
+        client.pk: ClientStatus(
             client.latest_verdict, client.latest_assessed_on,
-            programme.status_label if programme else "", programme.status if programme else "",
+            status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
+            if client.current_programme_id else "",
+            client.programme_status or "",
             reassessment_due(client.latest_verdict, client.latest_assessed_on, today),
         )
-    return statuses
+        for client in clients
+    }

@@ -138,4 +138,6 @@ class ShareLinkForm(forms.Form):
 
 class AttentionAckForm(forms.Form):
     kind = forms.ChoiceField(choices=AttentionAck.KINDS)
-    fingerprint = forms.RegexField(regex=r"^[0-9a-f]{1,64}$")
+    fingerprint = forms.RegexField(regex=r"^[0-9a-f-]{1,64}$")
+    # Where the button was: home, or a page of "See all".
+    back = forms.IntegerField(required=False, min_value=1)

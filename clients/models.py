@@ -3,7 +3,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,13 @@ class ClientQuerySet(VersionedQuerySet):
 
 def weeks_between(start, end):
     return (end - start).days // 7
+
+
+def latest_assessment_id():
+    """Her latest assessment's id, as a subquery over OuterRef("pk") of a client."""
+    from assessments.models import Assessment
+
+    return Assessment.objects.filter(client=models.OuterRef("pk")).order_by("-assessed_on", "-pk").values("pk")[:1]
 
 
 class Client(models.Model):
@@ -71,6 +78,10 @@ class Client(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Her latest assessment (by date, then id), kept by refresh_derived() in the same
+    # transaction as every assessment save and deletion: home and the list join it.
+    latest_assessment = models.ForeignKey("assessments.Assessment", null=True, blank=True, editable=False,
+                                          on_delete=models.SET_NULL, related_name="+")
     # Moves on with every change to her data (clients/versions.py); caches of her pages key on it.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
@@ -98,13 +109,19 @@ class Client(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
+        adding = self._state.adding
         # Only clients/versions.py writes data_version: a save of a copy read before a bump must
         # not set it back (and then bump it to a number already used for older data).
-        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+        if not adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             skipped = {"data_version", *self.get_deferred_fields()}  # as Django saves a deferred copy
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
                                        if not f.primary_key and f.attname not in skipped and f.name not in skipped]
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if not adding:
+                # Her profile feeds her assessments' rules; and a save from an instance read
+                # before an assessment changed must not leave a stale latest_assessment behind.
+                self.refresh_derived()
 
     def get_absolute_url(self):
         return reverse("clients:detail", args=[self.pk])
@@ -186,6 +203,20 @@ class Client(models.Model):
     def restore(self):
         self.archived_at = None
         self.save(update_fields=["archived_at", "updated_at"])
+
+    def refresh_programme_states(self):
+        """Her programmes' stored state reads her latest assessment, whose rules read her
+        profile (the rule for who may run): refreshed when either changes."""
+        programmes = self.programmes.all()
+        programmes.model.refresh_states(programmes)
+
+    def refresh_derived(self):
+        """After an assessment of hers is saved or deleted, or her record is (in that transaction):
+        keep her latest assessment (by date, then id) on her row, which home and the client list
+        join instead of looking it up per client, and refresh her programmes' stored state,
+        which it governs."""
+        Client.objects.filter(pk=self.pk).update(latest_assessment=models.Subquery(latest_assessment_id()))
+        self.refresh_programme_states()
 
     def touch(self):
         """Something happened for this client: float her to the top of the list."""

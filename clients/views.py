@@ -18,7 +18,9 @@ from audit.erasure import erase_client
 from programmes.views import card_context, current_programme
 
 from .access import HtmxHttpRequest, get_client_for_trainer, private
-from .attention import needs_attention, statuses_for, with_current_programme, with_latest_assessment
+from .attention import (
+    ALL_PAGE_SIZE, entries, needs_attention, statuses_for, with_current_programme, with_latest_assessment, worklist_rows,
+)
 from .forms import AttentionAckForm, ClientForm, DeleteClientForm, ShareLinkForm
 from .models import Client, ShareLink
 
@@ -184,11 +186,23 @@ def attention_ack(request, pk):
     if not form.is_valid():
         messages.error(request, "That could not be recorded: reload the page and try again.")
         return redirect("home")
+    back = form.cleaned_data.pop("back")
     ack = AttentionAck.record(client, request.user, **form.cleaned_data)
     audit.record(request, client, "attention_acknowledged", ack.get_kind_display())
     messages.success(request, f"{ack.get_kind_display()} recorded for {client.full_name}. "
                               "She is back on this list when something new happens.")
+    if back:
+        return redirect(f"{reverse('clients:attention')}?page={back}")
     return redirect("home")
+
+
+@login_required
+def attention_all(request):
+    """Everyone who needs her, most urgent first, a page at a time (home shows the first few)."""
+    today = timezone.localdate()
+    page = Paginator(worklist_rows(request.user, today), ALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = entries(page.object_list, today)
+    return render(request, "clients/attention_all.html", {"page": page, "attention": page.object_list, "nav": "home"})
 
 
 def progress_url(request, token):

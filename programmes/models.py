@@ -101,10 +101,12 @@ class Plan(models.Model):
 
     def changed(self):
         """Every edit of a plan: bump updated_at (her report's fingerprint reads it, so a cached
-        report is redrawn) and, for a client's copy, float her to the top of the client list."""
+        report is redrawn) and, for a client's copy, float her to the top of the client list
+        and refresh her programme's stored state (a new last week can turn "finished" back)."""
         Plan.objects.filter(pk=self.pk).update(updated_at=timezone.now())
         if not self.is_template:
             Client.objects.filter(programmes__plan=self).update(last_activity_at=timezone.now())
+            Programme.refresh_states(Programme.objects.filter(plan=self))
 
     @classmethod
     @transaction.atomic
@@ -349,6 +351,19 @@ class Programme(models.Model):
     # The last session-log sequence number issued (never reused, even after a deletion): the
     # log form carries the next one, so a second post of the same form is "already logged".
     log_sequence = models.PositiveIntegerField(default=0)
+    # Stored state (what home and the client list read, without replaying anyone): written by
+    # refresh_state() in the same transaction as every operation, assessment and plan edit that
+    # can change it. Replaying the logs stays the truth; a property test holds the two equal.
+    stored_status = models.CharField(max_length=8, default="held")  # status: active | held | paused | finished
+    stored_referral = models.BooleanField(default=False)  # status_label says "Paused: referral pending"
+    stored_week = models.PositiveSmallIntegerField(default=1)
+    stored_weeks = models.PositiveSmallIntegerField(default=1)
+    stored_repeats = models.PositiveSmallIntegerField(default=0)
+    stored_detail = models.TextField(blank=True)  # the pause's alerts, or why she is held
+    latest_log = models.ForeignKey("SessionLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    latest_log_pain = models.BooleanField(default=False)
+    # Bumped by every operation: home's "Seen" holds while it is unchanged.
+    version = models.PositiveIntegerField(default=0)
 
     objects = ProgrammeQuerySet.as_manager()
 
@@ -360,6 +375,13 @@ class Programme(models.Model):
 
     def __str__(self):
         return f"{self.plan.name} for {self.client}"
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if adding:  # however it was made (assign, demo data, fixtures), its stored state is right
+                self.refresh_state()
 
     def delete(self, *args, **kwargs):
         plan = self.plan
@@ -404,13 +426,39 @@ class Programme(models.Model):
         return self.state.status
 
     @property
-    def status_label(self):
+    def referral_pending(self):
         # A pause from the logs is always a referral alert; a hold is one when the verdict is "refer".
-        if self.status == "paused" or (self.status == "held" and self.running_decision.referral_pending):
-            return "Paused: referral pending"
-        if self.status == "held":
-            return "On hold"
-        return "Finished" if self.status == "finished" else f"Week {self.state.week} of {self.state.weeks}"
+        return self.status == "paused" or (self.status == "held" and self.running_decision.referral_pending)
+
+    @property
+    def status_label(self):
+        return status_label(self.status, self.referral_pending, self.state.week, self.state.weeks)
+
+    def replayed_state(self):
+        """The stored columns' values worked out afresh: replay of the logs and the rule for
+        who may run. refresh_state() writes them; the property test compares them."""
+        status = self.status
+        latest = max(self.logs.all(), key=lambda log: (log.created_at, log.pk), default=None)
+        detail = (" ".join(alert.message for alert in self.state.alerts) if status == "paused"
+                  else self.running_decision.reason if status == "held" else "")
+        return {
+            "stored_status": status, "stored_referral": self.referral_pending, "stored_week": self.state.week,
+            "stored_weeks": self.state.weeks, "stored_repeats": self.state.repeats, "stored_detail": detail,
+            "latest_log_id": latest.pk if latest else None, "latest_log_pain": bool(latest and "pain" in latest.symptoms),
+        }
+
+    def refresh_state(self):
+        """Write the stored state from a fresh replay (call inside the change's transaction)."""
+        Programme.refresh_states(Programme.objects.filter(pk=self.pk))
+
+    @staticmethod
+    def refresh_states(programmes):
+        """refresh_state() for many programmes at once (loading data, the migration)."""
+        rows = attach_latest_assessments(programmes.with_progress(blocks=False))
+        for programme in rows:
+            for field, value in programme.replayed_state().items():
+                setattr(programme, field, value)
+        Programme.objects.bulk_update(rows, list(STORED_FIELDS), batch_size=500)
 
     @property
     def can_log(self):
@@ -485,6 +533,8 @@ class Programme(models.Model):
 
     def _changed(self):
         Plan.objects.filter(pk=self.plan_id).update(updated_at=timezone.now())
+        Programme.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        self.refresh_state()
         self.client.touch()
 
     def _record(self, kind, by, *, log=None, reason="", before=None, after=None, by_client=False):
@@ -532,7 +582,7 @@ class Programme(models.Model):
             result = progression.outcome_of(state, log.as_event())
             try:
                 with transaction.atomic():
-                    log.save()
+                    log.save(refresh=False)
             except IntegrityError:
                 # The unique (programme, sequence) constraint: where row locks are not
                 # available (SQLite), the database still refuses the second copy.
@@ -598,7 +648,7 @@ class Programme(models.Model):
             if after == before:
                 raise ProgrammeRefused("Nothing was changed: change what was recorded, or cancel.")
             self._red_flags_removed(before["symptoms"], after["symptoms"], confirm_red_flag_removed)
-            log.save()
+            log.save(refresh=False)
             self._renumber()
             self._record("corrected", by, log=log, reason=reason.strip(), before=before, after=after)
             self._changed()
@@ -687,6 +737,19 @@ class Programme(models.Model):
         return max(earliest, today)
 
 
+STORED_FIELDS = ("stored_status", "stored_referral", "stored_week", "stored_weeks", "stored_repeats", "stored_detail",
+                 "latest_log_id", "latest_log_pain")
+
+
+def status_label(status, referral_pending, week, weeks):
+    """The programme's state in a few words, for the card, home and the client list."""
+    if referral_pending:
+        return "Paused: referral pending"
+    if status == "held":
+        return "On hold"
+    return "Finished" if status == "finished" else f"Week {week} of {weeks}"
+
+
 def running_decision_for(client, latest, start_date, overridden=frozenset()):
     """May she start running on `start_date`, given her latest assessment (or None)?"""
     weeks = weeks_between(client.baby_date_of_birth, start_date)
@@ -752,12 +815,17 @@ class SessionLog(models.Model):
     def __str__(self):
         return f"Week {self.week}, session {self.session_number} on {self.done_on:%-d %b %Y}"
 
-    def save(self, *args, **kwargs):
-        if self.sequence is None:
-            # Written directly (demo data, fixtures): take the programme's next number.
-            Programme.objects.filter(pk=self.programme_id).update(log_sequence=F("log_sequence") + 1)
-            self.sequence = Programme.objects.values_list("log_sequence", flat=True).get(pk=self.programme_id)
-        super().save(*args, **kwargs)
+    def save(self, *args, refresh=True, **kwargs):
+        """`refresh=False` from the operations, which refresh the programme's stored state
+        themselves once everything is written."""
+        with transaction.atomic():
+            if self.sequence is None:
+                # Written directly (demo data, fixtures): take the programme's next number.
+                Programme.objects.filter(pk=self.programme_id).update(log_sequence=F("log_sequence") + 1)
+                self.sequence = Programme.objects.values_list("log_sequence", flat=True).get(pk=self.programme_id)
+            super().save(*args, **kwargs)
+            if refresh:
+                Programme(pk=self.programme_id).refresh_state()
 
     def snapshot(self):
         """What this log records, as plain data for the history's before and after."""

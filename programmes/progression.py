@@ -1,8 +1,10 @@
 """Symptom-gated progression through a graded walk–run programme.
 
 DOMAIN.md "Graded programmes". Pure functions over plain data, no ORM: a client's
-position is never stored, it is derived by replaying her session logs (and the
-trainer's resumes) in order, so it cannot drift from what was logged.
+position is derived by replaying her session logs (and the trainer's resumes) in order,
+so it cannot drift from what was logged. The programme row keeps a copy of the result
+for home and the client list (Programme.refresh_state(), written in the same transaction
+as every change); the replay stays the truth, and a property test holds the two equal.
 
 The rules, checked in this order for each log:
 1. A red-flag symptom → pause, with a referral alert for the trainer.
@@ -45,7 +47,7 @@ programme card, home). Decisions where DOMAIN.md is silent:
   "ready" for other items holds running until the trainer records an override for those
   too or reassesses; a later "ready" needs no override at all.
 - A "refer" on the latest assessment holds a running programme without changing its
-  position (the hold is derived, never stored): nothing can be logged and no next session
+  position (the hold is derived; the row's stored copy is refreshed with each assessment): nothing can be logged and no next session
   is shown. A newer assessment that is not "refer" lifts the hold; a programme that the
   logs paused still needs the trainer's resume, which is refused while the hold lasts.
 """

@@ -7,7 +7,7 @@ look the same in the browser and in WeasyPrint."""
 import math
 from dataclasses import dataclass, field
 
-from assessments.protocol import NOT_TESTED
+from assessments.protocol import NOT_TESTED, SIDES
 
 # Drawn for a phone's width; the PDF scales the same drawing up.
 WIDTH, HEIGHT = 360, 210
@@ -26,6 +26,16 @@ class Point:
     value: float | None
     x: float
     y: float | None
+    dy: float = -9  # where its number sits: above the point, or below it when another line's is above
+
+
+@dataclass(frozen=True)
+class Line:
+    """One side's line in a sided chart: its points, with gaps where that side was not tested."""
+
+    series: str  # "left" or "right"
+    path: str
+    points: list
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,6 @@ class Bar:
     y: float
     width: float
     height: float
-    series: str = ""
     meets_target: bool = False
 
 
@@ -55,19 +64,20 @@ class Chart:
     rows: list = field(default_factory=list)  # the numbers as a table: [(label, value, ...)]
     columns: list = field(default_factory=list)
     x_labels: list = field(default_factory=list)  # [(x, text)] under the axis
-    side_labels: list = field(default_factory=list)  # [(x, "L" or "R")] under paired bars
+    lines: list = field(default_factory=list)  # sided charts: a Line per side
+    summary: str = ""  # the chart in one or two plain sentences, shown beside it and read out as its description
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
     bottom_y: float = HEIGHT - BOTTOM
     right_x: float = WIDTH - RIGHT
     label_y: float = HEIGHT - BOTTOM + 16
-    side_label_y: float = HEIGHT - BOTTOM + 14
     tick_label_x: float = LEFT - 5
 
     @property
     def is_empty(self):
-        return not any(p.value is not None for p in self.points) and not any(b.value for b in self.bars)
+        points = [*self.points, *(p for line in self.lines for p in line.points)]
+        return not any(p.value is not None for p in points) and not any(b.value for b in self.bars)
 
 
 def axis(largest, most_ticks=5):
@@ -88,19 +98,30 @@ def ticks(maximum, step, to_y):
     return [Tick(value, to_y(value)) for value in range(0, int(maximum) + 1, int(step))]
 
 
-def line_chart(slug, title, description, unit, series, target=None):
-    """series: [(label, value or None)] in time order; a gap where a value is missing."""
-    values = [v for _, v in series if v is not None]
-    maximum, step = axis(max([*values, (target or 0) * 1.25]))
-    to_y = y_scale(maximum)
+MOST_X_LABELS = 6  # more dates than this under a phone-width axis overlap: label every other one
+
+
+def thinned(labels):
+    """[(x, text)] with every other label blanked when there are too many to read, always keeping the
+    latest; the table of numbers names every one."""
+    if len(labels) <= MOST_X_LABELS:
+        return labels
+    last = len(labels) - 1
+    return [(x, text if (last - index) % 2 == 0 else "") for index, (x, text) in enumerate(labels)]
+
+
+def x_positions(count):
+    """Where each of `count` dates sits along a line chart's axis, first and last inside the drawing."""
     inset = 22  # keeps the first and last date labels inside the drawing
     plot_width = WIDTH - LEFT - RIGHT - 2 * inset
-    spacing = plot_width / max(len(series) - 1, 1)
-    points = [
-        Point(label, value, round(LEFT + inset + (index * spacing if len(series) > 1 else plot_width / 2), 1),
-              to_y(value) if value is not None else None)
-        for index, (label, value) in enumerate(series)
-    ]
+    if count <= 1:
+        return [round(LEFT + inset + plot_width / 2, 1)] * count
+    spacing = plot_width / (count - 1)
+    return [round(LEFT + inset + index * spacing, 1) for index in range(count)]
+
+
+def pen_path(points):
+    """An SVG path through the measured points, lifted over the ones not measured (a gap, never 0)."""
     path, pen_down = [], False
     for point in points:
         if point.y is None:
@@ -108,14 +129,51 @@ def line_chart(slug, title, description, unit, series, target=None):
             continue
         path.append(f"{'L' if pen_down else 'M'}{point.x} {point.y}")
         pen_down = True
+    return " ".join(path)
+
+
+def line_chart(slug, title, description, unit, series, target=None, summary=""):
+    """series: [(label, value or None)] in time order; a gap where a value is missing."""
+    values = [v for _, v in series if v is not None]
+    maximum, step = axis(max([*values, (target or 0) * 1.25]))
+    to_y = y_scale(maximum)
+    points = [
+        Point(label, value, x, to_y(value) if value is not None else None)
+        for x, (label, value) in zip(x_positions(len(series)), series, strict=True)
+    ]
     return Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
-        ticks=ticks(maximum, step, to_y), points=points, path=" ".join(path), x_labels=[(p.x, p.label) for p in points],
+        ticks=ticks(maximum, step, to_y), points=points, path=pen_path(points),
+        x_labels=thinned([(p.x, p.label) for p in points]), summary=summary,
         columns=["Date", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
     )
 
 
-def bar_chart(slug, title, description, unit, series, maximum=None, target=None):
+def sided_line_chart(slug, title, description, unit, series, target=None, summary=""):
+    """series: [(label, left or None, right or None)] in time order: a line for each side, with a
+    gap wherever that side was not measured. Where both sides were measured the higher number sits
+    above its point and the lower one below, so the two never print over each other."""
+    values = [v for _, left, right in series for v in (left, right) if v is not None]
+    maximum, step = axis(max([*values, (target or 0) * 1.25]))
+    to_y = y_scale(maximum)
+    xs = x_positions(len(series))
+    lines = []
+    for index, side in enumerate(SIDES):
+        points = []
+        for x, (label, *pair) in zip(xs, series, strict=True):
+            value, other = pair[index], pair[1 - index]
+            below = other is not None and value is not None and (value < other or (value == other and index == 1))
+            points.append(Point(label, value, x, to_y(value) if value is not None else None, dy=18 if below else -9))
+        lines.append(Line(side, pen_path(points), points))
+    return Chart(
+        slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
+        ticks=ticks(maximum, step, to_y), lines=lines, x_labels=thinned([(x, label) for x, (label, _, _) in zip(xs, series, strict=True)]),
+        summary=summary, columns=["Date", *(side.capitalize() for side in SIDES)],
+        rows=[(label, *(NOT_TESTED if v is None else v for v in pair)) for label, *pair in series],
+    )
+
+
+def bar_chart(slug, title, description, unit, series, maximum=None, target=None, summary=""):
     """series: [(label, value or None)]; one bar each."""
     values = [v for _, v in series if v is not None]
     maximum, step = axis(max([*values, target or 0, maximum or 0]))
@@ -130,30 +188,6 @@ def bar_chart(slug, title, description, unit, series, maximum=None, target=None)
                         meets_target=target is not None and value is not None and value >= target))
     return Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
-        ticks=ticks(maximum, step, to_y), bars=bars, x_labels=[(round(b.x + b.width / 2, 1), b.label) for b in bars],
-        columns=["", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
-    )
-
-
-def paired_bar_chart(slug, title, description, unit, groups, target):
-    """groups: [(label, left, right)]; a left and a right bar for each, against one target."""
-    values = [v for _, left, right in groups for v in (left, right) if v is not None]
-    maximum, step = axis(max([*values, target * 1.25]))
-    to_y = y_scale(maximum)
-    slot = (WIDTH - LEFT - RIGHT) / max(len(groups), 1)
-    width = min(slot * 0.34, 34)
-    bars, side_labels = [], []
-    for index, (label, left, right) in enumerate(groups):
-        centre = LEFT + index * slot + slot / 2
-        for side, value, x in (("left", left, centre - width - 2), ("right", right, centre + 2)):
-            y = to_y(value or 0)
-            bars.append(Bar(label, value, round(x, 1), y, round(width, 1), round(HEIGHT - BOTTOM - y, 1), series=side,
-                            meets_target=value is not None and value >= target))
-            side_labels.append((round(x + width / 2, 1), side[0].upper()))
-    return Chart(
-        slug, title, description, unit, target=target, target_y=to_y(target), ticks=ticks(maximum, step, to_y), bars=bars,
-        x_labels=[(round(LEFT + index * slot + slot / 2, 1), label) for index, (label, _, _) in enumerate(groups)],
-        side_labels=side_labels, label_y=HEIGHT - BOTTOM + 30,
-        columns=["Test", "Left", "Right"],
-        rows=[(label, NOT_TESTED if left is None else left, NOT_TESTED if right is None else right) for label, left, right in groups],
+        ticks=ticks(maximum, step, to_y), bars=bars, x_labels=thinned([(round(b.x + b.width / 2, 1), b.label) for b in bars]),
+        summary=summary, columns=["", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
     )

@@ -5,7 +5,7 @@ One builder for both, so the page and the report always agree."""
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Window
 from django.utils import timezone
 
 from assessments import protocol
@@ -35,16 +35,25 @@ HEADLINES = {
 }
 
 
+# Each check-up's outcome in a few words for her list of check-ups ("Refer" is the trainer's word).
+OUTCOME_FOR_HER = {
+    "refer": "See a health professional first",
+    "not_yet": protocol.VERDICT_WORDING["not_yet"].label,
+    "ready": "Ready for a graded return",
+}
+
+
+def check_ups(assessments):
+    """Her check-ups, latest first, each with its outcome in her words."""
+    return [{"assessment": a, "outcome": OUTCOME_FOR_HER[a.verdict]} for a in reversed(assessments)]
+
+
 HISTORY_SHOWN = 12  # assessments in her charts and timeline; earlier ones are summarised in a sentence
 
 
 def up_to(assessment):
     """Her assessments up to and including this one, in (date, id) order."""
     return Q(assessed_on__lt=assessment.assessed_on) | Q(assessed_on=assessment.assessed_on, pk__lte=assessment.pk)
-
-
-def before(assessment):
-    return Q(assessed_on__lt=assessment.assessed_on) | Q(assessed_on=assessment.assessed_on, pk__lt=assessment.pk)
 
 
 def label(code):
@@ -198,40 +207,97 @@ def section_tables(assessment):
     return tables
 
 
-def assessment_charts(assessments):
-    dates = [a.assessed_on.strftime("%-d %b") for a in assessments]
-    pelvic = [
-        charts.line_chart(
-            f"pelvic-{item.code}", f"Pelvic floor: {item.label.lower()}",
-            f"{item.label} at each assessment, against the target of {item.target_text}.",
-            item.unit, list(zip(dates, (a.measurement(item) for a in assessments), strict=True)), target=item.target,
-        )
-        for item in protocol.section("pelvic_floor").items
-        if item.kind == "number"
-    ]
-    load_items = protocol.section("load_impact").items
-    passed = [
-        (date, len(load_items) - len({r.code for r in a.result.reasons if r.code.startswith("load_impact.")}))
-        for date, a in zip(dates, assessments, strict=True)
-    ]
-    load = charts.bar_chart(
-        "load-impact", f"Load and impact tests passed (of {len(load_items)})",
-        f"How many of the {len(load_items)} load and impact tests were done to target without symptoms, at each assessment.",
-        "tests passed", passed, maximum=len(load_items), target=len(load_items),
-    )
-    latest = assessments[-1]
-    strength_items = protocol.section("strength").items
-    strength = charts.paired_bar_chart(
-        "strength", f"Strength on {latest.assessed_on:%-d %b %Y}: reps on each leg",
-        f"Reps on the left and right leg for each strength test, against the target of {protocol.STRENGTH_TARGET_TEXT}.", "reps",
-        [(item.short_label, latest.measurement(item, "left"), latest.measurement(item, "right")) for item in strength_items],
-        target=protocol.STRENGTH_TARGET,
-    )
-    return {"pelvic": pelvic, "load": load, "strength": strength}
+def on(day):
+    return f"{day:%-d %b %Y}"
 
 
-def weekly_running_chart(programme, today, weeks_shown=10):
-    """Running minutes per calendar week, from the sessions she logged (a part-done session counts half)."""
+def trend_sentence(name, unit, dated):
+    """Where one measurement went, in her words: "Right leg: from 8 reps on 3 Mar 2026 to 13 reps
+    on 26 Nov 2026." A check-up that did not test it is passed over, never read as 0; if her
+    latest one did not, the sentence says so. dated: [(date, value or None)] in time order."""
+    measured = [(day, value) for day, value in dated if value is not None]
+    if not measured:
+        return f"{name}: {protocol.NOT_TESTED} yet."
+    (first_on, first), (last_on, last) = measured[0], measured[-1]
+    if len(measured) == 1:
+        text = f"{name}: {protocol.quantity(last, unit)} on {on(last_on)}"
+    elif all(value == last for _, value in measured):
+        text = f"{name}: {protocol.quantity(last, unit)} at each check-up from {on(first_on)} to {on(last_on)}"
+    else:
+        text = f"{name}: from {protocol.quantity(first, unit)} on {on(first_on)} to {protocol.quantity(last, unit)} on {on(last_on)}"
+    if dated[-1][1] is None:
+        text += f"; {protocol.NOT_TESTED} at your latest check-up"
+    return text + "."
+
+
+def strength_trends(assessments, dates):
+    """One chart per strength test: a line for each leg across her check-ups."""
+    found = []
+    for item in protocol.section("strength").items:
+        sides = {side: [a.measurement(item, side) for a in assessments] for side in protocol.SIDES}
+        days = [a.assessed_on for a in assessments]
+        if len({tuple(values) for values in sides.values()}) == 1:  # the legs alike: one sentence, not two
+            summary = trend_sentence("Each leg", item.unit, list(zip(days, sides["left"], strict=True)))
+        else:
+            summary = " ".join(trend_sentence(f"{side.capitalize()} leg", item.unit, list(zip(days, values, strict=True)))
+                               for side, values in sides.items())
+        found.append(("sided", charts.sided_line_chart(
+            f"strength-{item.code}", item.label, f"{summary} The aim is {item.target_text}.", item.unit,
+            list(zip(dates, *sides.values(), strict=True)), target=item.target, summary=summary,
+        )))
+    return found
+
+
+def pelvic_floor_trends(assessments, dates):
+    found = []
+    for item in protocol.section("pelvic_floor").items:
+        if item.kind != "number":
+            continue
+        values = [a.measurement(item) for a in assessments]
+        summary = trend_sentence(item.label, item.unit, list(zip((a.assessed_on for a in assessments), values, strict=True)))
+        found.append(("line", charts.line_chart(
+            f"pelvic-{item.code}", item.label, f"{summary} The target is {item.target_text}.", item.unit,
+            list(zip(dates, values, strict=True)), target=item.target, summary=summary,
+        )))
+    return found
+
+
+def load_tests_passed(assessment):
+    """How many load and impact tests she did to target without symptoms; None when none was tried
+    at this check-up (a gap in her chart, never 0)."""
+    items = protocol.section("load_impact").items
+    if all(assessment.measurement(item, key) is None for item in items for key in (*item.value_keys, "symptoms")):
+        return None
+    held_back = {reason.code for reason in assessment.result.reasons}
+    return sum(item.path not in held_back for item in items)
+
+
+def load_trend(assessments, dates):
+    total = len(protocol.section("load_impact").items)
+    passed = [load_tests_passed(a) for a in assessments]
+    measured = [(a.assessed_on, value) for a, value in zip(assessments, passed, strict=True) if value is not None]
+    if not measured:
+        summary = f"Load and impact tests: {protocol.NOT_TESTED} yet."
+    elif len(measured) == 1:
+        summary = f"Load and impact tests passed: {measured[0][1]} of {total} on {on(measured[0][0])}."
+    else:
+        summary = (f"Load and impact tests passed: from {measured[0][1]} of {total} on {on(measured[0][0])} "
+                   f"to {measured[-1][1]} of {total} on {on(measured[-1][0])}.")
+    if passed[-1] is None and measured:
+        summary = summary[:-1] + f"; {protocol.NOT_TESTED} at your latest check-up."
+    return ("bar", charts.bar_chart(
+        "load-impact", f"Load and impact tests passed (of {total})",
+        f"{summary} A test counts as passed when it reaches its target with no symptoms during it.",
+        "tests passed", list(zip(dates, passed, strict=True)), maximum=total, target=total, summary=summary,
+    ))
+
+
+RUNNING_WEEKS_SHOWN = 12
+
+
+def weekly_running_chart(programme, today, weeks_shown=RUNNING_WEEKS_SHOWN):
+    """Running minutes per calendar week, from the sessions she logged (a part-done session counts half).
+    A week with nothing logged is a real 0: she did not run."""
     running = {(s.week, s.number): s.running_seconds for s in programme.plan.sessions.all()}
     share = {"completed": 1, "partial": 0.5, "skipped": 0}
     start = programme.start_date - timedelta(days=programme.start_date.weekday())
@@ -246,11 +312,37 @@ def weekly_running_chart(programme, today, weeks_shown=10):
         monday = log.done_on - timedelta(days=log.done_on.weekday())
         if monday in minutes:
             minutes[monday] += running.get((log.week, log.session_number), 0) * share[log.outcome] / 60
+    weekly = [(monday, round(value)) for monday, value in minutes.items()]
+    if not weekly:  # a programme that starts next week
+        summary = "Your running minutes will show here once your programme starts."
+    else:
+        total = protocol.quantity(sum(value for _, value in weekly), "minutes")
+        if len(weekly) == 1:
+            summary = f"Running minutes: {total} so far this week."
+        else:
+            summary = (f"Running minutes: {total} over the last {protocol.quantity(len(weekly), 'weeks')}; "
+                       f"{protocol.quantity(weekly[-1][1], 'minutes')} so far this week.")
     return charts.bar_chart(
         "weekly-running", "Running minutes each week",
-        "Minutes of running in the sessions logged each week (week commencing), from the programme's plan.",
-        "minutes", [(f"{monday:%-d %b}", round(value)) for monday, value in minutes.items()],
+        f"{summary} Minutes of running in the sessions logged each week (week commencing).",
+        "minutes", [(f"{monday:%-d %b}", value) for monday, value in weekly], summary=summary,
     )
+
+
+def trend_groups(assessments, running_chart=None):
+    """Her trends over time, grouped under a heading each, as (kind, chart) pairs: the page and the
+    report draw the same list with the same chart templates."""
+    dates = [a.assessed_on.strftime("%-d %b") for a in assessments]
+    groups = [
+        {"title": "Strength: reps on each leg", "charts": strength_trends(assessments, dates)},
+        {"title": "Pelvic floor", "charts": pelvic_floor_trends(assessments, dates)},
+        {"title": "Load and impact tests", "charts": [load_trend(assessments, dates)]},
+    ]
+    if running_chart is not None:
+        groups.append({"title": "Your running", "charts": [("bar", running_chart)]})
+    for group in groups:  # two to a row on the report's pages
+        group["rows"] = [group["charts"][index:index + 2] for index in range(0, len(group["charts"]), 2)]
+    return groups
 
 
 def client_progress(client, assessment=None, today=None):
@@ -261,16 +353,17 @@ def client_progress(client, assessment=None, today=None):
     if assessment is not None:
         history = history.filter(up_to(assessment))
     # Bounded in her history: the page and the report cost the same after 300 assessments as after 12.
+    # How many there are in all, and since when, ride on the same query as window totals.
+    history = history.annotate(history_count=Window(Count("pk")), history_first=Window(Min("assessed_on")))
     assessments = list(history[:HISTORY_SHOWN])[::-1]
     earlier = None
-    if len(assessments) == HISTORY_SHOWN:
-        earlier = history.filter(before(assessments[0])).aggregate(count=Count("pk"), first=Min("assessed_on"))
-        earlier = earlier if earlier["count"] else None
+    if assessments and assessments[0].history_count > len(assessments):
+        earlier = {"count": assessments[0].history_count - len(assessments), "first": assessments[0].history_first}
     latest = assessments[-1] if assessments else None
     # Who may run reads her latest assessment: here it is already loaded, unless this is an older report.
     programme = current_programme_of(client, latest if assessment is None else None)
     context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
-               "timeline": list(reversed(assessments)), "earlier": earlier, "programme": programme, "today": today,
+               "timeline": check_ups(assessments), "earlier": earlier, "programme": programme, "today": today,
                "citation": protocol.GUIDELINE_CITATION}
     if latest:
         result = latest.result
@@ -278,19 +371,14 @@ def client_progress(client, assessment=None, today=None):
         context.update(
             result=result, headline=headline, explanation=explanation,
             next_steps=next_steps(result, latest.weeks_postpartum, provoking_tests(latest)),
-            focus_areas=focus_areas(result), charts=assessment_charts(assessments), tables=section_tables(latest),
+            focus_areas=focus_areas(result), tables=section_tables(latest),
         )
     if programme:
         context["running_chart"] = weekly_running_chart(programme, today)
         context["schedule"] = programme.schedule(today)
         context["buggy_advice"] = programme.buggy_running_advice(today)
     if latest:
-        # Every chart with the template that draws it, two to a row on the report's pages.
-        drawn = [("line", chart) for chart in context["charts"]["pelvic"]]
-        drawn += [("bar", context["charts"]["load"]), ("paired", context["charts"]["strength"])]
-        if programme:
-            drawn.append(("bar", context["running_chart"]))
-        context["chart_rows"] = [drawn[index:index + 2] for index in range(0, len(drawn), 2)]
+        context["trends"] = trend_groups(assessments, context.get("running_chart"))
     return context
 
 

@@ -95,6 +95,17 @@ def progress(request, token):
                                viewer=f"link:{link.pk}"))
 
 
+def report_pdf(assessment, etag, today):
+    """The PDF report of this assessment, drawn once per fingerprint: her download and her
+    "everything" export both take it from here, so they are the same file."""
+    def build_context():
+        context = client_progress(assessment.client, assessment, today)
+        context["logo_url"] = logo_url(assessment.client.trainer)
+        return context
+
+    return cached_report(etag, build_context, assessment.client_id)
+
+
 def pdf_response(request, assessment):
     today = timezone.localdate()
     etag = report_fingerprint(assessment, today)
@@ -102,12 +113,7 @@ def pdf_response(request, assessment):
     if request.headers.get("If-None-Match") == quoted:
         response = HttpResponse(status=304)
     else:
-        def build_context():
-            context = client_progress(assessment.client, assessment, today)
-            context["logo_url"] = logo_url(assessment.client.trainer)
-            return context
-
-        pdf = cached_report(etag, build_context, assessment.client_id)
+        pdf = report_pdf(assessment, etag, today)
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = f"restride-report-{assessment.assessed_on:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -158,7 +158,7 @@ def test_export_owner_other_and_anonymous(client_record, owner_http, stranger_ht
 
 def test_the_client_page_offers_the_download(client_record, owner_http):
     page = owner_http.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
-    assert reverse("audit:export_everything", args=[client_record.pk]) in page
+    assert reverse("audit:everything", args=[client_record.pk]) in page
     assert "Download everything about her" in page
 
 
@@ -171,3 +171,105 @@ def test_the_json_takes_the_same_queries_however_many_assessments(owner, count, 
     with django_assert_max_num_queries(12):
         data = everything.as_data(everything.load(client.pk), by=owner)
     assert len(data["assessments"]) == count
+
+
+def zip_reports(response):
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    return {name: archive.read(name) for name in archive.namelist() if name.endswith(".pdf")}
+
+
+def test_preparing_draws_the_reports_step_by_step_then_offers_the_zip(full_client, owner_http, monkeypatch):
+    from audit import views
+
+    client, assessments = full_client
+    monkeypatch.setattr(views, "PREPARE_BUDGET", 0)  # one report per step
+    url = reverse("audit:everything", args=[client.pk])
+    zip_url = reverse("audit:export_everything", args=[client.pk])
+    first = owner_http.get(url)
+    page = first.content.decode()
+    assert first.status_code == 200 and first["Cache-Control"] == "private, no-store"
+    assert "1 of 2 reports ready" in page
+    assert f'hx-get="{url}"' in page and 'hx-trigger="load' in page  # carries on by itself
+    assert f'<form method="get" action="{url}">' in page and zip_url not in page  # and without JavaScript
+    second = owner_http.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "All 2 reports are ready" in second and f'href="{zip_url}" download' in second
+    assert "hx-get" not in second.split('id="everything-step"')[1]  # done: no more steps
+    # Everything is drawn: the next visit goes straight to the zip, which draws nothing.
+    third = owner_http.get(url)
+    assert third.status_code == 302 and third["Location"] == zip_url
+    from reports import pdf
+
+    monkeypatch.setattr(pdf, "render_report", lambda context: pytest.fail("the zip drew a report again"))
+    assert len(zip_reports(owner_http.get(zip_url))) == 2
+    # Preparing shows counts only: only the download itself is in her access log.
+    assert AccessEvent.objects.filter(client=client, kind="exported_everything").count() == 1
+
+
+def test_prepare_owner_other_and_anonymous(client_record, owner_http, stranger_http, anon_http):
+    url = reverse("audit:everything", args=[client_record.pk])
+    assert owner_http.get(url).status_code in (200, 302)
+    assert stranger_http.get(url).status_code == 404
+    assert anon_http.get(url)["Location"].startswith(reverse("login"))
+    assert owner_http.post(url).status_code == 405
+
+
+def test_the_exports_reports_are_her_downloads_byte_for_byte(full_client, owner_http):
+    """Drawn cold each way: the zip's report of each assessment is the PDF her download gives."""
+    from django.core.cache import cache
+
+    client, assessments = full_client
+    cache.clear()
+    exported = zip_reports(owner_http.get(reverse("audit:export_everything", args=[client.pk])))
+    cache.clear()
+    for assessment in assessments:
+        downloaded = owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content
+        assert exported[everything.report_name(assessment)] == downloaded
+
+
+def test_the_fingerprints_in_bulk_are_each_reports_own(full_client, owner):
+    from reports.pdf import report_fingerprint, report_fingerprints
+
+    client, assessments = full_client
+    assessments[0].save_changes({"notes": "Changed later"}, owner, assessments[0].version)
+    today = timezone.localdate()
+    fresh = list(client.assessments.select_related("client__trainer"))
+    bulk = report_fingerprints(client, fresh, today)
+    assert bulk == {assessment.pk: report_fingerprint(assessment, today) for assessment in fresh}
+    assert len(set(bulk.values())) == len(fresh)
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_which_reports_to_draw_takes_the_same_queries_however_many(owner, count, django_assert_max_num_queries):
+    client = make_client(owner)
+    for index in range(count):
+        make_assessment(client, days_after_birth=60 + index)
+    with django_assert_max_num_queries(6):
+        jobs = everything.report_jobs(client, timezone.localdate())
+    assert len(jobs) == count
+
+
+def test_a_step_starts_a_report_only_if_it_should_end_inside_the_budget(owner, monkeypatch):
+    """With reports taking 3 s and a budget of 8 s, a step draws two (ending at 6 s): a third
+    would end at 9 s. The next step goes on from the third."""
+    from django.core.cache import cache
+
+    from reports import views as report_views
+
+    client = make_client(owner)
+    for weeks in (8, 10, 12, 14):
+        make_assessment(client, days_after_birth=7 * weeks)
+    cache.clear()
+    clock = [0.0]
+    drawn = []
+
+    def slow_report(assessment, etag, today):
+        clock[0] += 3
+        drawn.append(assessment.pk)
+        cache.set(f"report:{etag}", b"%PDF-")
+
+    monkeypatch.setattr(everything, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(report_views, "report_pdf", slow_report)
+    assert everything.prepare_reports(client, budget=8) == (2, 2, 4)
+    assert everything.prepare_reports(client, budget=8) == (2, 4, 4)
+    assert len(set(drawn)) == 4
+    assert everything.prepare_reports(client, budget=8) == (0, 4, 4)

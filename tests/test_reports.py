@@ -135,7 +135,7 @@ def test_her_page_speaks_to_her_and_hides_trainer_notes(shared, anon_http):
     assert "Single leg bridge" in page and "left 14 of 20" in page and "Try:" in page
     assert "What to do next" in page and "Where to get help" in page
     assert "PRIVATE" not in page
-    for chart in ["pelvic-long_holds", "load-impact", "strength"]:
+    for chart in ["pelvic-long_holds", "load-impact", "strength-single_leg_bridge"]:
         assert f'aria-labelledby="{chart}-title {chart}-desc"' in page
     assert "Show the numbers" in page
 
@@ -351,3 +351,156 @@ def test_her_next_steps_put_the_strength_programme_in_her_words(shared, anon_htt
     assert "First, a low-impact exercise and strength programme" in page
     assert "running from 3 to 6 months after the birth at the earliest" in page and "a few weeks" not in page
     assert "Still to build: low-impact" not in page
+
+
+# Her trends over time (issue 13)
+
+def not_tried(section):
+    """Overrides that leave every measurement of a protocol section unrecorded."""
+    from assessments.models import item_columns
+    from assessments.protocol import section as protocol_section
+
+    return {column.name: None for item in protocol_section(section).items for column in item_columns(item)}
+
+
+@pytest.fixture
+def three_check_ups(client_record):
+    """Right sit to stand 8 → 11 → 13; the left calf raise not tested at the middle one, whose load and
+    impact tests were not tried either."""
+    made = [
+        make_assessment(client_record, days_after_birth=7 * 6, strength_single_leg_sit_to_stand_right=8,
+                        strength_calf_raise_left=12),
+        make_assessment(client_record, days_after_birth=7 * 9, strength_single_leg_sit_to_stand_right=11,
+                        strength_calf_raise_left=None, **not_tried("load_impact")),
+        make_assessment(client_record, days_after_birth=7 * 14, strength_single_leg_sit_to_stand_right=13,
+                        strength_calf_raise_left=17, load_impact_hop_in_place_left=6),
+    ]
+    _, token = ShareLink.issue(client_record, client_record.trainer)
+    return made, token
+
+
+def day(assessment):
+    return f"{assessment.assessed_on:%-d %b %Y}"
+
+
+def trend(context, slug):
+    return next(chart for group in context["trends"] for _, chart in group["charts"] if chart.slug == slug)
+
+
+def test_each_strength_test_is_a_line_per_leg_across_her_check_ups(three_check_ups, anon_http):
+    from reports.progress import client_progress
+
+    made, token = three_check_ups
+    chart = trend(client_progress(made[0].client), "strength-single_leg_sit_to_stand")
+    right = next(line for line in chart.lines if line.series == "right")
+    assert [point.value for point in right.points] == [8, 11, 13]
+    assert [row[2] for row in chart.rows] == [8, 11, 13]
+    sentence = f"Right leg: from 8 reps on {day(made[0])} to 13 reps on {day(made[2])}."
+    assert sentence in chart.summary and sentence in chart.description
+    page = anon_http.get(progress_url(token)).content.decode()
+    assert sentence in page
+    assert 'aria-labelledby="strength-single_leg_sit_to_stand-title strength-single_leg_sit_to_stand-desc"' in page
+
+
+def test_a_check_up_that_did_not_test_a_side_is_a_gap_never_0(three_check_ups):
+    from reports.progress import client_progress
+
+    made, _ = three_check_ups
+    chart = trend(client_progress(made[0].client), "strength-calf_raise")
+    left = next(line for line in chart.lines if line.series == "left")
+    assert [point.value for point in left.points] == [12, None, 17]
+    assert left.points[1].y is None and left.path.count("M") == 2 and "L" not in left.path
+    assert [row[1] for row in chart.rows] == [12, "not tested", 17]
+    assert f"Left leg: from 12 reps on {day(made[0])} to 17 reps on {day(made[2])}." in chart.summary
+    target = trend(client_progress(made[0].client), "strength-single_leg_bridge").target
+    assert trend(client_progress(made[0].client), "strength-single_leg_bridge").summary == (
+        f"Each leg: {target} reps at each check-up from {day(made[0])} to {day(made[2])}.")
+
+
+def test_load_tests_passed_counts_each_check_up_and_leaves_a_gap_when_none_was_tried(three_check_ups):
+    from reports.progress import client_progress
+
+    made, _ = three_check_ups
+    chart = trend(client_progress(made[0].client), "load-impact")
+    assert [bar.value for bar in chart.bars] == [7, None, 6]
+    assert [row[1] for row in chart.rows] == [7, "not tested", 6]
+    assert f"from 7 of 7 on {day(made[0])} to 6 of 7 on {day(made[2])}" in chart.summary
+
+
+def test_pelvic_floor_trends_follow_the_protocols_number_items(three_check_ups):
+    from assessments import protocol
+    from reports.progress import client_progress
+
+    made, _ = three_check_ups
+    context = client_progress(made[0].client)
+    pelvic = [chart.slug for group in context["trends"] for _, chart in group["charts"] if chart.slug.startswith("pelvic-")]
+    assert pelvic == [f"pelvic-{item.code}" for item in protocol.section("pelvic_floor").items if item.kind == "number"]
+    holds = trend(context, "pelvic-long_holds")
+    target = protocol.ITEMS["pelvic_floor.long_holds"].target
+    assert holds.summary == f"Long holds: {target} holds at each check-up from {day(made[0])} to {day(made[2])}."
+
+
+def test_a_measure_her_latest_check_up_did_not_take_says_so():
+    from datetime import date
+
+    from reports.progress import trend_sentence
+
+    dated = [(date(2026, 3, 3), 8), (date(2026, 11, 26), None)]
+    assert trend_sentence("Right leg", "reps", dated) == "Right leg: 8 reps on 3 Mar 2026; not tested at your latest check-up."
+    assert trend_sentence("Right leg", "reps", [(date(2026, 3, 3), None)]) == "Right leg: not tested yet."
+
+
+def test_weekly_running_minutes_come_from_her_logged_sessions(shared, anon_http, owner):
+    from programmes.models import Plan, Programme, SessionLog
+    from reports.progress import RUNNING_WEEKS_SHOWN, client_progress
+
+    today = timezone.localdate()
+    plan = Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False)
+    programme = Programme.objects.create(client=shared["client"], plan=plan, start_date=today - timedelta(weeks=20),
+                                         assigned_by=owner)
+    first = plan.sessions.get(week=1, number=1)
+    SessionLog.objects.create(programme=programme, week=1, session_number=1, outcome="completed", done_on=today,
+                              logged_by=owner)
+    chart = client_progress(shared["client"], today=today)["running_chart"]
+    assert len(chart.bars) == RUNNING_WEEKS_SHOWN  # bounded: the last weeks, not all twenty
+    minutes = round(first.running_seconds / 60)
+    assert chart.bars[-1].value == minutes and all(bar.value == 0 for bar in chart.bars[:-1])
+    assert chart.summary == (f"Running minutes: {minutes} minutes over the last {RUNNING_WEEKS_SHOWN} weeks; "
+                             f"{minutes} minutes so far this week.")
+
+
+def test_her_report_draws_the_same_trends(three_check_ups, owner_http, tmp_path):
+    import subprocess
+
+    made, _ = three_check_ups
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(owner_http.get(reverse("reports:trainer_pdf", args=[made[2].pk])).content)
+    # Without -layout: the report sets charts two to a row, and a layout dump interleaves the columns.
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout.split())
+    assert "Your progress over time" in text and "Strength: reps on each leg" in text
+    assert f"Right leg: from 8 reps on {day(made[0])} to 13 reps on {day(made[2])}." in text
+    assert "Load and impact tests passed" in text
+
+
+def test_her_page_has_no_trainer_wording_in_her_programme(shared, anon_http, owner):
+    from programmes.models import Plan, Programme
+
+    make_assessment(shared["client"], days_after_birth=7 * 9, symptoms_urinary_leakage=True)  # an earlier refer
+    plan = Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False)
+    Programme.objects.create(client=shared["client"], plan=plan, start_date=timezone.localdate(), assigned_by=owner)
+    page = anon_http.get(progress_url(shared["token"])).content.decode()
+    assert "No sessions logged yet." in page
+    assert "⚠</span> See a health professional first</span>" in page and "Ready for a graded return</span>" in page
+    assert "symptom-free in a row" not in page and "Your check-ups" in page and "Your assessments" not in page
+
+
+def test_a_programme_that_starts_next_week_has_no_running_weeks_yet(shared, owner):
+    from programmes.models import Plan, Programme
+    from reports.progress import weekly_running_chart
+
+    today = timezone.localdate()
+    plan = Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False)
+    programme = Programme.objects.create(client=shared["client"], plan=plan, start_date=today + timedelta(weeks=1),
+                                         assigned_by=owner)
+    chart = weekly_running_chart(programme, today)
+    assert chart.bars == [] and chart.summary == "Your running minutes will show here once your programme starts."

@@ -32,7 +32,7 @@ def test_her_page_shows_the_latest_twelve_and_summarises_the_rest(owner, anon_ht
     assert context["earlier"]["count"] == 3 and context["earlier"]["first"] == made[0].assessed_on
     _, token = ShareLink.issue(client, owner)
     page = anon_http.get(reverse("reports:progress", args=[token])).content.decode()
-    assert f"Before them, 3 earlier assessments since {made[0].assessed_on:%-d %b %Y}" in page
+    assert f"Before them you had 3 more, the first on {made[0].assessed_on:%-d %b %Y}" in page
 
 
 @pytest.mark.django_db
@@ -59,6 +59,33 @@ def test_her_page_costs_the_same_queries_however_long_her_history(owner, anon_ht
     _, token = ShareLink.issue(client, owner)
     with django_assert_max_num_queries(9):
         assert anon_http.get(reverse("reports:progress", args=[token])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_her_page_with_a_programme_costs_exactly_the_same_with_3_or_40_check_ups(owner, anon_http):
+    """Her trends and the count of earlier check-ups come from the one bounded query."""
+    from datetime import timedelta
+
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from programmes.models import Plan, Programme, SessionLog
+
+    counts, template = [], Plan.objects.get(name="Walk–run to 30 minutes")
+    for index, count in enumerate([3, 40]):
+        client = make_client(owner, f"Client {index}", weeks=60)
+        history(client, count)
+        plan = template.copy(trainer=owner, is_template=False)
+        programme = Programme.objects.create(client=client, plan=plan, assigned_by=owner,
+                                             start_date=timezone.localdate() - timedelta(days=6))
+        SessionLog.objects.create(programme=programme, week=1, session_number=1, outcome="completed",
+                                  done_on=timezone.localdate(), logged_by=owner)
+        _, token = ShareLink.issue(client, owner)
+        with CaptureQueriesContext(connection) as queries:
+            page = anon_http.get(reverse("reports:progress", args=[token])).content.decode()
+        assert "Running minutes each week" in page
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 10, counts  # 10 with her trainer's logo date for the page cache key
 
 
 # Two processes, one cache ---------------------------------------------------------------

@@ -155,3 +155,67 @@ def test_archived_clients_show_their_status_too(owner, owner_http):
     make_assessment(client)
     page = owner_http.get(reverse("clients:list") + "?show=archived").content.decode()
     assert "Archived Client" in page and "Ready" in page
+
+
+# --- Issue 12: one capped query, and "See all" ---------------------------------------------
+
+def many_needing_attention(owner, count):
+    for index in range(count):
+        client = make_client(owner, f"Client {index:02}")
+        if index < 3:  # a few with a programme too: pain in her session, then held by the red flag
+            make_assessment(client, days_after_birth=7 * 13)
+            log(assign(client, owner), owner, symptoms=["pain"])
+        make_assessment(client, symptoms_urinary_leakage=True)  # a red flag: on the list
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_home_and_see_all_take_the_same_queries_for_3_or_30_clients(owner, owner_http, count, django_assert_max_num_queries):
+    many_needing_attention(owner, count)
+    with django_assert_max_num_queries(9):
+        home = owner_http.get(reverse("home")).content.decode()
+    assert home.count('class="attention attention--') == min(count, 20)
+    with django_assert_max_num_queries(7):
+        everyone = owner_http.get(reverse("clients:attention")).content.decode()
+    assert everyone.count('class="attention attention--') == count
+
+
+def test_home_shows_the_20_most_urgent_and_see_all_pages_through_everyone(owner, owner_http, monkeypatch):
+    monkeypatch.setattr("clients.views.ALL_PAGE_SIZE", 10)
+    many_needing_attention(owner, 25)
+    home = owner_http.get(reverse("home")).content.decode()
+    home = home[:home.index("Recent activity")]
+    assert home.count('class="attention attention--') == 20
+    assert "Needs your attention (25)" in home and "See all (25)" in home
+    # All of them have a red flag at assessment (a few pain too): the same urgency, so by name.
+    assert home.index("Client 00") < home.index("Client 03") < home.index("Client 19")
+    assert "Client 22" not in home
+    first = owner_http.get(reverse("clients:attention")).content.decode()
+    assert "Page 1 of 3" in first and 'rel="next"' in first and "Client 09" in first and "Client 10" not in first
+    last = owner_http.get(reverse("clients:attention") + "?page=3").content.decode()
+    assert "Client 24" in last and "Client 00" not in last and 'name="back" value="3"' in last
+
+
+def test_seen_on_see_all_returns_to_that_page(owner, owner_http):
+    many_needing_attention(owner, 1)
+    [entry] = entries(owner)
+    response = owner_http.post(reverse("clients:attention_ack", args=[entry.client.pk]),
+                               {"kind": "seen", "fingerprint": entry.fingerprint, "back": "2"})
+    assert response["Location"] == reverse("clients:attention") + "?page=2"
+    assert entries(owner) == []
+
+
+def test_see_all_is_hers_alone(owner, owner_http, anon_http, stranger):
+    mine = make_client(owner, "Mine Client")
+    make_assessment(mine, symptoms_urinary_leakage=True)
+    theirs = make_client(stranger, "Not Mine")
+    make_assessment(theirs, symptoms_urinary_leakage=True)
+    page = owner_http.get(reverse("clients:attention")).content.decode()
+    assert "Mine Client" in page and "Not Mine" not in page
+    response = anon_http.get(reverse("clients:attention"))
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_see_all_says_when_nobody_needs_her(owner, owner_http):
+    make_assessment(make_client(owner))
+    page = owner_http.get(reverse("clients:attention") + "?page=99").content.decode()
+    assert "Nothing needs you right now" in page

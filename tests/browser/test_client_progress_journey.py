@@ -61,7 +61,7 @@ def test_client_opens_her_link_on_a_phone_reads_her_verdict_and_downloads_the_pd
 
     # Her verdict, in plain words, and what to do next.
     verdict = page.get_by_role("region", name=READY)
-    expect(verdict).to_contain_text(f"Your assessment on {latest_date}")
+    expect(verdict).to_contain_text(f"Your check-up on {latest_date}")
     expect(verdict.get_by_role("heading", level=2)).to_have_text(READY)
     expect(verdict).to_contain_text("Not straight to continuous running.")
     next_steps = page.get_by_role("region", name="What to do next")
@@ -78,7 +78,7 @@ def test_client_opens_her_link_on_a_phone_reads_her_verdict_and_downloads_the_pd
     programme = page.get_by_role("region", name="Your walk–run programme")
     expect(programme).to_contain_text("Walk–run to 30 minutes")
     expect(programme).to_contain_text("You are in week 1 of 9")
-    expect(programme).to_contain_text("2 sessions logged · 2 symptom-free in a row.")
+    expect(programme).to_contain_text("2 sessions logged so far, all without symptoms.")
     expect(programme.get_by_role("heading", level=3)).to_have_text(
         re.compile(rf"^Your next session: week 1, session 3, {timezone.localdate():%A %-d %b}$"))
     expect(programme.locator(".session-plan li")).to_have_text(
@@ -104,10 +104,17 @@ def test_client_opens_her_link_on_a_phone_reads_her_verdict_and_downloads_the_pd
     expect(numbers.locator("tbody th")).to_have_text([f"{amira.earlier.assessed_on:%-d %b}",
                                                       f"{amira.latest.assessed_on:%-d %b}"])
 
+    # Her trends over time: each strength test per leg, in a plain sentence beside its chart.
+    trends = page.get_by_role("region", name="How you are getting on")
+    expect(trends).to_contain_text(f"Left leg: from 20 reps on {amira.earlier.assessed_on:%-d %b %Y} to 14 reps on "
+                                   f"{latest_date}.")
+    expect(trends.get_by_role("img", name=re.compile(r"^Single leg bridge"))).to_have_count(1)
+
     assert_accessible(page)
     screenshot(page, "progress-390.png")
     page.set_viewport_size(TABLET)
     assert_accessible(page)
+    screenshot(page, "progress-1024.png")
     page.set_viewport_size(PHONE)
 
     # Her latest report downloads as a PDF that says the same as the page.

@@ -77,6 +77,11 @@ def test_a_mislogged_red_flag_is_corrected_and_the_programme_resumes_its_place(p
     expect(entry.get_by_role("button", name=re.compile("^Referral sent"))).to_be_visible()
     assert_accessible(page)
     screenshot(page, "home-worklist-1024x768.png")
+    # "See all" lists her the same way, and passes axe too.
+    page.goto(f"{live_server.url}/clients/attention/")
+    expect(page.locator(".attention-list > li")).to_have_count(1)
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/")
 
     # Correct it from "Recent sessions": the small form opens in the card, focused; untick the
     # red flag, give a reason, and confirm.
@@ -167,3 +172,28 @@ def test_without_javascript_a_session_is_deleted_on_its_own_page(browser, live_s
         context.close()
     assert not console_problems, "\n".join(console_problems)
     assert not programme.logs.exists()
+
+
+def test_her_export_draws_the_reports_step_by_step_then_downloads(page, live_server, owner, monkeypatch):
+    """Issue 14: "Download everything about her" carries on by itself, one report per step here,
+    and offers the zip once every report is drawn."""
+    from django.core.cache import cache
+
+    from audit import views
+
+    client = make_client(owner)
+    for weeks in (8, 10, 12):
+        make_assessment(client, days_after_birth=7 * weeks)
+    cache.clear()
+    monkeypatch.setattr(views, "PREPARE_BUDGET", 0)
+    page.set_viewport_size(SMALL_TABLET)
+    sign_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/clients/{client.pk}/")
+    page.get_by_role("link", name="Download everything about her").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Everything about {client.full_name}")
+    expect(page.get_by_text("All 3 reports are ready.")).to_be_visible(timeout=60_000)
+    assert_accessible(page)
+    screenshot(page, "everything-ready-1024.png")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download everything about her (zip)").click()
+    assert download.value.suggested_filename == f"restride-{client.pk}-{timezone.localdate():%Y-%m-%d}.zip"

@@ -11,12 +11,13 @@ from datetime import timedelta
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from accounts.models import Trainer
 from assessments.models import Assessment, values_at_target
 from clients.management.commands.loaddemo import DEMO_PASSWORD
-from clients.models import Client
+from clients.models import Client, latest_assessment_id
 from programmes import progression
 from programmes.models import Plan, PlanBlock, PlanSession, Programme, SessionLog
 
@@ -69,6 +70,8 @@ class Command(BaseCommand):
                 assessment.verdict = assessment.result.verdict
                 rows.append(assessment)
         Assessment.objects.bulk_create(rows, batch_size=BATCH)
+        # Written in bulk, past Assessment.save(): keep each client's latest one on her row.
+        Client.objects.filter(pk__in=[c.pk for c in clients]).update(latest_assessment=Subquery(latest_assessment_id()))
         latest = {a.client_id: a for a in rows}  # in date order: the last one wins
         running = [c for c in clients if latest[c.pk].verdict == "ready" and rng.random() < 0.5][: count // 3]
         self.programmes(trainer, running, today)
@@ -129,3 +132,5 @@ class Command(BaseCommand):
             programme.log_sequence = len(events)
         SessionLog.objects.bulk_create(logs, batch_size=BATCH)
         Programme.objects.bulk_update(programmes, ["log_sequence"], batch_size=BATCH)
+        # Written in bulk, past the operations: work out their stored state the same way.
+        Programme.refresh_states(Programme.objects.filter(pk__in=[p.pk for p in programmes]))

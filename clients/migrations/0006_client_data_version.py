@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0004_client_self_logging'),
+        ('clients', '0005_client_latest_assessment'),
     ]
 
     operations = [

@@ -1,0 +1,117 @@
+"""Issue 12: a programme's stored state (what home and the client list read) always equals the
+replay of her logs and the rule for who may run, after every operation, assessment and edit."""
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clients.models import Client
+from programmes.models import STORED_FIELDS, Plan, Programme, ProgrammeRefused
+from tests.conftest import make_client
+from tests.factories import make_assessment
+
+SYMPTOMS = st.sets(st.sampled_from(["pain", "urinary_leakage", "urgency"]), max_size=2).map(sorted)
+LOG = st.tuples(st.sampled_from(["completed", "completed", "partial", "skipped"]), st.sampled_from([None, 4, 9]), SYMPTOMS)
+ASSESSMENTS = {"ready": {}, "refer": {"symptoms_urinary_leakage": True}, "hop": {"load_impact_hop_in_place_left": 6}}
+
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("log"), LOG),
+        st.tuples(st.just("log"), LOG),
+        st.tuples(st.just("correct"), st.tuples(st.integers(0, 20), SYMPTOMS, st.sampled_from(["completed", "partial"]))),
+        st.tuples(st.just("delete"), st.integers(0, 20)),
+        st.tuples(st.just("resume"), st.none()),
+        st.tuples(st.just("override"), st.none()),
+        st.tuples(st.just("end"), st.none()),
+        st.tuples(st.just("reopen"), st.none()),
+        st.tuples(st.just("assess"), st.sampled_from(sorted(ASSESSMENTS))),
+        st.tuples(st.just("unassess"), st.none()),
+        st.tuples(st.just("add_week"), st.none()),
+        st.tuples(st.just("birth"), st.sampled_from([10, 30])),
+    ),
+    min_size=1, max_size=14,
+)
+
+
+def stored(programme):
+    row = Programme.objects.values(*STORED_FIELDS).get(pk=programme.pk)
+    return {field: row[field] for field in STORED_FIELDS}
+
+
+def replayed(programme):
+    return Programme.objects.filter(pk=programme.pk).with_progress(blocks=False).get().replayed_state()
+
+
+def apply(step, value, programme, client, owner):
+    current = Programme.objects.filter(pk=programme.pk).with_progress(blocks=False).get()
+    logs = list(current.logs.all())
+    if step == "log":
+        outcome, effort, symptoms = value
+        current.log_session(by=owner, sequence=current.next_sequence, done_on=timezone.localdate(), outcome=outcome,
+                            effort=effort, symptoms=symptoms)
+    elif step == "correct" and logs:
+        index, symptoms, outcome = value
+        current.correct_log(logs[index % len(logs)], by=owner, reason="Typo", confirm_red_flag_removed=True,
+                            symptoms=symptoms, outcome=outcome)
+    elif step == "delete" and logs:
+        current.delete_log(logs[value % len(logs)], by=owner, reason="Wrong client", confirm_red_flag_removed=True)
+    elif step == "resume":
+        current.resume(owner, "Seen by physio")
+    elif step == "override":
+        current.record_override(owner, "Physio agrees")
+    elif step == "end":
+        current.end(owner)
+    elif step == "reopen":
+        current.reopen(owner)
+    elif step == "assess":
+        make_assessment(client, **ASSESSMENTS[value])
+    elif step == "unassess" and (latest := client.assessments.first()):
+        latest.delete()
+    elif step == "add_week":
+        current.plan.add_week()
+    elif step == "birth":
+        client.baby_date_of_birth = timezone.localdate() - timedelta(weeks=value)
+        client.save()
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=steps)
+def test_property_stored_state_is_the_replay_after_every_step(owner, steps):
+    """Each example runs in a transaction that is rolled back, so the trainer fixture is shared safely."""
+    with transaction.atomic():
+        client = make_client(owner, name="Property Client")
+        make_assessment(client)
+        # A short plan (one week of one session, then a second week) so that finishing is reachable.
+        template = Plan.create_template(owner, "Short", {"run_seconds": 60, "walk_seconds": 60, "repeats": 2})
+        template.add_week()
+        programme = Programme.assign(client=client, template=template, start_date=timezone.localdate(), by=owner)
+        assert stored(programme) == replayed(programme)
+        for step, value in steps:
+            with contextlib.suppress(ProgrammeRefused):  # refused: the stored state must still agree
+                apply(step, value, programme, client, owner)
+            assert stored(programme) == replayed(programme), (step, value)
+            latest = client.assessments.order_by("-assessed_on", "-pk").first()
+            assert Client.objects.get(pk=client.pk).latest_assessment_id == (latest.pk if latest else None)
+        transaction.set_rollback(True)
+
+
+def test_the_worklist_reads_stored_state_that_a_log_and_an_assessment_kept_in_step(owner):
+    client = make_client(owner)
+    make_assessment(client)
+    template = Plan.create_template(owner, "One session", {"run_seconds": 60, "walk_seconds": 60, "repeats": 1})
+    programme = Programme.assign(client=client, template=template, start_date=timezone.localdate(), by=owner)
+    assert stored(programme)["stored_status"] == "active"
+    programme.log_session(by=owner, sequence=1, done_on=timezone.localdate(), outcome="completed", effort=4)
+    assert stored(programme)["stored_status"] == "finished"
+    programme.plan.add_week()  # a new last week: not finished any more
+    assert (stored(programme)["stored_status"], stored(programme)["stored_week"]) == ("active", 2)
+    make_assessment(client, **ASSESSMENTS["refer"])
+    assert stored(programme)["stored_status"] == "held" and stored(programme)["stored_referral"]
+    client.assessments.first().delete()
+    assert stored(programme)["stored_status"] == "active"
