@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from clients.models import Client, weeks_between
+from clients.versions import VersionedQuerySet
 
 from . import protocol
 from .protocol import Item
@@ -113,7 +114,7 @@ def as_json(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-class AssessmentQuerySet(models.QuerySet):
+class AssessmentQuerySet(VersionedQuerySet):
     def for_trainer(self, trainer):
         return self.filter(client__trainer=trainer)
 
@@ -305,6 +306,8 @@ class AssessmentChange(models.Model):
     field = models.CharField(max_length=80)
     old_value = models.JSONField(null=True)
     new_value = models.JSONField(null=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 import audit
 from clients.access import consent_missing, get_client_for_trainer
+from config.fragments import cached_page
 from config.http import HtmxHttpRequest
 
 from . import protocol
@@ -74,11 +75,20 @@ def studio(request: HtmxHttpRequest, pk):
         if conflict:
             assessment = conflict
     else:
-        form = AssessmentForm(initial=form_initial(assessment), client=client)
         audit.record(request, client, "viewed_assessment", assessment)
+        # Drawn once per version of her data (every save of this assessment moves it on).
+        parts = [client.data_version, timezone.localdate(), request.user.updated_at]
+        return cached_page(request, "assessments/studio.html", parts, lambda: studio_context(assessment),
+                           client_pk=client.pk)
     history = assessment.changes.select_related("changed_by")[:30]
     context = {"assessment": assessment, "client": client, "form": form, "conflict": conflict, "history": history}
     return render(request, "assessments/studio.html", context, status=409 if conflict else 200)
+
+
+def studio_context(assessment):
+    form = AssessmentForm(initial=form_initial(assessment), client=assessment.client)
+    history = assessment.changes.select_related("changed_by")[:30]
+    return {"assessment": assessment, "client": assessment.client, "form": form, "conflict": None, "history": history}
 
 
 @login_required
@@ -135,6 +145,13 @@ def import_json(request, client_pk):
 @login_required
 def compare(request, client_pk):
     client = get_client_for_trainer(request, client_pk)
+    audit.record(request, client, "viewed_comparison")
+    # Drawn once per version of her data and choice of the two (the query string is in the key).
+    return cached_page(request, "assessments/compare.html", [client.data_version],
+                       lambda: compare_context(request, client), client_pk=client.pk)
+
+
+def compare_context(request, client):
     assessments = list(client.assessments.all())
     by_pk = {str(a.pk): a for a in assessments}
     first, second = by_pk.get(request.GET.get("a")), by_pk.get(request.GET.get("b"))
@@ -143,9 +160,7 @@ def compare(request, client_pk):
     if first and second and (first.assessed_on, first.pk) > (second.assessed_on, second.pk):
         first, second = second, first
     comparison = compare_assessments(first, second) if first and second else None
-    audit.record(request, client, "viewed_comparison")
-    context = {"client": client, "assessments": assessments, "first": first, "second": second, "comparison": comparison}
-    return render(request, "assessments/compare.html", context)
+    return {"client": client, "assessments": assessments, "first": first, "second": second, "comparison": comparison}
 
 
 @login_required

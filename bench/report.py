@@ -77,6 +77,48 @@ def main():
     print(f"  overhead                                             {ours / weasyprint_alone - 1:8.1%}  (aim: at most 15%)")
     print(f"  repeat download, served from the cache               {cached:8.1f} ms  (aim: under 50 ms)")
     print(f"  repeat download with If-None-Match (304)             {not_modified:8.1f} ms")
+    history_size()
+
+
+def cold(http, url):
+    cache.clear()
+    assert http.get(url).status_code == 200, url
+
+
+def history_size():
+    """Her page and PDF for a client with 300 assessments against one with 12, nothing cached
+    (the cache is cleared before each request): bounded in her history, they should cost about
+    the same (aim: within 1.5×)."""
+    from accounts.models import Trainer
+    from reports.management.commands.loadscale import Command as LoadScale
+    from clients.models import Client, ShareLink
+    from programmes.models import Plan
+
+    loader = LoadScale()
+    loader.random = __import__("random").Random(2026)
+    loader.password = "!"
+    loader.template = Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+    loader.template_sessions = list(loader.template.sessions.prefetch_related("blocks"))
+    trainer = Trainer.objects.create(email="history@restride.example", full_name="History Trainer")
+    http = HttpClient()
+    http.force_login(trainer)
+    timings = {}
+    for count in (12, 300):
+        loader.book(trainer, 1, count)
+        client = Client.objects.filter(trainer=trainer).order_by("-pk").first()
+        if not client.programmes.exists():  # both with a programme, so they draw the same charts
+            loader.programmes(trainer, [client], timezone.localdate())
+        _, token = ShareLink.issue(client, trainer)
+        page = reverse("reports:progress", args=[token])
+        report = reverse("reports:trainer_pdf", args=[client.assessments.first().pk])
+
+        cold(http, page), cold(http, report)  # warm: templates, fonts
+        timings[count] = (median_ms(lambda url=page: cold(http, url)),
+                          median_ms(lambda url=report: cold(http, url), rounds=max(3, ROUNDS // 2)))
+    print("her page and her latest report, nothing cached, median (aim: 300 assessments within 1.5× of 12):")
+    for count, (page_ms, report_ms) in timings.items():
+        print(f"  {count:3d} assessments: page {page_ms:7.1f} ms, PDF {report_ms:7.1f} ms")
+    print(f"  300 against 12: page {timings[300][0] / timings[12][0]:.2f}×, PDF {timings[300][1] / timings[12][1]:.2f}×")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ from django.utils import timezone
 from assessments import protocol
 
 from . import consent
+from .versions import VersionedQuerySet
 
 
-class ClientQuerySet(models.QuerySet):
+class ClientQuerySet(VersionedQuerySet):
     def for_trainer(self, trainer):
         """The only way views reach clients: a trainer sees her own and nobody else's."""
         return self.filter(trainer=trainer)
@@ -81,6 +82,8 @@ class Client(models.Model):
     # transaction as every assessment save and deletion: home and the list join it.
     latest_assessment = models.ForeignKey("assessments.Assessment", null=True, blank=True, editable=False,
                                           on_delete=models.SET_NULL, related_name="+")
+    # Moves on with every change to her data (clients/versions.py); caches of her pages key on it.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -107,6 +110,12 @@ class Client(models.Model):
 
     def save(self, *args, **kwargs):
         adding = self._state.adding
+        # Only clients/versions.py writes data_version: a save of a copy read before a bump must
+        # not set it back (and then bump it to a number already used for older data).
+        if not adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            skipped = {"data_version", *self.get_deferred_fields()}  # as Django saves a deferred copy
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.attname not in skipped and f.name not in skipped]
         with transaction.atomic():
             super().save(*args, **kwargs)
             if not adding:
@@ -225,6 +234,8 @@ class ConsentRecord(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
 
@@ -248,7 +259,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ShareLinkQuerySet(models.QuerySet):
+class ShareLinkQuerySet(VersionedQuerySet):
     def usable(self, today=None):
         """Not revoked, not expired, and her data may still be shown: consent in place, not archived."""
         today = today or timezone.localdate()

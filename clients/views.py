@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from audit.models import AccessEvent
+from config.fragments import cached_page
 from config.http import HtmxHttpRequest, absolute_url, private
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
@@ -31,16 +33,24 @@ def client_list(request: HtmxHttpRequest):
     show_archived = request.GET.get("show") == "archived"
     clients = Client.objects.for_trainer(request.user).search(query)
     clients = clients.archived() if show_archived else clients.active()
-    clients = with_current_programme(with_latest_assessment(clients.only("full_name", "baby_date_of_birth", "last_activity_at")))
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Each row's verdict, programme state and reassessment due, in a fixed number of queries.
-    page.object_list = list(page.object_list)
-    statuses = statuses_for(request.user, page.object_list, timezone.localdate())
-    for client in page.object_list:
-        client.status = statuses[client.pk]
-    context = {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"}
+    page = Paginator(clients.only("pk", "data_version"), PAGE_SIZE).get_page(request.GET.get("page"))
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
-    return render(request, template, context)
+    # Drawn once per page of these clients at these versions of their data, each day.
+    parts = [query, show_archived, page.number, page.paginator.count, timezone.localdate(), request.user.updated_at,
+             [(client.pk, client.data_version) for client in page.object_list]]
+
+    def build_context():
+        rows = {client.pk: client for client in with_current_programme(with_latest_assessment(
+            Client.objects.filter(pk__in=[client.pk for client in page.object_list])
+            .only("full_name", "baby_date_of_birth", "last_activity_at")))}
+        # Each row's verdict, programme state and reassessment due, in a fixed number of queries.
+        page.object_list = [rows[client.pk] for client in page.object_list if client.pk in rows]
+        statuses = statuses_for(request.user, page.object_list, timezone.localdate())
+        for client in page.object_list:
+            client.status = statuses[client.pk]
+        return {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"}
+
+    return cached_page(request, template, parts, build_context, client_pk=[client.pk for client in page.object_list])
 
 
 @login_required
@@ -62,8 +72,18 @@ def client_detail(request, pk):
     ended = Programme.objects.filter(client=OuterRef("pk"), ended_at__isnull=False)
     clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by")
     client = get_object_or_404(clients.annotate(has_ended_programme=Exists(ended)), pk=pk)
-    assessments = list(client.assessments.summaries().select_related("recorded_by"))
     audit.record(request, client, "viewed_client")
+    # Drawn once per version of her data: the log of her link visits is not her data, so the
+    # latest visit (shown on the page) is part of the key.
+    last_visit = AccessEvent.objects.filter(client=client, via_link=True).values_list("pk", flat=True).first()
+    consent_by = client.consent_recorded_by
+    parts = [client.data_version, timezone.localdate(), last_visit, request.user.updated_at,
+             consent_by.updated_at if consent_by else None]
+    return cached_page(request, "clients/detail.html", parts, lambda: client_context(request, client), client_pk=client.pk)
+
+
+def client_context(request, client):
+    assessments = list(client.assessments.summaries().select_related("recorded_by"))
     context = {
         "client": client,
         "assessments": assessments,
@@ -85,7 +105,7 @@ def client_detail(request, pk):
     if not programme and client.has_ended_programme:
         # Ended programmes, to reopen or read their history, while she has no current one.
         context["ended_programmes"] = client.programmes.filter(ended_at__isnull=False).select_related("plan")
-    return render(request, "clients/detail.html", context)
+    return context
 
 
 @login_required

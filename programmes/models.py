@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from clients.models import Client, weeks_between
+from clients.versions import VersionedQuerySet
 
 from . import builtin, progression
 
@@ -45,7 +46,7 @@ class RedFlagNotConfirmed(ProgrammeRefused):
     """Removing a red-flag symptom from the record needs the trainer's explicit confirmation."""
 
 
-class PlanQuerySet(models.QuerySet):
+class PlanQuerySet(VersionedQuerySet):
     def templates(self):
         """Built-in templates and trainers' own: what a programme is assigned from."""
         return self.filter(is_template=True)
@@ -238,6 +239,8 @@ class PlanSession(models.Model):
     warm_up_seconds = models.PositiveIntegerField("warm-up walk (seconds)", default=300)
     cool_down_seconds = models.PositiveIntegerField("cool-down walk (seconds)", default=300)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["week", "number"]
         constraints = [
@@ -308,6 +311,8 @@ class PlanBlock(models.Model):
     walk_seconds = models.PositiveIntegerField()
     repeats = models.PositiveSmallIntegerField(default=1)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["position"]
         constraints = [
@@ -333,7 +338,7 @@ def format_duration(seconds):
     return f"{minutes} min {rest} s"
 
 
-class ProgrammeQuerySet(models.QuerySet):
+class ProgrammeQuerySet(VersionedQuerySet):
     def for_trainer(self, trainer):
         return self.filter(client__trainer=trainer)
 
@@ -816,6 +821,8 @@ class SessionLog(models.Model):
     logged_by_client = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
@@ -888,6 +895,8 @@ class Resume(models.Model):
     resumed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
 
@@ -914,6 +923,8 @@ class ProgrammeEvent(models.Model):
     reason = models.TextField(max_length=1000, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -975,6 +986,8 @@ class AttentionAck(models.Model):
     fingerprint = models.CharField(max_length=64)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

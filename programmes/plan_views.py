@@ -5,15 +5,16 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config.fragments import cached_page
 from config.http import HtmxHttpRequest
 
 from .models import (
-    MAX_SESSIONS_PER_WEEK, MAX_WEEKS, Plan, PlanRefused, PlanSession, format_duration, with_sessions,
+    MAX_SESSIONS_PER_WEEK, MAX_WEEKS, Plan, PlanBlock, PlanRefused, PlanSession, format_duration, with_sessions,
 )
 from .plan_forms import BlockFormSet, NewPlanForm, PlanForm, SessionForm, block_initial
 
@@ -128,26 +129,44 @@ def plan_list(request):
         plan = Plan.create_template(request.user, form.cleaned_data["name"], NEW_TEMPLATE_BLOCK)
         messages.success(request, f"“{plan.name}” is created with one week and one session. Shape it below.")
         return redirect(plan)
-    plans = (
-        Plan.objects.templates_for(request.user)
-        .annotate(
-            week_count=Max("sessions__week"),
-            running_total=Sum(F("sessions__blocks__run_seconds") * F("sessions__blocks__repeats")),
-        )
-        .order_by(F("trainer").asc(nulls_first=True), "name", "pk")
-    )
+    templates = Plan.objects.templates_for(request.user)
+    if request.method == "POST":  # her typing and its errors: never from the cache
+        return render(request, "programmes/plan_list.html", plan_list_context(templates, form))
+    # Every edit of a template moves its updated_at on (Plan.changed()); adding or deleting one changes the list.
+    parts = list(templates.order_by("pk").values_list("pk", "updated_at"))
+    return cached_page(request, "programmes/plan_list.html", parts, lambda: plan_list_context(templates, form))
+
+
+def plan_list_context(templates, form):
+    # Totals per template from correlated subqueries: a join of every plan's sessions and blocks
+    # would read every client's copy at scale.
+    sessions = PlanSession.objects.filter(plan=OuterRef("pk")).order_by().values("plan")
+    blocks = PlanBlock.objects.filter(session__plan=OuterRef("pk")).order_by().values("session__plan")
+    plans = templates.annotate(
+        week_count=Subquery(sessions.annotate(weeks=Max("week")).values("weeks")),
+        running_total=Subquery(blocks.annotate(total=Sum(F("run_seconds") * F("repeats"))).values("total")),
+    ).order_by(F("trainer").asc(nulls_first=True), "name", "pk")
     rows = [{"plan": plan, "running": format_duration(plan.running_total or 0)} for plan in plans]
-    return render(request, "programmes/plan_list.html", {"rows": rows, "form": form, "nav": "plans"})
+    return {"rows": rows, "form": form, "nav": "plans"}
 
 
 @login_required
 def plan_detail(request, pk, details_form=None):
-    plans = with_sessions(Plan.objects.viewable_by(request.user).select_related("programme__client"))
-    plan = get_object_or_404(plans, pk=pk)
+    plan = get_object_or_404(Plan.objects.viewable_by(request.user).select_related("programme__client"), pk=pk)
+    client = programme_client(plan)
+    if details_form is not None:  # her typing and its errors: never from the cache
+        return render(request, "programmes/plan_detail.html", plan_context(request, plan, client, details_form))
+    # Every edit of a plan moves updated_at on (Plan.changed()); her copy also moves her data version.
+    parts = [plan.updated_at, client.data_version if client else None]
+    return cached_page(request, "programmes/plan_detail.html", parts,
+                       lambda: plan_context(request, plan, client), client_pk=client.pk if client else None)
+
+
+def plan_context(request, plan, client, details_form=None):
+    plan = with_sessions(Plan.objects.filter(pk=plan.pk)).select_related("programme__client").get()
     editable = plan.trainer_id == request.user.pk
     weeks = summarise_weeks(plan)
-    client = programme_client(plan)
-    context = {
+    return {
         "plan": plan,
         "look": plan_look(plan, client),
         "weeks": weeks,
@@ -160,7 +179,6 @@ def plan_detail(request, pk, details_form=None):
         "can_add_week": editable and len(weeks) < MAX_WEEKS,
         "nav": "plans",
     }
-    return render(request, "programmes/plan_detail.html", context)
 
 
 @login_required

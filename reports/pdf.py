@@ -9,8 +9,9 @@ from functools import cache
 from django.contrib.staticfiles import finders
 from django.core.cache import cache as django_cache
 from django.core.exceptions import SuspiciousFileOperation
-from django.db.models import Count, Max
 from django.template.loader import render_to_string
+
+from config.fragments import client_keys_key, remember_for_client
 
 logger = logging.getLogger(__name__)
 
@@ -80,41 +81,25 @@ def render_report(context):
     return html_to_pdf(render_to_string("reports/report.html", context))
 
 
-def current_programme_part(client):
-    """The part of her current programme a report shows, as fingerprint text."""
-    return str(client.programmes.current().annotate(
-        logs_count=Count("logs", distinct=True), last_log=Max("logs__pk"), resumes_count=Count("resumes", distinct=True)
-    ).values_list("pk", "plan__updated_at", "logs_count", "last_log", "resumes_count").first())
-
-
-def fingerprint(assessment, today, earlier_count, earlier_changed, programme):
-    client = assessment.client
-    logo = getattr(client.trainer, "logo", None)
-    parts = [
-        REPORT_VERSION, today.isoformat(), assessment.pk, assessment.version,
-        assessment.updated_at.isoformat(), client.updated_at.isoformat(), client.trainer.updated_at.isoformat(),
-        logo.updated_at.isoformat() if logo else "", earlier_count, str(earlier_changed), programme,
-    ]
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-
-
 def report_fingerprint(assessment, today):
-    """Everything the report of this assessment depends on; any edit changes it."""
-    earlier = assessment.client.assessments.filter(assessed_on__lte=assessment.assessed_on).aggregate(
-        count=Count("pk"), changed=Max("updated_at")
-    )
-    return fingerprint(assessment, today, earlier["count"], earlier["changed"], current_programme_part(assessment.client))
+    """What the report of this assessment depends on, derived rather than listed: her data
+    version (clients/versions.py moves it on with every change to anything of hers: the
+    assessment, the earlier ones, her profile, her programme, its plan and logs), her trainer's
+    business details and logo, the day (weeks after birth, "due" wording) and the template."""
+    return report_fingerprints(assessment.client, [assessment], today)[assessment.pk]
 
 
 def report_fingerprints(client, assessments, today):
-    """{pk: report_fingerprint(assessment, today)} for many of her assessments in a few queries,
-    whatever their number: her whole export checks which reports are drawn on every step."""
-    rows = list(client.assessments.values_list("assessed_on", "updated_at"))
-    programme = current_programme_part(client)
+    """{pk: report_fingerprint(assessment, today)} for many of her assessments in one query."""
+    from clients.models import Client
+
+    version, trainer_changed, logo_changed = Client.objects.filter(pk=client.pk).values_list(
+        "data_version", "trainer__updated_at", "trainer__logo__updated_at"
+    ).get()
     prints = {}
     for assessment in assessments:
-        earlier = [changed for on, changed in rows if on <= assessment.assessed_on]
-        prints[assessment.pk] = fingerprint(assessment, today, len(earlier), max(earlier), programme)
+        parts = [REPORT_VERSION, today.isoformat(), client.pk, version, assessment.pk, trainer_changed, logo_changed]
+        prints[assessment.pk] = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
     return prints
 
 
@@ -130,8 +115,7 @@ def cached_report(etag, build_context, client_pk=None):
         pdf = render_report(build_context())
         django_cache.set(key, pdf, timeout=REPORT_TIMEOUT)
         if client_pk is not None:
-            keys = client_report_keys(client_pk)
-            django_cache.set(f"report-keys:{client_pk}", [*keys[-200:], key], timeout=REPORT_TIMEOUT)
+            remember_for_client(client_pk, key)
     return pdf
 
 
@@ -140,13 +124,14 @@ def is_cached(etag):
 
 
 def client_report_keys(client_pk):
-    return django_cache.get(f"report-keys:{client_pk}", [])
+    """Her cached reports and cached pages (config/fragments.py)."""
+    return django_cache.get(client_keys_key(client_pk), [])
 
 
 def forget_client_reports(client_pk):
     """Remove every cached report of hers (erasure): the PDFs hold her health data too."""
     keys = client_report_keys(client_pk)
-    django_cache.delete_many([*keys, f"report-keys:{client_pk}"])
+    django_cache.delete_many([*keys, client_keys_key(client_pk)])
     return len(keys)
 
 

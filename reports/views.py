@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
+from config.fragments import cached_page
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
 from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
@@ -70,13 +71,22 @@ def progress(request, token):
     link, refusal = link_or_refusal(request, token)
     if refusal:
         return refusal
-    context = client_progress(link.client)
-    context["top"] = her_top(link.client, context["programme"], context["latest"], context["today"], logged_param(request))
-    audit.record_link(request, link.client, "link_viewed_progress")
-    calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
-    context.update(token=token, logo_url=TrainerLogo.url_for(link.client.trainer), calendar_url=calendar_url,
-                   webcal_url="webcal://" + calendar_url.split("://", 1)[1])
-    return private(render(request, "reports/progress.html", context))
+    client = link.client
+    audit.record_link(request, client, "link_viewed_progress")
+    logo_changed = TrainerLogo.objects.filter(trainer=client.trainer).values_list("updated_at", flat=True).first()
+    # Drawn once per version of her data (and of her trainer's details and logo) each day.
+    parts = [client.data_version, timezone.localdate(), client.trainer.updated_at, logo_changed]
+
+    def build_context():
+        context = client_progress(client)
+        context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged_param(request))
+        calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
+        context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
+                       webcal_url="webcal://" + calendar_url.split("://", 1)[1])
+        return context
+
+    return private(cached_page(request, "reports/progress.html", parts, build_context, client_pk=client.pk,
+                               viewer=f"link:{link.pk}"))
 
 
 

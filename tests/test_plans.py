@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -559,6 +560,7 @@ def test_the_last_session_of_a_plan_cannot_be_removed(owner_http, owner):
 # --- Performance and safety -----------------------------------------------------------------------
 
 def detail_queries(http, plan):
+    cache.clear()  # drawn, not served from the cache
     with CaptureQueriesContext(connection) as queries:
         assert http.get(plan.get_absolute_url()).status_code == 200
     return len(queries)

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programmes', '0005_session_logged_by_client'),
-        ('clients', '0005_client_latest_assessment'),  # the fill reads the app's Client
+        ('clients', '0006_client_data_version'),  # the fill reads the app's Client, every column of it
     ]
 
     operations = [
