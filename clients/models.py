@@ -22,6 +22,13 @@ class ClientQuerySet(VersionedQuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
 
+    def book_version(self):
+        """What changes whenever anything in these clients' data does, in one indexed aggregate:
+        every write moves a client's data_version on (versions.py), so the sum grows; a client
+        deleted or added changes the count and the largest id."""
+        totals = self.aggregate(versions=models.Sum("data_version"), count=models.Count("pk"), last=models.Max("pk"))
+        return (totals["versions"], totals["count"], totals["last"])
+
     def archived(self):
         return self.filter(archived_at__isnull=False)
 

@@ -172,8 +172,19 @@ def client_delete(request, pk):
 
 @login_required
 def home(request):
-    """Clients needing attention first, then what happened recently."""
-    return render(request, "clients/home.html", needs_attention(request.user))
+    """Clients needing attention first, then what happened recently. Drawn once per version of
+    her whole book (and of the day, which makes reassessments due, and of her own details)."""
+    parts = [*Client.objects.for_trainer(request.user).book_version(), timezone.localdate(), request.user.updated_at]
+    return cached_page(request, "clients/home.html", parts, lambda: needs_attention(request.user),
+                       client_pk=clients_on_home)
+
+
+def clients_on_home(context):
+    """Every client named on home, so erasing any of them removes the cached page too."""
+    named = {entry.client.pk for entry in context["attention"]}
+    for kind, _, thing in context["activity"]:
+        named.add(thing.programme.client_id if kind == "session" else thing.client_id)
+    return sorted(named)
 
 
 @login_required

@@ -52,8 +52,8 @@ def remember_for_client(client_pk, key):
 
 def cached_page(request, template_name, parts, build_context, *, client_pk=None, viewer=None):
     """The page `template_name` for these key `parts`, drawn by `build_context()` only when it
-    is not in the cache. `client_pk` (one, or a list) lists the page under the clients it
-    shows, for erasure; `viewer` names who sees it when nobody is signed in (her private link)."""
+    is not in the cache. `client_pk` (one, a list, or a function of the drawn context giving a
+    list) lists the page under the clients it shows, for erasure; `viewer` names who sees it when nobody is signed in (her private link)."""
     if request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
         return HttpResponse(render_to_string(template_name, build_context(), request))
     who = request.user.pk if request.user.is_authenticated else f"viewer:{viewer}"
@@ -66,6 +66,8 @@ def cached_page(request, template_name, parts, build_context, *, client_pk=None,
         context = {**build_context(), "csrf_token": csrf, "csp_nonce": nonce}
         html = render_to_string(template_name, context, request)
         django_cache.set(key, html, TIMEOUT)
+        if callable(client_pk):
+            client_pk = client_pk(context)
         for pk in client_pk if isinstance(client_pk, list) else [client_pk]:
             if pk is not None:
                 remember_for_client(pk, key)

@@ -98,3 +98,38 @@ def test_the_client_list_follows_her_changes(owner_http, ready_client):
     ready_client.full_name = "Amira Haddad-Smith"
     ready_client.save()
     assert "Amira Haddad-Smith" in owner_http.get(url).content.decode()
+
+
+def test_home_follows_any_change_in_her_book(owner_http, owner, ready_client):
+    """Home is drawn once per version of the whole book: a new assessment for one client, an
+    acknowledgement, a client added or deleted each show at once."""
+    from clients.models import Client
+
+    url = reverse("home")
+    first = owner_http.get(url).content.decode()
+    assert owner_http.get(url).content.decode().count("Amira Haddad") == first.count("Amira Haddad")
+    newest = make_assessment(ready_client, days_after_birth=7 * 20)
+    when = f"assessment of {newest.assessed_on:%-d %b %Y}"
+    assert when not in first and when in owner_http.get(url).content.decode()
+    other = Client.objects.create(trainer=owner, full_name="Bea Newcomer", baby_date_of_birth=ready_client.baby_date_of_birth)
+    make_assessment(other, days_after_birth=7 * 14)
+    assert "Bea Newcomer" in owner_http.get(url).content.decode()
+    other.delete()
+    assert "Bea Newcomer" not in owner_http.get(url).content.decode()
+
+
+def test_home_is_served_from_the_cache_while_nothing_changes(owner_http, ready_client, django_assert_max_num_queries):
+    url = reverse("home")
+    owner_http.get(url)
+    with django_assert_max_num_queries(4):  # session, trainer, the book's version: no worklist query
+        page = owner_http.get(url).content.decode()
+    assert "Amira Haddad" in page
+
+
+def test_erasing_a_client_removes_the_home_page_that_named_her(owner_http, ready_client):
+    make_assessment(ready_client, days_after_birth=7 * 14)
+    owner_http.get(reverse("home"))
+    keys = client_report_keys(ready_client.pk)
+    assert keys and all(cache.get(key) for key in keys)
+    erase_client(ready_client)
+    assert not any(cache.get(key) for key in keys)
