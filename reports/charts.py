@@ -74,6 +74,12 @@ class Chart:
     label_y: float = HEIGHT - BOTTOM + 16
     tick_label_x: float = LEFT - 5
 
+    @property
+    def unit_shown(self):
+        """Whether the caption adds the unit in brackets: not when the title already says it
+        ("Long holds", not "Long holds (holds)")."""
+        return bool(self.unit) and self.unit.lower() not in self.title.lower()
+
 
 def axis(largest, most_ticks=5):
     """A round axis maximum and whole-number tick step: 7 → (8, 2), 23 → (25, 5), 130 → (150, 50)."""
