@@ -85,3 +85,18 @@ def test_the_reader_sees_every_kind_of_import():
     assert sorted(modules_in(source, ("clients",))) == sorted(
         [(1, "audit"), (2, "clients.access"), (3, "clients.models"), (5, "programmes.views")]
     )
+
+
+def test_every_import_of_the_project_names_a_module_that_exists():
+    """A moved module leaves no import behind, even one inside a function or in a script that no
+    test runs (bench/, management commands): it fails here, not in the next benchmark."""
+    from tests.import_graph import _is_module
+
+    missing = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for folder in (*APPS, "bench")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for line, module in imported_modules(path)
+        if module.split(".")[0] in APPS and not _is_module(module)
+    ]
+    assert not missing, "\n".join(missing)

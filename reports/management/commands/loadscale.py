@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Trainer
 from assessments.models import Assessment, values_at_target
-from clients.management.commands.loaddemo import DEMO_PASSWORD
+from reports.management.commands.loaddemo import DEMO_PASSWORD
 from clients.models import Client, latest_assessment_id
 from programmes import progression
 from programmes.models import Plan, PlanBlock, PlanSession, Programme, SessionLog
