@@ -49,8 +49,13 @@ def main():
 
     from accounts.models import Trainer
 
-    print(f"{'trainer home for':24} {'clients':>8} {'CPU ms':>8} {'wall ms':>8} {'queries':>8} {'kB':>7}")
-    for email, label in BOOKS.items():
+    from django.core.cache import cache
+
+    print(f"{'trainer home for':32} {'clients':>8} {'CPU ms':>8} {'wall ms':>8} {'queries':>8} {'kB':>7}")
+    for (email, label), drawn in ((book, drawn) for drawn in (True, False) for book in BOOKS.items()):
+        # Drawn: the page cache emptied before each request, as after a change to her book;
+        # cached: what every request between two changes costs.
+        label = f"{label}, {'drawn' if drawn else 'cached'}"
         trainer = Trainer.objects.filter(email=email).first()
         if trainer is None:
             raise SystemExit(f"No {email}: run bench/pages.py --scale on this database first.")
@@ -59,13 +64,17 @@ def main():
         http.get("/")  # warm: templates, connections
         cpu, wall = [], []
         for _ in range(args.requests):
+            if drawn:
+                cache.clear()
             started_cpu, started_wall = time.process_time(), time.perf_counter()
             response = http.get("/")
             cpu.append(time.process_time() - started_cpu)
             wall.append(time.perf_counter() - started_wall)
+        if drawn:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             http.get("/")
-        print(f"{label:24} {trainer.clients.count():8d} {statistics.median(cpu) * 1000:8.1f} "
+        print(f"{label:32} {trainer.clients.count():8d} {statistics.median(cpu) * 1000:8.1f} "
               f"{statistics.median(wall) * 1000:8.1f} {len(queries):8d} {len(response.content) / 1024:7.1f}")
 
 

@@ -112,7 +112,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=5, help="wrk run per page (default 5)")
     parser.add_argument("--scale", action="store_true", help="also measure at the scale volume")
     parser.add_argument("--reuse", action="store_true",
-                        help="measure home and the client list on the data an earlier --scale run left (no flush, no load)")
+                        help="measure every page again on the data an earlier --scale run left (no flush, no load)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("Install wrk first (apt-get install wrk).")
@@ -135,16 +135,12 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
-        home = {"bare login-required view", "trainer home", "client list"}
-        if args.reuse:
-            measure(env, "demo@restride.example", args.seconds, "Demo volume: the demo trainer, 8 clients", only=home)
-            measure(env, "bigbook@restride.example", args.seconds, "Scale volume: the trainer of 1,000 clients", only=home)
-            return
         measure(env, "demo@restride.example", args.seconds, "Demo volume: the demo trainer, 8 clients")
-        if args.scale:
+        if args.scale and not args.reuse:
             started = time.monotonic()
             manage(env, "loadscale")
             print(f"\nloadscale took {time.monotonic() - started:.0f} s")
+        if args.scale or args.reuse:
             measure(env, "scale-01@restride.example", args.seconds,
                     "Scale volume: a trainer of 200 clients × 12 assessments, among 50 such trainers")
             measure(env, "bigbook@restride.example", args.seconds, "Scale volume: the trainer of 1,000 clients",
