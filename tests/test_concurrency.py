@@ -44,19 +44,21 @@ def fetch(url, cookies, data=None, headers=None):
         return error.code, error.read().decode(), []
 
 
-def test_ten_simultaneous_identical_posts_record_one_session(postgresql_only, live_server):
+def programme_to_log():
+    """A client of a new trainer with a programme at week 1, session 1."""
     import_module("programmes.migrations.0002_builtin_templates").install(apps, None)  # flushed by live-server tests
     trainer = make_trainer("race@example.com", "Rae Race")
     client = make_client(trainer)
     make_assessment(client)
     template = Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
     programme = Programme.assign(client=client, template=template, by=trainer, start_date=timezone.localdate())
+    return trainer, client, programme
 
-    # One signed-in browser: its session cookie, CSRF cookie and the log form's token.
-    http = HttpClient()
-    http.force_login(trainer)
-    cookies = {settings.SESSION_COOKIE_NAME: http.cookies[settings.SESSION_COOKIE_NAME].value}
-    status, page, set_cookies = fetch(f"{live_server.url}{client.get_absolute_url()}", cookies)
+
+def log_form(url, cookies):
+    """Open the page holding the log form as a browser would: keep its CSRF cookie in `cookies`
+    and return the form's fields, filled in for a completed session today."""
+    status, page, set_cookies = fetch(url, cookies)
     assert status == 200
     for header in set_cookies:
         name, _, rest = header.partition("=")
@@ -64,23 +66,38 @@ def test_ten_simultaneous_identical_posts_record_one_session(postgresql_only, li
             cookies[name] = rest.split(";")[0]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     sequence = re.search(r'name="sequence" value="(\d+)"', page).group(1)
-    form = {"csrfmiddlewaretoken": token, "sequence": sequence, "week": "1", "session": "1",
+    return {"csrfmiddlewaretoken": token, "sequence": sequence, "week": "1", "session": "1",
             "done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
 
-    # Ten threads post the same form at the same moment.
+
+def post_at_once(url, cookies, form, headers):
+    """POSTS threads post the same form at the same moment: [(status, body, set-cookies)]."""
     start = threading.Barrier(POSTS)
     answers = [None] * POSTS
 
     def post(index):
         start.wait()
-        answers[index] = fetch(f"{live_server.url}/programmes/{programme.pk}/log/", cookies, form,
-                               {"HX-Request": "true", "Referer": f"{live_server.url}/"})
+        answers[index] = fetch(url, cookies, form, headers)
 
     threads = [threading.Thread(target=post, args=(index,)) for index in range(POSTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return answers
+
+
+def test_ten_simultaneous_identical_posts_record_one_session(postgresql_only, live_server):
+    trainer, client, programme = programme_to_log()
+
+    # One signed-in browser: its session cookie, CSRF cookie and the log form's token.
+    http = HttpClient()
+    http.force_login(trainer)
+    cookies = {settings.SESSION_COOKIE_NAME: http.cookies[settings.SESSION_COOKIE_NAME].value}
+    form = log_form(f"{live_server.url}{client.get_absolute_url()}", cookies)
+
+    answers = post_at_once(f"{live_server.url}/programmes/{programme.pk}/log/", cookies, form,
+                           {"HX-Request": "true", "Referer": f"{live_server.url}/"})
 
     assert [status for status, *_ in answers] == [200] * POSTS
     bodies = [body for _, body, _ in answers]
@@ -96,39 +113,13 @@ def test_ten_simultaneous_identical_posts_through_her_link_record_one_session(po
     """Her own log, through her private link, is the same operation: exactly once under a race too."""
     from clients.models import ShareLink
 
-    import_module("programmes.migrations.0002_builtin_templates").install(apps, None)
-    trainer = make_trainer("race@example.com", "Rae Race")
-    client = make_client(trainer)
-    make_assessment(client)
-    template = Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
-    programme = Programme.assign(client=client, template=template, by=trainer, start_date=timezone.localdate())
+    trainer, client, programme = programme_to_log()
     _, link_token = ShareLink.issue(client, trainer)
     url = f"{live_server.url}/p/{link_token}/log/"
-
     cookies = {}
-    status, page, set_cookies = fetch(url, cookies)
-    assert status == 200
-    for header in set_cookies:
-        name, _, rest = header.partition("=")
-        if name == settings.CSRF_COOKIE_NAME:
-            cookies[name] = rest.split(";")[0]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    sequence = re.search(r'name="sequence" value="(\d+)"', page).group(1)
-    form = {"csrfmiddlewaretoken": token, "sequence": sequence, "week": "1", "session": "1",
-            "done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
+    form = log_form(url, cookies)
 
-    start = threading.Barrier(POSTS)
-    answers = [None] * POSTS
-
-    def post(index):
-        start.wait()
-        answers[index] = fetch(url, cookies, form, {"Origin": live_server.url})
-
-    threads = [threading.Thread(target=post, args=(index,)) for index in range(POSTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = post_at_once(url, cookies, form, {"Origin": live_server.url})
 
     bodies = [body for _, body, _ in answers]
     assert [status for status, *_ in answers] == [200] * POSTS  # the one that logged follows its redirect to her page
