@@ -12,6 +12,8 @@ The bump is an UPDATE … SET data_version = data_version + 1 issued after the w
 same transaction when there is one: a reader who sees the new version also sees the new data.
 """
 
+from functools import cache
+
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F
@@ -33,6 +35,7 @@ def _edges(model):
             yield field.name, field.related_model
 
 
+@cache  # asked on every save, update and deletion of her rows; models do not change while running
 def client_path(model):
     """The ORM lookup from `model` to its Client id ("pk" for Client itself), or None."""
     from .models import Client

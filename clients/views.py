@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import AccessEvent
 from config.fragments import cached_page
-from config.http import HtmxHttpRequest, absolute_url, private
+from config.http import HtmxHttpRequest, absolute_url, logged_sequence, private
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
 from audit.erasure import erase_client
@@ -96,8 +96,8 @@ def client_context(request, client):
         context["red_flags"] = client.assessments.first().result
     if programme := current_programme(client, blocks=False):
         # After logging without JavaScript: show that log's outcome where #programme lands.
-        logged = request.GET.get("logged", "")
-        outcome = programme.outcome_of_log(int(logged)) if logged.isdigit() and len(logged) < 10 else None
+        logged = logged_sequence(request)
+        outcome = programme.outcome_of_log(logged) if logged is not None else None
         context.update(card_context(programme, outcome=outcome))
     elif client.has_consent:
         latest = client.assessments.first() if assessments else None

@@ -74,3 +74,10 @@ def csrf_cookie_on_this_path(view):
         return response
 
     return scoped
+
+
+def logged_sequence(request):
+    """The sequence number of the session just logged (?logged=N, after a log form posted
+    without JavaScript), so the page can show that log's outcome; None when absent or not a number."""
+    logged = request.GET.get("logged", "")
+    return int(logged) if logged.isdigit() and len(logged) < 10 else None

@@ -11,7 +11,7 @@ import audit
 from config.fragments import cached_page
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
-from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
+from config.http import absolute_url, client_address, csrf_cookie_on_this_path, logged_sequence, private
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
 from clients.models import ShareLink
@@ -60,12 +60,6 @@ def link_or_refusal(request, token):
     return None, private(render(request, "reports/not_found.html", status=404))
 
 
-def logged_param(request):
-    """The sequence number of the session she has just logged (?logged=N), or None."""
-    logged = request.GET.get("logged", "")
-    return int(logged) if logged.isdigit() and len(logged) < 10 else None
-
-
 @require_safe
 def progress(request, token):
     link, refusal = link_or_refusal(request, token)
@@ -79,7 +73,7 @@ def progress(request, token):
 
     def build_context():
         context = client_progress(client)
-        context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged_param(request))
+        context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged_sequence(request))
         calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
         context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
                        webcal_url="webcal://" + calendar_url.split("://", 1)[1])
