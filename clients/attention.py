@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import (
-    BooleanField, Case, CharField, Count, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value, When,
+    BooleanField, Case, CharField, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value, When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
@@ -180,15 +180,15 @@ def entries(rows, today):
 
 
 def worklist(trainer, today):
-    """[Entry] for every active client who needs her, each once, and how many clients she has."""
-    return entries(worklist_rows(trainer, today), today), Client.objects.for_trainer(trainer).active().count()
+    """[Entry] for every active client who needs her, each once, uncapped."""
+    return entries(worklist_rows(trainer, today), today)
 
 
 def needs_attention(trainer):
     today = timezone.localdate()
     rows = worklist_rows(trainer, today)
     attention = entries(rows[:HOME_LIMIT], today)
-    counts = Client.objects.for_trainer(trainer).active().aggregate(clients=Count("pk"))
+    client_count = Client.objects.for_trainer(trainer).active().count()
     attention_count = len(attention) if len(attention) < HOME_LIMIT else rows.count()
     recent_logs = (SessionLog.objects.filter(programme__client__trainer=trainer).select_related("programme__client")
                    .order_by("-created_at")[:8])
@@ -198,7 +198,7 @@ def needs_attention(trainer):
         key=lambda entry: entry[1], reverse=True,
     )[:10]
     return {"attention": attention, "attention_count": attention_count, "activity": activity,
-            "client_count": counts["clients"], "nav": "home"}
+            "client_count": client_count, "nav": "home"}
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def test_a_red_flag_she_logs_puts_her_first_on_her_trainers_home(her, anon_http,
     other = make_client(owner, "Beth Okafor")
     make_assessment(other, days_after_birth=7 * 14, pelvic_floor_fast_reps=2)  # "not yet": a reassessment entry later
     post_log(anon_http, her, symptoms=["abnormal_bleeding"])
-    entries, _ = worklist(owner, timezone.localdate())
+    entries = worklist(owner, timezone.localdate())
     assert entries[0].client.pk == her["client"].pk and entries[0].kind == "paused"
     home = owner_http.get(reverse("home")).content.decode()
     assert her["client"].full_name in home

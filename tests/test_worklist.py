@@ -27,7 +27,7 @@ def log(programme, owner, **fields):
 
 
 def entries(owner):
-    return worklist(owner, timezone.localdate())[0]
+    return worklist(owner, timezone.localdate())
 
 
 def test_one_entry_per_client_with_all_her_reasons(owner):
