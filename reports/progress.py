@@ -411,7 +411,7 @@ def who_to_see(programme):
     return "Please get checked before running again (see “Where to get help” below)."
 
 
-def her_status(client, programme, latest):
+def her_status(programme, latest):
     """Where she stands, in a sentence or two: (sentence, detail), the detail may be ""."""
     if programme is None:
         if latest is None:
@@ -440,7 +440,7 @@ def her_status(client, programme, latest):
 def her_top(client, programme, latest, today, logged=None):
     """The first screen of her page: greeting, where she stands, her next session with "Log
     it", and the outcome of the session she has just logged (`logged`: its sequence number)."""
-    sentence, detail = her_status(client, programme, latest)
+    sentence, detail = her_status(programme, latest)
     top = {"first_name": client.first_name, "status": sentence, "status_detail": detail,
            "can_self_log": False, "next_session": None, "logged_outcome": None, "recent_logs": []}
     if programme is None:
