@@ -146,6 +146,8 @@ def log_correct(request: HtmxHttpRequest, pk, log_pk):
 
 @login_required
 def log_delete(request: HtmxHttpRequest, pk, log_pk):
+    # No consent check, unlike log_correct: removing a wrong entry records nothing new about her
+    # health, and after she withdraws consent it is how the record is put right (as for assessments).
     programme, log = get_log_for_trainer(request, pk, log_pk)
     form = DeleteLogForm(request.POST or None)
     done = ""

@@ -237,6 +237,18 @@ def test_the_delete_page_asks_for_a_reason_then_deletes(owner_http, programme, o
     assert not SessionLog.objects.exists()
 
 
+def test_a_wrong_entry_can_still_be_deleted_after_she_withdraws_consent(owner_http, programme, owner):
+    # Correcting records something new about her health and needs consent; deleting does not.
+    first, _ = log(programme, owner)
+    programme.client.withdraw_consent()
+    correct = reverse("programmes:log_correct", args=[programme.pk, first.pk])
+    assert owner_http.post(correct, {"reason": "typo", "effort": "3"}).status_code == 302
+    assert SessionLog.objects.get().effort == first.effort
+    delete = reverse("programmes:log_delete", args=[programme.pk, first.pk])
+    assert owner_http.post(delete, {"reason": "not her session"}).status_code == 302
+    assert not SessionLog.objects.exists()
+
+
 def test_the_history_page_shows_who_changed_what_and_when(owner_http, programme, owner):
     first, _ = log(programme, owner, symptoms=["urinary_leakage"])
     fresh(programme).correct_log(first, by=owner, reason="ticked by mistake", symptoms=[], confirm_red_flag_removed=True)
