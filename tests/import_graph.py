@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom first: each app may import only the apps before it (tests/test_layering.py).
-APPS = ("config", "audit", "accounts", "clients", "assessments", "programmes", "reports")
+APPS = ("config", "audit", "accounts", "clients", "assessments", "programmes", "reports", "privacy", "practice")
 # Plain-Python definitions that import no app: every layer may read them.
 FOUNDATION = {"assessments.protocol"}
 # The root URLconf includes every app's URLs (and the home view): it sits above the layers.
