@@ -63,7 +63,7 @@ def builtin_templates_db(db):
 def test_every_model_that_refers_to_a_client_is_exported():
     walked = related_models(Client)
     missing = walked - set(everything.EXPORTED)
-    assert not missing, f"Add these to audit/everything.py (export) and check erasure covers them: {missing}"
+    assert not missing, f"Add these to privacy/everything.py (export) and check erasure covers them: {missing}"
     assert {Assessment, SessionLog, AccessEvent} <= walked  # the walk really goes deep
 
 

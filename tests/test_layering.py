@@ -88,3 +88,43 @@ def test_every_import_of_the_project_names_a_module_that_exists():
         if module.split(".")[0] in APPS and not _is_module(module)
     ]
     assert not missing, "\n".join(missing)
+
+
+def test_every_name_imported_from_a_package_is_defined_in_it():
+    """`from audit import everything` names no module once everything.py has moved, so the test
+    above reads it as an import of `audit` itself: here the name must then be one that the
+    package's __init__.py defines."""
+    import ast
+
+    from tests.import_graph import _is_module
+
+    def defined(package):
+        tree = ast.parse(ROOT.joinpath(*package.split("."), "__init__.py").read_text())
+        names = set()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(target.id for target in targets if isinstance(target, ast.Name))
+        return names
+
+    missing = []
+    for folder in (*APPS, "bench", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.ImportFrom):
+                    continue
+                module = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
+                module = ".".join(part for part in (module, node.module) if part)
+                if module.split(".")[0] not in APPS or not (ROOT.joinpath(*module.split(".")) / "__init__.py").exists():
+                    continue
+                missing += [
+                    f"{path.relative_to(ROOT)}:{node.lineno} imports {alias.name} from {module}"
+                    for alias in node.names
+                    if alias.name != "*" and not _is_module(f"{module}.{alias.name}") and alias.name not in defined(module)
+                ]
+    assert not missing, "\n".join(missing)
