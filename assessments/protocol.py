@@ -37,6 +37,7 @@ Decisions where DOMAIN.md is silent (issue 8):
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 GUIDELINE_CITATION = (
     "Goom T, Donnelly G, Brockwell E. Returning to running postnatal – guidelines for "
@@ -44,6 +45,8 @@ GUIDELINE_CITATION = (
 )
 
 MIN_WEEKS_POSTPARTUM = 12
+# A "not yet" is reassessed this long after: the worklist flags her, her calendar books it.
+REASSESS_AFTER = timedelta(weeks=4)
 WEEKS_POSTPARTUM_LABEL = "Weeks since the birth"
 
 SIDES = ("left", "right")

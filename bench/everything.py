@@ -51,8 +51,8 @@ def main():
     http = HttpClient()
     http.force_login(client.trainer)
     url = reverse("audit:export_everything", args=[client.pk])
-    from audit import everything
-    from audit.views import PREPARE_BUDGET
+    from privacy import everything
+    from privacy.views import PREPARE_BUDGET
 
     start = time.perf_counter()
     everything.as_data(everything.load(client.pk))

@@ -5,7 +5,6 @@ from django import forms
 from django.utils import timezone
 
 from config.forms import DateInput, YesNoUnknown
-from programmes.models import AttentionAck
 
 from .models import Client, sixteenth_birthday_cutoff
 
@@ -135,9 +134,3 @@ class ShareLinkForm(forms.Form):
             raise forms.ValidationError("Choose a date after today.")
         return day
 
-
-class AttentionAckForm(forms.Form):
-    kind = forms.ChoiceField(choices=AttentionAck.KINDS)
-    fingerprint = forms.RegexField(regex=r"^[0-9a-f-]{1,64}$")
-    # Where the button was: home, or a page of "See all".
-    back = forms.IntegerField(required=False, min_value=1)

@@ -45,7 +45,7 @@ def client_keys_key(client_pk):
 
 
 def remember_for_client(client_pk, key):
-    """List a cached piece of her data under her, so erasing her can remove it (audit/erasure.py)."""
+    """List a cached piece of her data under her, so erasing her can remove it (privacy/erasure.py)."""
     keys = django_cache.get(client_keys_key(client_pk), [])
     django_cache.set(client_keys_key(client_pk), [*keys[-500:], key], timeout=TIMEOUT)
 

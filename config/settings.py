@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "programmes",
     "reports",
     "audit",
+    "privacy",
+    "practice",
 ]
 
 MIDDLEWARE = [

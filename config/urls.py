@@ -2,17 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from clients.views import home
+from practice.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
-    path("clients/", include("clients.urls")),
+    path("clients/", include("practice.urls")),
     path("", include("assessments.urls")),
     path("", include("programmes.urls")),
     path("plans/", include("programmes.plan_urls")),
     path("", include("reports.urls")),
-    path("", include("audit.urls")),
+    path("", include("privacy.urls")),
 ]
 if settings.ADMIN_ENABLED:
     urlpatterns.append(path(f"{settings.ADMIN_URL}/", admin.site.urls))

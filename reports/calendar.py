@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from clients.attention import REASSESS_AFTER
+from assessments.protocol import REASSESS_AFTER
 
 
 def her_calendar(client, programme, latest, today):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom first: each app may import only the apps before it (tests/test_layering.py).
-APPS = ("config", "audit", "accounts", "clients", "assessments", "programmes", "reports")
+APPS = ("config", "audit", "accounts", "clients", "assessments", "programmes", "reports", "privacy", "practice")
 # Plain-Python definitions that import no app: every layer may read them.
 FOUNDATION = {"assessments.protocol"}
 # The root URLconf includes every app's URLs (and the home view): it sits above the layers.
@@ -75,22 +75,49 @@ def upward_imports():
     return found
 
 
-def main():
+def layer_edges():
+    """{app: apps it imports}, leaving out the foundation and the root URLconf, which sit
+    outside the layers (below and above them)."""
     edges = defaultdict(set)
-    views = []
-    for app, path, line, module in cross_app_imports():
-        edges[app].add(module.split(".")[0])
-        if module.split(".")[-1].endswith("views"):
-            views.append(f"{path}:{line} {module}")
+    for app, path, _, module in cross_app_imports():
+        if path != ROOT_URLCONF and module not in FOUNDATION:
+            edges[app].add(module.split(".")[0])
+    return edges
+
+
+def cycles(edges):
+    """Every app that can reach itself through the imports, as one path round, e.g. a -> b -> a."""
+    found = []
+
+    def walk(path):
+        for app in sorted(edges[path[-1]]):
+            if app == path[0]:
+                found.append(" -> ".join((*path, app)))
+            elif app not in path and app > path[0]:  # each cycle once, from its smallest name
+                walk((*path, app))
+
+    for app in sorted(edges):
+        walk((app,))
+    return found
+
+
+def main():
+    edges = layer_edges()
     for app in APPS:
         print(f"{app:12} -> {', '.join(sorted(edges[app])) or '-'}")
-    cycles = sorted({tuple(sorted((a, b))) for a in edges for b in edges[a] if a in edges[b]})
-    print("cycles:", ", ".join(f"{a} <-> {b}" for a, b in cycles) or "none")
-    for line in views:
-        print("imports views:", line)
-    print(f"upward, by the order {' < '.join(APPS)} (protocol and the root URLconf aside):")
+    print("cycles:", ", ".join(cycles(edges)) or "none")
+    views = [f"{path}:{line} {module}" for _, path, line, module in cross_app_imports()
+             if path != ROOT_URLCONF and module.split(".")[-1].endswith("views")]
+    print("imports of another app's views:", ", ".join(views) or "none")
+    print(f"upward, by the order {' < '.join(APPS)}:", "none" if not upward_imports() else "")
     for where in sorted(upward_imports().values()):
         print("  ", where)
+    readers = {foundation: sorted({app for app, _, _, module in cross_app_imports() if module == foundation})
+               for foundation in sorted(FOUNDATION)}
+    for foundation, apps in readers.items():
+        print(f"foundation {foundation} (imports no app), read by: {', '.join(apps)}")
+    root = sorted({module for _, path, _, module in cross_app_imports() if path == ROOT_URLCONF})
+    print(f"root URLconf {ROOT_URLCONF} (above the layers) imports: {', '.join(root) or '-'}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
-from audit import everything
+from privacy import everything
 from audit.models import AccessEvent
 from clients import consent
 from clients.models import Client, ShareLink
@@ -63,7 +63,7 @@ def builtin_templates_db(db):
 def test_every_model_that_refers_to_a_client_is_exported():
     walked = related_models(Client)
     missing = walked - set(everything.EXPORTED)
-    assert not missing, f"Add these to audit/everything.py (export) and check erasure covers them: {missing}"
+    assert not missing, f"Add these to privacy/everything.py (export) and check erasure covers them: {missing}"
     assert {Assessment, SessionLog, AccessEvent} <= walked  # the walk really goes deep
 
 
@@ -179,7 +179,7 @@ def zip_reports(response):
 
 
 def test_preparing_draws_the_reports_step_by_step_then_offers_the_zip(full_client, owner_http, monkeypatch):
-    from audit import views
+    from privacy import views
 
     client, assessments = full_client
     monkeypatch.setattr(views, "PREPARE_BUDGET", 0)  # one report per step

@@ -353,7 +353,7 @@ def test_a_real_postgresql_outage_is_a_503_and_recovers_without_a_restart(owner)
 
 def test_an_unexpected_error_is_the_friendly_500_page(owner_http):
     owner_http.raise_request_exception = False
-    with mock.patch("clients.views.needs_attention", side_effect=RuntimeError("bug")):
+    with mock.patch("practice.views.needs_attention", side_effect=RuntimeError("bug")):
         response = owner_http.get(reverse("home"))
     assert response.status_code == 500
     page = response.content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from clients.attention import worklist
+from practice.attention import worklist
 from clients.models import ShareLink
 from programmes.models import Programme, ProgrammeEvent, SessionLog
 from reports.views import LINK_WRITE_LIMIT

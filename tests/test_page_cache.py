@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from audit.erasure import erase_client
+from privacy.erasure import erase_client
 from clients.models import ShareLink
 from config.fragments import stand_in
 from reports.pdf import client_report_keys

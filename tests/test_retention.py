@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.erasure import erasure_date
+from privacy.erasure import erasure_date
 from audit.models import AccessEvent
 from clients.models import Client
 from programmes.models import Plan

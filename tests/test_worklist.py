@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.attention import worklist
+from practice.attention import worklist
 from programmes.models import AttentionAck, Programme
 from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
@@ -180,7 +180,7 @@ def test_home_and_see_all_take_the_same_queries_for_3_or_30_clients(owner, owner
 
 
 def test_home_shows_the_20_most_urgent_and_see_all_pages_through_everyone(owner, owner_http, monkeypatch):
-    monkeypatch.setattr("clients.views.ALL_PAGE_SIZE", 10)
+    monkeypatch.setattr("practice.views.ALL_PAGE_SIZE", 10)
     many_needing_attention(owner, 25)
     home = owner_http.get(reverse("home")).content.decode()
     home = home[:home.index("Recent activity")]

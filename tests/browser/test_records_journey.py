@@ -179,7 +179,7 @@ def test_her_export_draws_the_reports_step_by_step_then_downloads(page, live_ser
     and offers the zip once every report is drawn."""
     from django.core.cache import cache
 
-    from audit import views
+    from privacy import views
 
     client = make_client(owner)
     for weeks in (8, 10, 12):

@@ -26,7 +26,7 @@ from clients import consent
 from clients.models import Client, ConsentRecord, ShareLink
 from programmes.models import AttentionAck, PlanSession, Programme, ProgrammeEvent, Resume, SessionLog
 
-from .models import AccessEvent
+from audit.models import AccessEvent
 
 FORMAT = "restride-client-export/1"
 

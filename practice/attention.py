@@ -3,7 +3,6 @@ and the client list's status column. Both read the programmes' stored state (kep
 Programme.refresh_state()), so the worklist is one SQL query however big her book is."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import (
     BooleanField, Case, CharField, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value, When,
@@ -12,11 +11,11 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from assessments.models import Assessment
+from assessments.protocol import REASSESS_AFTER
 from programmes.models import AttentionAck, SessionLog, status_label
 
-from .models import Client, weeks_between
+from clients.models import Client, weeks_between
 
-REASSESS_AFTER = timedelta(weeks=4)
 # Home shows the most urgent; "See all" pages through the rest.
 HOME_LIMIT = 20
 ALL_PAGE_SIZE = 50

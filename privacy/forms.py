@@ -2,7 +2,7 @@ from django import forms
 
 from clients.models import Client
 
-from .models import KINDS
+from audit.models import KINDS
 
 
 class LogFilterForm(forms.Form):

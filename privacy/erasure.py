@@ -15,7 +15,7 @@ from clients.models import Client
 from programmes.models import Plan
 from reports.pdf import forget_client_reports
 
-from .models import AccessEvent
+from audit.models import AccessEvent
 
 
 def erase_client(client):

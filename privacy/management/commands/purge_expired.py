@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from audit.erasure import purge
+from privacy.erasure import purge
 
 
 class Command(BaseCommand):

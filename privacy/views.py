@@ -5,13 +5,13 @@ from django.views.decorators.http import require_safe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from audit.log import record
+from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
 from config.http import private
 
 from . import everything
 from .forms import LogFilterForm
-from .log import record
-from .models import AccessEvent
 
 PAGE_SIZE = 50
 # Seconds of report drawing per step of her export. A report takes about 2 s of CPU; a step

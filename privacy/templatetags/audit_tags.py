@@ -21,7 +21,7 @@ def current_consent():
 
 @register.simple_tag
 def erasure_date(client):
-    """When an archived client's data will be erased (audit/erasure.py); None if she is current."""
-    from audit.erasure import erasure_date as date_for
+    """When an archived client's data will be erased (privacy/erasure.py); None if she is current."""
+    from privacy.erasure import erasure_date as date_for
 
     return date_for(client)

@@ -10,19 +10,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import AccessEvent
+from clients.access import get_client_for_trainer
+from clients.forms import ClientForm, DeleteClientForm, ShareLinkForm
+from clients.models import Client, ShareLink
 from config.fragments import cached_page
 from config.http import HtmxHttpRequest, absolute_url, logged_sequence, private
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
-from audit.erasure import erase_client
+from privacy.erasure import erase_client
 from programmes.card import card_context, current_programme
 
-from .access import get_client_for_trainer
 from .attention import (
     ALL_PAGE_SIZE, entries, needs_attention, statuses_for, with_current_programme, with_latest_assessment, worklist_rows,
 )
-from .forms import AttentionAckForm, ClientForm, DeleteClientForm, ShareLinkForm
-from .models import Client, ShareLink
+from .forms import AttentionAckForm
 
 PAGE_SIZE = 25
 

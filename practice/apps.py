@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PracticeConfig(AppConfig):
+    """The trainer's pages that bring her clients' records, assessments, programmes and reports
+    together: home and its worklist, "needs attention", the client list and the client page."""
+
+    name = "practice"
