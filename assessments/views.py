@@ -146,15 +146,20 @@ def import_json(request, client_pk):
 def compare(request, client_pk):
     client = get_client_for_trainer(request, client_pk)
     audit.record(request, client, "viewed_comparison")
-    # Drawn once per version of her data and choice of the two (the query string is in the key).
-    return cached_page(request, "assessments/compare.html", [client.data_version],
-                       lambda: compare_context(request, client), client_pk=client.pk)
+    # Drawn once per version of her data and choice of the two: a choice that names none of
+    # hers draws the default pair, so it must not make a page of its own.
+    chosen = [request.GET.get("a", ""), request.GET.get("b", "")]
+    chosen = [int(pk) for pk in chosen if pk.isdigit() and len(pk) < 10]
+    if len(chosen) < 2 or client.assessments.filter(pk__in=chosen).count() < len(set(chosen)):
+        chosen = None
+    return cached_page(request, "assessments/compare.html", [client.data_version, chosen],
+                       lambda: compare_context(client, chosen), client_pk=client.pk)
 
 
-def compare_context(request, client):
+def compare_context(client, chosen=None):
     assessments = list(client.assessments.all())
-    by_pk = {str(a.pk): a for a in assessments}
-    first, second = by_pk.get(request.GET.get("a")), by_pk.get(request.GET.get("b"))
+    by_pk = {a.pk: a for a in assessments}
+    first, second = (by_pk.get(chosen[0]), by_pk.get(chosen[1])) if chosen else (None, None)
     if first is None or second is None:
         first, second = (assessments[1], assessments[0]) if len(assessments) >= 2 else (None, None)
     if first and second and (first.assessed_on, first.pk) > (second.assessed_on, second.pk):

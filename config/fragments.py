@@ -57,7 +57,9 @@ def cached_page(request, template_name, parts, build_context, *, client_pk=None,
     if request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
         return HttpResponse(render_to_string(template_name, build_context(), request))
     who = request.user.pk if request.user.is_authenticated else f"viewer:{viewer}"
-    text = "|".join(map(str, [code_version(), template_name, request.get_host(), request.get_full_path(), who,
+    # The path, not the query string: each view puts the query values it reads, checked, in
+    # `parts`, so ?utm=… or a number that names nothing cannot fill the cache with copies.
+    text = "|".join(map(str, [code_version(), template_name, request.get_host(), request.path, who,
                               bool(getattr(request, "htmx", False)), *parts]))
     key = "page:" + hashlib.sha256(text.encode()).hexdigest()[:40]
     csrf, nonce = stand_in("csrf"), stand_in("nonce")

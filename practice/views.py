@@ -14,11 +14,11 @@ from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, ShareLinkForm
 from clients.models import Client, ShareLink
 from config.fragments import cached_page
-from config.http import HtmxHttpRequest, absolute_url, logged_sequence, private
+from config.http import HtmxHttpRequest, absolute_url, private
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
 from privacy.erasure import erase_client
-from programmes.card import card_context, current_programme
+from programmes.card import card_context, current_programme, just_logged
 
 from .attention import (
     ALL_PAGE_SIZE, entries, needs_attention, statuses_for, with_current_programme, with_latest_assessment, worklist_rows,
@@ -78,12 +78,13 @@ def client_detail(request, pk):
     # latest visit (shown on the page) is part of the key.
     last_visit = AccessEvent.objects.filter(client=client, via_link=True).values_list("pk", flat=True).first()
     consent_by = client.consent_recorded_by
+    logged = just_logged(request, client)
     parts = [client.data_version, timezone.localdate(), last_visit, request.user.updated_at,
-             consent_by.updated_at if consent_by else None]
-    return cached_page(request, "clients/detail.html", parts, lambda: client_context(request, client), client_pk=client.pk)
+             consent_by.updated_at if consent_by else None, logged]
+    return cached_page(request, "clients/detail.html", parts, lambda: client_context(client, logged), client_pk=client.pk)
 
 
-def client_context(request, client):
+def client_context(client, logged=None):
     assessments = list(client.assessments.summaries().select_related("recorded_by"))
     context = {
         "client": client,
@@ -97,7 +98,6 @@ def client_context(request, client):
         context["red_flags"] = client.assessments.first().result
     if programme := current_programme(client, blocks=False):
         # After logging without JavaScript: show that log's outcome where #programme lands.
-        logged = logged_sequence(request)
         outcome = programme.outcome_of_log(logged) if logged is not None else None
         context.update(card_context(programme, outcome=outcome))
     elif client.has_consent:

@@ -4,7 +4,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from config.http import logged_sequence
+
 from .forms import OverrideForm, ResumeForm, SessionLogForm
+from .models import SessionLog
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,17 @@ STATUS_BADGES = {
     "finished": StatusBadge("ready", "✓"),
     "active": StatusBadge("ready", "▶"),
 }
+
+
+def just_logged(request, client):
+    """The session she or her trainer has just logged (?logged=N after a log form posted without
+    JavaScript) when N is one of her current programme's logs, else None. Pages are cached per
+    value, so a number that names no log must not make a page of its own."""
+    sequence = logged_sequence(request)
+    if sequence is None:
+        return None
+    logs = SessionLog.objects.filter(programme__client=client, programme__ended_at__isnull=True, sequence=sequence)
+    return sequence if logs.exists() else None
 
 
 def current_programme(client, blocks=True):

@@ -11,7 +11,8 @@ import audit
 from config.fragments import cached_page
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
-from config.http import absolute_url, client_address, csrf_cookie_on_this_path, logged_sequence, private
+from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
+from programmes.card import just_logged
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
 from clients.models import ShareLink
@@ -69,11 +70,12 @@ def progress(request, token):
     audit.record_link(request, client, "link_viewed_progress")
     logo_changed = TrainerLogo.objects.filter(trainer=client.trainer).values_list("updated_at", flat=True).first()
     # Drawn once per version of her data (and of her trainer's details and logo) each day.
-    parts = [client.data_version, timezone.localdate(), client.trainer.updated_at, logo_changed]
+    logged = just_logged(request, client)
+    parts = [client.data_version, timezone.localdate(), client.trainer.updated_at, logo_changed, logged]
 
     def build_context():
         context = client_progress(client)
-        context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged_sequence(request))
+        context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged)
         calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
         context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
                        webcal_url="webcal://" + calendar_url.split("://", 1)[1])

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.template.defaultfilters import date as date_filter
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -133,3 +134,32 @@ def test_erasing_a_client_removes_the_home_page_that_named_her(owner_http, ready
     assert keys and all(cache.get(key) for key in keys)
     erase_client(ready_client)
     assert not any(cache.get(key) for key in keys)
+
+
+def test_a_query_string_the_page_does_not_read_makes_no_copy_of_it(owner_http, owner, ready_client, anon_http):
+    assign_programme(ready_client)
+    make_assessment(ready_client, days_after_birth=7 * 13)
+    _, token = ShareLink.issue(ready_client, owner)
+    junk = ["", "?utm_source=newsletter", "?logged=999", "?logged=abc", "?a=1&b=999999", "?a=&b=x"]
+    her_page = reverse("reports:progress", args=[token])
+    for query in junk:
+        assert anon_http.get(her_page + query).status_code == 200
+    trainer_pages = [reverse("clients:detail", args=[ready_client.pk]), reverse("assessments:compare", args=[ready_client.pk])]
+    for query in junk:  # after her visits, which the client page shows
+        for url in trainer_pages:
+            assert owner_http.get(url + query).status_code == 200
+    # One copy of each page: hers, her client page, the comparison.
+    assert len(client_report_keys(ready_client.pk)) == 3
+
+
+def test_the_pair_chosen_to_compare_is_its_own_page(owner_http, ready_client):
+    older = ready_client.assessments.get()
+    newer = make_assessment(ready_client, days_after_birth=7 * 13)
+    make_assessment(ready_client, days_after_birth=7 * 15)
+    url = reverse("assessments:compare", args=[ready_client.pk])
+    owner_http.get(url)
+    owner_http.get(f"{url}?a={older.pk}&b=999999")  # names one that is not hers: the default pair
+    assert len(client_report_keys(ready_client.pk)) == 1
+    page = owner_http.get(f"{url}?a={older.pk}&b={newer.pk}").content.decode()
+    assert len(client_report_keys(ready_client.pk)) == 2
+    assert f"<h2>{date_filter(older.assessed_on)}</h2>" in page
