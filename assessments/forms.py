@@ -7,7 +7,7 @@ from clients.models import weeks_between
 from config.forms import DateInput, YesNoUnknown
 
 from . import protocol
-from .models import COLUMNS, COLUMNS_BY_NAME, item_columns
+from .models import COLUMNS, COLUMNS_BY_NAME
 
 def column_form_field(column):
     item = column.item
@@ -62,15 +62,12 @@ class AssessmentForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name not in self.errors and name != "version"}
 
     def section_rows(self):
-        """The form's fields grouped as the studio screen lays them out."""
-        sections = []
-        for section in protocol.SECTIONS:
-            rows = []
-            for item in section.items:
-                cells = {c.key: self[c.name] for c in item_columns(item)}
-                rows.append({"item": item, "cells": cells})
-            sections.append({"section": section, "rows": rows})
-        return sections
+        """The form's fields grouped as the studio screen lays them out: by section, then by item."""
+        return [
+            {"section": section,
+             "rows": [{"item": item, "cells": {field.key: self[field.name] for field in item.fields}} for item in section.items]}
+            for section in protocol.SECTIONS
+        ]
 
 
 MAX_IMPORT_BYTES = 100_000
@@ -116,11 +113,20 @@ def import_problems(payload, client):
     problems = []
     if not isinstance(payload, dict):
         return ["The JSON must be an object with the assessment's sections."], None
-    known = {"assessed_on", "notes", "weeks_postpartum", "profile", *(s.code for s in protocol.SECTIONS)}
+    known = {"assessed_on", "notes", "weeks_postpartum", "profile", *protocol.SECTION_CODES}
     for key in payload:
         if key not in known:
             problems.append(f"Unknown key “{key}”.")
-    form = AssessmentForm(data=payload_to_form_data(payload, problems), client=client)
+    data = {"version": 0, "assessed_on": "", "notes": ""}
+    for key, wanted in (("assessed_on", "a date like “2026-11-26”"), ("notes", "text")):
+        value = payload.get(key)
+        if isinstance(value, str):
+            data[key] = value
+        elif value is not None:
+            problems.append(f"“{key}” must be {wanted}, not {json.dumps(value)[:80]}.")
+    # The form takes the flat values as they are: flatten has already checked their types.
+    flat = protocol.flatten(payload, problems)
+    form = AssessmentForm(data={**data, **{column.name: flat[column.name] for column in COLUMNS}}, client=client)
     form.is_valid()
     for name, errors in form.errors.items():
         if name == "version":
@@ -134,48 +140,3 @@ def import_problems(payload, client):
         if weeks != derived:
             problems.append(f"weeks_postpartum is {weeks!r} but the date gives {protocol.quantity(derived, 'weeks')} after the birth.")
     return problems, form
-
-
-def payload_to_form_data(payload, problems):
-    """Flatten the DOMAIN.md dict into form fields, noting shapes that cannot be read."""
-    data = {"version": 0, "assessed_on": "", "notes": ""}
-    for key, wanted in (("assessed_on", "a date like “2026-11-26”"), ("notes", "text")):
-        value = payload.get(key)
-        if isinstance(value, str):
-            data[key] = value
-        elif value is not None:
-            problems.append(f"“{key}” must be {wanted}, not {json.dumps(value)[:80]}.")
-    for section in protocol.SECTIONS:
-        entries = payload.get(section.code, {})
-        if not isinstance(entries, dict):
-            problems.append(f"“{section.code}” must be an object.")
-            continue
-        items = {item.code: item for item in section.items}
-        for code, value in entries.items():
-            item = items.get(code)
-            if item is None:
-                problems.append(f"Unknown item “{section.code}.{code}”.")
-            elif isinstance(value, dict):
-                allowed = {c.key for c in item_columns(item) if c.nested}
-                problems.extend(f"Unknown key “{key}” in “{item.path}”." for key in value if key not in allowed)
-    for column in COLUMNS:
-        entries = payload.get(column.item.section)
-        if not isinstance(entries, dict):
-            continue
-        value = entries.get(column.item.code)
-        if column.nested:
-            if value is not None and not isinstance(value, dict):
-                problems.append(f"“{column.item.path}” must be an object with {', '.join(column.item.value_keys)}.")
-                continue
-            value = value.get(column.key) if isinstance(value, dict) else None
-        if column.is_flag:
-            if value is not None and not isinstance(value, bool):
-                problems.append(f"{column.label} ({column.item.path}) must be true, false or null, not {value!r}.")
-                continue
-            data[column.name] = {True: "true", False: "false", None: ""}[value]
-        else:
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                problems.append(f"{column.label} ({column.item.path}) must be a whole number or null, not {value!r}.")
-                continue
-            data[column.name] = "" if value is None else str(value)
-    return data

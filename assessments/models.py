@@ -12,73 +12,22 @@ from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
 
 from . import protocol
-from .protocol import Item
 from .readiness import evaluate
 
 
-@dataclass(frozen=True)
-class Column:
-    """One database column of an assessment, derived from a protocol item."""
-
-    item: Item
-    key: str  # "value" (an item's single value), "left", "right" or "symptoms"
-
-    @property
-    def nested(self):
-        """Load-and-impact and strength items are objects in the assessment dict and the export
-        ({"value" or "left"/"right", "symptoms"}); every other item is its value itself."""
-        return self.item.section in ("load_impact", "strength")
-
-    @property
-    def name(self):
-        base = f"{self.item.section}_{self.item.code}"
-        return f"{base}_{self.key}" if self.nested else base
-
-    @property
-    def carries_over(self):
-        """May a retest pre-fill this from her previous assessment? Measurements only:
-        symptoms now, symptoms during a test and wellbeing are always asked afresh."""
-        return self.item.section in protocol.CARRIED_OVER_SECTIONS and self.key != "symptoms"
-
-    @property
-    def is_flag(self):
-        return self.item.kind == "flag" or self.key == "symptoms"
-
-    @property
-    def label(self):
-        suffix = {"left": " (left)", "right": " (right)", "symptoms": ": symptoms during the test"}.get(self.key, "")
-        return self.item.label + suffix
-
-    @property
-    def answers(self):
-        return protocol.DURING_TEST_ANSWERS if self.key == "symptoms" else self.item.answers
-
-    def describe(self, value):
-        """A recorded value in words: "12 reps", "Yes", "No symptoms", "not tested"."""
-        if self.is_flag:
-            return self.answers.word(value)
-        if value is None:
-            return protocol.NOT_TESTED
-        return protocol.quantity(value, self.item.unit)
-
-    def model_field(self):
-        if self.is_flag:
-            return models.BooleanField(self.label, null=True, blank=True)
-        return models.PositiveSmallIntegerField(
-            self.label, null=True, blank=True, validators=[MaxValueValidator(self.item.maximum)]
-        )
+def model_field(field):
+    """The database column of a protocol field: nullable, so null is "not assessed", never 0 or "no"."""
+    if field.is_flag:
+        return models.BooleanField(field.label, null=True, blank=True)
+    return models.PositiveSmallIntegerField(
+        field.label, null=True, blank=True, validators=[MaxValueValidator(field.item.maximum)]
+    )
 
 
-def item_columns(item):
-    if item.section == "load_impact":
-        return [Column(item, key) for key in (*item.value_keys, "symptoms")]
-    if item.section == "strength":
-        return [Column(item, key) for key in item.value_keys]
-    return [Column(item, "value")]
-
-
-COLUMNS = [column for section in protocol.SECTIONS for item in section.items for column in item_columns(item)]
-COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
+# One column per protocol field, named as the field: an assessment's values() are the flat
+# shape that protocol.nest turns into the assessment dict.
+COLUMNS = protocol.FIELDS
+COLUMNS_BY_NAME = protocol.FIELDS_BY_NAME
 
 
 def values_at_target():
@@ -194,26 +143,18 @@ class Assessment(models.Model):
         return protocol.VERDICT_WORDING[self.verdict]
 
     def values(self):
+        """Her recorded values, flat: {field name: value} (protocol.FIELDS)."""
         return {column.name: getattr(self, column.name) for column in COLUMNS}
 
-    def measurement(self, item, key="value"):
-        """One recorded value of a protocol item: `key` is "left", "right", "value" or "symptoms"."""
-        return getattr(self, Column(item, key).name)
-
     def to_dict(self):
-        """The DOMAIN.md dict that the readiness rules read and the JSON export writes."""
-        data = {"weeks_postpartum": self.weeks_postpartum}
-        for section in protocol.SECTIONS:
-            data[section.code] = {}
-        for column in COLUMNS:
-            value = getattr(self, column.name)
-            entries = data[column.item.section]
-            if not column.nested:
-                entries[column.item.code] = value
-            else:
-                entries.setdefault(column.item.code, {})[column.key] = value
-        data["profile"] = self.client.profile(on=self.assessed_on)
-        return data
+        """The DOMAIN.md dict that the readiness rules read, the charts draw and the JSON export writes."""
+        return protocol.nest({"weeks_postpartum": self.weeks_postpartum, **self.values(),
+                              "profile": self.client.profile(on=self.assessed_on)})
+
+    def exported(self):
+        """The JSON export (and the assessment in "everything we hold about her"): the assessment
+        dict with its date and notes, importable again as it is."""
+        return {"assessed_on": self.assessed_on.isoformat(), **self.to_dict(), "notes": self.notes}
 
     @cached_property
     def result(self):
@@ -229,7 +170,7 @@ class Assessment(models.Model):
         """A new assessment starts from what her record already says: a physio visit dated on
         or before the assessment answers "seen by a pelvic health physiotherapist" (the
         trainer can still change it). Existing assessments are never rewritten."""
-        column = Column(self.PHYSIO, None).name
+        column = self.PHYSIO.fields[0].name
         if getattr(self, column) is None and self.client.physio_seen_by(self.assessed_on):
             setattr(self, column, True)
 
@@ -260,7 +201,7 @@ class Assessment(models.Model):
         """Each protocol section with how many of its items are fully recorded (every box of
         the item filled: both sides and symptoms for a load test), for the studio's index."""
         return [
-            SectionProgress(section, sum(all(getattr(self, c.name) is not None for c in item_columns(item))
+            SectionProgress(section, sum(all(getattr(self, field.name) is not None for field in item.fields)
                                          for item in section.items))
             for section in protocol.SECTIONS
         ]
@@ -294,7 +235,7 @@ class Assessment(models.Model):
 
 
 for _column in COLUMNS:
-    Assessment.add_to_class(_column.name, _column.model_field())
+    Assessment.add_to_class(_column.name, model_field(_column))
 
 
 class AssessmentChange(models.Model):

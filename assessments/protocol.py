@@ -67,6 +67,9 @@ RULES: dict[str, str] = {
 # DOMAIN.md "Who may run": a retest asks the symptom screen, "symptoms during the test"
 # and the holistic items afresh; only these sections' measurements may be carried over.
 CARRIED_OVER_SECTIONS = ("pelvic_floor", "load_impact", "strength")
+# Sections whose items are objects in the assessment dict ({"value" or "left"/"right",
+# "symptoms"}); every other section's items are their value itself.
+NESTED_SECTIONS = ("load_impact", "strength")
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,18 @@ class Item:
         """Keys of a load_impact or strength entry that hold measurements."""
         return SIDES if self.sided else ("value",)
 
+    @property
+    def fields(self) -> tuple["Field", ...]:
+        """This item's flat values, in order: a load test's sides (or value) and its symptoms,
+        a strength test's two sides, any other item its one value."""
+        if self.section == "load_impact":
+            keys = (*self.value_keys, "symptoms")
+        elif self.section in NESTED_SECTIONS:
+            keys = self.value_keys
+        else:
+            keys = ("value",)
+        return tuple(Field(self, key) for key in keys)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -473,6 +488,156 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 ITEMS: dict[str, Item] = {item.path: item for s in SECTIONS for item in s.items}
+SECTION_CODES = tuple(s.code for s in SECTIONS)
+
+
+# The one shape of an assessment, flat and nested ------------------------------------
+#
+# An assessment is the DOMAIN.md dict that `readiness.evaluate` reads, the JSON export writes
+# and the import reads ("nested"). The same values laid out one per `Field` ("flat",
+# {"strength_calf_raise_left": 17, ...}) are the database columns, the studio's form fields
+# and the report's table cells. `flatten` and `nest` are the one pair of converters between
+# the two: nest(flatten(x)) == x for every valid assessment dict, flatten(nest(f)) == f for
+# every set of field values (tests/test_assessments.py).
+
+
+@dataclass(frozen=True)
+class Field:
+    """One flat value of an assessment: a database column, a form field, a leaf of the dict."""
+
+    item: Item
+    key: str  # "value" (an item's single value), "left", "right" or "symptoms"
+
+    @property
+    def nested(self) -> bool:
+        """Whether the item is an object in the assessment dict (load and impact, strength)."""
+        return self.item.section in NESTED_SECTIONS
+
+    @property
+    def name(self) -> str:
+        base = f"{self.item.section}_{self.item.code}"
+        return f"{base}_{self.key}" if self.nested else base
+
+    @property
+    def path(self) -> str:
+        """Where it sits in the assessment dict: "load_impact.walk.value", "symptoms.urgency"."""
+        return f"{self.item.path}.{self.key}" if self.nested else self.item.path
+
+    @property
+    def carries_over(self) -> bool:
+        """May a retest pre-fill this from her previous assessment? Measurements only:
+        symptoms now, symptoms during a test and wellbeing are always asked afresh."""
+        return self.item.section in CARRIED_OVER_SECTIONS and self.key != "symptoms"
+
+    @property
+    def is_flag(self) -> bool:
+        return self.item.kind == "flag" or self.key == "symptoms"
+
+    @property
+    def label(self) -> str:
+        suffix = {"left": " (left)", "right": " (right)", "symptoms": ": symptoms during the test"}.get(self.key, "")
+        return self.item.label + suffix
+
+    @property
+    def answers(self) -> Answers:
+        return DURING_TEST_ANSWERS if self.key == "symptoms" else self.item.answers
+
+    def describe(self, value) -> str:
+        """A recorded value in words: "12 reps", "Yes", "No symptoms", "not tested"."""
+        if self.is_flag:
+            return self.answers.word(value)
+        if value is None:
+            return NOT_TESTED
+        return quantity(value, self.item.unit)
+
+    def problem(self, value) -> str:
+        """Why `value` cannot be this field's value, or "" when it can (None always can: not assessed)."""
+        if value is None:
+            return ""
+        if self.is_flag:
+            return "" if isinstance(value, bool) else f"{self.label} ({self.item.path}) must be true, false or null, not {value!r}."
+        if isinstance(value, int) and not isinstance(value, bool):
+            return ""
+        return f"{self.label} ({self.item.path}) must be a whole number or null, not {value!r}."
+
+
+FIELDS: tuple[Field, ...] = tuple(field for item in ITEMS.values() for field in item.fields)
+FIELDS_BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}
+
+
+class ShapeError(ValueError):
+    """An assessment dict that `flatten` cannot read; `.problems` says every reason in a sentence."""
+
+    def __init__(self, problems):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def flatten(nested: dict, problems: list | None = None) -> dict:
+    """The assessment dict → {field name: value} for every `Field` (an absent one is None, not
+    assessed). Keys other than the sections (assessed_on, weeks_postpartum, profile, notes...)
+    are kept as they are; ranges are the form's and the database's to check.
+
+    An unknown item or key, or a value of the wrong type, is described in a sentence and its
+    field read as None: appended to `problems` when a list is given, else raised as ShapeError."""
+    found = []
+    flat = {key: value for key, value in nested.items() if key not in SECTION_CODES}
+    for section in SECTIONS:
+        entries = nested.get(section.code, {})
+        if not isinstance(entries, dict):
+            found.append(f"“{section.code}” must be an object.")
+            entries = {}
+        items = {item.code: item for item in section.items}
+        for code, value in entries.items():
+            item = items.get(code)
+            if item is None:
+                found.append(f"Unknown item “{section.code}.{code}”.")
+            elif isinstance(value, dict):
+                allowed = {field.key for field in item.fields if field.nested}
+                found.extend(f"Unknown key “{key}” in “{item.path}”." for key in value if key not in allowed)
+        for item in section.items:
+            value = entries.get(item.code)
+            if section.code in NESTED_SECTIONS and value is not None and not isinstance(value, dict):
+                found.append(f"“{item.path}” must be an object with {', '.join(item.value_keys)}.")
+                value = None
+            for field in item.fields:
+                reading = (value or {}).get(field.key) if field.nested else value
+                if problem := field.problem(reading):
+                    found.append(problem)
+                    reading = None
+                flat[field.name] = reading
+    if found and problems is None:
+        raise ShapeError(found)
+    if problems is not None:
+        problems.extend(found)
+    return flat
+
+
+def nest(flat) -> dict:
+    """{field name: value} → the assessment dict, with every section and item (a missing field is
+    None, not assessed). Other keys are kept as they are, in their place; the sections take the
+    place of the first field. Works on any values: the studio nests its form's fields to lay
+    them out."""
+    sections = {}
+    for section in SECTIONS:
+        entries = sections[section.code] = {}
+        for item in section.items:
+            for field in item.fields:
+                value = flat.get(field.name)
+                if field.nested:
+                    entries.setdefault(item.code, {})[field.key] = value
+                else:
+                    entries[item.code] = value
+    nested, placed = {}, False
+    for key, value in flat.items():
+        if key not in FIELDS_BY_NAME:
+            nested[key] = value
+        elif not placed:
+            nested.update(sections)
+            placed = True
+    if not placed:
+        nested.update(sections)
+    return nested
 
 # The caution raised when any load and impact test brought on symptoms (it has no item of its own).
 LOAD_SYMPTOMS_CODE = "load_impact.symptoms"

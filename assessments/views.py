@@ -114,8 +114,7 @@ def referral(request, pk):
 @login_required
 def export_json(request, pk):
     assessment = get_assessment_for_trainer(request, pk)
-    data = {"assessed_on": assessment.assessed_on.isoformat(), **assessment.to_dict(), "notes": assessment.notes}
-    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response = JsonResponse(assessment.exported(), json_dumps_params={"indent": 2, "ensure_ascii": False})
     audit.record(request, assessment.client, "exported_assessment", assessment)
     filename = f"assessment-{assessment.assessed_on:%Y-%m-%d}-{assessment.pk}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

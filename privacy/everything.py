@@ -94,9 +94,8 @@ def consent_section(client):
 def assessment_entry(assessment):
     return {
         "id": assessment.pk,
-        # The same dict as assessments/views.py export_json: importable again as it is.
-        "assessment": {"assessed_on": assessment.assessed_on.isoformat(), **assessment.to_dict(),
-                       "notes": assessment.notes},
+        # The same dict as the JSON export: importable again as it is.
+        "assessment": assessment.exported(),
         "verdict": assessment.verdict,
         "version": assessment.version,
         "recorded_by": person(assessment.recorded_by),

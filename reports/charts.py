@@ -66,6 +66,7 @@ class Chart:
     x_labels: list = field(default_factory=list)  # [(x, text)] under the axis
     lines: list = field(default_factory=list)  # sided charts: a Line per side
     summary: str = ""  # the chart in one or two plain sentences, shown beside it and read out as its description
+    template: str = ""  # the hand-written SVG template that draws it: each builder below names its own
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -145,7 +146,7 @@ def line_chart(slug, title, description, unit, series, target=None, summary=""):
     return Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), points=points, path=pen_path(points),
-        x_labels=thinned([(p.x, p.label) for p in points]), summary=summary,
+        x_labels=thinned([(p.x, p.label) for p in points]), summary=summary, template="reports/charts/line.html",
         columns=["Date", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
     )
 
@@ -169,7 +170,7 @@ def sided_line_chart(slug, title, description, unit, series, target=None, summar
     return Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), lines=lines, x_labels=thinned([(x, label) for x, (label, _, _) in zip(xs, series, strict=True)]),
-        summary=summary, columns=["Date", *(side.capitalize() for side in SIDES)],
+        summary=summary, template="reports/charts/sided.html", columns=["Date", *(side.capitalize() for side in SIDES)],
         rows=[(label, *(NOT_TESTED if v is None else v for v in pair)) for label, *pair in series],
     )
 
@@ -190,5 +191,6 @@ def bar_chart(slug, title, description, unit, series, maximum=None, target=None,
     return Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), bars=bars, x_labels=thinned([(round(b.x + b.width / 2, 1), b.label) for b in bars]),
-        summary=summary, columns=["", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
+        summary=summary, template="reports/charts/bar.html", columns=["", unit.capitalize()],
+        rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
     )

@@ -9,7 +9,6 @@ from django.db.models import Count, Min, Q, Window
 from django.utils import timezone
 
 from assessments import protocol
-from assessments.models import item_columns
 from programmes.models import current_programme_of
 
 from . import charts
@@ -68,7 +67,8 @@ def joined(labels):
 
 def provoking_tests(assessment):
     """The load and impact tests that brought on pelvic floor symptoms in this assessment."""
-    return {item.path for item in protocol.section("load_impact").items if assessment.measurement(item, "symptoms")}
+    tests = assessment.to_dict()["load_impact"]
+    return {item.path for item in protocol.section("load_impact").items if tests[item.code]["symptoms"]}
 
 
 def next_steps(result, weeks, provoked=frozenset()):
@@ -186,18 +186,18 @@ def section_tables(assessment):
     focus_codes = {area.code for area in result.focus_areas}
     caution_codes = {caution.code for caution in result.cautions}
     physio_seen_on = assessment.client.physio_seen_date
+    recorded = assessment.values()  # flat: one value per protocol field
     tables = []
     for section in protocol.SECTIONS:
         rows = []
         for item in section.items:
-            columns = item_columns(item)
-            values = [getattr(assessment, c.name) for c in columns if c.key != "symptoms"]
+            values = [recorded[field.name] for field in item.fields if field.key != "symptoms"]
             measured = []
-            for column in columns:
-                text = column.describe(getattr(assessment, column.name))
+            for field in item.fields:
+                text = field.describe(recorded[field.name])
                 if measured:  # mid-sentence: "30 minutes; no symptoms"
                     text = text[0].lower() + text[1:]
-                measured.append(f"{column.key}: {text}" if column.key in protocol.SIDES else text)
+                measured.append(f"{field.key}: {text}" if field.key in protocol.SIDES else text)
             if item.path == "pelvic_floor.physio_assessed" and assessment.client.physio_seen_by(assessment.assessed_on):
                 measured.append(f"seen {physio_seen_on:%-d %b %Y}, from her record")
             measured = "; ".join(measured)
@@ -230,51 +230,51 @@ def trend_sentence(name, unit, dated):
     return text + "."
 
 
-def strength_trends(assessments, dates):
-    """One chart per strength test: a line for each leg across her check-ups."""
+def strength_trends(days, shapes, dates):
+    """One chart per strength test: a line for each leg across her check-ups.
+    days: her check-ups' dates; shapes: their assessment dicts (protocol.nest); dates: axis labels."""
     found = []
     for item in protocol.section("strength").items:
-        sides = {side: [a.measurement(item, side) for a in assessments] for side in protocol.SIDES}
-        days = [a.assessed_on for a in assessments]
+        sides = {side: [shape["strength"][item.code][side] for shape in shapes] for side in protocol.SIDES}
         if len({tuple(values) for values in sides.values()}) == 1:  # the legs alike: one sentence, not two
             summary = trend_sentence("Each leg", item.unit, list(zip(days, sides["left"], strict=True)))
         else:
             summary = " ".join(trend_sentence(f"{side.capitalize()} leg", item.unit, list(zip(days, values, strict=True)))
                                for side, values in sides.items())
-        found.append(("sided", charts.sided_line_chart(
+        found.append(charts.sided_line_chart(
             f"strength-{item.code}", item.label, f"{summary} The aim is {item.target_text}.", item.unit,
             list(zip(dates, *sides.values(), strict=True)), target=item.target, summary=summary,
-        )))
+        ))
     return found
 
 
-def pelvic_floor_trends(assessments, dates):
+def pelvic_floor_trends(days, shapes, dates):
     found = []
     for item in protocol.section("pelvic_floor").items:
         if item.kind != "number":
             continue
-        values = [a.measurement(item) for a in assessments]
-        summary = trend_sentence(item.label, item.unit, list(zip((a.assessed_on for a in assessments), values, strict=True)))
-        found.append(("line", charts.line_chart(
+        values = [shape["pelvic_floor"][item.code] for shape in shapes]
+        summary = trend_sentence(item.label, item.unit, list(zip(days, values, strict=True)))
+        found.append(charts.line_chart(
             f"pelvic-{item.code}", item.label, f"{summary} The target is {item.target_text}.", item.unit,
             list(zip(dates, values, strict=True)), target=item.target, summary=summary,
-        )))
+        ))
     return found
 
 
-def load_tests_passed(assessment):
-    """How many load and impact tests she did to target without symptoms; None when none was tried
-    at this check-up (a gap in her chart, never 0)."""
-    items = protocol.section("load_impact").items
-    if all(assessment.measurement(item, key) is None for item in items for key in (*item.value_keys, "symptoms")):
+def load_tests_passed(shape, result):
+    """How many load and impact tests she did to target without symptoms, from her assessment dict
+    and its result; None when none was tried at this check-up (a gap in her chart, never 0)."""
+    tests = shape["load_impact"]
+    if all(value is None for test in tests.values() for value in test.values()):
         return None
-    held_back = {reason.code for reason in assessment.result.reasons}
-    return sum(item.path not in held_back for item in items)
+    held_back = {reason.code for reason in result.reasons}
+    return sum(item.path not in held_back for item in protocol.section("load_impact").items)
 
 
-def load_trend(assessments, dates):
+def load_trend(assessments, shapes, dates):
     total = len(protocol.section("load_impact").items)
-    passed = [load_tests_passed(a) for a in assessments]
+    passed = [load_tests_passed(shape, a.result) for a, shape in zip(assessments, shapes, strict=True)]
     measured = [(a.assessed_on, value) for a, value in zip(assessments, passed, strict=True) if value is not None]
     if not measured:
         summary = f"Load and impact tests: {protocol.NOT_TESTED} yet."
@@ -285,11 +285,11 @@ def load_trend(assessments, dates):
                    f"to {measured[-1][1]} of {total} on {on(measured[-1][0])}.")
     if passed[-1] is None and measured:
         summary = summary[:-1] + f"; {protocol.NOT_TESTED} at your latest check-up."
-    return ("bar", charts.bar_chart(
+    return charts.bar_chart(
         "load-impact", f"Load and impact tests passed (of {total})",
         f"{summary} A test counts as passed when it reaches its target with no symptoms during it.",
         "tests passed", list(zip(dates, passed, strict=True)), maximum=total, target=total, summary=summary,
-    ))
+    )
 
 
 RUNNING_WEEKS_SHOWN = 12
@@ -330,16 +330,19 @@ def weekly_running_chart(programme, today, weeks_shown=RUNNING_WEEKS_SHOWN):
 
 
 def trend_groups(assessments, running_chart=None):
-    """Her trends over time, grouped under a heading each, as (kind, chart) pairs: the page and the
-    report draw the same list with the same chart templates."""
-    dates = [a.assessed_on.strftime("%-d %b") for a in assessments]
+    """Her trends over time, grouped under a heading each: the page and the report draw the same
+    list, each chart with its own template (charts.Chart.template). The charts read each
+    check-up's assessment dict (protocol.nest), as the readiness rules do."""
+    days = [a.assessed_on for a in assessments]
+    shapes = [a.to_dict() for a in assessments]
+    dates = [day.strftime("%-d %b") for day in days]
     groups = [
-        {"title": "Strength: reps on each leg", "charts": strength_trends(assessments, dates)},
-        {"title": "Pelvic floor", "charts": pelvic_floor_trends(assessments, dates)},
-        {"title": "Load and impact tests", "charts": [load_trend(assessments, dates)]},
+        {"title": "Strength: reps on each leg", "charts": strength_trends(days, shapes, dates)},
+        {"title": "Pelvic floor", "charts": pelvic_floor_trends(days, shapes, dates)},
+        {"title": "Load and impact tests", "charts": [load_trend(assessments, shapes, dates)]},
     ]
     if running_chart is not None:
-        groups.append({"title": "Your running", "charts": [("bar", running_chart)]})
+        groups.append({"title": "Your running", "charts": [running_chart]})
     for group in groups:  # two to a row on the report's pages
         group["rows"] = [group["charts"][index:index + 2] for index in range(0, len(group["charts"]), 2)]
     return groups

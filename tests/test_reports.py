@@ -357,10 +357,9 @@ def test_her_next_steps_put_the_strength_programme_in_her_words(shared, anon_htt
 
 def not_tried(section):
     """Overrides that leave every measurement of a protocol section unrecorded."""
-    from assessments.models import item_columns
     from assessments.protocol import section as protocol_section
 
-    return {column.name: None for item in protocol_section(section).items for column in item_columns(item)}
+    return {field.name: None for item in protocol_section(section).items for field in item.fields}
 
 
 @pytest.fixture
@@ -384,7 +383,7 @@ def day(assessment):
 
 
 def trend(context, slug):
-    return next(chart for group in context["trends"] for _, chart in group["charts"] if chart.slug == slug)
+    return next(chart for group in context["trends"] for chart in group["charts"] if chart.slug == slug)
 
 
 def test_each_strength_test_is_a_line_per_leg_across_her_check_ups(three_check_ups, anon_http):
@@ -433,7 +432,7 @@ def test_pelvic_floor_trends_follow_the_protocols_number_items(three_check_ups):
 
     made, _ = three_check_ups
     context = client_progress(made[0].client)
-    pelvic = [chart.slug for group in context["trends"] for _, chart in group["charts"] if chart.slug.startswith("pelvic-")]
+    pelvic = [chart.slug for group in context["trends"] for chart in group["charts"] if chart.slug.startswith("pelvic-")]
     assert pelvic == [f"pelvic-{item.code}" for item in protocol.section("pelvic_floor").items if item.kind == "number"]
     holds = trend(context, "pelvic-long_holds")
     target = protocol.ITEMS["pelvic_floor.long_holds"].target
