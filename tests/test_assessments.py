@@ -4,8 +4,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from assessments.models import COLUMNS, Assessment, AssessmentChange
+from accounts.models import Trainer
+from assessments import protocol
+from assessments.models import COLUMNS, COLUMNS_BY_NAME, Assessment, AssessmentChange
 from tests.conftest import make_client
 from tests.factories import make_assessment, ready_values
 
@@ -341,3 +346,137 @@ def test_user_text_is_escaped_in_the_studio(owner_http, owner):
     assessment = make_assessment(client, notes="<b>bold</b>")
     page = owner_http.get(assessment.get_absolute_url()).content.decode()
     assert "<img src=x" not in page and "<b>bold</b>" not in page
+
+
+# One shape of an assessment: protocol.flatten and protocol.nest (issue 11) ------------------
+
+def leaf(field):
+    """Any value a field may hold: None (not assessed), or a bool for a flag, a whole number in range."""
+    value = st.booleans() if field.is_flag else st.integers(min_value=0, max_value=field.item.maximum)
+    return st.none() | value
+
+
+def flat_values():
+    return st.fixed_dictionaries({field.name: leaf(field) for field in protocol.FIELDS})
+
+
+def section_entries(section):
+    """One section of the DOMAIN.md dict, written out from the protocol's items, not through nest()."""
+    entries = {}
+    for item in section.items:
+        if section.code in protocol.NESTED_SECTIONS:
+            entries[item.code] = st.fixed_dictionaries({field.key: leaf(field) for field in item.fields})
+        else:
+            (field,) = item.fields
+            entries[item.code] = leaf(field)
+    return st.fixed_dictionaries(entries)
+
+
+def assessment_dicts():
+    """Any valid assessment dict: every item present, each measurement recorded or null."""
+    profile = st.fixed_dictionaries({
+        "delivery": st.sampled_from([None, *(code for code, _ in protocol.DELIVERY_CHOICES)]),
+        "breastfeeding": st.none() | st.booleans(),
+    })
+    return st.fixed_dictionaries(
+        {"weeks_postpartum": st.none() | st.integers(0, 520),
+         **{section.code: section_entries(section) for section in protocol.SECTIONS},
+         "profile": profile},
+        optional={"assessed_on": st.dates().map(lambda day: day.isoformat()), "notes": st.text(max_size=20)},
+    )
+
+
+def strictly(value):
+    """JSON tells null, false and 0 apart, where Python's == says False == 0."""
+    return json.dumps(value, sort_keys=True)
+
+
+@given(assessment_dicts())
+def test_nest_undoes_flatten_for_any_valid_assessment(data):
+    assert strictly(protocol.nest(protocol.flatten(data))) == strictly(data)
+
+
+@given(flat_values())
+def test_flatten_undoes_nest_for_any_field_values(flat):
+    assert strictly(protocol.flatten(protocol.nest(flat))) == strictly(flat)
+
+
+@given(assessment_dicts())
+def test_flattening_never_turns_not_assessed_into_zero_or_no(data):
+    flat = protocol.flatten(data)
+    for field in protocol.FIELDS:
+        entry = data[field.item.section][field.item.code]
+        recorded = entry[field.key] if field.nested else entry
+        assert flat[field.name] is recorded or flat[field.name] == recorded and type(flat[field.name]) is type(recorded)
+
+
+def test_a_missing_item_or_section_flattens_to_not_assessed():
+    flat = protocol.flatten({"pelvic_floor": {"long_holds": 0, "can_relax": False}})
+    assert flat["pelvic_floor_long_holds"] == 0 and flat["pelvic_floor_long_holds"] is not False
+    assert flat["pelvic_floor_can_relax"] is False
+    assert flat["pelvic_floor_fast_reps"] is None
+    assert flat["symptoms_urinary_leakage"] is None and flat["strength_calf_raise_left"] is None
+    nested = protocol.nest(flat)
+    assert nested["load_impact"]["walk"] == {"value": None, "symptoms": None}
+    assert nested["pelvic_floor"]["long_holds"] == 0 and nested["pelvic_floor"]["can_relax"] is False
+
+
+@pytest.mark.parametrize("section, code, value", [
+    ("symptoms", "urinary_leakage", 1),  # 1 is not "yes"
+    ("symptoms", "urinary_leakage", "no"),
+    ("pelvic_floor", "long_holds", False),  # False is not 0
+    ("pelvic_floor", "long_holds", True),
+    ("pelvic_floor", "long_holds", "6"),
+])
+def test_flatten_never_guesses_a_value_of_the_wrong_type(section, code, value):
+    problems = []
+    flat = protocol.flatten({section: {code: value}}, problems)
+    assert flat[f"{section}_{code}"] is None
+    assert len(problems) == 1 and f"{section}.{code}" in problems[0]
+    with pytest.raises(protocol.ShapeError) as raised:
+        protocol.flatten({section: {code: value}})
+    assert raised.value.problems == problems
+
+
+def test_flatten_keeps_the_keys_that_are_not_sections():
+    flat = protocol.flatten({"assessed_on": "2026-11-26", "weeks_postpartum": 14, "notes": "", "profile": {}})
+    assert {key: flat[key] for key in ("assessed_on", "weeks_postpartum", "notes", "profile")} == {
+        "assessed_on": "2026-11-26", "weeks_postpartum": 14, "notes": "", "profile": {}}
+
+
+def test_the_export_is_the_nested_shape_of_her_values(assessment):
+    exported = assessment.exported()
+    assert list(exported)[:2] == ["assessed_on", "weeks_postpartum"] and list(exported)[-2:] == ["profile", "notes"]
+    assert {name: value for name, value in protocol.flatten(exported).items() if name in COLUMNS_BY_NAME} == assessment.values()
+
+
+class TestImportOfAnExport(HypothesisTestCase):
+    @settings(max_examples=20, deadline=None)
+    @given(values=flat_values(), notes=st.text(max_size=40).filter(lambda text: "\x00" not in text))
+    def test_importing_an_export_gives_the_same_assessment(self, values, notes):
+        trainer = Trainer.objects.create_user(email="p@example.com", password="a-long-test-passphrase", full_name="P")
+        client = make_client(trainer)
+        original = make_assessment(client, notes=notes, **values)
+        self.client.force_login(trainer)
+        exported = self.client.get(reverse("assessments:export", args=[original.pk])).content.decode()
+        response = self.client.post(reverse("assessments:import", args=[client.pk]), {"text": exported})
+        imported = client.assessments.exclude(pk=original.pk).get()
+        assert response["Location"] == imported.get_absolute_url()
+        assert strictly(imported.values()) == strictly(original.values())
+        assert (imported.assessed_on, imported.notes, imported.verdict) == (original.assessed_on, original.notes.strip(), original.verdict)
+        assert strictly(imported.to_dict()) == strictly(original.to_dict())
+
+
+@given(flat_values())
+def test_the_studio_form_reads_back_the_values_it_was_given(flat):
+    from assessments.forms import AssessmentForm
+    from clients.models import Client
+
+    her = Client(full_name="Amira Haddad", baby_date_of_birth=timezone.localdate() - timedelta(weeks=14))
+    posted = {"assessed_on": timezone.localdate().isoformat(), "notes": "", "version": 1,
+              **{name: "" if value is None else str(value).lower() for name, value in flat.items()}}
+    form = AssessmentForm(data=posted, client=her)
+    assert form.is_valid(), form.errors
+    assert strictly({name: form.cleaned_data[name] for name in flat}) == strictly(flat)
+    rows = [row for group in form.section_rows() for row in group["rows"]]
+    assert [cell.name for row in rows for cell in row["cells"].values()] == [field.name for field in protocol.FIELDS]
