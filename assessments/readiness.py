@@ -55,6 +55,12 @@ class Caution:
     message: str
     rule: str = ""
 
+    @property
+    def urgent(self) -> bool:
+        """Shown in the referral colour: its route also names same-day help (low mood → the help line)."""
+        route = protocol.signpost_for(self.code)
+        return bool(route and route.also and route.also.urgent)
+
 
 @dataclass(frozen=True)
 class Result:

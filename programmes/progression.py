@@ -224,6 +224,11 @@ class Outcome:
     message: str  # plain English for the client and trainer: what to do, what happens next
     alert: Alert | None = None  # set when the outcome is a pause
 
+    @property
+    def tone(self) -> str:
+        """How the pages show it: "error" for a pause, "warning" for a repeated week, "" otherwise."""
+        return {"pause": "error", "repeat_week": "warning"}.get(self.kind, "")
+
 
 @dataclass(frozen=True)
 class State:

@@ -30,12 +30,34 @@ class Point:
 
 
 @dataclass(frozen=True)
+class LineStyle:
+    """How one side's line is drawn and named in the chart's key: told apart by colour and by marker."""
+
+    colour: str  # the line and its markers
+    label_colour: str  # the numbers beside its points (darker where the line colour is too light for text)
+    marker: str  # the template that draws one point's marker
+    key: str  # the key's words for it: "green line with circles"
+
+
+MARKER_CIRCLE = "reports/charts/_circle.html"
+MARKER_SQUARE = "reports/charts/_square.html"
+SIDE_STYLES = {
+    "left": LineStyle("#1f6f6b", "#1f6f6b", MARKER_CIRCLE, "green line with circles"),
+    "right": LineStyle("#a4561a", "#8a4310", MARKER_SQUARE, "brown line with squares"),
+}
+
+
+@dataclass(frozen=True)
 class Line:
     """One side's line in a sided chart: its points, with gaps where that side was not tested."""
 
     series: str  # "left" or "right"
     path: str
     points: list
+
+    @property
+    def style(self) -> LineStyle:
+        return SIDE_STYLES[self.series]
 
 
 @dataclass(frozen=True)
@@ -47,6 +69,24 @@ class Bar:
     width: float
     height: float
     meets_target: bool = False
+
+    @property
+    def fill(self) -> str:
+        """Darker green once the bar reaches the target."""
+        return "#1c6b3a" if self.meets_target else "#1f6f6b"
+
+    @property
+    def text(self) -> str:
+        """The number over the bar; a dash, in grey and not bold, where nothing was measured."""
+        return "–" if self.value is None else str(self.value)
+
+    @property
+    def text_weight(self) -> str:
+        return "normal" if self.value is None else "bold"
+
+    @property
+    def text_colour(self) -> str:
+        return "#4a5a60" if self.value is None else "#1d2a2e"
 
 
 @dataclass
@@ -80,6 +120,26 @@ class Chart:
         """Whether the caption adds the unit in brackets: not when the title already says it
         ("Long holds", not "Long holds (holds)")."""
         return bool(self.unit) and self.unit.lower() not in self.title.lower()
+
+    @property
+    def caption(self) -> str:
+        """The title with its unit: "Single leg bridge, reps on each side.", "Fast squeezes (reps)."."""
+        if self.lines:
+            return f"{self.title}, {self.unit} on each side."
+        if self.unit_shown and self.points:
+            return f"{self.title} ({self.unit})."
+        return f"{self.title}."
+
+    @property
+    def keys(self) -> list[str]:
+        """How to read the drawing, a sentence each: which line is which side, what the dashed line is."""
+        keys = []
+        if self.lines:
+            words = "; ".join(f"{line.style.key}: {line.series}" for line in self.lines)
+            keys.append(f"{words[0].upper()}{words[1:]}.")
+        if self.target is not None:
+            keys.append(f"Dashed line: target {self.target}.")
+        return keys
 
 
 def axis(largest, most_ticks=5):

@@ -3,6 +3,7 @@
 One builder for both, so the page and the report always agree."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Min, Q, Window
@@ -329,6 +330,50 @@ def weekly_running_chart(programme, today, weeks_shown=RUNNING_WEEKS_SHOWN):
     )
 
 
+@dataclass(frozen=True)
+class ProgrammeStanding:
+    """Where her programme stands, in her words, for her page and her report: a sentence with its
+    bold words (`before`, `strong`, `after`), and what she has logged."""
+
+    before: str
+    strong: str
+    after: str
+    logged: str
+
+
+CHECK_FIRST = ("Please get checked before running again (see “Where to get help”). Your trainer will restart it "
+               "with you, a week back.")
+
+
+def programme_standing(programme):
+    state = programme.state
+    if programme.status == "held":
+        decision = programme.running_decision
+        strong = "Paused for now:" if decision.referral_pending else "On hold for now:"
+        before, after = "", f" {decision.for_her}"
+    elif programme.status == "paused":
+        outcome = state.last_outcome
+        detail = outcome.message if outcome and outcome.kind == "pause" else CHECK_FIRST
+        before, strong, after = "", "Paused for now.", f" {detail}"
+    elif programme.status == "finished":
+        before, strong, after = "", "Finished. Well done!", " Your trainer will help you plan what comes next."
+    else:
+        repeating = ", repeating this week so it feels easy" if state.repeats else ""
+        before, strong, after = "You are in ", f"week {state.week} of {state.weeks}", f"{repeating}."
+    count, clean = len(programme.logs.all()), state.clean_streak
+    if not count:
+        logged = "No sessions logged yet."
+    else:
+        if clean == count:
+            streak = ", without symptoms" if count == 1 else ", all without symptoms"
+        elif clean == 1:
+            streak = "; the last one without symptoms"
+        else:
+            streak = f"; the last {clean} without symptoms" if clean else ""
+        logged = f"{count} session{'' if count == 1 else 's'} logged so far{streak}."
+    return ProgrammeStanding(before, strong, after, logged)
+
+
 def trend_groups(assessments, running_chart=None):
     """Her trends over time, grouped under a heading each: the page and the report draw the same
     list, each chart with its own template (charts.Chart.template). The charts read each
@@ -377,6 +422,7 @@ def client_progress(client, assessment=None, today=None):
             focus_areas=focus_areas(result), tables=section_tables(latest),
         )
     if programme:
+        context["standing"] = programme_standing(programme)
         context["running_chart"] = weekly_running_chart(programme, today)
         context["schedule"] = programme.schedule(today)
         context["buggy_advice"] = programme.buggy_running_advice(today)

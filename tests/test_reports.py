@@ -503,3 +503,58 @@ def test_a_programme_that_starts_next_week_has_no_running_weeks_yet(shared, owne
                                          assigned_by=owner)
     chart = weekly_running_chart(programme, today)
     assert chart.bars == [] and chart.summary == "Your running minutes will show here once your programme starts."
+
+
+# Presentation decided in Python: the templates only render it (issue 11) ------------------
+
+def test_each_chart_names_the_template_that_draws_it_and_its_caption():
+    from reports import charts
+
+    series = [("1 Mar", 8), ("1 Apr", None)]
+    line = charts.line_chart("l", "Fast squeezes", "", "reps", series, target=10)
+    sided = charts.sided_line_chart("s", "Single leg bridge", "", "reps", [("1 Mar", 18, 20)], target=20)
+    bar = charts.bar_chart("b", "Load and impact tests passed (of 7)", "", "tests passed", series, maximum=7, target=7)
+    assert [line.template, sided.template, bar.template] == [
+        "reports/charts/line.html", "reports/charts/sided.html", "reports/charts/bar.html"]
+    assert line.caption == "Fast squeezes (reps)." and line.keys == ["Dashed line: target 10."]
+    assert sided.caption == "Single leg bridge, reps on each side."
+    assert sided.keys == ["Green line with circles: left; brown line with squares: right.", "Dashed line: target 20."]
+    assert bar.caption == "Load and impact tests passed (of 7)."
+    # Not tested is a grey dash, never a 0.
+    assert [(b.text, b.text_weight) for b in bar.bars] == [("8", "bold"), ("–", "normal")]
+    assert bar.bars[0].text_colour != bar.bars[1].text_colour
+    assert [line.style.marker for line in sided.lines] == ["reports/charts/_circle.html", "reports/charts/_square.html"]
+
+
+def test_only_a_caution_that_names_same_day_help_is_shown_as_urgent():
+    from assessments.readiness import Caution
+
+    assert Caution("holistic.mood", "").urgent
+    assert not any(Caution(code, "").urgent for code in ("holistic.sleep", "pelvic_floor.physio_assessed",
+                                                          "load_impact.symptoms", "profile.breastfeeding"))
+
+
+def test_a_session_outcome_carries_its_tone():
+    from programmes.progression import Outcome
+
+    assert [Outcome(kind, "").tone for kind in ("pause", "repeat_week", "advance_week")] == ["error", "warning", ""]
+
+
+@pytest.mark.parametrize("count, clean, words", [
+    (0, 0, "No sessions logged yet."),
+    (1, 1, "1 session logged so far, without symptoms."),
+    (3, 3, "3 sessions logged so far, all without symptoms."),
+    (3, 1, "3 sessions logged so far; the last one without symptoms."),
+    (4, 2, "4 sessions logged so far; the last 2 without symptoms."),
+    (2, 0, "2 sessions logged so far."),
+])
+def test_her_programme_standing_counts_her_sessions_in_words(count, clean, words):
+    from types import SimpleNamespace
+
+    from reports.progress import programme_standing
+
+    state = SimpleNamespace(clean_streak=clean, week=2, weeks=9, repeats=0)
+    programme = SimpleNamespace(status="active", state=state, logs=SimpleNamespace(all=lambda: [None] * count))
+    standing = programme_standing(programme)
+    assert standing.logged == words
+    assert (standing.before, standing.strong, standing.after) == ("You are in ", "week 2 of 9", ".")

@@ -440,7 +440,10 @@ def test_a_programme_paused_by_a_session_tells_her_the_route_it_was_paused_with(
 
     Programme.state = state
     Programme.status = "paused"
-    html = render_to_string("reports/_programme_summary.html", {"programme": Programme()})
+    from reports.progress import programme_standing
+
+    programme = Programme()
+    html = render_to_string("reports/_programme_summary.html", {"programme": programme, "standing": programme_standing(programme)})
     assert "Paused for now." in html and "GP or a physiotherapist" in html and "pelvic health" not in html
 
 
