@@ -65,7 +65,7 @@ class AssessmentForm(forms.Form):
         """The form's fields grouped as the studio screen lays them out: by section, then by item."""
         return [
             {"section": section,
-             "rows": [{"item": item, "cells": {field.key: self[field.name] for field in item.fields}} for item in section.items]}
+             "rows": [{"item": item, "cells": [(field.legend, self[field.name]) for field in item.fields]} for item in section.items]}
             for section in protocol.SECTIONS
         ]
 

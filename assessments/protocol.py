@@ -292,6 +292,11 @@ class Item:
         return ""
 
     @property
+    def target_word(self) -> str:
+        """"Target" for a gate, "Aim" for what never holds running back (strength)."""
+        return "Target" if self.gating else "Aim"
+
+    @property
     def value_keys(self) -> tuple[str, ...]:
         """Keys of a load_impact or strength entry that hold measurements."""
         return SIDES if self.sided else ("value",)
@@ -541,6 +546,15 @@ class Field:
     @property
     def answers(self) -> Answers:
         return DURING_TEST_ANSWERS if self.key == "symptoms" else self.item.answers
+
+    @property
+    def legend(self) -> str:
+        """What the studio writes beside its box or radios: "Left", "Result", the question itself."""
+        if self.key == "symptoms":
+            return "Pelvic floor symptoms during it?"
+        if self.key in SIDES:
+            return self.key.capitalize()
+        return self.item.label if self.is_flag else "Result"
 
     def describe(self, value) -> str:
         """A recorded value in words: "12 reps", "Yes", "No symptoms", "not tested"."""

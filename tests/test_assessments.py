@@ -479,4 +479,4 @@ def test_the_studio_form_reads_back_the_values_it_was_given(flat):
     assert form.is_valid(), form.errors
     assert strictly({name: form.cleaned_data[name] for name in flat}) == strictly(flat)
     rows = [row for group in form.section_rows() for row in group["rows"]]
-    assert [cell.name for row in rows for cell in row["cells"].values()] == [field.name for field in protocol.FIELDS]
+    assert [cell.name for row in rows for _, cell in row["cells"]] == [field.name for field in protocol.FIELDS]
