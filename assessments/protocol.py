@@ -11,7 +11,9 @@ Shape of an assessment (the dict `readiness.evaluate` reads and the JSON export 
     load_impact: {code: {"value" or "left"/"right": int, "symptoms": bool}}
     strength: {code: {"left": int, "right": int}}
     profile: {field: str or bool}
-`None` or an absent key always means "not assessed", never 0 or False.
+`None` or an absent key always means "not assessed", never 0 or False. The same values one per
+`Field` are the flat layout (model columns, form fields, report cells); `flatten` and `nest`
+are the one pair of converters between the two.
 
 Wording lives here once and every view, template, chart, comparison, export and PDF reads
 it: yes/no answers (`Answers`, per section), "not tested", targets (`Item.target_text`,
