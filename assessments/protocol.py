@@ -505,7 +505,7 @@ SECTION_CODES = tuple(s.code for s in SECTIONS)
 # {"strength_calf_raise_left": 17, ...}) are the database columns, the studio's form fields
 # and the report's table cells. `flatten` and `nest` are the one pair of converters between
 # the two: nest(flatten(x)) == x for every valid assessment dict, flatten(nest(f)) == f for
-# every set of field values (tests/test_assessments.py).
+# every set of field values (tests/assessments/test_assessments.py).
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ Decisions where DOMAIN.md is silent:
   `profile.physio_seen` is true. The model layer sets `physio_seen` from the client record's
   "pelvic health physio seen" date when that date is on or before the assessment date
   (`Client.profile(on=...)`), so this module stays pure. Tested by
-  tests/test_readiness.py::test_a_physio_visit_on_her_record_lifts_the_physio_caution.
+  tests/assessments/test_readiness.py::test_a_physio_visit_on_her_record_lifts_the_physio_caution.
 """
 
 import math

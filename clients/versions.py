@@ -6,7 +6,7 @@ The models that hold her data are found by introspection, not listed: every mode
 path of foreign keys (or a one-to-one back from her programme to her own copy of the plan) to
 Client. Their saves and deletions bump her version through signals, and their QuerySets'
 update(), bulk_create() and bulk_update() bump it too (VersionedQuerySet), so no write of her
-data escapes. tests/test_versions.py walks the same models and fails if one does not bump.
+data escapes. tests/clients/test_versions.py walks the same models and fails if one does not bump.
 
 The bump is an UPDATE … SET data_version = data_version + 1 issued after the write, in the
 same transaction when there is one: a reader who sees the new version also sees the new data.

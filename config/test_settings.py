@@ -20,5 +20,5 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Fixtures make many trainers; argon2 is deliberately slow. test_accounts checks production uses argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
-# Existing tests sign in with force_login and no second factor; tests/test_two_factor.py turns it on.
+# Existing tests sign in with force_login and no second factor; tests/accounts/test_two_factor.py turns it on.
 REQUIRE_2FA = False

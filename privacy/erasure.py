@@ -1,7 +1,7 @@
 """Erasing a client: everything about her, wherever it is.
 
 The database cascade from Client removes every row that refers to her (the same models her
-export walks: tests/test_everything.py and tests/test_retention.py check both). Two things
+export walks: tests/privacy/test_everything.py and tests/privacy/test_retention.py check both). Two things
 the cascade cannot reach are removed here: her own copies of programme plans (a programme
 points at its plan, not the other way round) and her reports in the cache."""
 

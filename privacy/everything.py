@@ -7,7 +7,7 @@
 - reports/: the PDF report of every assessment (reports/pdf.py, cached as for downloads);
 - README.txt: what each file is.
 
-EXPORTED lists every model whose rows are exported; tests/test_everything.py walks every
+EXPORTED lists every model whose rows are exported; tests/privacy/test_everything.py walks every
 model that refers to a client and fails if one is missing here.
 """
 

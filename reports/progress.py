@@ -80,10 +80,10 @@ def next_steps(result, weeks, provoked=frozenset()):
       not yet done a low-impact and strength programme (the seed: "the same timeline applies").
       Then her steps are pelvic floor and low-impact strength work only: no load and impact test
       is offered as practice or promised for next time; she is told they come later.
-      tests/test_reports.py::test_before_12_weeks_her_steps_never_suggest_impact_tests
+      tests/reports/test_reports.py::test_before_12_weeks_her_steps_never_suggest_impact_tests
     - A load and impact test that brought on symptoms is never advised as practice, at any stage:
       she is told not to practise it for now, and where to get it checked.
-      tests/test_reports.py::test_a_test_that_brought_on_symptoms_is_never_advised_as_practice
+      tests/reports/test_reports.py::test_a_test_that_brought_on_symptoms_is_never_advised_as_practice
     - The timeline is the seed's (protocol.RUNNING_TIMELINE), never "a few weeks".
     - Red flags are grouped by route, each in her words (protocol.SIGNPOSTS).
     """

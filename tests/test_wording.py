@@ -21,7 +21,7 @@ from programmes.progression import LoggedSession, replay
 from reports.progress import next_steps
 from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
-from tests.test_readiness import assess, ready_data
+from tests.assessments.test_readiness import assess, ready_data
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_LABELS = [item.label.lower() for item in protocol.section("load_impact").items]
@@ -200,7 +200,7 @@ def steps_for(changes, weeks=protocol.MIN_WEEKS_POSTPARTUM, provoked=frozenset()
 
 
 def assess_data(changes):
-    from tests.test_readiness import changed
+    from tests.assessments.test_readiness import changed
 
     return changed(ready_data(), changes)
 

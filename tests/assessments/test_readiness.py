@@ -1,6 +1,6 @@
 """The readiness rules (DOMAIN.md) and the protocol they read, rule by rule.
 
-Pure Python: runs without Django (`pytest tests/test_readiness.py -p no:django`).
+Pure Python: the rules and the protocol import nothing of Django, and these tests use no database.
 Most tests start from an assessment sitting exactly on every target and change one
 thing, so each test shows which single change moves the verdict.
 """

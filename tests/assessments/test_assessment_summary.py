@@ -9,7 +9,7 @@ from clients.models import ShareLink
 from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
 from tests.factories import make_assessment
-from tests.test_assessments import form_data
+from tests.assessments.test_assessments import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -79,7 +79,7 @@ def test_changes_deletions_and_link_events_are_recorded(owner_http, client_recor
 
 
 def test_an_assessment_edit_is_recorded_only_when_something_changed(owner_http, assessment):
-    from tests.test_assessments import form_data  # the studio form as a browser sends it
+    from tests.assessments.test_assessments import form_data  # the studio form as a browser sends it
 
     url = reverse("assessments:studio", args=[assessment.pk])
     owner_http.post(url, form_data(assessment))

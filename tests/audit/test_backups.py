@@ -21,7 +21,7 @@ from tests.browser.conftest import assign_programme, builtin_templates  # noqa: 
 from tests.conftest import make_client, make_trainer
 from tests.factories import make_assessment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 def url_for(settings_dict, name):
     password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
@@ -36,7 +36,7 @@ def run_psql(sql, settings_dict):
 
 def snapshot(database_name, today):
     env = {**os.environ, "DATABASE_URL": url_for(connection.settings_dict, database_name)}
-    result = subprocess.run([sys.executable, "-m", "tests.backup_snapshot", today.isoformat()], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "tests.audit.backup_snapshot", today.isoformat()], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)

@@ -1,5 +1,5 @@
 """What the app serves from a database, as JSON: run against the original and a restored
-database and compare. Run:  DATABASE_URL=... python -m tests.backup_snapshot YYYY-MM-DD"""
+database and compare. Run:  DATABASE_URL=... python -m tests.audit.backup_snapshot YYYY-MM-DD"""
 
 import hashlib
 import json

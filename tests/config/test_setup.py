@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from config.env import envbool, parse_env_file, read_env_file
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 # Her private link

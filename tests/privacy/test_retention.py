@@ -14,7 +14,7 @@ from audit.models import AccessEvent
 from clients.models import Client
 from programmes.models import Plan
 from tests.conftest import make_client
-from tests.test_everything import builtin_templates_db, full_client, lookup_to_client, related_models  # noqa: F401
+from tests.privacy.test_everything import builtin_templates_db, full_client, lookup_to_client, related_models  # noqa: F401
 
 
 def purge(*args):

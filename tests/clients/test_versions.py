@@ -9,7 +9,7 @@ from clients import versions
 from clients.models import Client
 from programmes.models import Plan, PlanBlock, PlanSession
 from tests.conftest import make_client
-from tests.test_everything import builtin_templates_db, full_client, related_models  # noqa: F401 (fixtures)
+from tests.privacy.test_everything import builtin_templates_db, full_client, related_models  # noqa: F401 (fixtures)
 
 
 def version_of(client):
