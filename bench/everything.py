@@ -46,7 +46,11 @@ def main():
     from assessments.models import Assessment, values_at_target
     from programmes.models import Programme
 
-    client = Programme.objects.select_related("client").first().client
+    from programmes.models import current_programme_of
+
+    # A client whose programme she can log a session in (the demo pauses some).
+    client = next(programme.client for programme in Programme.objects.select_related("client").order_by("pk")
+                  if current_programme_of(programme.client).can_log)
     have = client.assessments.count()
     for index in range(COUNT - have):
         Assessment(client=client, assessed_on=client.baby_date_of_birth + timedelta(days=60 + index),
@@ -98,8 +102,8 @@ def main():
     drawn = timed("the worker draws every report (in the background)", lambda: draw_reports.call(client.pk))
     assert drawn == COUNT
     export_page_then_zip("drawn by the worker")
-    programme = Programme.objects.get(client=client, ended_at__isnull=True)
-    programme.log_session(by=client.trainer, sequence=programme.logs.count() + 1, done_on=timezone.localdate(),
+    programme = current_programme_of(client)
+    programme.log_session(by=client.trainer, sequence=programme.log_sequence + 1, done_on=timezone.localdate(),
                           outcome="completed", effort=4, symptoms=[])
     drawn = timed("after she logs a session, the worker checks all and draws her latest report",
                   lambda: draw_reports.call(client.pk))
