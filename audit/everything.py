@@ -202,12 +202,12 @@ def as_data(client, by=None):
     }
 
 
-def report_jobs(client, today):
+def report_jobs(client, today, render=True):
     """Her Reports (reports/pdf.py), oldest first. The reports read her data their own way:
     they get a client without the export's prefetches."""
     from reports.pdf import reports_of
 
-    return reports_of(Client.objects.select_related("trainer").get(pk=client.pk), today)
+    return reports_of(Client.objects.select_related("trainer").get(pk=client.pk), today, render)
 
 
 Preparation = namedtuple("Preparation", "drawn ready total")
@@ -224,9 +224,10 @@ def prepare_reports(client, budget):
     the stored ones."""
     from reports.pdf import draw, stored_keys
 
-    jobs = report_jobs(client, timezone.localdate())
+    # Not rendered up front: each step renders only the reports it draws.
+    jobs = report_jobs(client, timezone.localdate(), render=False)
     stored = stored_keys(client)
-    waiting = [report for report in jobs if stored.get(report.assessment.pk) != report.key]
+    waiting = [report for report in jobs if report.key is None or stored.get(report.assessment.pk) != report.key]
     start = monotonic()
     drawn, longest = 0, 0.0
     for report in waiting:

@@ -167,10 +167,12 @@ def report_html(assessment, latest_pk, today, logo_url):
     return render_to_string("reports/report.html", context)
 
 
-def reports_for(client, assessments, latest_pk, today):
+def reports_for(client, assessments, latest_pk, today, render=True):
     """The Report of each of `assessments` (hers): a stored drawing's key where its stamp still
     matches, else the key of the HTML rendered now. A stored drawing found current again
-    (its key unchanged) gets the new stamp, so the next look needs no rendering."""
+    (its key unchanged) gets the new stamp, so the next look needs no rendering. With
+    render=False nothing is rendered: a report whose stamp does not match has key None, for
+    draw() to render when its turn comes (her export's steps)."""
     from accounts.models import TrainerLogo
 
     live, record = report_stamps(client, today)
@@ -182,8 +184,8 @@ def reports_for(client, assessments, latest_pk, today):
         assessment.client = client
         stamp = record if is_record(assessment, latest_pk) else live
         stored_stamp, stored_key = stored.get(assessment.pk, (None, None))
-        if stored_stamp == stamp:
-            found.append(Report(assessment, stamp, stored_key, None))
+        if stored_stamp == stamp or not render:
+            found.append(Report(assessment, stamp, stored_key if stored_stamp == stamp else None, None))
             continue
         if logo_url is None:
             logo_url = TrainerLogo.url_for(client.trainer)
@@ -195,17 +197,23 @@ def reports_for(client, assessments, latest_pk, today):
     return found
 
 
-def report_of(assessment, today):
-    """The Report of one assessment (its client and trainer loaded with it)."""
+def report_of(assessment, today, render=False):
+    """The Report of one assessment (its client and trainer loaded with it); render=True
+    renders it even when a stored drawing's stamp matches."""
     client = assessment.client
     latest_pk = client.assessments.order_by("-assessed_on", "-pk").values_list("pk", flat=True).first()
+    if render:
+        from accounts.models import TrainerLogo
+
+        html = report_html(assessment, latest_pk, today, TrainerLogo.url_for(client.trainer))
+        return Report(assessment, report_stamps(client, today)[latest_pk != assessment.pk], report_key(html), html)
     return reports_for(client, [assessment], latest_pk, today)[0]
 
 
-def reports_of(client, today):
+def reports_of(client, today, render=True):
     """The Report of every assessment of hers, oldest first."""
     assessments = list(client.assessments.order_by("assessed_on", "pk"))
-    return reports_for(client, assessments, assessments[-1].pk, today) if assessments else []
+    return reports_for(client, assessments, assessments[-1].pk, today, render) if assessments else []
 
 
 def stored_keys(client):
@@ -221,12 +229,16 @@ def stored_pdfs(reports):
 
 
 def draw(report):
-    """Draw the report and store it in place of any stale one of the same assessment."""
-    if report.html is None:  # known current by its stamp: the stored one is this report
+    """Draw the report and store it in place of any stale one of the same assessment. A Report
+    not rendered (reports_for's render=False, or known current by its stamp) is rendered first,
+    and not drawn when its stored drawing turns out to be current."""
+    if report.html is None:
+        report = report_of(report.assessment, timezone.localdate())
         stored = stored_pdfs([report]).get(report.assessment.pk)
         if stored is not None:
             return stored
-        report = report_of(report.assessment, timezone.localdate())  # removed meanwhile
+        if report.html is None:  # its stamp matched, but the drawing went meanwhile (her erasure)
+            report = report_of(report.assessment, timezone.localdate(), render=True)
     pdf = html_to_pdf(report.html)
     assessment = report.assessment
     try:

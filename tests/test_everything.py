@@ -260,12 +260,17 @@ def test_a_step_starts_a_report_only_if_it_should_end_inside_the_budget(owner, m
     def slow_report(report):
         clock[0] += 3
         drawn.append(report.assessment.pk)
-        DrawnReport.objects.create(client=client, assessment=report.assessment, key=report.key, stamp=report.stamp,
-                                   pdf=b"%PDF-")
+        rendered = report_pdfs.report_of(report.assessment, timezone.localdate(), render=True)
+        DrawnReport.objects.create(client=client, assessment=report.assessment, key=rendered.key,
+                                   stamp=rendered.stamp, pdf=b"%PDF-")
 
+    rendered = []
+    real_html = report_pdfs.report_html
+    monkeypatch.setattr(report_pdfs, "report_html", lambda *args: rendered.append(1) or real_html(*args))
     monkeypatch.setattr(everything, "monotonic", lambda: clock[0])
     monkeypatch.setattr(report_pdfs, "draw", slow_report)
     assert everything.prepare_reports(client, budget=8) == (2, 2, 4)
+    assert len(rendered) == 2, "a step renders only the reports it draws"
     assert everything.prepare_reports(client, budget=8) == (2, 4, 4)
-    assert len(set(drawn)) == 4
+    assert len(set(drawn)) == 4 and len(rendered) == 4
     assert everything.prepare_reports(client, budget=8) == (0, 4, 4)
