@@ -1,10 +1,14 @@
 """"Download everything about her" for a client with 50 assessments and a programme:
-the whole zip (JSON + 50 PDF reports + README), drawn cold (no cached reports) and warm.
+the whole zip (JSON + 50 PDF reports + README).
 
-Cold is measured two ways: through her export page, which draws the reports in steps of
-PREPARE_BUDGET seconds (each step one request, as the browser makes them), then the zip; and
-the zip URL alone in one request, which draws every report itself. The machine may be shared:
-each line gives the wall time, this process's CPU time (the requests run in it) and the load.
+First as it normally is: the worker (reports/drawing.py) has drawn her reports, here by running
+its task in this process, then her export page and the zip. Then after she logs a session
+(her latest report must be drawn again; the others are records and are only checked). Then
+cold, as if no worker ran (no stored reports), two ways: through her export page, which draws
+the reports in steps of PREPARE_BUDGET seconds (each step one request, as the browser makes
+them), then the zip; and the zip URL alone in one request, which draws every report itself.
+The machine may be shared: each line gives the wall time, this process's CPU time (the
+requests run in it) and the load.
 
 Run:  .venv/bin/python bench/everything.py [assessments]
 Uses a scratch SQLite database with the demo data.
@@ -42,7 +46,11 @@ def main():
     from assessments.models import Assessment, values_at_target
     from programmes.models import Programme
 
-    client = Programme.objects.select_related("client").first().client
+    from programmes.models import current_programme_of
+
+    # A client whose programme she can log a session in (the demo pauses some).
+    client = next(programme.client for programme in Programme.objects.select_related("client").order_by("pk")
+                  if current_programme_of(programme.client).can_log)
     have = client.assessments.count()
     for index in range(COUNT - have):
         Assessment(client=client, assessed_on=client.baby_date_of_birth + timedelta(days=60 + index),
@@ -69,6 +77,40 @@ def main():
         print(f"{COUNT} assessments, {label}: {seconds:.2f} s ({cpu:.2f} s CPU, load {os.getloadavg()[0]:.1f}), "
               f"{len(response.content) / 1e6:.1f} MB, {pdfs} PDFs")
 
+    from django.utils import timezone
+
+    from reports.drawing import draw_reports
+    from reports.models import DrawnReport
+
+    def timed(label, function):
+        start, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(f"{COUNT} assessments, {label}: {seconds:.2f} s ({cpu:.2f} s CPU, load {os.getloadavg()[0]:.1f})")
+        return result
+
+    def export_page_then_zip(label):
+        start, cpu = time.perf_counter(), time.process_time()
+        page = http.get(page_url)
+        assert page.status_code == 302, "every report was drawn: the page goes straight to the zip"
+        response = http.get(page["Location"])
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        pdfs = sum(name.endswith(".pdf") for name in zipfile.ZipFile(BytesIO(response.content)).namelist())
+        print(f"{COUNT} assessments, {label}: her export page and the zip {seconds:.2f} s ({cpu:.2f} s CPU, "
+              f"load {os.getloadavg()[0]:.1f}), {len(response.content) / 1e6:.1f} MB, {pdfs} PDFs")
+
+    drawn = timed("the worker draws every report (in the background)", lambda: draw_reports.call(client.pk))
+    assert drawn == COUNT
+    export_page_then_zip("drawn by the worker")
+    programme = current_programme_of(client)
+    programme.log_session(by=client.trainer, sequence=programme.log_sequence + 1, done_on=timezone.localdate(),
+                          outcome="completed", effort=4, symptoms=[])
+    drawn = timed("after she logs a session, the worker checks all and draws her latest report",
+                  lambda: draw_reports.call(client.pk))
+    assert drawn == 1, drawn
+    export_page_then_zip("drawn by the worker again")
+
+    DrawnReport.objects.all().delete()
     cache.clear()
     steps = []
     start, cpu = time.perf_counter(), time.process_time()
@@ -81,10 +123,11 @@ def main():
     total, cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"{COUNT} assessments, cold through her export page: {len(steps)} steps, longest {max(steps):.1f} s, "
           f"{total:.1f} s until the zip is ready ({cpu:.1f} s CPU, load {os.getloadavg()[0]:.1f})")
-    download("then the zip (reports cached)")
+    download("then the zip (reports stored)")
+    DrawnReport.objects.all().delete()
     cache.clear()
     download("cold, the zip URL alone in one request (every report drawn)")
-    download("warm (reports cached)")
+    download("warm (reports stored)")
 
 if __name__ == "__main__":
     main()

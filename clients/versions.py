@@ -24,6 +24,9 @@ NOT_VERSIONED = {
     # Every read of her record writes one; nothing cached from her version shows the log
     # (her page's "last opened her link" is read fresh each time).
     "audit.AccessEvent": "the access log records reads of her data; bumping on it would bump on every read",
+    # A drawn PDF of what her data shows, keyed by that (reports/pdf.py report_key): storing one
+    # changes nothing any page shows, and bumping on it would make the pages of her redraw.
+    "reports.DrawnReport": "a stored drawing of her report, keyed by what it shows; storing one changes no page",
 }
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "accounts",
     "clients",
     "assessments",
@@ -126,6 +127,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200}}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Background work (reports drawn before anyone asks: reports/drawing.py) is queued in the
+# database and run by `manage.py db_worker` (django-tasks-db).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.Trainer"
 AUTHENTICATION_BACKENDS = [

@@ -22,3 +22,6 @@ WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 # Existing tests sign in with force_login and no second factor; tests/accounts/test_two_factor.py turns it on.
 REQUIRE_2FA = False
+# Queued tasks do not run in the suite (a report drawn on every assessment save would slow it
+# down): tests/reports/test_drawing.py runs the task and checks the queueing directly.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

@@ -4,7 +4,8 @@
   assessment in the DOMAIN.md dict shape (the same shape as the one-assessment JSON export,
   so each can be imported again) with its corrections, programmes with their sessions, logs
   and resumes, her private links (dates only), and the access log about her;
-- reports/: the PDF report of every assessment (reports/pdf.py, cached as for downloads);
+- reports/: the PDF report of every assessment (reports/pdf.py, the stored drawings her
+  downloads give: reports.DrawnReport);
 - README.txt: what each file is.
 
 EXPORTED lists every model whose rows are exported; tests/privacy/test_everything.py walks every
@@ -25,6 +26,7 @@ from assessments.models import Assessment, AssessmentChange
 from clients import consent
 from clients.models import Client, ConsentRecord, ShareLink
 from programmes.models import AttentionAck, PlanSession, Programme, ProgrammeEvent, Resume, SessionLog
+from reports.models import DrawnReport
 
 from audit.models import AccessEvent
 
@@ -43,6 +45,7 @@ EXPORTED = {
     AttentionAck: "worklist_acknowledgements",
     ShareLink: "private_links",
     AccessEvent: "access_log",
+    DrawnReport: "reports/",  # her stored report PDFs: the zip's reports/ folder
 }
 
 
@@ -198,42 +201,41 @@ def as_data(client, by=None):
     }
 
 
-def report_jobs(client, today):
-    """[(assessment, fingerprint)] for each of her reports, oldest first. The reports read her
-    data their own way: they get a client without the export's prefetches."""
-    from reports.pdf import report_fingerprints
+def report_jobs(client, today, render=True):
+    """Her Reports (reports/pdf.py), oldest first. The reports read her data their own way:
+    they get a client without the export's prefetches."""
+    from reports.pdf import reports_of
 
-    plain = Client.objects.select_related("trainer").get(pk=client.pk)
-    assessments = list(plain.assessments.order_by("assessed_on", "pk"))
-    prints = report_fingerprints(plain, assessments, today)
-    return [(assessment, prints[assessment.pk]) for assessment in assessments]
+    return reports_of(Client.objects.select_related("trainer").get(pk=client.pk), today, render)
 
 
 Preparation = namedtuple("Preparation", "drawn ready total")
 
 
 def prepare_reports(client, budget):
-    """Draw her reports that are not in the cache yet, one after another, for about `budget`
+    """Draw her reports that are not stored yet, one after another, for about `budget`
     seconds. Returns a Preparation: drawn now, ready, in all.
 
-    A report takes one to two seconds to draw, so fifty cannot all be drawn inside one request
-    (gunicorn ends a worker after 30 s): the export page calls this once per step until all are
-    ready, then the zip only reads the cache."""
-    from reports.pdf import is_cached
-    from reports.pdf import report_pdf
+    A worker draws them as soon as her assessments change (reports/drawing.py), so this finds
+    them stored; only the ones it has not drawn yet are drawn here. A report takes one to two
+    seconds, so fifty cannot all be drawn inside one request (gunicorn ends a worker after
+    30 s): the export page calls this once per step until all are ready, then the zip only reads
+    the stored ones."""
+    from reports.pdf import draw, stored_keys
 
-    today = timezone.localdate()
-    jobs = report_jobs(client, today)
-    waiting = [(assessment, etag) for assessment, etag in jobs if not is_cached(etag)]
+    # Not rendered up front: each step renders only the reports it draws.
+    jobs = report_jobs(client, timezone.localdate(), render=False)
+    stored = stored_keys(client)
+    waiting = [report for report in jobs if report.key is None or stored.get(report.assessment.pk) != report.key]
     start = monotonic()
     drawn, longest = 0, 0.0
-    for assessment, etag in waiting:
+    for report in waiting:
         # Start another only if it should end inside the budget, judged by the slowest one yet
         # (a busy machine draws slower); the first always starts, so every step gets somewhere.
         if drawn and monotonic() - start + longest > budget:
             break
         began = monotonic()
-        report_pdf(assessment, etag, today)
+        draw(report)
         longest = max(longest, monotonic() - began)
         drawn += 1
     return Preparation(drawn, len(jobs) - len(waiting) + drawn, len(jobs))
@@ -241,20 +243,21 @@ def prepare_reports(client, budget):
 
 def build_zip(client, by=None):
     """The zip as bytes. The JSON is written first: a failed report never loses her data.
-    Any report not drawn yet is drawn here (see prepare_reports)."""
-    from reports.pdf import report_pdf
+    The reports are the stored ones; any not drawn yet is drawn here (see prepare_reports)."""
+    from reports.pdf import draw, stored_pdfs
 
     data = as_data(client, by)
-    today = timezone.localdate()
+    jobs = report_jobs(client, timezone.localdate())
+    stored = stored_pdfs(jobs)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("restride-data.json", json.dumps(data, indent=2, ensure_ascii=False))
         readme = render_to_string("audit/everything_readme.txt", {"client": client, "data": data})
         archive.writestr("README.txt", readme)
-        for assessment, etag in report_jobs(client, today):
+        for report in jobs:
+            pdf = stored.get(report.assessment.pk) or draw(report)
             # PDFs are already compressed: store them as they are.
-            archive.writestr(report_name(assessment), report_pdf(assessment, etag, today),
-                             compress_type=zipfile.ZIP_STORED)
+            archive.writestr(report_name(report.assessment), pdf, compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()
 
 

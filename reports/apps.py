@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class ReportsConfig(AppConfig):
     name = "reports"
+
+    def ready(self):
+        from . import drawing
+
+        drawing.connect()

@@ -1,22 +1,29 @@
 """PDF reports with WeasyPrint: a fetcher that can reach nothing but data: URLs and our
-own static files, and a cache so an unchanged report is never drawn twice."""
+own static files, and a store (DrawnReport) so an unchanged report is never drawn twice."""
 
 import hashlib
 import logging
 import mimetypes
+from collections import namedtuple
 from functools import cache
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache as django_cache
 from django.core.exceptions import SuspiciousFileOperation
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from config.fragments import client_keys_key, remember_for_client
+from config.fragments import client_keys_key
+
+from .models import DrawnReport
 
 logger = logging.getLogger(__name__)
 
 STATIC_BASE = "https://restride.invalid/static/"
-REPORT_VERSION = "3"  # bump when the report's template changes, so cached reports are redrawn
+REPORT_VERSION = "4"  # bump when the way reports are drawn changes (not the template: its HTML is in the key)
 
 
 def fetch_safely(url):
@@ -81,70 +88,183 @@ def render_report(context):
     return html_to_pdf(render_to_string("reports/report.html", context))
 
 
-def report_fingerprint(assessment, today):
-    """What the report of this assessment depends on, derived rather than listed: her data
-    version (clients/versions.py moves it on with every change to anything of hers: the
-    assessment, the earlier ones, her profile, her programme, its plan and logs), her trainer's
-    business details and logo, the day (weeks after birth, "due" wording) and the template."""
-    return report_fingerprints(assessment.client, [assessment], today)[assessment.pk]
+@cache
+def _stylesheet_digest():
+    with open(finders.find("css/report.css"), "rb") as file:
+        return hashlib.sha256(file.read()).digest()
 
 
-def report_fingerprints(client, assessments, today):
-    """{pk: report_fingerprint(assessment, today)} for many of her assessments in one query."""
+def report_key(html):
+    """What a drawn report shows, as a key: the HTML WeasyPrint is given, the stylesheet it
+    draws it with and REPORT_VERSION (for anything else about drawing, e.g. the PDF variant).
+    Derived from what is shown, not from a list of what it depends on (issue 11): whatever
+    changes the report, her data, her trainer's details or logo, the day, the template, changes
+    the HTML and so the key."""
+    digest = hashlib.sha256(REPORT_VERSION.encode() + b"|" + _stylesheet_digest() + b"|")
+    digest.update(html.encode())
+    return digest.hexdigest()
+
+
+@cache
+def code_stamp():
+    """Every template, stylesheet and module of the project (not the tests), hashed once per
+    process: a deploy that changes any of them may change what a report shows."""
+    from django.apps import apps
+
+    root = Path(settings.BASE_DIR)
+    folders = {root / "templates", root / "static"}
+    folders |= {Path(app.path) for app in apps.get_app_configs() if Path(app.path).is_relative_to(root)}
+    digest = hashlib.sha256(REPORT_VERSION.encode())
+    for folder in sorted(folders):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".html", ".txt", ".css", ".svg"}:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def report_stamps(client, today):
+    """(stamp of her latest's report, stamp of every earlier one's): what a report could depend
+    on, derived as her data version is (clients/versions.py: any write of anything of hers moves
+    it on), her trainer's details and logo, the code and, for the live report, the day.
+
+    A stamp only saves work, it decides nothing: a stored report whose stamp still matches has
+    a key that still matches (nothing it could show has changed), so its HTML need not be
+    rendered again to know it is current. When the stamp has moved on the HTML is rendered
+    and its key (report_key) decides whether the PDF must be drawn again."""
     from clients.models import Client
 
     version, trainer_changed, logo_changed = Client.objects.filter(pk=client.pk).values_list(
         "data_version", "trainer__updated_at", "trainer__logo__updated_at"
     ).get()
-    prints = {}
+    base = [code_stamp(), client.pk, version, trainer_changed, logo_changed]
+
+    def stamp(*parts):
+        return hashlib.sha256("|".join(map(str, [*base, *parts])).encode()).hexdigest()
+
+    return stamp("live", today.isoformat()), stamp("record")
+
+
+# A report of one assessment: its stamp, its key, and its HTML when it had to be rendered to
+# know the key (None when a stored drawing's stamp still matched).
+Report = namedtuple("Report", "assessment stamp key html")
+
+
+def is_record(assessment, latest_pk):
+    """A report that is no longer her latest's is a record of the day it was assessed."""
+    return assessment.pk != latest_pk
+
+
+def report_html(assessment, latest_pk, today, logo_url):
+    """The report's HTML. Her latest assessment's report is live: drawn for `today`, with her
+    current programme. Any earlier one is a record "as on the day of that assessment": drawn
+    for its own date, without today's programme (today's programme under an old verdict would
+    mislead), so logging sessions, the passing days and later assessments leave it unchanged."""
+    from .progress import client_progress
+
+    record = is_record(assessment, latest_pk)
+    context = client_progress(assessment.client, assessment, today, record=record)
+    context["logo_url"] = logo_url
+    return render_to_string("reports/report.html", context)
+
+
+def reports_for(client, assessments, latest_pk, today, render=True):
+    """The Report of each of `assessments` (hers): a stored drawing's key where its stamp still
+    matches, else the key of the HTML rendered now. A stored drawing found current again
+    (its key unchanged) gets the new stamp, so the next look needs no rendering. With
+    render=False nothing is rendered: a report whose stamp does not match has key None, for
+    draw() to render when its turn comes (her export's steps)."""
+    from accounts.models import TrainerLogo
+
+    live, record = report_stamps(client, today)
+    stored = {pk: (stamp, key) for pk, stamp, key in DrawnReport.objects.filter(
+        assessment_id__in=[a.pk for a in assessments]).values_list("assessment_id", "stamp", "key")}
+    logo_url = None
+    found = []
     for assessment in assessments:
-        parts = [REPORT_VERSION, today.isoformat(), client.pk, version, assessment.pk, trainer_changed, logo_changed]
-        prints[assessment.pk] = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-    return prints
+        assessment.client = client
+        stamp = record if is_record(assessment, latest_pk) else live
+        stored_stamp, stored_key = stored.get(assessment.pk, (None, None))
+        if stored_stamp == stamp or not render:
+            found.append(Report(assessment, stamp, stored_key if stored_stamp == stamp else None, None))
+            continue
+        if logo_url is None:
+            logo_url = TrainerLogo.url_for(client.trainer)
+        html = report_html(assessment, latest_pk, today, logo_url)
+        report = Report(assessment, stamp, report_key(html), html)
+        if stored_key == report.key:
+            DrawnReport.objects.filter(assessment_id=assessment.pk, key=report.key).update(stamp=stamp)
+        found.append(report)
+    return found
 
 
-REPORT_TIMEOUT = 60 * 60 * 24
+def report_of(assessment, today, render=False):
+    """The Report of one assessment (its client and trainer loaded with it); render=True
+    renders it even when a stored drawing's stamp matches."""
+    client = assessment.client
+    latest_pk = client.assessments.order_by("-assessed_on", "-pk").values_list("pk", flat=True).first()
+    if render:
+        from accounts.models import TrainerLogo
+
+        html = report_html(assessment, latest_pk, today, TrainerLogo.url_for(client.trainer))
+        return Report(assessment, report_stamps(client, today)[latest_pk != assessment.pk], report_key(html), html)
+    return reports_for(client, [assessment], latest_pk, today)[0]
 
 
-def cached_report(etag, build_context, client_pk=None):
-    """The PDF for this fingerprint: drawn once, then served from the cache. With `client_pk`
-    the key is also listed under her, so erasing her can remove her cached reports."""
-    key = f"report:{etag}"
-    pdf = django_cache.get(key)
-    if pdf is None:
-        pdf = render_report(build_context())
-        django_cache.set(key, pdf, timeout=REPORT_TIMEOUT)
-        if client_pk is not None:
-            remember_for_client(client_pk, key)
+def reports_of(client, today, render=True):
+    """The Report of every assessment of hers, oldest first."""
+    assessments = list(client.assessments.order_by("assessed_on", "pk"))
+    return reports_for(client, assessments, assessments[-1].pk, today, render) if assessments else []
+
+
+def stored_keys(client):
+    """{assessment pk: key} of her stored reports."""
+    return dict(DrawnReport.objects.filter(client=client).values_list("assessment_id", "key"))
+
+
+def stored_pdfs(reports):
+    """{assessment pk: PDF} for those of `reports` stored with their current key, one query."""
+    wanted = {report.assessment.pk: report.key for report in reports}
+    rows = DrawnReport.objects.filter(assessment_id__in=wanted).values_list("assessment_id", "key", "pdf")
+    return {pk: bytes(pdf) for pk, key, pdf in rows if wanted[pk] == key}
+
+
+def draw(report):
+    """Draw the report and store it in place of any stale one of the same assessment. A Report
+    not rendered (reports_for's render=False, or known current by its stamp) is rendered first,
+    and not drawn when its stored drawing turns out to be current."""
+    if report.html is None:
+        report = report_of(report.assessment, timezone.localdate())
+        stored = stored_pdfs([report]).get(report.assessment.pk)
+        if stored is not None:
+            return stored
+        if report.html is None:  # its stamp matched, but the drawing went meanwhile (her erasure)
+            report = report_of(report.assessment, timezone.localdate(), render=True)
+    pdf = html_to_pdf(report.html)
+    assessment = report.assessment
+    try:
+        with transaction.atomic():
+            DrawnReport.objects.update_or_create(assessment_id=assessment.pk, defaults={
+                "client_id": assessment.client_id, "key": report.key, "stamp": report.stamp, "pdf": pdf})
+    except IntegrityError:  # stored at the same moment elsewhere, or she was erased meanwhile
+        logger.info("Report of assessment %s was stored elsewhere meanwhile", assessment.pk)
     return pdf
 
 
-def is_cached(etag):
-    return django_cache.has_key(f"report:{etag}")
+def report_pdf(report):
+    """The PDF of this Report: the stored one when its key still matches, else drawn now and
+    stored. Her download and her "everything" export both take it from here, so they are the
+    same file; reports/drawing.py draws them beforehand."""
+    return stored_pdfs([report]).get(report.assessment.pk) or draw(report)
 
 
 def client_report_keys(client_pk):
-    """Her cached reports and cached pages (config/fragments.py)."""
+    """Her cached pages (config/fragments.py)."""
     return django_cache.get(client_keys_key(client_pk), [])
 
 
 def forget_client_reports(client_pk):
-    """Remove every cached report of hers (erasure): the PDFs hold her health data too."""
+    """Remove every cached page of hers (erasure): they hold her health data too. Her stored
+    reports go with her rows (DrawnReport's cascade)."""
     keys = client_report_keys(client_pk)
     django_cache.delete_many([*keys, client_keys_key(client_pk)])
     return len(keys)
-
-
-def report_pdf(assessment, etag, today):
-    """The PDF report of this assessment, drawn once per fingerprint: her download and her
-    "everything" export both take it from here, so they are the same file."""
-    from accounts.models import TrainerLogo
-
-    from .progress import client_progress
-
-    def build_context():
-        context = client_progress(assessment.client, assessment, today)
-        context["logo_url"] = TrainerLogo.url_for(assessment.client.trainer)
-        return context
-
-    return cached_report(etag, build_context, assessment.client_id)

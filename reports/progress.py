@@ -393,9 +393,13 @@ def trend_groups(assessments, running_chart=None):
     return groups
 
 
-def client_progress(client, assessment=None, today=None):
+def client_progress(client, assessment=None, today=None, record=False):
     """Everything her page or a report shows. With `assessment`, the report of that one
-    (charts up to it); without, her latest."""
+    (charts up to it); without, her latest. A `record` is the report of an assessment that is
+    no longer her latest, as on the day of it: `today` is its date and no programme is shown
+    (reports/pdf.py report_html)."""
+    if record:
+        today = assessment.assessed_on
     today = today or timezone.localdate()
     history = client.assessments.order_by("-assessed_on", "-pk")
     if assessment is not None:
@@ -409,10 +413,10 @@ def client_progress(client, assessment=None, today=None):
         earlier = {"count": assessments[0].history_count - len(assessments), "first": assessments[0].history_first}
     latest = assessments[-1] if assessments else None
     # Who may run reads her latest assessment: here it is already loaded, unless this is an older report.
-    programme = current_programme_of(client, latest if assessment is None else None)
+    programme = None if record else current_programme_of(client, latest if assessment is None else None)
     context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
                "timeline": check_ups(assessments), "earlier": earlier, "programme": programme, "today": today,
-               "citation": protocol.GUIDELINE_CITATION}
+               "record": record, "citation": protocol.GUIDELINE_CITATION}
     if latest:
         result = latest.result
         headline, explanation = HEADLINES[result.verdict]

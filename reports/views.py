@@ -18,7 +18,7 @@ from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme
 from clients.models import ShareLink
 
 from .calendar import her_calendar
-from .pdf import report_fingerprint, report_pdf
+from .pdf import report_of, report_pdf
 from .progress import client_progress, her_logging_refusal, her_top
 
 BAD_TOKEN_LIMIT = 20  # per address, per BAD_TOKEN_WINDOW seconds
@@ -87,13 +87,12 @@ def progress(request, token):
 
 
 def pdf_response(request, assessment):
-    today = timezone.localdate()
-    etag = report_fingerprint(assessment, today)
-    quoted = f'"{etag}"'
+    report = report_of(assessment, timezone.localdate())
+    quoted = f'"{report.key}"'  # derived from what the report shows (reports/pdf.py report_key)
     if request.headers.get("If-None-Match") == quoted:
         response = HttpResponse(status=304)
     else:
-        pdf = report_pdf(assessment, etag, today)
+        pdf = report_pdf(report)
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = f"restride-report-{assessment.assessed_on:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -96,12 +96,10 @@ import django
 django.setup()
 from django.utils import timezone
 from assessments.models import Assessment
-from reports.pdf import cached_report, report_fingerprint
-from reports.progress import client_progress
+from reports.pdf import report_of, report_pdf
 
 assessment = Assessment.objects.select_related("client__trainer").get(pk=int(sys.argv[1]))
-today = timezone.localdate()
-pdf = cached_report(report_fingerprint(assessment, today), lambda: client_progress(assessment.client, assessment, today))
+pdf = report_pdf(report_of(assessment, timezone.localdate()))
 print(len(pdf))
 """
 
@@ -109,7 +107,7 @@ print(len(pdf))
 @pytest.mark.skipif(not settings.REDIS_URL or connection.vendor != "postgresql",
                     reason="needs PostgreSQL and REDIS_URL: what CI runs")
 @pytest.mark.django_db(transaction=True)
-def test_a_report_drawn_by_one_process_is_served_from_the_cache_by_another(owner, anon_http, monkeypatch):
+def test_a_report_drawn_by_one_process_is_served_from_the_store_by_another(owner, anon_http, monkeypatch):
     client = make_client(owner)
     assessment = make_assessment(client)
     _, token = ShareLink.issue(client, owner)
@@ -121,9 +119,9 @@ def test_a_report_drawn_by_one_process_is_served_from_the_cache_by_another(owner
     size = int(drawn.stdout.split()[-1])
 
     def must_not_draw(context):
-        raise AssertionError("this process drew the report again instead of using the shared cache")
+        raise AssertionError("this process drew the report again instead of using the stored one")
 
-    monkeypatch.setattr("reports.pdf.render_report", must_not_draw)
+    monkeypatch.setattr("reports.pdf.html_to_pdf", must_not_draw)
     response = anon_http.get(reverse("reports:progress_pdf", args=[token, assessment.pk]))
     assert response.status_code == 200 and len(response.content) == size
     assert response.content.startswith(b"%PDF")

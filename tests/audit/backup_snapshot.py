@@ -8,18 +8,17 @@ import sys
 
 
 def snapshot(today):
-    from django.template.loader import render_to_string
-
     from accounts.models import Trainer, TrainerLogo
     from assessments.models import Assessment, AssessmentChange
     from audit.models import AccessEvent
     from clients.models import Client, ConsentRecord, ShareLink
     from programmes.models import Plan, PlanBlock, PlanSession, Programme, Resume, SessionLog
-    from reports.progress import client_progress
+    from reports.models import DrawnReport
+    from reports.pdf import report_html, report_key
 
     tables = {}
     for model in (Trainer, TrainerLogo, Client, ConsentRecord, ShareLink, Assessment, AssessmentChange, Plan,
-                  PlanSession, PlanBlock, Programme, SessionLog, Resume, AccessEvent):
+                  PlanSession, PlanBlock, Programme, SessionLog, Resume, AccessEvent, DrawnReport):
         rows = list(model.objects.order_by("pk").values())
         for row in rows:
             for key, value in row.items():
@@ -28,10 +27,10 @@ def snapshot(today):
         tables[model.__name__] = rows
     reports = {}
     for assessment in Assessment.objects.select_related("client__trainer").order_by("pk"):
-        context = client_progress(assessment.client, assessment, today)
-        context["logo_url"] = TrainerLogo.url_for(assessment.client.trainer)
-        # The report's HTML is what WeasyPrint draws: the same HTML, the same report.
-        reports[assessment.pk] = hashlib.sha256(render_to_string("reports/report.html", context).encode()).hexdigest()
+        latest = assessment.client.assessments.order_by("-assessed_on", "-pk").values_list("pk", flat=True).first()
+        # The report's key is derived from the HTML WeasyPrint draws: the same key, the same report.
+        html = report_html(assessment, latest, today, TrainerLogo.url_for(assessment.client.trainer))
+        reports[assessment.pk] = report_key(html)
     return {"tables": tables, "reports": reports}
 
 

@@ -8,6 +8,7 @@ from audit.models import AccessEvent
 from clients import versions
 from clients.models import Client
 from programmes.models import Plan, PlanBlock, PlanSession
+from reports.models import DrawnReport
 from tests.conftest import make_client
 from tests.privacy.test_everything import builtin_templates_db, full_client, related_models  # noqa: F401 (fixtures)
 
@@ -23,8 +24,8 @@ def her_rows(model, client):
 def test_the_walk_finds_every_model_that_refers_to_her_and_her_own_copy_of_the_plan():
     walked = related_models(Client) | {Client, Plan, PlanSession, PlanBlock}
     found = set(versions.versioned_models())
-    assert found == walked - {AccessEvent}
-    assert set(versions.NOT_VERSIONED) == {"audit.AccessEvent"}
+    assert found == walked - {AccessEvent, DrawnReport}
+    assert set(versions.NOT_VERSIONED) == {"audit.AccessEvent", "reports.DrawnReport"}
 
 
 def test_every_versioned_model_bumps_on_bulk_writes_too():
@@ -98,22 +99,24 @@ def test_reading_her_pages_does_not_move_it(owner_http, owner):
     assert version_of(her) == before
 
 
-def test_her_report_fingerprint_follows_any_change_of_hers_and_her_trainers_details(full_client):  # noqa: F811
+def test_her_report_stamps_follow_any_change_of_hers_and_her_trainers_details(full_client):  # noqa: F811
+    """The stamps only spare rendering a report to know it is current (reports/pdf.py
+    report_stamps): they must move with anything a report could show."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     from programmes.models import PlanBlock
-    from reports.pdf import report_fingerprint
+    from reports.pdf import report_stamps
 
     client, assessments = full_client
     today = timezone.localdate()
-    seen = {report_fingerprint(assessments[0], today)}
+    seen = set(report_stamps(client, today))
 
     def changed():
-        fingerprint = report_fingerprint(assessments[0], today)
-        assert fingerprint not in seen
-        seen.add(fingerprint)
+        stamps = set(report_stamps(client, today))
+        assert not stamps & seen
+        seen.update(stamps)
 
     block = PlanBlock.objects.filter(session__plan__programme__client=client).first()
     block.repeats += 1
@@ -122,15 +125,19 @@ def test_her_report_fingerprint_follows_any_change_of_hers_and_her_trainers_deta
     client.trainer.business_name = "Renamed Studio"
     client.trainer.save()
     changed()
-    tomorrow = today + timedelta(days=1)  # weeks after birth and "due" wording move with the day
-    assert report_fingerprint(assessments[0], today) != report_fingerprint(assessments[0], tomorrow)
+    tomorrow = today + timedelta(days=1)  # the live report is drawn for the day; a record is not
+    live, record = report_stamps(client, today)
+    assert report_stamps(client, tomorrow) == (report_stamps(client, tomorrow)[0], record)
+    assert report_stamps(client, tomorrow)[0] != live
 
 
-def test_her_reports_fingerprints_in_bulk_are_each_reports_own(full_client):  # noqa: F811
+def test_a_report_alone_and_among_all_of_hers_is_the_same_report(full_client):  # noqa: F811
     from django.utils import timezone
 
-    from reports.pdf import report_fingerprint, report_fingerprints
+    from reports.pdf import report_of, reports_of
 
     client, assessments = full_client
     today = timezone.localdate()
-    assert report_fingerprints(client, assessments, today) == {a.pk: report_fingerprint(a, today) for a in assessments}
+    together = {report.assessment.pk: report.key for report in reports_of(client, today)}
+    assert together == {a.pk: report_of(a, today).key for a in client.assessments.select_related("client__trainer")}
+    assert len(set(together.values())) == len(assessments)

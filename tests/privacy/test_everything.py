@@ -15,6 +15,7 @@ from audit.models import AccessEvent
 from clients import consent
 from clients.models import Client, ShareLink
 from programmes.models import AttentionAck, Resume, SessionLog
+from reports.models import DrawnReport
 from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
 from tests.factories import make_assessment
@@ -48,6 +49,8 @@ def full_client(owner, builtin_templates_db):
     Resume.objects.create(programme=programme, note="Seen by physio", resumed_by=owner)
     ShareLink.issue(client, owner)
     AccessEvent.objects.create(trainer=owner, actor=owner, client=client, kind="viewed_client")
+    for assessment in (first, second):  # stale drawings (their key matches no report): drawn anew when asked for
+        DrawnReport.objects.create(client=client, assessment=assessment, key="stale", stamp="stale", pdf=b"%PDF-old")
     return client, [first, second]
 
 
@@ -81,6 +84,7 @@ def test_every_row_about_her_is_in_the_json(full_client, owner):
         "worklist_acknowledgements": len(data["worklist_acknowledgements"]),
         "private_links": len(data["private_links"]),
         "access_log": len(data["access_log"]),
+        "reports/": len({a["report"] for a in data["assessments"]}),  # one PDF in the zip for each
     }
     for model, where in everything.EXPORTED.items():
         if model is Client:
@@ -199,7 +203,7 @@ def test_preparing_draws_the_reports_step_by_step_then_offers_the_zip(full_clien
     assert third.status_code == 302 and third["Location"] == zip_url
     from reports import pdf
 
-    monkeypatch.setattr(pdf, "render_report", lambda context: pytest.fail("the zip drew a report again"))
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: pytest.fail("the zip drew a report again"))
     assert len(zip_reports(owner_http.get(zip_url))) == 2
     # Preparing shows counts only: only the download itself is in her access log.
     assert AccessEvent.objects.filter(client=client, kind="exported_everything").count() == 1
@@ -215,61 +219,58 @@ def test_prepare_owner_other_and_anonymous(client_record, owner_http, stranger_h
 
 def test_the_exports_reports_are_her_downloads_byte_for_byte(full_client, owner_http):
     """Drawn cold each way: the zip's report of each assessment is the PDF her download gives."""
-    from django.core.cache import cache
-
     client, assessments = full_client
-    cache.clear()
     exported = zip_reports(owner_http.get(reverse("audit:export_everything", args=[client.pk])))
-    cache.clear()
+    DrawnReport.objects.all().delete()
     for assessment in assessments:
         downloaded = owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content
         assert exported[everything.report_name(assessment)] == downloaded
 
 
-def test_the_fingerprints_in_bulk_are_each_reports_own(full_client, owner):
-    from reports.pdf import report_fingerprint, report_fingerprints
-
-    client, assessments = full_client
-    assessments[0].save_changes({"notes": "Changed later"}, owner, assessments[0].version)
-    today = timezone.localdate()
-    fresh = list(client.assessments.select_related("client__trainer"))
-    bulk = report_fingerprints(client, fresh, today)
-    assert bulk == {assessment.pk: report_fingerprint(assessment, today) for assessment in fresh}
-    assert len(set(bulk.values())) == len(fresh)
-
-
 @pytest.mark.parametrize("count", [1, 30])
 def test_which_reports_to_draw_takes_the_same_queries_however_many(owner, count, django_assert_max_num_queries):
+    """Once the worker has drawn them (their stamps current), nothing is rendered to know it."""
+    from reports.pdf import report_stamps
+
     client = make_client(owner)
     for index in range(count):
         make_assessment(client, days_after_birth=60 + index)
+    today = timezone.localdate()
+    live, record = report_stamps(client, today)
+    assessments = list(client.assessments.order_by("assessed_on", "pk"))
+    for assessment in assessments:
+        DrawnReport.objects.create(client=client, assessment=assessment, key=f"key-{assessment.pk}", pdf=b"%PDF-",
+                                   stamp=live if assessment == assessments[-1] else record)
     with django_assert_max_num_queries(6):
-        jobs = everything.report_jobs(client, timezone.localdate())
-    assert len(jobs) == count
+        jobs = everything.report_jobs(client, today)
+    assert [(report.key, report.html) for report in jobs] == [(f"key-{a.pk}", None) for a in assessments]
 
 
 def test_a_step_starts_a_report_only_if_it_should_end_inside_the_budget(owner, monkeypatch):
     """With reports taking 3 s and a budget of 8 s, a step draws two (ending at 6 s): a third
     would end at 9 s. The next step goes on from the third."""
-    from django.core.cache import cache
-
     from reports import pdf as report_pdfs
 
     client = make_client(owner)
     for weeks in (8, 10, 12, 14):
         make_assessment(client, days_after_birth=7 * weeks)
-    cache.clear()
     clock = [0.0]
     drawn = []
 
-    def slow_report(assessment, etag, today):
+    def slow_report(report):
         clock[0] += 3
-        drawn.append(assessment.pk)
-        cache.set(f"report:{etag}", b"%PDF-")
+        drawn.append(report.assessment.pk)
+        rendered = report_pdfs.report_of(report.assessment, timezone.localdate(), render=True)
+        DrawnReport.objects.create(client=client, assessment=report.assessment, key=rendered.key,
+                                   stamp=rendered.stamp, pdf=b"%PDF-")
 
+    rendered = []
+    real_html = report_pdfs.report_html
+    monkeypatch.setattr(report_pdfs, "report_html", lambda *args: rendered.append(1) or real_html(*args))
     monkeypatch.setattr(everything, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(report_pdfs, "report_pdf", slow_report)
+    monkeypatch.setattr(report_pdfs, "draw", slow_report)
     assert everything.prepare_reports(client, budget=8) == (2, 2, 4)
+    assert len(rendered) == 2, "a step renders only the reports it draws"
     assert everything.prepare_reports(client, budget=8) == (2, 4, 4)
-    assert len(set(drawn)) == 4
+    assert len(set(drawn)) == 4 and len(rendered) == 4
     assert everything.prepare_reports(client, budget=8) == (0, 4, 4)

@@ -13,6 +13,7 @@ from privacy.erasure import erasure_date
 from audit.models import AccessEvent
 from clients.models import Client
 from programmes.models import Plan
+from reports.models import DrawnReport
 from tests.conftest import make_client
 from tests.privacy.test_everything import builtin_templates_db, full_client, lookup_to_client, related_models  # noqa: F401
 
@@ -40,9 +41,11 @@ def short_retention(settings):
 
 def test_an_expired_client_is_erased_with_everything_about_her(full_client, owner_http, short_retention):
     client, assessments = full_client
-    owner_http.get(reverse("reports:trainer_pdf", args=[assessments[0].pk]))  # a report in the cache
-    assert len(cache.get(f"report-keys:{client.pk}")) == 1
+    owner_http.get(reverse("reports:trainer_pdf", args=[assessments[0].pk]))  # a report drawn and stored
+    assert DrawnReport.objects.get(assessment=assessments[0]).pdf
+    owner_http.get(reverse("clients:detail", args=[client.pk]))  # a page of hers in the cache
     cached = cache.get(f"report-keys:{client.pk}")
+    assert cached
     assert all(cache.get(key) for key in cached)
     plan_pk = client.programmes.get().plan_id
     kept = make_client(client.trainer, "Beth Okafor")
@@ -63,7 +66,8 @@ def test_an_expired_client_is_erased_with_everything_about_her(full_client, owne
     assert not Plan.objects.filter(pk=plan_pk).exists(), "her own copy of the plan goes too"
     assert Plan.objects.filter(trainer__isnull=True, is_template=True).exists(), "built-in templates stay"
     assert cache.get(f"report-keys:{client.pk}") is None
-    assert not [key for key in cached if cache.get(key) is not None]  # any backend: no report of hers left
+    assert not [key for key in cached if cache.get(key) is not None]  # any backend: no page of hers left
+    assert not DrawnReport.objects.filter(assessment__in=assessments).exists()  # nor a drawn report
     assert set(Client.objects.values_list("full_name", flat=True)) == {kept.full_name, recent.full_name}
     event = AccessEvent.objects.get(kind="erased_expired")
     assert (event.trainer, event.client, event.target) == (client.trainer, None, f"Client #{client.pk}")
@@ -99,9 +103,11 @@ def test_an_archived_clients_page_says_when_her_data_will_be_erased(owner, owner
     assert f"Everything about her will be erased on {due.day} {due:%b %Y} unless you restore her." in page
 
 
-def test_deleting_a_client_also_removes_her_cached_reports_and_plan_copies(full_client, owner_http):
+def test_deleting_a_client_also_removes_her_reports_cached_pages_and_plan_copies(full_client, owner_http):
     client, assessments = full_client
     owner_http.get(reverse("reports:trainer_pdf", args=[assessments[1].pk]))
+    assert DrawnReport.objects.filter(assessment=assessments[1]).exclude(key="stale").exists()
+    owner_http.get(reverse("clients:detail", args=[client.pk]))
     cached = cache.get(f"report-keys:{client.pk}")
     assert cached and all(cache.get(key) for key in cached)
     plan_pk = client.programmes.get().plan_id
@@ -109,3 +115,4 @@ def test_deleting_a_client_also_removes_her_cached_reports_and_plan_copies(full_
     assert not Client.objects.filter(pk=client.pk).exists()
     assert not Plan.objects.filter(pk=plan_pk).exists()
     assert not [key for key in cached if cache.get(key) is not None]
+    assert not DrawnReport.objects.filter(assessment__in=assessments).exists()

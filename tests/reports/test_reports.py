@@ -215,11 +215,11 @@ def test_a_revoked_link_cannot_download_a_report(shared, anon_http):
     assert anon_http.get(reverse("reports:progress_pdf", args=[shared["token"], shared["assessment"].pk])).status_code == 404
 
 
-def test_an_unchanged_report_is_served_from_the_cache_and_an_edit_invalidates_it(shared, owner_http, monkeypatch):
+def test_an_unchanged_report_is_served_from_the_store_and_an_edit_invalidates_it(shared, owner_http, monkeypatch):
     url = reverse("reports:trainer_pdf", args=[shared["assessment"].pk])
     drawn = []
-    real = report_pdf.render_report
-    monkeypatch.setattr(report_pdf, "render_report", lambda context: drawn.append(1) or real(context))
+    real = report_pdf.html_to_pdf
+    monkeypatch.setattr(report_pdf, "html_to_pdf", lambda html: drawn.append(1) or real(html))
     first = owner_http.get(url)
     again = owner_http.get(url)
     not_modified = owner_http.get(url, headers={"If-None-Match": first["ETag"]})

@@ -1,0 +1,224 @@
+"""Her reports drawn before anyone asks (reports/drawing.py) and stored (reports.DrawnReport):
+what an older assessment's report shows (a record of its day), the key derived from it, the
+background task, its queueing, and the export reading the stored drawings.
+
+Queued tasks never run in the suite (config/test_settings.py: the dummy backend): these tests
+run the task themselves, and most draw with a stand-in for WeasyPrint, which costs seconds."""
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.tasks import default_task_backend
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment
+from reports import pdf
+from reports.drawing import TRAINER_PRIORITY, draw_reports
+from reports.models import DrawnReport
+from tests.conftest import make_client
+from tests.factories import make_assessment
+from tests.privacy.test_everything import builtin_templates_db, full_client, zip_reports  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def fake_drawing(monkeypatch):
+    """WeasyPrint stands aside: a "PDF" is the hash of its HTML, and each drawing is counted."""
+    drawn = []
+
+    def html_to_pdf(html):
+        drawn.append(html)
+        return b"%PDF-" + hashlib.sha256(html.encode()).hexdigest().encode()
+
+    monkeypatch.setattr(pdf, "html_to_pdf", html_to_pdf)
+    return drawn
+
+
+def key_of(assessment, today):
+    """The key of an assessment's report, rendered afresh (never a stored stamp's)."""
+    assessment = Assessment.objects.select_related("client__trainer").get(pk=assessment.pk)
+    latest = assessment.client.assessments.order_by("-assessed_on", "-pk").first()
+    html = pdf.report_html(assessment, latest.pk, today, "")
+    return pdf.report_key(html), html
+
+
+# What a report shows -----------------------------------------------------------------------
+
+
+def test_an_older_assessments_report_is_a_record_of_its_day(full_client, owner):  # noqa: F811
+    client, (first, second) = full_client
+    middle = make_assessment(client, days_after_birth=7 * 11)  # between the two
+    today = timezone.localdate()
+    key, html = key_of(middle, today)
+    assert "Walk–run programme" not in html, "no programme of today under an old verdict"
+    assert f"records the assessment of {middle.assessed_on.day} {middle.assessed_on:%b %Y} as it stood that day" in html
+    assert "the report of the latest assessment" in html and "Prepared" not in html
+    # Logged sessions and the passing days leave it as it was.
+    programme = client.programmes.get()
+    programme.log_session(by=owner, sequence=2, done_on=today, outcome="completed", effort=3, symptoms=[])
+    assert key_of(middle, today)[0] == key
+    assert key_of(middle, today + timedelta(days=9))[0] == key
+    # An earlier assessment and her name are part of it.
+    first.save_changes({"strength_calf_raise_left": 11}, owner, first.version)
+    changed = key_of(middle, today)[0]
+    assert changed != key
+    client.full_name = "Amira Haddad-Stone"
+    client.save()
+    assert key_of(middle, today)[0] not in (key, changed)
+
+
+def test_her_latest_report_stays_live(full_client, owner):  # noqa: F811
+    client, (first, second) = full_client
+    today = timezone.localdate()
+    key, html = key_of(second, today)
+    assert "Walk–run programme" in html and f"Prepared {today.day} {today:%b %Y}" in html
+    assert key_of(second, today + timedelta(days=1))[0] != key
+    programme = client.programmes.get()
+    programme.log_session(by=owner, sequence=2, done_on=today, outcome="completed", effort=3, symptoms=[])
+    assert key_of(second, today)[0] != key
+
+
+# The task ------------------------------------------------------------------------------------
+
+
+def test_the_task_stores_every_report_and_a_second_run_draws_nothing(full_client, fake_drawing):  # noqa: F811
+    client, assessments = full_client  # the fixture's drawings are stale
+    assert draw_reports.call(client.pk) == 2
+    stored = {row.assessment_id: row for row in DrawnReport.objects.filter(client=client)}
+    today = timezone.localdate()
+    for assessment in assessments:
+        assert stored[assessment.pk].key == key_of(assessment, today)[0]
+        assert bytes(stored[assessment.pk].pdf).startswith(b"%PDF-")
+    assert draw_reports.call(client.pk) == 0 and len(fake_drawing) == 2
+
+
+def test_a_stale_drawing_is_replaced_and_only_what_changed_is_drawn(full_client, owner, fake_drawing):  # noqa: F811
+    client, (first, second) = full_client
+    draw_reports.call(client.pk)
+    keys = dict(DrawnReport.objects.values_list("assessment_id", "key"))
+    programme = client.programmes.get()
+    programme.log_session(by=owner, sequence=2, done_on=timezone.localdate(), outcome="completed", effort=3, symptoms=[])
+    assert draw_reports.call(client.pk) == 1, "a logged session changes her latest report only"
+    now = dict(DrawnReport.objects.values_list("assessment_id", "key"))
+    assert now[first.pk] == keys[first.pk] and now[second.pk] != keys[second.pk]
+    client.full_name = "Amira Haddad-Stone"
+    client.save()
+    assert draw_reports.call(client.pk) == 2
+    assert DrawnReport.objects.filter(client=client).count() == 2, "replaced, not added"
+
+
+def test_the_task_for_an_erased_client_does_nothing(owner):
+    client = make_client(owner)
+    pk = client.pk
+    client.delete()
+    assert draw_reports.call(pk) == 0
+
+
+# Queueing ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def queued():
+    default_task_backend.clear()
+
+    def clients():
+        return [(result.args, result.task.priority) for result in default_task_backend.results]
+
+    yield clients
+    default_task_backend.clear()
+
+
+def test_saving_editing_or_deleting_an_assessment_queues_her_reports_after_commit(
+        owner, queued, django_capture_on_commit_callbacks):
+    client = make_client(owner)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assessment = make_assessment(client)
+    assert queued() == [], "not before the transaction commits"
+    for callback in callbacks:
+        callback()
+    assert queued() == [([client.pk], 0)]
+    assert default_task_backend.results[0].task.run_after > timezone.now(), "after the studio's burst of saves"
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment.save_changes({"notes": "Edited"}, owner, assessment.version)
+    assert len(queued()) == 1, "one queued a moment ago covers this edit"
+    from django.core.cache import cache
+
+    cache.clear()  # as DEDUPE_SECONDS later
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment.delete()
+    assert queued() == [([client.pk], 0), ([client.pk], 0)]
+
+
+def test_a_logged_session_or_her_profile_queues_her_reports(full_client, owner, queued,  # noqa: F811
+                                                             django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    client, _ = full_client
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.programmes.get().log_session(by=owner, sequence=2, done_on=timezone.localdate(), outcome="completed",
+                                            effort=3, symptoms=[])
+    assert queued() == [([client.pk], 0)]
+
+
+def test_her_trainers_details_queue_every_client_with_assessments_but_signing_in_does_not(
+        owner, queued, django_capture_on_commit_callbacks):
+    assessed = make_client(owner)
+    make_assessment(assessed)
+    make_client(owner, "Beth Okafor")  # nothing to draw
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.last_login = timezone.now()
+        owner.save(update_fields=["last_login"])
+    assert queued() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.business_phone = "01632 960000"
+        owner.save()
+    assert queued() == [([assessed.pk], TRAINER_PRIORITY)]
+
+
+def test_storing_a_drawing_changes_nothing_of_hers(full_client, fake_drawing):  # noqa: F811
+    client, _ = full_client
+    before = type(client).objects.values_list("data_version", flat=True).get(pk=client.pk)
+    draw_reports.call(client.pk)
+    assert type(client).objects.values_list("data_version", flat=True).get(pk=client.pk) == before
+
+
+# The export and downloads read the stored drawings --------------------------------------------
+
+
+def test_the_export_uses_the_stored_reports_and_draws_nothing(full_client, owner_http, fake_drawing, monkeypatch):  # noqa: F811
+    client, assessments = full_client
+    draw_reports.call(client.pk)
+    stored = dict(DrawnReport.objects.values_list("assessment_id", "pdf"))
+
+    def must_not_draw(html):
+        raise AssertionError("the export drew a report the worker had drawn")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", must_not_draw)
+    monkeypatch.setattr(pdf, "render_to_string", lambda *args, **kwargs: pytest.fail("rendered a report again"))
+    page = owner_http.get(reverse("audit:everything", args=[client.pk]))
+    zip_url = reverse("audit:export_everything", args=[client.pk])
+    assert page.status_code == 302 and page["Location"] == zip_url, "nothing to wait for"
+    from privacy import everything
+
+    reports = zip_reports(owner_http.get(zip_url))
+    assert reports == {everything.report_name(a): bytes(stored[a.pk]) for a in assessments}
+    for assessment in assessments:  # her downloads are the same files
+        assert owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content == bytes(stored[assessment.pk])
+
+
+def test_an_older_reports_download_is_the_stored_record_for_owner_only(full_client, owner_http, stranger_http,  # noqa: F811
+                                                                     anon_http, fake_drawing):
+    client, (first, second) = full_client
+    url = reverse("reports:trainer_pdf", args=[first.pk])
+    response = owner_http.get(url)
+    record = DrawnReport.objects.get(assessment=first)
+    assert response.content == bytes(record.pdf) and response["ETag"] == f'"{record.key}"'
+    assert owner_http.get(url, headers={"If-None-Match": response["ETag"]}).status_code == 304
+    assert stranger_http.get(url).status_code == 404
+    assert anon_http.get(url)["Location"].startswith(reverse("login"))
+    assert len(fake_drawing) == 1
