@@ -51,8 +51,13 @@ def trainer_log(request):
 @login_required
 @require_safe
 def export_everything(request, client_pk):
-    """"Download everything about her": a zip of her data, reports and a README."""
+    """"Download everything about her": a zip of her data, reports and a README. Reports the
+    worker has not drawn yet are drawn here for one step's budget; if some are still missing,
+    her export page carries on in steps, so no request runs into the server's timeout."""
     client = get_client_for_trainer(request, client_pk)
+    preparation = everything.prepare_reports(client, PREPARE_BUDGET)
+    if preparation.ready < preparation.total:
+        return private(redirect("audit:everything", client.pk))
     content = everything.build_zip(everything.load(client.pk), by=request.user)
     record(request, client, "exported_everything")
     response = HttpResponse(content, content_type="application/zip")
