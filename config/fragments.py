@@ -33,10 +33,18 @@ def stand_in(name):
 
 @cache
 def code_version():
-    """The templates and code that draw pages: a deploy that changes them starts afresh."""
+    """Every template, static file and module of the project (not the tests), hashed once per
+    process: a deploy that changes any of them may change what a page or a report shows, so
+    cached pages and stored reports' stamps (reports/pdf.py) start afresh."""
+    from django.apps import apps
+
+    folders = {ROOT / "templates", ROOT / "static", ROOT / "config"}
+    folders |= {Path(app.path) for app in apps.get_app_configs() if Path(app.path).is_relative_to(ROOT)}
     digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("templates/**/*.html"), *ROOT.glob("*/*.py"), *ROOT.glob("*/templatetags/*.py")]):
-        digest.update(path.read_bytes())
+    for folder in sorted(folders):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".html", ".txt", ".css", ".svg"}:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 

@@ -6,9 +6,7 @@ import logging
 import mimetypes
 from collections import namedtuple
 from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache as django_cache
 from django.core.exceptions import SuspiciousFileOperation
@@ -16,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config.fragments import client_keys_key
+from config.fragments import client_keys_key, code_version
 
 from .models import DrawnReport
 
@@ -105,23 +103,6 @@ def report_key(html):
     return digest.hexdigest()
 
 
-@cache
-def code_stamp():
-    """Every template, stylesheet and module of the project (not the tests), hashed once per
-    process: a deploy that changes any of them may change what a report shows."""
-    from django.apps import apps
-
-    root = Path(settings.BASE_DIR)
-    folders = {root / "templates", root / "static"}
-    folders |= {Path(app.path) for app in apps.get_app_configs() if Path(app.path).is_relative_to(root)}
-    digest = hashlib.sha256(REPORT_VERSION.encode())
-    for folder in sorted(folders):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".html", ".txt", ".css", ".svg"}:
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def report_stamps(client, today):
     """(stamp of her latest's report, stamp of every earlier one's): what a report could depend
     on, derived as her data version is (clients/versions.py: any write of anything of hers moves
@@ -136,7 +117,7 @@ def report_stamps(client, today):
     version, trainer_changed, logo_changed = Client.objects.filter(pk=client.pk).values_list(
         "data_version", "trainer__updated_at", "trainer__logo__updated_at"
     ).get()
-    base = [code_stamp(), client.pk, version, trainer_changed, logo_changed]
+    base = [REPORT_VERSION, code_version(), client.pk, version, trainer_changed, logo_changed]
 
     def stamp(*parts):
         return hashlib.sha256("|".join(map(str, [*base, *parts])).encode()).hexdigest()
