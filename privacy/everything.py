@@ -221,12 +221,11 @@ def prepare_reports(client, budget):
     seconds, so fifty cannot all be drawn inside one request (gunicorn ends a worker after
     30 s): the export page calls this once per step until all are ready, then the zip only reads
     the stored ones."""
-    from reports.pdf import draw, stored_keys
+    from reports.pdf import draw
 
     # Not rendered up front: each step renders only the reports it draws.
     jobs = report_jobs(client, timezone.localdate(), render=False)
-    stored = stored_keys(client)
-    waiting = [report for report in jobs if report.key is None or stored.get(report.assessment.pk) != report.key]
+    waiting = [report for report in jobs if not report.stored]
     start = monotonic()
     drawn, longest = 0, 0.0
     for report in waiting:

@@ -32,15 +32,14 @@ def draw_reports(client_pk):
     """Draw every report of hers whose stored drawing is missing or stale; returns how many."""
     from clients.models import Client
 
-    from .pdf import draw, reports_of, stored_keys
+    from .pdf import draw, reports_of
 
     client = Client.objects.select_related("trainer").filter(pk=client_pk).first()
     if client is None:  # erased meanwhile
         return 0
-    stored = stored_keys(client)
     drawn = 0
     for report in reports_of(client, timezone.localdate()):
-        if stored.get(report.assessment.pk) != report.key:
+        if not report.stored:
             draw(report)
             drawn += 1
     return drawn

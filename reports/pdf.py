@@ -125,9 +125,10 @@ def report_stamps(client, today):
     return stamp("live", today.isoformat()), stamp("record")
 
 
-# A report of one assessment: its stamp, its key, and its HTML when it had to be rendered to
-# know the key (None when a stored drawing's stamp still matched).
-Report = namedtuple("Report", "assessment stamp key html")
+# A report of one assessment: its stamp, its key, its HTML when it had to be rendered to know
+# the key (None when a stored drawing's stamp still matched), and whether the stored drawing is
+# this report (nothing to draw).
+Report = namedtuple("Report", "assessment stamp key html stored")
 
 
 def is_record(assessment, latest_pk):
@@ -166,13 +167,15 @@ def reports_for(client, assessments, latest_pk, today, render=True):
         stamp = record if is_record(assessment, latest_pk) else live
         stored_stamp, stored_key = stored.get(assessment.pk, (None, None))
         if stored_stamp == stamp or not render:
-            found.append(Report(assessment, stamp, stored_key if stored_stamp == stamp else None, None))
+            current = stored_stamp == stamp
+            found.append(Report(assessment, stamp, stored_key if current else None, None, current))
             continue
         if logo_url is None:
             logo_url = TrainerLogo.url_for(client.trainer)
         html = report_html(assessment, latest_pk, today, logo_url)
-        report = Report(assessment, stamp, report_key(html), html)
-        if stored_key == report.key:
+        key = report_key(html)
+        report = Report(assessment, stamp, key, html, stored_key == key)
+        if report.stored:
             DrawnReport.objects.filter(assessment_id=assessment.pk, key=report.key).update(stamp=stamp)
         found.append(report)
     return found
@@ -187,7 +190,9 @@ def report_of(assessment, today, render=False):
         from accounts.models import TrainerLogo
 
         html = report_html(assessment, latest_pk, today, TrainerLogo.url_for(client.trainer))
-        return Report(assessment, report_stamps(client, today)[latest_pk != assessment.pk], report_key(html), html)
+        key = report_key(html)
+        stored = DrawnReport.objects.filter(assessment_id=assessment.pk, key=key).exists()
+        return Report(assessment, report_stamps(client, today)[latest_pk != assessment.pk], key, html, stored)
     return reports_for(client, [assessment], latest_pk, today)[0]
 
 
@@ -195,11 +200,6 @@ def reports_of(client, today, render=True):
     """The Report of every assessment of hers, oldest first."""
     assessments = list(client.assessments.order_by("assessed_on", "pk"))
     return reports_for(client, assessments, assessments[-1].pk, today, render) if assessments else []
-
-
-def stored_keys(client):
-    """{assessment pk: key} of her stored reports."""
-    return dict(DrawnReport.objects.filter(client=client).values_list("assessment_id", "key"))
 
 
 def stored_pdfs(reports):
