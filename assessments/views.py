@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 import audit
 from clients.access import consent_missing, get_client_for_trainer
 from config.fragments import cached_page
-from config.http import HtmxHttpRequest
+from config.http import HtmxHttpRequest, query_number
 
 from . import protocol
 from .access import get_assessment_for_trainer
@@ -147,8 +147,7 @@ def compare(request, client_pk):
     audit.record(request, client, "viewed_comparison")
     # Drawn once per version of her data and choice of the two: a choice that names none of
     # hers draws the default pair, so it must not make a page of its own.
-    chosen = [request.GET.get("a", ""), request.GET.get("b", "")]
-    chosen = [int(pk) for pk in chosen if pk.isdigit() and len(pk) < 10]
+    chosen = [pk for pk in (query_number(request, "a"), query_number(request, "b")) if pk is not None]
     if len(chosen) < 2 or client.assessments.filter(pk__in=chosen).count() < len(set(chosen)):
         chosen = None
     return cached_page(request, "assessments/compare.html", [client.data_version, chosen],

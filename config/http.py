@@ -76,8 +76,7 @@ def csrf_cookie_on_this_path(view):
     return scoped
 
 
-def logged_sequence(request):
-    """The sequence number of the session just logged (?logged=N, after a log form posted
-    without JavaScript), so the page can show that log's outcome; None when absent or not a number."""
-    logged = request.GET.get("logged", "")
-    return int(logged) if logged.isdigit() and len(logged) < 10 else None
+def query_number(request, name):
+    """?name=N as a whole number, or None when absent, not a number or too long to be an id."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from config.http import logged_sequence
+from config.http import query_number
 
 from .forms import OverrideForm, ResumeForm, SessionLogForm
 from .models import SessionLog
@@ -28,7 +28,7 @@ def just_logged(request, client):
     """The session she or her trainer has just logged (?logged=N after a log form posted without
     JavaScript) when N is one of her current programme's logs, else None. Pages are cached per
     value, so a number that names no log must not make a page of its own."""
-    sequence = logged_sequence(request)
+    sequence = query_number(request, "logged")
     if sequence is None:
         return None
     logs = SessionLog.objects.filter(programme__client=client, programme__ended_at__isnull=True, sequence=sequence)
