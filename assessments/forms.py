@@ -1,4 +1,5 @@
 import json
+from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
@@ -7,7 +8,7 @@ from clients.models import weeks_between
 from config.forms import DateInput, YesNoUnknown
 
 from . import protocol
-from .models import COLUMNS, COLUMNS_BY_NAME
+from .models import COLUMNS, COLUMNS_BY_NAME, RED_FLAG_DELETION_NEEDED, RED_FLAG_REMOVAL_NEEDED
 
 def column_form_field(column):
     item = column.item
@@ -27,6 +28,16 @@ def column_form_field(column):
             "enterkeyhint": "next",
         }),
     )
+
+
+@dataclass(frozen=True)
+class RedFlagRemovalAsked:
+    """A red-flag answer changed from "yes, now" without its confirmation and reason: the studio
+    asks for them beside the answer, keeping what was already ticked and typed."""
+
+    name: str
+    confirmed: bool
+    reason: str
 
 
 class AssessmentForm(forms.Form):
@@ -57,20 +68,75 @@ class AssessmentForm(forms.Form):
             )
         return day
 
+    # {field name: RedFlagRemovalAsked}: the red-flag answers this post would take off her record
+    # without their confirmation and reason, which the studio asks for beside them.
+    red_flag_removals: dict = {}
+
     def valid_values(self):
         """What can be saved now: every field that passed, even when others did not."""
         return {name: value for name, value in self.cleaned_data.items() if name not in self.errors and name != "version"}
 
+    def red_flag_reasons(self, assessment):
+        """{field name: reason} for each red-flag answer this post takes off her record with the
+        trainer's confirmation and reason (`confirm_<name>`, `reason_<name>` beside the answer);
+        an answer without both keeps its saved "yes" and gets an error asking for them."""
+        reasons, asked = {}, []
+        for name in assessment.red_flags_removed(self.valid_values()):
+            removal = RedFlagRemovalAsked(name, bool(self.data.get(f"confirm_{name}")),
+                                          self.data.get(f"reason_{name}", "").strip()[:1000])
+            if removal.confirmed and removal.reason:
+                reasons[name] = removal.reason
+            else:
+                self.add_error(name, RED_FLAG_REMOVAL_NEEDED)
+                asked.append(removal)
+        self.red_flag_removals = {removal.name: removal for removal in asked}
+        return reasons
+
     def section_rows(self):
-        """The form's fields grouped as the studio screen lays them out: by section, then by item."""
-        return [
-            {"section": section,
-             "rows": [{"item": item, "cells": [(field.legend, self[field.name]) for field in item.fields]} for item in section.items]}
-            for section in protocol.SECTIONS
-        ]
+        """The form's fields grouped as the studio screen lays them out: by section, then by group of
+        questions (each with its "None of these", protocol.ANSWER_GROUPS), then by item."""
+        def row(item):
+            return {"item": item, "cells": [(field.legend, self[field.name]) for field in item.fields]}
+
+        laid_out = []
+        for section in protocol.SECTIONS:
+            if section.code == "symptoms":
+                groups = [{"group": protocol.ANSWER_GROUPS[f"symptoms.{code}"], "heading": True,
+                           "rows": [row(item) for item in section.items if item.group == code]} for code in protocol.GROUPS]
+            else:
+                answer_group = protocol.ANSWER_GROUPS.get("load_impact.symptoms" if section.code == "load_impact" else section.code)
+                groups = [{"group": answer_group, "heading": False, "rows": [row(item) for item in section.items]}]
+            laid_out.append({"section": section, "groups": groups})
+        return laid_out
 
 
 MAX_IMPORT_BYTES = 100_000
+
+
+class DeleteAssessmentForm(forms.Form):
+    """Deleting an assessment is a correction of her record: for a reason, kept with what it
+    recorded; one that records a red flag also needs the trainer's explicit confirmation."""
+
+    reason = forms.CharField(label="Reason for deleting it", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="For example: entered for the wrong client, or a duplicate of another.",
+                             error_messages={"required": "Give the reason for deleting it."})
+    confirm_red_flag_removed = forms.BooleanField(
+        label="I confirm she did not have the red-flag symptoms it records", required=False,
+        error_messages={"required": RED_FLAG_DELETION_NEEDED},
+    )
+
+    def __init__(self, *args, assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        if assessment.red_flag_codes:
+            self.fields["confirm_red_flag_removed"].required = True
+        else:
+            del self.fields["confirm_red_flag_removed"]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason for deleting it.")
+        return reason
 
 
 class ImportForm(forms.Form):

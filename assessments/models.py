@@ -59,6 +59,23 @@ class StaleAssessment(Exception):
     """The assessment changed since the form was loaded: saving would overwrite someone's edit."""
 
 
+class RecordRefused(Exception):
+    """A change to her record that is not allowed as asked; the message says why, for the trainer."""
+
+
+class RedFlagRemoval(RecordRefused):
+    """A change that takes a red flag off her record (a "yes, now" answered otherwise after it was
+    saved, or the assessment deleted) without the trainer's confirmation and reason (DOMAIN.md
+    "Open red flags": it is a correction, and stays in history). `fields` are the answers it concerns."""
+
+    def __init__(self, message, fields=()):
+        super().__init__(message)
+        self.fields = tuple(fields)
+
+
+RED_FLAG_COLUMNS = tuple(column for column in COLUMNS if column.item.section == "symptoms")
+
+
 def as_json(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -133,6 +150,24 @@ class Assessment(models.Model):
             self.client.refresh_derived()
         return result
 
+    def delete_for(self, by, reason, confirm_red_flag_removed=False):
+        """Delete this assessment for a reason, keeping what it recorded and its change history
+        (a DeletedAssessment on her record). One that records a red flag needs the trainer's
+        explicit confirmation too: deleting it takes the red flag off her record."""
+        reason = reason.strip()
+        if not reason:
+            raise RecordRefused("Give the reason for deleting it.")
+        if self.red_flag_codes and not confirm_red_flag_removed:
+            raise RedFlagRemoval(RED_FLAG_DELETION_NEEDED, ["confirm_red_flag_removed"])
+        with transaction.atomic():
+            DeletedAssessment.objects.create(
+                client=self.client, assessed_on=self.assessed_on, verdict=self.verdict, recorded_by=self.recorded_by,
+                created_at=self.created_at, deleted_by=by, reason=reason, red_flags=self.red_flag_codes,
+                record=self.exported(),
+                changes=[change.as_json() for change in self.changes.select_related("changed_by")],
+            )
+            self.delete()
+
     @property
     def weeks_postpartum(self):
         return weeks_between(self.client.baby_date_of_birth, self.assessed_on)
@@ -174,11 +209,34 @@ class Assessment(models.Model):
         if getattr(self, column) is None and self.client.physio_seen_by(self.assessed_on):
             setattr(self, column, True)
 
-    def save_changes(self, values, by, expected_version):
+    @property
+    def red_flag_codes(self):
+        """The symptoms this assessment records as present now (red flags), in protocol order."""
+        return [column.item.code for column in RED_FLAG_COLUMNS if getattr(self, column.name)]
+
+    def red_flags_removed(self, values):
+        """The red-flag answers that `values` would change from "yes, now" to anything else."""
+        return [column.name for column in RED_FLAG_COLUMNS
+                if getattr(self, column.name) is True and column.name in values and values[column.name] is not True]
+
+    def answer_none_of(self, group_key, by, expected_version):
+        """"None of these": every question of the group still unanswered becomes "no" (an answer
+        already given is never changed), recorded as one line of the history."""
+        group = protocol.ANSWER_GROUPS[group_key]
+        unanswered = {field.name: False for field in group.fields if getattr(self, field.name) is None}
+        return self.save_changes(unanswered, by, expected_version, group=group)
+
+    def save_changes(self, values, by, expected_version, reasons=None, group=None):
         """Save the fields that differ, record who changed what, and bump the version.
 
         Raises StaleAssessment when someone saved since `expected_version` was read,
-        so two tabs never silently overwrite each other."""
+        so two tabs never silently overwrite each other. Taking a red flag off her record needs
+        the trainer's reason for each such answer (`reasons`: {field name: reason}), kept in the
+        history; without one, RedFlagRemoval and nothing is saved. A `group` (protocol.AnswerGroup)
+        answered at once is one line of the history, naming the questions it answered."""
+        reasons = {name: reason.strip() for name, reason in (reasons or {}).items() if reason and reason.strip()}
+        if missing := [name for name in self.red_flags_removed(values) if name not in reasons]:
+            raise RedFlagRemoval(RED_FLAG_REMOVAL_NEEDED, missing)
         changed = {name: (getattr(self, name), value) for name, value in values.items() if getattr(self, name) != value}
         if not changed:
             return []
@@ -190,10 +248,14 @@ class Assessment(models.Model):
             self.carried_over = [name for name in self.carried_over if name not in changed]
             self.version = expected_version + 1
             self.save()
-            changes = AssessmentChange.objects.bulk_create(
-                AssessmentChange(assessment=self, changed_by=by, field=name, old_value=as_json(old), new_value=as_json(new))
-                for name, (old, new) in changed.items()
-            )
+            if group is not None:
+                rows = [AssessmentChange(assessment=self, changed_by=by, field=f"{GROUP_PREFIX}{group.key}",
+                                         new_value=sorted(changed))]
+            else:
+                rows = [AssessmentChange(assessment=self, changed_by=by, field=name, old_value=as_json(old),
+                                         new_value=as_json(new), reason=reasons.get(name, "") if old is True else "")
+                        for name, (old, new) in changed.items()]
+            changes = AssessmentChange.objects.bulk_create(rows)
         self.client.touch()
         return changes
 
@@ -238,8 +300,18 @@ for _column in COLUMNS:
     Assessment.add_to_class(_column.name, model_field(_column))
 
 
+# An AssessmentChange for a whole group answered "no" at once: "group:symptoms.warning".
+GROUP_PREFIX = "group:"
+
+RED_FLAG_REMOVAL_NEEDED = ("This takes a red flag off her record: tick to confirm she does not have this symptom, and "
+                           "give your reason. The change stays in the assessment's history.")
+RED_FLAG_DELETION_NEEDED = ("This assessment records a red flag: deleting it takes the red flag off her record. Tick to "
+                            "confirm she did not have it.")
+
+
 class AssessmentChange(models.Model):
-    """One field of an assessment changed: who, when, from what to what."""
+    """One field of an assessment changed: who, when, from what to what (and why, when it took a
+    red flag off her record)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="changes")
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -247,6 +319,7 @@ class AssessmentChange(models.Model):
     field = models.CharField(max_length=80)
     old_value = models.JSONField(null=True)
     new_value = models.JSONField(null=True)
+    reason = models.TextField(max_length=1000, blank=True)
 
     objects = VersionedQuerySet.as_manager()
 
@@ -257,7 +330,13 @@ class AssessmentChange(models.Model):
         return f"{self.label}: {self.old_text} → {self.new_text}"
 
     @property
+    def group(self):
+        return protocol.ANSWER_GROUPS.get(self.field.removeprefix(GROUP_PREFIX)) if self.field.startswith(GROUP_PREFIX) else None
+
+    @property
     def label(self):
+        if group := self.group:
+            return f"{group.title}: {group.button.lower()}"
         column = COLUMNS_BY_NAME.get(self.field)
         if column:
             return column.label
@@ -279,8 +358,54 @@ class AssessmentChange(models.Model):
 
     @property
     def old_text(self):
+        if self.group:
+            return protocol.SYMPTOM_ANSWERS.unknown
         return self.describe(self.old_value, self.field)
 
     @property
     def new_text(self):
+        if self.group:
+            answered = [COLUMNS_BY_NAME[name].label for name in self.new_value or [] if name in COLUMNS_BY_NAME]
+            return f"No, for the {protocol.quantity(len(answered), 'questions')} not yet answered: {', '.join(answered)}"
         return self.describe(self.new_value, self.field)
+
+    @property
+    def removed_red_flag(self):
+        column = COLUMNS_BY_NAME.get(self.field)
+        return bool(column and column.item.section == "symptoms" and self.old_value is True and self.new_value is not True)
+
+    def as_json(self):
+        """The change as plain data, kept when its assessment is deleted."""
+        return {"at": self.changed_at.isoformat(), "by": str(self.changed_by) if self.changed_by else "",
+                "what": self.label, "from": self.old_text, "to": self.new_text, "reason": self.reason}
+
+
+class DeletedAssessment(models.Model):
+    """An assessment that was deleted, for a reason: what it recorded and its change history stay
+    on her record (DOMAIN.md "Open red flags": removing a red flag is a correction kept in history)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="deleted_assessments")
+    assessed_on = models.DateField()
+    verdict = models.CharField(max_length=8, choices=VERDICT_CHOICES)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    deleted_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(max_length=1000)
+    red_flags = models.JSONField(default=list, blank=True)  # the symptom codes it recorded as present
+    record = models.JSONField()  # what it recorded: the JSON export (Assessment.exported())
+    changes = models.JSONField(default=list, blank=True)  # its change history (AssessmentChange.as_json())
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-deleted_at", "-pk"]
+        indexes = [models.Index(fields=["client", "-deleted_at"], name="deleted_assessment_client")]
+
+    def __str__(self):
+        return f"Assessment of {self.assessed_on:%-d %b %Y}, deleted {self.deleted_at:%-d %b %Y}"
+
+    @property
+    def red_flag_names(self):
+        return ", ".join(protocol.ITEMS[f"symptoms.{code}"].label.lower() for code in self.red_flags
+                         if f"symptoms.{code}" in protocol.ITEMS)

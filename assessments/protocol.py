@@ -140,6 +140,17 @@ RUNNING_TIMELINE = (
     "running from 3 to 6 months after the birth at the earliest, once a low-impact and strength "
     "programme is done"
 )
+# What to do if something comes on during a session, in her words (her page, her calendar, her report)
+# and in the trainer's (the log form): DOMAIN.md "Graded programmes" and "Medical warning signs".
+SESSION_ADVICE_FOR_HER = (
+    "If leaking, heaviness, dragging or pain comes on, stop running and walk the rest, and tell your trainer. "
+    "If you get chest pain, feel faint or dizzy, are much more out of breath than the effort should make you, "
+    "or bleed, stop exercising now and get help (see “Where to get help”)."
+)
+SESSION_ADVICE_FOR_TRAINER = (
+    "A symptom during a session means: stop running and walk the rest. A medical warning sign or bleeding "
+    "means: stop exercising now, and get her help."
+)
 STRENGTH_TARGET = 20  # reps on each leg; below it is a focus area, never a gate
 STRENGTH_TARGET_TEXT = f"{quantity(STRENGTH_TARGET, 'reps')} each side"
 
@@ -164,6 +175,9 @@ class Signpost:
     urgent: bool = False
     clinicians: tuple[str, ...] = ()  # who a referral goes to: "the GP", "a midwife"
     also: "Signpost | None" = None  # a further route every finding of this kind names too
+    # Found during a session: stop exercising now, not "walk the rest" (DOMAIN.md "Medical
+    # warning signs"; bleeding likewise).
+    stop_now: bool = False
 
     def text(self, reader: str, with_also: bool = True) -> str:
         """This route for `reader`; with the further route (low mood → same-day help) unless a
@@ -189,9 +203,98 @@ HELPLINE = Signpost(
     urgent=True,
 )
 
+# DOMAIN.md "Medical warning signs": each has its own route, the most urgent first. They are
+# not listed one by one in a "where to get help" list (WARNING_SIGNS_HELP says them together).
+WARNING_SIGN_SIGNPOSTS = (
+    Signpost(
+        "chest_pain", "Chest pain or pressure", "999 now",
+        trainer="Stop the session and call 999 for her now.",
+        client="Stop exercising and call 999 now: you need help straight away.",
+        clinician="Chest pain or pressure reported: she was told to call 999.",
+        urgent=True, clinicians=("emergency services (999)",), stop_now=True,
+    ),
+    Signpost(
+        "breathlessness", "Breathless out of proportion to the effort, or at rest",
+        "999 if sudden or severe, else same-day GP or NHS 111",
+        trainer="If it came on suddenly or is severe, call 999 now; otherwise she should see her GP the same day "
+                "or call NHS 111.",
+        client="If it came on suddenly or is severe, call 999 now. Otherwise see your GP today or call NHS 111.",
+        clinician="Breathlessness out of proportion to the effort: told to call 999 if sudden or severe, otherwise "
+                  "to see the GP the same day or call NHS 111.",
+        urgent=True, clinicians=("the GP the same day", "NHS 111"), stop_now=True,
+    ),
+    Signpost(
+        "dizziness_fainting", "Dizziness, light-headedness or fainting", "999 if she fainted, else same-day GP or NHS 111",
+        trainer="If she fainted, call 999; otherwise she should see her GP the same day or call NHS 111.",
+        client="If you fainted, call 999. Otherwise see your GP today or call NHS 111.",
+        clinician="Dizziness or fainting: told to call 999 if she fainted, otherwise to see the GP the same day or "
+                  "call NHS 111.",
+        urgent=True, clinicians=("the GP the same day", "NHS 111"), stop_now=True,
+    ),
+    Signpost(
+        "calf_pain_swelling", "Pain, swelling, warmth or redness in one calf",
+        "same-day GP or NHS 111; 999 if also breathless or chest pain",
+        trainer="She should see her GP the same day or call NHS 111 (a possible clot); call 999 if she is also "
+                "breathless or has chest pain.",
+        client="Please see your GP today or call NHS 111: it needs checking for a clot. Call 999 if you are also "
+               "breathless or have chest pain.",
+        clinician="Possible deep vein thrombosis to exclude: told to see the GP the same day or call NHS 111, and "
+                  "999 if breathless or with chest pain.",
+        urgent=True, clinicians=("the GP the same day", "NHS 111"), stop_now=True,
+    ),
+    Signpost(
+        "severe_abdominal_pain", "Severe or worsening abdominal pain", "NHS 111, or 999 if severe",
+        trainer="She should call NHS 111 now, or 999 if the pain is severe or she feels very unwell.",
+        client="Call NHS 111 now, or 999 if the pain is severe or you feel very unwell.",
+        clinician="Severe or worsening abdominal pain: told to call NHS 111, or 999 if severe.",
+        urgent=True, clinicians=("NHS 111", "emergency services (999)"), stop_now=True,
+    ),
+    Signpost(
+        "fever_unwell", "Fever, or feeling unwell", "GP or NHS 111",
+        trainer="She should see her GP or call NHS 111, and not exercise until she is well.",
+        client="Please see your GP or call NHS 111, and rest until you feel well.",
+        clinician="Fever or feeling unwell, possible infection: for review by the GP (or NHS 111).",
+        clinicians=("the GP", "NHS 111"), stop_now=True,
+    ),
+    Signpost(
+        "scar_worsening", "A caesarean or perineal scar that worsens with activity", "GP or midwife",
+        trainer="Refer her to her GP or midwife to check the scar.",
+        client="Please see your GP or midwife to check the scar.",
+        clinician="Scar pain, redness, swelling or discharge worsening with activity: for review by the GP or midwife.",
+        clinicians=("the GP", "a midwife"), stop_now=True,
+    ),
+    Signpost(
+        "pregnant_again", "She may be pregnant again", "midwife or GP",
+        trainer="This programme stops: she should talk to her midwife or GP about exercise in pregnancy.",
+        client="This running programme stops for now: please talk to your midwife or GP about exercise in pregnancy.",
+        clinician="She may be pregnant again: the postnatal return-to-running programme has stopped; for advice from "
+                  "her midwife or the GP on exercise in pregnancy.",
+        clinicians=("a midwife", "the GP"), stop_now=True,
+    ),
+)
+
+# The warning signs together, for a "where to get help" list (each item keeps its own route).
+WARNING_SIGNS_HELP = Signpost(
+    "warning_signs",
+    "Chest pain, sudden breathlessness, fainting, a painful or swollen calf, severe tummy pain, a fever, a worsening scar",
+    "999, or the GP the same day or NHS 111",
+    trainer="Chest pain, fainting, or sudden or severe breathlessness: call 999. Pain or swelling in one calf, severe "
+            "or worsening abdominal pain, a fever or feeling unwell, or a scar that worsens: she should see her GP "
+            "the same day or call NHS 111 (999 if severe). If she may be pregnant again, this programme stops: her "
+            "midwife or GP advises.",
+    client="For chest pain, fainting, or sudden or severe breathlessness, call 999. For pain or swelling in one calf, "
+           "severe or worsening tummy pain, a fever or feeling unwell, or a scar that gets worse, see your GP today or "
+           "call NHS 111 (999 if it is severe). If you might be pregnant again, stop this programme and talk to your "
+           "midwife or GP.",
+    clinician="Warning signs were screened: chest pain, breathlessness, dizziness or fainting, calf pain or swelling, "
+              "severe abdominal pain, fever, scar problems, possible pregnancy.",
+    urgent=True,
+)
+
 SIGNPOSTS: dict[str, Signpost] = {
     s.code: s
     for s in (
+        *WARNING_SIGN_SIGNPOSTS,
         Signpost(
             "pelvic_health",
             "Leaking, urgency, heaviness or dragging, difficulty emptying the bowel, back or pelvic pain, pain during sex, doming",
@@ -214,6 +317,7 @@ SIGNPOSTS: dict[str, Signpost] = {
                       "bleeding is heavy or comes with dizziness.",
             urgent=True,
             clinicians=("the GP", "a midwife"),
+            stop_now=True,
         ),
         Signpost(
             "musculoskeletal",
@@ -269,6 +373,13 @@ class Item:
     short: str = ""  # a few characters for a chart axis
     signpost: str = ""  # key into SIGNPOSTS: where to send her when this item raises a concern
     answer_words: Answers | None = None  # flags: how the answers read (default: by section)
+    her_label: str = ""  # her words, where they differ from the trainer's (her log form, her page)
+    caution_for_her: str = ""  # the caution in her words, where the trainer's has terms she need not know
+    group: str = ""  # key into GROUPS: a yes/no group the studio shows under its own heading
+
+    @property
+    def label_for_her(self) -> str:
+        return self.her_label or self.label
 
     @property
     def short_label(self) -> str:
@@ -324,8 +435,22 @@ class Section:
     items: tuple[Item, ...]
 
 
-def _symptom(code, label, help, signpost="pelvic_health"):
-    return Item("symptoms", code, label, "flag", help=help, rule="rule_1_red_flags", signpost=signpost)
+# Yes/no groups inside a section, each under its own heading in the studio with its own
+# "None of these" (DOMAIN.md: the pelvic symptoms, then the medical warning signs).
+GROUPS: dict[str, str] = {
+    "pelvic": "Pelvic health symptoms",
+    "warning": "Medical warning signs",
+}
+
+
+def _symptom(code, label, her_label, help, signpost="pelvic_health", group="pelvic"):
+    return Item("symptoms", code, label, "flag", help=help, rule="rule_1_red_flags", signpost=signpost,
+                her_label=her_label, group=group)
+
+
+def _warning_sign(code, label, her_label, help):
+    """DOMAIN.md "Medical warning signs": a red flag with a route of its own (signpost = code)."""
+    return _symptom(code, label, her_label, help, signpost=code, group="warning")
 
 
 def _load(code, label, unit, target, maximum, help, sided=False):
@@ -341,9 +466,9 @@ def _strength(code, label, short, help, exercise):
     )
 
 
-def _holistic(code, label, help, caution, signpost=""):
+def _holistic(code, label, help, caution, signpost="", caution_for_her=""):
     return Item("holistic", code, label, "flag", gating=False, help=help, rule="rule_6_holistic", caution=caution,
-                signpost=signpost)
+                signpost=signpost, caution_for_her=caution_for_her)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -351,29 +476,49 @@ SECTIONS: tuple[Section, ...] = (
         "symptoms",
         "Symptoms now",
         "Ask about each symptom as it is now. Any one present means no running for the moment, "
-        "and a referral: the verdict says to whom. These are common, but not a normal part "
-        "of life after birth, and they are treatable.",
+        "and a referral: the verdict says to whom. The pelvic symptoms are common, but not a normal part "
+        "of life after birth, and they are treatable; the warning signs need medical help first.",
         (
-            _symptom("urinary_leakage", "Leaking urine",
+            _symptom("urinary_leakage", "Leaking urine", "Leaking wee",
                      "Any leaking of wee she did not mean to, however small; needing a pad to cope counts."),
-            _symptom("faecal_leakage", "Leaking faeces", "Any leaking of poo she did not mean to."),
-            _symptom("wind_leakage", "Leaking wind", "Passing wind she cannot hold in."),
-            _symptom("urgency", "Urgency to reach the toilet",
+            _symptom("faecal_leakage", "Leaking faeces", "Leaking poo", "Any leaking of poo she did not mean to."),
+            _symptom("wind_leakage", "Leaking wind", "Wind you could not hold in", "Passing wind she cannot hold in."),
+            _symptom("urgency", "Urgency to reach the toilet", "A sudden need for the toilet that is hard to hold",
                      "A sudden need to get to the toilet that is hard to put off."),
             _symptom("heaviness_dragging", "Heaviness or dragging",
+                     "Heaviness, dragging or a bulge in your vagina or bottom",
                      "A feeling of heaviness, pressure, a bulge or dragging in the vagina or anus."),
-            _symptom("lumbopelvic_pain", "Back or pelvic pain", "Pain in the back or around the pelvis."),
-            _symptom("pain_during_sex", "Pain during sex", "Any pain during intercourse."),
-            _symptom("abdominal_doming", "Doming through the tummy",
+            _symptom("lumbopelvic_pain", "Back or pelvic pain", "", "Pain in the back or around the pelvis."),
+            _symptom("pain_during_sex", "Pain during sex", "", "Any pain during intercourse."),
+            _symptom("abdominal_doming", "Doming through the tummy", "A ridge or bulge down the middle of your tummy",
                      "Doming or bulging along the midline of the tummy when the core is loaded."),
-            _symptom("obstructed_defecation", "Difficulty emptying the bowel",
+            _symptom("obstructed_defecation", "Difficulty emptying the bowel", "Difficulty emptying your bowel",
                      "Straining, or a feeling that the bowel has not fully emptied."),
             # The rule refers on any "yes", at any week: the help text says when to answer yes,
             # so the two agree (beyond 8 weeks, or heavy at any time).
-            _symptom("abnormal_bleeding", "Bleeding that is not a period",
+            _symptom("abnormal_bleeding", "Bleeding that is not a period", "",
                      "Ongoing or increased bleeding more than 8 weeks after the birth. Heavy bleeding, or "
                      "bleeding with dizziness or faintness, counts at any time: she needs help the same day.",
                      signpost="bleeding"),
+            # DOMAIN.md "Medical warning signs" [Davenport et al. 2025; ACOG 2020]: each a red flag.
+            _warning_sign("chest_pain", "Chest pain or pressure", "Chest pain, tightness or pressure",
+                          "Any pain, tightness or pressure in the chest, at rest or with effort."),
+            _warning_sign("breathlessness", "Breathless out of proportion to the effort",
+                          "Much more out of breath than the effort should make you, or out of breath at rest",
+                          "More breathless than the effort explains, or breathless at rest."),
+            _warning_sign("dizziness_fainting", "Dizziness or fainting", "Feeling dizzy, light-headed or faint, or fainting",
+                          "Dizziness or light-headedness, or she fainted."),
+            _warning_sign("calf_pain_swelling", "Pain or swelling in one calf", "Pain, swelling, warmth or redness in one calf",
+                          "Pain, swelling, warmth or redness in one calf (a possible clot)."),
+            _warning_sign("severe_abdominal_pain", "Severe abdominal pain", "Severe or worsening pain in your tummy",
+                          "Severe or worsening pain in the abdomen."),
+            _warning_sign("fever_unwell", "Fever or feeling unwell", "A fever, or feeling unwell or shivery",
+                          "A fever, feeling unwell, or other signs of infection."),
+            _warning_sign("scar_worsening", "Scar worse with activity",
+                          "Your caesarean or perineal scar getting more painful, red, swollen or weeping",
+                          "A caesarean or perineal scar with pain, redness, swelling or discharge that worsens with activity."),
+            _warning_sign("pregnant_again", "Could be pregnant again", "You might be pregnant again",
+                          "Ask whether she could be pregnant again."),
         ),
     ),
     Section(
@@ -482,7 +627,9 @@ SECTIONS: tuple[Section, ...] = (
                       "flexible and adapt it without guilt."),
             _holistic("energy", "Low energy", "She often feels drained or short of energy.",
                       "Low energy was raised: it may mean not eating enough for training and "
-                      "recovery (low energy availability, RED-S); see the GP if it persists."),
+                      "recovery (low energy availability, RED-S); see the GP if it persists.",
+                      caution_for_her="Low energy was raised: you may not be eating enough for training and "
+                                      "recovery. Eat regularly, and see your GP if it goes on."),
             _holistic("scar", "Scar healing or mobility",
                       "A caesarean or perineal scar is sore, tight or still healing.",
                       "Scar healing or mobility is a concern: ask the GP or a pelvic health "
@@ -581,6 +728,36 @@ FIELDS: tuple[Field, ...] = tuple(field for item in ITEMS.values() for field in 
 FIELDS_BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}
 
 
+@dataclass(frozen=True)
+class AnswerGroup:
+    """Yes/no questions the studio can answer "no" together with one tap ("None of these"): each
+    one still unanswered becomes "no", an answer already given is never changed, and every one
+    stays visible and changeable on its own."""
+
+    key: str  # "symptoms.warning", "load_impact.symptoms", "holistic"
+    title: str
+    button: str
+    fields: tuple[Field, ...]
+
+    @property
+    def anchor(self) -> str:
+        """Its place on the studio page: "group-symptoms-warning"."""
+        return "group-" + self.key.replace(".", "-")
+
+
+def _answer_groups():
+    symptoms = section("symptoms").items
+    for code, title in GROUPS.items():
+        yield AnswerGroup(f"symptoms.{code}", title, "None of these",
+                          tuple(item.fields[0] for item in symptoms if item.group == code))
+    yield AnswerGroup("load_impact.symptoms", "Pelvic floor symptoms during the load and impact tests",
+                      "No symptoms in any test",
+                      tuple(field for item in section("load_impact").items for field in item.fields if field.key == "symptoms"))
+    yield AnswerGroup("holistic", section("holistic").title, "No concerns",
+                      tuple(item.fields[0] for item in section("holistic").items))
+
+
+
 class ShapeError(ValueError):
     """An assessment dict that `flatten` cannot read; `.problems` says every reason in a sentence."""
 
@@ -663,6 +840,13 @@ LOAD_SYMPTOMS_CAUTION = (
 )
 
 
+# What a "where to get help" list shows, in order: the warning signs together, then each other route.
+HELP_LIST: tuple[Signpost, ...] = (
+    WARNING_SIGNS_HELP,
+    *(route for route in SIGNPOSTS.values() if route not in WARNING_SIGN_SIGNPOSTS),
+)
+
+
 def signpost_for(code: str) -> Signpost | None:
     """Where to send her for the finding with this code ("symptoms.abnormal_bleeding",
     "holistic.mood", "load_impact.symptoms"...), or None when the finding has no route."""
@@ -697,6 +881,9 @@ _SECTIONS_BY_CODE = {s.code: s for s in SECTIONS}
 def section(code: str) -> Section:
     """The section with this code; KeyError for an unknown one."""
     return _SECTIONS_BY_CODE[code]
+
+
+ANSWER_GROUPS: dict[str, AnswerGroup] = {group.key: group for group in _answer_groups()}
 
 
 # Profile: from the client record; cautions only, never gates.

@@ -39,6 +39,9 @@ class Reason:
     kind: str  # "red_flag" | "too_early" | "unmet" | "not_assessed"
     message: str  # plain English, ends by naming its rule
     rule: str  # key into protocol.RULES
+    # A load or impact test that brought on pelvic floor symptoms: the screen's red-flag symptoms
+    # brought on by impact, which no override may cover (DOMAIN.md "Who may run").
+    provoked: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,15 +155,22 @@ def _signposted(code: str, reader: str) -> str:
 def worded(finding: Reason | Caution, reader: str = "trainer") -> str:
     """A reason's or caution's message written for `reader` ("trainer", "client" or
     "clinician"): the route changes with the reader, the finding does not. Findings
-    without a route read the same for everyone."""
+    without a route read the same for everyone, except that she never reads the trainer's
+    terms: no rule numbers, and a caution in her words where it has its own."""
+    rule = f" ({RULES[finding.rule]})" if isinstance(finding, Reason) else ""
+    item = protocol.ITEMS.get(finding.code)
     if protocol.signpost_for(finding.code) is None or (isinstance(finding, Reason) and finding.kind != "red_flag"):
-        return finding.message
+        if reader != "client":
+            return finding.message
+        if isinstance(finding, Caution) and item is not None and item.caution_for_her:
+            return item.caution_for_her
+        return finding.message.removesuffix(rule)
     text = _signposted(finding.code, reader)
-    return f"{text} ({RULES[finding.rule]})" if isinstance(finding, Reason) else text
+    return text if reader == "client" else text + rule
 
 
-def _reason(code: str, kind: str, text: str, rule: str) -> Reason:
-    return Reason(code, kind, f"{text} ({RULES[rule]})", rule)
+def _reason(code: str, kind: str, text: str, rule: str, provoked: bool = False) -> Reason:
+    return Reason(code, kind, f"{text} ({RULES[rule]})", rule, provoked)
 
 
 def _items(section_code: str, gating: bool = True):
@@ -246,7 +256,7 @@ def _load_impact(load_impact: Mapping):
                 parts.append("pelvic floor symptoms during the test")
             if missing:
                 parts.append(f"{' and '.join(missing)} not recorded")
-            yield _reason(item.path, "unmet", f"{item.label}: {'; '.join(parts)}.", item.rule)
+            yield _reason(item.path, "unmet", f"{item.label}: {'; '.join(parts)}.", item.rule, provoked=bool(symptoms))
         elif len(missing) == len(values) and symptoms is None:
             yield _reason(item.path, "not_assessed", f"{item.label}: {protocol.NOT_TESTED} yet.", item.rule)
         elif missing:

@@ -15,8 +15,8 @@ from config.http import HtmxHttpRequest, query_number
 from . import protocol
 from .access import get_assessment_for_trainer
 from .compare import compare_assessments
-from .forms import AssessmentForm, ImportForm, import_problems
-from .models import Assessment, StaleAssessment
+from .forms import AssessmentForm, DeleteAssessmentForm, ImportForm, import_problems
+from .models import Assessment, RedFlagRemoval, StaleAssessment
 
 
 @login_required
@@ -52,13 +52,18 @@ def studio(request: HtmxHttpRequest, pk):
             return refusal
         form = AssessmentForm(request.POST, client=client)
         form.is_valid()
+        # Taking a red flag off her record needs a confirmation and a reason, asked beside the answer.
+        reasons = form.red_flag_reasons(assessment)
         # "Save mine over it" after a conflict names the version she has now seen.
         overwrite = request.POST.get("overwrite", "")
         # ASCII digits only, and few of them: "²".isdigit() is true and int() refuses it.
         expected = int(overwrite) if re.fullmatch(r"[0-9]{1,9}", overwrite) else form.cleaned_data.get("version", -1)
         try:
-            if assessment.save_changes(form.valid_values(), request.user, expected):
+            if assessment.save_changes(form.valid_values(), request.user, expected, reasons):
                 audit.record(request, client, "changed_assessment", assessment)
+        except RedFlagRemoval as refused:  # a "yes" saved meanwhile (another tab): asked for as above
+            for name in refused.fields:
+                form.add_error(name, str(refused))
         except StaleAssessment:
             latest = Assessment.objects.select_related("client").get(pk=assessment.pk)
             # Two saves of the same values racing (a box's autosave as it loses focus, and Finish
@@ -67,6 +72,14 @@ def studio(request: HtmxHttpRequest, pk):
                 conflict = latest
             else:
                 assessment = latest
+        group = protocol.ANSWER_GROUPS.get(request.POST.get("none_of", ""))
+        if group is not None and not conflict:
+            # "None of these": after what the form carried is saved, the group's unanswered questions are "no".
+            assessment.refresh_from_db()
+            if assessment.answer_none_of(group.key, request.user, assessment.version):
+                audit.record(request, client, "changed_assessment", assessment)
+            if not form.errors:
+                return redirect(f"{assessment.get_absolute_url()}#{group.anchor}")
         if request.htmx:
             context = {"assessment": conflict or assessment, "form": form, "conflict": conflict, "saved_at": timezone.now()}
             return render(request, "assessments/studio.html#autosaved", context)
@@ -100,6 +113,8 @@ def confirm_carried_over(request, pk):
     if assessment.carried_over:
         assessment.confirm_carried_over(request.user)
         messages.success(request, "The carried-over values are confirmed for this assessment.")
+    if request.POST.get("then") == "assign":  # asked for on the way to assigning her a programme
+        return redirect("programmes:assign", assessment.client_id)
     return redirect(assessment)
 
 
@@ -168,13 +183,21 @@ def compare_context(client, chosen=None):
 
 @login_required
 def assessment_delete(request, pk):
+    """Deleting asks for a reason, and for a confirmation when it would take a red flag off her
+    record; what it recorded and its history stay on her record (DeletedAssessment)."""
     assessment = get_assessment_for_trainer(request, pk)
-    if request.method == "POST":
+    form = DeleteAssessmentForm(request.POST or None, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
         client = assessment.client
-        assessment.delete()
+        assessment.delete_for(request.user, form.cleaned_data["reason"],
+                              confirm_red_flag_removed=form.cleaned_data.get("confirm_red_flag_removed", False))
         audit.record(request, client, "deleted_assessment", assessment)
-        messages.success(request, f"The assessment of {assessment.assessed_on:%-d %b %Y} is deleted.")
+        removed = " Its red flag is no longer on her record." if assessment.red_flag_codes else ""
+        messages.success(request, f"The assessment of {assessment.assessed_on:%-d %b %Y} is deleted; what it recorded and "
+                                  f"why it was deleted stay in her record's history.{removed}")
         return redirect(client)
-    return render(request, "assessments/delete.html", {"assessment": assessment, "client": assessment.client})
+    context = {"assessment": assessment, "client": assessment.client, "form": form,
+               "red_flags": [protocol.ITEMS[f"symptoms.{code}"].label for code in assessment.red_flag_codes]}
+    return render(request, "assessments/delete.html", context)
 
 

@@ -89,6 +89,11 @@ class Client(models.Model):
     # transaction as every assessment save and deletion: home and the list join it.
     latest_assessment = models.ForeignKey("assessments.Assessment", null=True, blank=True, editable=False,
                                           on_delete=models.SET_NULL, related_name="+")
+    # The red flags open on her record (programmes.progression.open_red_flags, as JSON) and the day
+    # the oldest was found (None: none open). Kept by refresh_derived() and by every programme
+    # operation, in the same transaction as the change: home and every page read them here.
+    open_red_flags = models.JSONField(default=list, blank=True, editable=False)
+    red_flag_since = models.DateField(null=True, blank=True, editable=False)
     # Moves on with every change to her data (clients/versions.py); caches of her pages key on it.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
@@ -211,19 +216,18 @@ class Client(models.Model):
         self.archived_at = None
         self.save(update_fields=["archived_at", "updated_at"])
 
-    def refresh_programme_states(self):
-        """Her programmes' stored state reads her latest assessment, whose rules read her
-        profile (the rule for who may run): refreshed when either changes."""
-        programmes = self.programmes.all()
-        programmes.model.refresh_states(programmes)
-
     def refresh_derived(self):
         """After an assessment of hers is saved or deleted, or her record is (in that transaction):
         keep her latest assessment (by date, then id) on her row, which home and the client list
-        join instead of looking it up per client, and refresh her programmes' stored state,
-        which it governs."""
+        join instead of looking it up per client, then her open red flags and her programmes'
+        stored state, which they govern. The programmes app sits above this one (layering): it is
+        reached through the relation it is named in."""
         Client.objects.filter(pk=self.pk).update(latest_assessment=models.Subquery(latest_assessment_id()))
-        self.refresh_programme_states()
+        self.programmes.model.refresh_client(self)
+
+    @property
+    def has_open_red_flag(self):
+        return self.red_flag_since is not None
 
     def touch(self):
         """Something happened for this client: float her to the top of the list."""

@@ -10,9 +10,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
+from assessments import protocol
 from assessments.models import Assessment
 from assessments.protocol import REASSESS_AFTER
-from programmes.models import AttentionAck, SessionLog, status_label
+from programmes import progression
+from programmes.models import AttentionAck, SessionLog, red_flags_of, status_label
 
 from clients.models import Client, weeks_between
 
@@ -104,7 +106,7 @@ def reason_conditions(today):
     active = Q(programme_status="active")
     return {
         "paused": Q(programme_status="paused"),
-        "red_flag": Q(latest_verdict="refer"),
+        "red_flag": Q(red_flag_since__isnull=False),
         "held": Q(programme_status="held"),
         "reassess": Q(latest_verdict="not_yet", latest_assessed_on__lte=today - REASSESS_AFTER),
         "pain": Q(current__latest_log_pain=True),
@@ -153,8 +155,7 @@ def reasons_for(client, today):
     if client.is_paused:
         reasons.append(Reason("paused", label, client.programme_detail))
     if client.is_red_flag:
-        reasons.append(Reason("red_flag", "Red flag at her last assessment",
-                              f"Assessed {client.latest_assessed_on:%-d %b %Y}: refer to the GP or a pelvic health physiotherapist."))
+        reasons.append(Reason("red_flag", f"Red flag open since {client.red_flag_since:%-d %b %Y}", red_flag_detail(client)))
     if client.is_held:
         reasons.append(Reason("held", label, client.programme_detail))
     if client.is_reassess:
@@ -171,6 +172,15 @@ def reasons_for(client, today):
     if client.is_finished:
         reasons.append(Reason("finished", "Programme finished", "Reassess her and plan what comes next."))
     return tuple(reasons)
+
+
+def red_flag_detail(client):
+    """What is open and where it was found, then whom to send her to, from the one signposting
+    definition (bleeding: her GP or midwife, urgently if heavy; chest pain: 999 ...)."""
+    flags = red_flags_of(client)
+    found = "; ".join(f"{progression.symptom_names(flag.codes).capitalize()} {flag.where}" for flag in flags)
+    return (f"{found}. {protocol.route_text(progression.red_flag_codes(flags), 'trainer')} No running until a new "
+            "assessment with the full symptom screen finds no red flag.")
 
 
 def entries(rows, today):

@@ -18,7 +18,7 @@ from config.http import HtmxHttpRequest, absolute_url, private
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
 from privacy.erasure import erase_client
-from programmes.card import card_context, current_programme, just_logged
+from programmes.card import card_context, current_programme, just_logged, red_flag_rows
 
 from .attention import (
     ALL_PAGE_SIZE, entries, needs_attention, statuses_for, with_current_programme, with_latest_assessment, worklist_rows,
@@ -26,6 +26,7 @@ from .attention import (
 from .forms import AttentionAckForm
 
 PAGE_SIZE = 25
+DELETED_SHOWN = 5
 
 
 @login_required
@@ -93,9 +94,10 @@ def client_context(client, logged=None):
         "share_link": client.share_links.usable().first(),
         "share_form": ShareLinkForm(),
     }
-    if assessments and assessments[0].verdict == "refer":
-        # The summaries hold no measurements: the banner names whom her red flags go to.
-        context["red_flags"] = client.assessments.first().result
+    if client.has_open_red_flag:
+        context["red_flags"] = red_flag_rows(client)
+    # Assessments deleted for a reason stay on her record's history (the latest few; her export has all).
+    context["deleted_assessments"] = client.deleted_assessments.select_related("deleted_by")[:DELETED_SHOWN]
     if programme := current_programme(client, blocks=False):
         # After logging without JavaScript: show that log's outcome where #programme lands.
         outcome = programme.outcome_of_log(logged) if logged is not None else None

@@ -22,7 +22,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessments.models import Assessment, AssessmentChange
+from assessments.models import Assessment, AssessmentChange, DeletedAssessment
 from clients import consent
 from clients.models import Client, ConsentRecord, ShareLink
 from programmes.models import AttentionAck, PlanSession, Programme, ProgrammeEvent, Resume, SessionLog
@@ -38,6 +38,7 @@ EXPORTED = {
     ConsentRecord: "consent.history",
     Assessment: "assessments",
     AssessmentChange: "assessments[].corrections",
+    DeletedAssessment: "deleted_assessments",
     Programme: "programmes",
     SessionLog: "programmes[].session_logs",
     Resume: "programmes[].resumes",
@@ -107,7 +108,7 @@ def assessment_entry(assessment):
         "report": report_name(assessment),
         "corrections": [
             {"field": change.field, "label": change.label, "old": change.old_value, "new": change.new_value,
-             "changed_at": iso(change.changed_at), "changed_by": person(change.changed_by)}
+             "changed_at": iso(change.changed_at), "changed_by": person(change.changed_by), "reason": change.reason}
             for change in assessment.changes.all()
         ],
     }
@@ -170,6 +171,8 @@ def load(client_pk):
                                    Prefetch("logs", SessionLog.objects.select_related("logged_by")),
                                    Prefetch("resumes", Resume.objects.select_related("resumed_by")),
                                    Prefetch("history", ProgrammeEvent.objects.select_related("by")))),
+        Prefetch("deleted_assessments", DeletedAssessment.objects.select_related("recorded_by", "deleted_by")
+                 .order_by("deleted_at", "pk")),
         Prefetch("attention_acks", AttentionAck.objects.select_related("by").order_by("at", "pk")),
         Prefetch("share_links", ShareLink.objects.order_by("created_at", "pk")),
         Prefetch("access_events", AccessEvent.objects.select_related("actor").order_by("at", "pk")),
@@ -186,6 +189,14 @@ def as_data(client, by=None):
         "consent": consent_section(client),
         "assessments": [assessment_entry(a) for a in assessments],
         "programmes": [programme_entry(p) for p in client.programmes.all()],
+        # Assessments deleted for a reason: what each recorded, and its change history, as kept.
+        "deleted_assessments": [
+            {"assessment": deleted.record, "verdict": deleted.verdict, "recorded_by": person(deleted.recorded_by),
+             "created_at": iso(deleted.created_at), "deleted_by": person(deleted.deleted_by),
+             "deleted_at": iso(deleted.deleted_at), "reason": deleted.reason, "red_flags": deleted.red_flags,
+             "corrections": deleted.changes}
+            for deleted in client.deleted_assessments.all()
+        ],
         "worklist_acknowledgements": [
             {"kind": ack.kind, "by": person(ack.by), "at": iso(ack.at)} for ack in client.attention_acks.all()
         ],

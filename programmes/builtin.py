@@ -5,6 +5,7 @@ seconds so that the table's half-minute walks stay exact. No Django here: models
 copy these into editable templates, and tests read them beside DOMAIN.md.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -154,3 +155,51 @@ FOUNDATIONS = TemplatePlan(
 
 
 BUILTIN_TEMPLATES: tuple[TemplatePlan, ...] = (FOUNDATIONS, WALK_RUN_TO_30)
+
+
+# --- Warnings for a plan a trainer edits (DOMAIN.md "Pacing") -------------------
+
+MAX_FIRST_WEEK_RUN_SECONDS = 3 * 60  # a run over 3 minutes in week 1 is continuous running
+MIN_WARM_UP_SECONDS = 5 * 60
+
+
+def steepest_rise(template: TemplatePlan) -> float:
+    """The largest week-on-week rise in total running time, as a ratio (week 3 → 4 of "Walk–run to
+    30 minutes": 27 → 48 minutes, 1.78)."""
+    totals = [week_running_seconds(week) for week in template.weeks]
+    return max(later / earlier for earlier, later in zip(totals, totals[1:], strict=False) if earlier)
+
+
+BUILTIN_STEEPEST_RISE = steepest_rise(WALK_RUN_TO_30)
+
+
+def plan_warnings(weeks: Sequence[Sequence[SessionPlan]]) -> list[str]:
+    """Why a plan may rush her, each in a sentence for the trainer; [] when none. `weeks`: the
+    sessions of each week in order. DOMAIN.md "Pacing": a plan that starts with continuous
+    running (a run over 3 minutes in week 1), a warm-up under 5 minutes, or a week's running time
+    rising more steeply than the built-in template's steepest step. Warnings, not refusals: the
+    trainer edits plans for her, and a fixed package must not dictate progression."""
+    found = []
+    first_week = weeks[0] if weeks else ()
+    longest = max((block.run_seconds for session in first_week for block in session.blocks), default=0)
+    if longest > MAX_FIRST_WEEK_RUN_SECONDS:
+        found.append(f"Week 1 starts with a run of {_minutes(longest)}: start with short runs and walking breaks "
+                     f"(no run over {_minutes(MAX_FIRST_WEEK_RUN_SECONDS)} in week 1), never straight to continuous running.")
+    short = [(week, number) for week, sessions in enumerate(weeks, 1) for number, session in enumerate(sessions, 1)
+             if session.warm_up_seconds < MIN_WARM_UP_SECONDS]
+    if short:
+        where = ", ".join(f"week {week} session {number}" for week, number in short[:3]) + (" and more" if len(short) > 3 else "")
+        found.append(f"A warm-up walk under {_minutes(MIN_WARM_UP_SECONDS)} ({where}): warm up for at least "
+                     f"{_minutes(MIN_WARM_UP_SECONDS)} before running.")
+    totals = [sum(running_seconds(session) for session in sessions) for sessions in weeks]
+    for week, (earlier, later) in enumerate(zip(totals, totals[1:], strict=False), start=2):
+        if earlier and later / earlier > BUILTIN_STEEPEST_RISE + 1e-9:
+            found.append(f"Week {week}'s running time rises from {_minutes(earlier)} to {_minutes(later)} "
+                         f"(×{later / earlier:.1f}): steeper than any week of the built-in plan "
+                         f"(at most ×{BUILTIN_STEEPEST_RISE:.1f}). Build running time more gradually.")
+    return found
+
+
+def _minutes(seconds: int) -> str:
+    minutes = seconds / 60
+    return f"{minutes:g} minute{'' if minutes == 1 else 's'}"

@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 
+from assessments import protocol
 from config.http import query_number
 
+from . import progression
 from .forms import OverrideForm, ResumeForm, SessionLogForm
-from .models import SessionLog
+from .models import SessionLog, red_flags_of
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,34 @@ def just_logged(request, client):
     return sequence if logs.exists() else None
 
 
+@dataclass(frozen=True)
+class RedFlagRow:
+    """An open red flag as the trainer's pages show it: what, where, whom to send her to, and
+    the summary for the clinician (an assessment's, or a session's)."""
+
+    flag: progression.RedFlag
+
+    @property
+    def names(self):
+        text = progression.symptom_names(self.flag.codes)
+        return text[:1].upper() + text[1:]
+
+    @property
+    def route(self):
+        return protocol.route_text(self.flag.codes, "trainer")
+
+    @property
+    def referral_url(self):
+        if self.flag.source == "assessment":
+            return reverse("assessments:referral", args=[self.flag.source_id])
+        return reverse("programmes:session_referral", args=[self.flag.source_id])
+
+
+def red_flag_rows(client):
+    """Her open red flags, oldest first, for the banner on her page and the assessment summary."""
+    return [RedFlagRow(flag) for flag in red_flags_of(client)]
+
+
 def current_programme(client, blocks=True):
     return client.programmes.current().with_progress(blocks).first()
 
@@ -51,6 +82,6 @@ def card_context(programme, form=None, outcome=None, refusal="", notice=""):
         "log_form": form or SessionLogForm(programme=programme, initial={"done_on": today}),
         "schedule": programme.schedule(today),
         "buggy_advice": programme.buggy_running_advice(today),
-        "resume_form": ResumeForm(),
+        "resume_form": ResumeForm(note_required=programme.state.status == "paused" and not programme.paused_for_red_flag),
         "outcome": outcome,
     }

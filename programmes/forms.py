@@ -7,13 +7,22 @@ from django.utils import timezone
 from assessments import protocol
 from config.forms import DateInput
 
-from .models import Plan, SessionLog, running_decision_for
-from .progression import SESSION_SYMPTOMS
+from .models import RESUME_NOTE_NEEDED, Plan, SessionLog, running_decision_for
+from .progression import RED_FLAG_SYMPTOMS, symptom_name
 
-SYMPTOM_CHOICES = [
-    (code, protocol.ITEMS[f"symptoms.{code}"].label if f"symptoms.{code}" in protocol.ITEMS else "Other pain (knee, hip, shin…)")
-    for code in SESSION_SYMPTOMS
-]
+def symptom_choices(reader):
+    """The session checklist, grouped as the screen is (pelvic symptoms, medical warning signs,
+    other pain), in the reader's words: the trainer's, or hers on her phone."""
+    groups = {title: [] for title in protocol.GROUPS.values()}
+    for code in RED_FLAG_SYMPTOMS:
+        name = symptom_name(code, reader)
+        groups[protocol.GROUPS[protocol.ITEMS[f"symptoms.{code}"].group]].append((code, name[0].upper() + name[1:]))
+    other = "Other pain (knee, hip, shin…)" if reader == "trainer" else "Pain in a knee, hip, shin or elsewhere"
+    return [*groups.items(), ("Other", [("pain", other)])]
+
+
+SYMPTOM_CHOICES = symptom_choices("trainer")
+HER_SYMPTOM_CHOICES = symptom_choices("client")
 
 
 class AssignForm(forms.Form):
@@ -139,6 +148,7 @@ class SessionLogForm(forms.ModelForm):
                 del self._errors[hidden]
                 self.add_error(None, "This form is out of date: reload her page and log the session again.")
                 break
+        self.check_same_day()
         return cleaned
 
     @property
@@ -149,6 +159,9 @@ class SessionLogForm(forms.ModelForm):
     def log_fields(self):
         return {name: self.cleaned_data[name] for name in ("done_on", "outcome", "effort", "symptoms", "notes")}
 
+    # The log being corrected, which may keep its own day (CorrectLogForm).
+    log = None
+
     def clean_done_on(self):
         day = self.cleaned_data["done_on"]
         if day > timezone.localdate():
@@ -157,10 +170,40 @@ class SessionLogForm(forms.ModelForm):
             raise forms.ValidationError(f"The programme started on {self.programme.start_date:%-d %b %Y}: pick that date or later.")
         return day
 
+    def same_day_error(self, day):
+        return self.programme.same_day_refusal(day, self.log)
+
+    def check_same_day(self):
+        """DOMAIN.md "Pacing": a second session for the same day is refused. Not for a repeat of a
+        form already logged (a double tap): that is "already logged", said by the operation."""
+        day = self.cleaned_data.get("done_on")
+        sequence = self.cleaned_data.get("sequence")
+        if sequence is not None and sequence <= self.programme.log_sequence:
+            return
+        if day is not None and (error := self.same_day_error(day)):
+            self.add_error("done_on", error)
+
 
 class ResumeForm(forms.Form):
+    """Resuming after a pause: after symptoms in two sessions in a row the note is required (she has
+    been seen, or the symptoms have settled); after a red flag, the new assessment is the record."""
+
     note = forms.CharField(label="Note (optional)", required=False, max_length=300,
                            help_text="For example: seen by the pelvic health physiotherapist, cleared to run.")
+
+    def __init__(self, *args, note_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if note_required:
+            note = self.fields["note"]
+            note.required, note.label = True, "Note: she has been seen, or the symptoms have settled"
+            note.help_text = "Required. For example: seen by the GP, knee pain settled after a week's rest."
+            note.error_messages["required"] = RESUME_NOTE_NEEDED
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if self.fields["note"].required and not note:
+            raise forms.ValidationError(RESUME_NOTE_NEEDED)
+        return note
 
 
 class CorrectLogForm(SessionLogForm):
@@ -178,6 +221,7 @@ class CorrectLogForm(SessionLogForm):
 
     def __init__(self, *args, programme, log, **kwargs):
         super().__init__(*args, programme=programme, instance=log, **kwargs)
+        self.log = log
         self.fields["symptoms"].initial = log.symptoms
 
     def clean_reason(self):
@@ -211,7 +255,7 @@ class HerSessionLogForm(SessionLogForm):
     choices (SYMPTOM_CHOICES, SessionLog.OUTCOMES' codes), the same exactly-once fields."""
 
     symptoms = forms.MultipleChoiceField(
-        label="Did you notice any of these, during or after?", choices=SYMPTOM_CHOICES, required=False,
+        label="Did you notice any of these, during or after?", choices=HER_SYMPTOM_CHOICES, required=False,
         widget=forms.CheckboxSelectMultiple, help_text="Leave them all unticked if you had none.",
     )
     effort = forms.TypedChoiceField(
@@ -245,3 +289,9 @@ class HerSessionLogForm(SessionLogForm):
         if day < self.programme.start_date:
             raise forms.ValidationError(f"Your programme started on {self.programme.start_date:%-d %b %Y}: pick that day or later.")
         return day
+
+    def same_day_error(self, day):
+        if not self.programme.same_day_refusal(day):
+            return ""
+        return (f"You have already logged a session for {day:%-d %b %Y}: one session a day counts, with a rest day "
+                "between. Pick the day you did this one.")

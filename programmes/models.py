@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import protocol
 from assessments.models import Assessment
 from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
@@ -117,6 +118,10 @@ class Plan(models.Model):
 
     def sessions_per_week(self):
         return tuple(len(sessions) for _, sessions in self.weeks())
+
+    def warnings(self):
+        """Why this plan may rush her (builtin.plan_warnings): call on a plan fetched with_sessions()."""
+        return builtin.plan_warnings([[session.as_plan() for session in sessions] for _, sessions in self.weeks()])
 
     def changed(self):
         """Every edit of a plan: bump updated_at (her report's fingerprint reads it, so a cached
@@ -470,6 +475,13 @@ class Programme(models.Model):
         """Write the stored state from a fresh replay (call inside the change's transaction)."""
         Programme.refresh_states(Programme.objects.filter(pk=self.pk))
 
+    @classmethod
+    def refresh_client(cls, client):
+        """After a change to her record (an assessment, her details): her open red flags, then her
+        programmes' stored state, which reads them."""
+        refresh_red_flags(client.pk)
+        cls.refresh_states(cls.objects.filter(client=client))
+
     @staticmethod
     def refresh_states(programmes):
         """refresh_state() for many programmes at once (loading data, the migration)."""
@@ -502,7 +514,7 @@ class Programme(models.Model):
     def buggy_running_advice(self, today):
         if self.status == "held":
             return ""  # no running at all for now: the hold's own message says why
-        return progression.buggy_running_advice(self.client.weeks_postpartum(today), self.state)
+        return progression.buggy_running_advice(self.client.baby_date_of_birth, today, self.state)
 
     def schedule(self, today):
         """Dates for the rest of this week's sessions, a rest day between each."""
@@ -526,6 +538,19 @@ class Programme(models.Model):
     @property
     def next_sequence(self):
         return self.log_sequence + 1
+
+    def same_day_refusal(self, day, except_log=None):
+        """DOMAIN.md "Pacing": at most one session a day counts, so a second log for the same day
+        is refused, with the reason; "" when there is none that day."""
+        if day is None or not any(log.done_on == day and log.pk != getattr(except_log, "pk", None) for log in self.logs.all()):
+            return ""
+        return (f"A session is already logged for {day:%-d %b %Y}: at most one session a day counts, with a rest day "
+                "between sessions. Correct that one if it was wrong.")
+
+    @property
+    def paused_for_red_flag(self):
+        """Paused by a red flag in a session (not by symptoms two sessions in a row)."""
+        return self.state.status == "paused" and any(alert.code == "red_flag" for alert in self.state.alerts)
 
     def outcome_of_log(self, sequence):
         """What the log numbered `sequence` did to her programme, replayed from the logs as
@@ -553,6 +578,7 @@ class Programme(models.Model):
     def _changed(self):
         Plan.objects.filter(pk=self.plan_id).update(updated_at=timezone.now())
         Programme.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        refresh_red_flags(self.client_id)  # a log can raise a red flag, a correction remove one
         self.refresh_state()
         self.client.touch()
 
@@ -565,7 +591,15 @@ class Programme(models.Model):
     @classmethod
     @transaction.atomic
     def assign(cls, *, client, template, start_date, by, override_reason="", override_items=()):
-        """Her own copy of `template`, from `start_date` (the rule for who may run is the form's)."""
+        """Her own copy of `template`, from `start_date`. The rule for who may run decides on her
+        record as it stands (the form asks it first, for the words): an open red flag, or anything
+        else no reason can override, refuses; a "not yet" needs the reason for the items it lists."""
+        client = Client.objects.select_for_update().get(pk=client.pk)  # one assignment at a time for her
+        decision = running_decision_for(client, client.assessments.first(), start_date, frozenset(override_items))
+        if not decision.allowed:
+            if not (decision.overridable and override_reason.strip()):
+                raise ProgrammeRefused(decision.reason)
+            override_items = decision.override_items
         programme = cls.objects.create(
             client=client, plan=template.copy(trainer=by, is_template=False), start_date=start_date,
             override_reason=override_reason, override_items=list(override_items), assigned_by=by,
@@ -589,6 +623,8 @@ class Programme(models.Model):
             current = self._reloaded()
             if current.ended_at is not None or not current.can_log:
                 raise ProgrammeRefused(current.logging_refusal)
+            if refusal := current.same_day_refusal(done_on):
+                raise ProgrammeRefused(refusal)
             state = current.state
             if position is not None and tuple(position) != (state.week, state.session):
                 raise ProgrammeRefused(f"Her programme is now at week {state.week}, session {state.session}, not the "
@@ -667,6 +703,8 @@ class Programme(models.Model):
             if after == before:
                 raise ProgrammeRefused("Nothing was changed: change what was recorded, or cancel.")
             self._red_flags_removed(before["symptoms"], after["symptoms"], confirm_red_flag_removed)
+            if after["done_on"] != before["done_on"] and (refusal := self._reloaded().same_day_refusal(log.done_on, log)):
+                raise ProgrammeRefused(refusal)
             log.save(refresh=False)
             self._renumber()
             self._record("corrected", by, log=log, reason=reason.strip(), before=before, after=after)
@@ -689,7 +727,10 @@ class Programme(models.Model):
             self._changed()
 
     def resume(self, by, note=""):
-        """Resume a paused programme one week back (the rule for who may run must allow it)."""
+        """Resume a paused programme one week back. After a red flag, only once a newer assessment
+        with the full symptom screen found none (the rule for who may run says so); after symptoms
+        in two sessions in a row, with a note that she has been seen or the symptoms have settled."""
+        note = note.strip()
         with transaction.atomic():
             self._lock()
             current = self._reloaded()
@@ -697,6 +738,8 @@ class Programme(models.Model):
                 raise ProgrammeRefused("Only a paused programme can be resumed.")
             if not current.can_resume:
                 raise ProgrammeRefused(f"It cannot be resumed yet. {current.running_decision.reason}")
+            if not current.paused_for_red_flag and not note:
+                raise ProgrammeRefused(RESUME_NOTE_NEEDED)
             Resume.objects.create(programme=self, note=note, resumed_by=by)
             self._record("resumed", by, reason=note)
             self._changed()
@@ -756,6 +799,8 @@ class Programme(models.Model):
         return max(earliest, today)
 
 
+RESUME_NOTE_NEEDED = "Say that she has been seen or that the symptoms have settled: a note is needed to resume."
+
 STORED_FIELDS = ("stored_status", "stored_referral", "stored_week", "stored_weeks", "stored_repeats", "stored_detail",
                  "latest_log_id", "latest_log_pain")
 
@@ -770,9 +815,52 @@ def status_label(status, referral_pending, week, weeks):
 
 
 def running_decision_for(client, latest, start_date, overridden=frozenset()):
-    """May she start running on `start_date`, given her latest assessment (or None)?"""
+    """May she start running on `start_date`, given her latest assessment (or None) and the red
+    flags open on her record?"""
     weeks = weeks_between(client.baby_date_of_birth, start_date)
-    return progression.running_allowed(latest.result if latest else None, weeks, overridden)
+    carried_over = len(latest.carried_over) if latest else 0
+    return progression.running_allowed(latest.result if latest else None, weeks, overridden, red_flags_of(client),
+                                       carried_over)
+
+
+def red_flags_of(client):
+    """The red flags open on her record, as refresh_red_flags() stored them on her row."""
+    return tuple(progression.RedFlag.from_json(flag) for flag in client.open_red_flags)
+
+
+SYMPTOM_COLUMNS = tuple(field for field in protocol.FIELDS if field.item.section == "symptoms")
+
+
+def recorded_red_flags(client_id):
+    """(every red flag ever recorded on her surviving records, every complete and clear screen):
+    what progression.open_red_flags() reads. Three indexed queries, whatever her history."""
+    assessments = Assessment.objects.filter(client_id=client_id).order_by()
+    any_yes = models.Q()
+    for column in SYMPTOM_COLUMNS:
+        any_yes |= models.Q(**{column.name: True})
+    raised = [
+        progression.RedFlag(tuple(c.item.code for c in SYMPTOM_COLUMNS if row[c.name]), row["assessed_on"],
+                            row["created_at"], "assessment", row["pk"], row["recorded_by__full_name"] or "")
+        for row in assessments.filter(any_yes).values(
+            "pk", "assessed_on", "created_at", "recorded_by__full_name", *(c.name for c in SYMPTOM_COLUMNS))
+    ]
+    all_clear = assessments.filter(**{column.name: False for column in SYMPTOM_COLUMNS})
+    screens = [progression.Screen(on, at) for on, at in all_clear.values_list("assessed_on", "created_at")]
+    logs = SessionLog.objects.filter(programme__client_id=client_id).exclude(symptoms=[]).order_by()
+    for row in logs.values("pk", "done_on", "created_at", "symptoms", "logged_by__full_name", "logged_by_client"):
+        if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
+            by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
+            raised.append(progression.RedFlag(codes, row["done_on"], row["created_at"], "session", row["pk"], by))
+    return raised, screens
+
+
+def refresh_red_flags(client_id):
+    """Store the red flags open on her record on her row (call inside the change's transaction);
+    written only when they changed."""
+    flags = progression.open_red_flags(*recorded_red_flags(client_id))
+    stored = [flag.as_json() for flag in flags]
+    if Client.objects.filter(pk=client_id).values_list("open_red_flags", flat=True).first() != stored:
+        Client.objects.filter(pk=client_id).update(open_red_flags=stored, red_flag_since=flags[0].on if flags else None)
 
 
 def current_programme_of(client, latest=None):
@@ -861,7 +949,7 @@ class SessionLog(models.Model):
                 f"{self.get_outcome_display().lower()}{effort}{symptoms}")
 
     def as_event(self):
-        return progression.LoggedSession(self.outcome, self.effort, frozenset(self.symptoms))
+        return progression.LoggedSession(self.outcome, self.effort, frozenset(self.symptoms), self.done_on)
 
     @property
     def has_symptoms(self):

@@ -177,6 +177,7 @@ def plan_context(request, plan, client, details_form=None):
         "running_total": format_duration(sum(s.session.running_seconds for w in weeks for s in w.sessions)),
         "details_form": details_form or (PlanForm(instance=plan) if editable else None),
         "can_add_week": editable and len(weeks) < MAX_WEEKS,
+        "warnings": plan.warnings(),
         "nav": "plans",
     }
 
@@ -305,7 +306,8 @@ def edit_session(request: HtmxHttpRequest, pk):
             session.replace_blocks(form.cleaned_data["warm_up"], form.cleaned_data["cool_down"], formset.blocks())
             if request.htmx:
                 session = get_session_for_editing(request, pk)
-                context = session_context(session, week=week_of(session), just_saved=True)
+                context = session_context(session, week=week_of(session), just_saved=True,
+                                          warnings=with_sessions(Plan.objects.filter(pk=session.plan_id)).get().warnings())
                 return render(request, "programmes/plan_detail.html#session_saved", context)
             messages.success(request, f"Week {session.week}, session {session.number} is saved.")
             return redirect(f"{session.plan.get_absolute_url()}#session-{session.pk}")

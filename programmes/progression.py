@@ -37,6 +37,30 @@ replay of the logs as they now stand, and replay_steps() re-derives the week and
 each surviving log sits at. Removing a red flag from the record needs the trainer's explicit
 confirmation (Programme.correct_log / delete_log), and the history shows it.
 
+Pacing (DOMAIN.md "Pacing", issue 19): sessions need a rest day between them. A session she
+ran (completed or partly done) on the same day as, the day after or the day before another that
+counted is recorded but does not count towards moving on ("not_counted": her position stays, and
+she is told why). The symptom rules still apply to it: a symptom is a symptom whatever the day.
+Decisions where DOMAIN.md is silent:
+- "The previous counted one" is any counted session she ran, not only the one logged last: a
+  session logged late for an earlier day is judged against the days on either side of it.
+- A skipped session involves no running, so it is judged as before (the week restarts) and does
+  not set a day to rest after. A second log for the same day is refused when it is logged
+  (Programme.log_session); replay() reads one that a correction moved there as not counted.
+- A session that does not count breaks the run of sessions that makes buggy running possible:
+  that run must itself respect the pacing.
+- A warning sign or bleeding during a session means stop exercising now (not "walk the rest").
+
+Open red flags (DOMAIN.md "Open red flags", issue 19) are decided by `open_red_flags()`: a red
+flag found by an assessment's symptom screen or in a logged session stays open until a complete
+symptom screen with no red flag clears it. Decisions where DOMAIN.md is silent:
+- A screen clears a red flag when it is dated on or after the day the red flag was found AND was
+  recorded (created) after it: a screen entered before anyone knew of the red flag never clears
+  it, nor does an earlier-dated screen entered later. A screen completed by editing an older
+  assessment clears only what was raised before that assessment was created.
+- An open red flag is checked first by running_allowed(), before "never assessed": it names
+  whom to see, which matters most.
+
 Who may run (DOMAIN.md "Who may run: the latest assessment governs") is decided by
 `running_allowed()`, the one rule every screen asks (assign, log, resume, her page, the
 programme card, home). Decisions where DOMAIN.md is silent:
@@ -52,8 +76,9 @@ programme card, home). Decisions where DOMAIN.md is silent:
   logs paused still needs the trainer's resume, which is refused while the hold lasts.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Literal
 
 from assessments import protocol
@@ -67,27 +92,110 @@ SESSION_SYMPTOMS = RED_FLAG_SYMPTOMS + ("pain",)
 SESSION_OUTCOMES = ("completed", "partial", "skipped")
 
 
-BUGGY_MIN_BABY_WEEKS = 26  # about 6 months
+BUGGY_MIN_BABY_MONTHS = 6  # calendar months, not 26 weeks (DOMAIN.md "Graded programmes")
+# Sessions need a rest day between them: two counted runs are at least this many days apart.
+MIN_DAYS_BETWEEN_RUNS = 2
 
 
-def buggy_running_advice(baby_weeks: int, state: "State") -> str:
-    """DOMAIN.md: buggy running only once solo running is symptom-free and the baby is at
-    least 6 months old. Symptom-free solo running here means a full week's worth of sessions
-    in a row that were completed, symptom-free and not rated 9–10, from week 2 of the
-    programme on: the first week is where running starts (in "Walk–run foundations" too),
-    not evidence that it is established. See State.steady_streak."""
-    if baby_weeks < BUGGY_MIN_BABY_WEEKS:
-        return "No running with the buggy yet: wait until the baby is at least 6 months old."
+def months_after(day: date, months: int) -> date:
+    """The same day of the month `months` later, or that month's last day (31 Aug + 6 → 28 Feb)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
+def buggy_running_advice(baby_born: date, today: date, state: "State") -> str:
+    """DOMAIN.md: buggy running only once solo running is symptom-free (a week of counted
+    sessions) and the baby is at least 6 calendar months old. Symptom-free solo running here
+    means a full week's worth of sessions in a row that were completed, symptom-free, not rated
+    9–10 and each after a rest day (the pacing), from week 2 of the programme on: the first week is
+    where running starts (in "Walk–run foundations" too), not evidence that it is established.
+    See State.steady_streak."""
+    if today < months_after(baby_born, BUGGY_MIN_BABY_MONTHS):
+        return (f"No running with the buggy yet: wait until the baby is {BUGGY_MIN_BABY_MONTHS} months old "
+                f"({months_after(baby_born, BUGGY_MIN_BABY_MONTHS):%-d %b %Y}).")
     if state.status == "paused" or state.steady_streak < max(state.sessions_per_week, default=3):
-        return "No running with the buggy yet: first a full week of solo running, every session completed without symptoms."
+        return ("No running with the buggy yet: first a full week of solo running, every session completed "
+                "without symptoms and with a rest day between.")
     return "Buggy running can start: solo running is symptom-free and the baby is over 6 months. Begin with short, flat stretches."
 
 
-def symptom_names(codes) -> str:
+def symptom_name(code: str, reader: str = "trainer") -> str:
+    """One session or screen symptom in words: the protocol's label, or hers on her pages."""
+    item = protocol.ITEMS.get(f"symptoms.{code}")
+    if item is None:
+        return "pain" if reader == "trainer" else "pain in a knee, hip, shin or elsewhere"
+    text = item.label_for_her if reader == "client" else item.label
+    return text[0].lower() + text[1:]
+
+
+def symptom_names(codes, reader: str = "trainer") -> str:
     """"urinary_leakage" → "leaking urine", in the protocol's words, for people to read."""
-    items = protocol.ITEMS
-    names = [items[f"symptoms.{code}"].label.lower() if f"symptoms.{code}" in items else "pain" for code in sorted(codes)]
-    return ", ".join(names)
+    order = {code: index for index, code in enumerate(SESSION_SYMPTOMS)}
+    return ", ".join(symptom_name(code, reader) for code in sorted(codes, key=lambda code: (order.get(code, len(order)), code)))
+
+
+# --- Open red flags ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A red flag recorded on her record: by an assessment's symptom screen or in a logged session."""
+
+    codes: tuple[str, ...]  # symptom codes, in protocol order
+    on: date  # the day it was found: the assessment's or the session's date
+    at: datetime  # when it was recorded
+    source: Literal["assessment", "session"]
+    source_id: int  # the Assessment's or the SessionLog's id
+    by: str = ""  # who recorded it, as the trainer reads it: a name, or "her, through her link"
+
+    @property
+    def where(self) -> str:
+        """"at her assessment of 3 Dec 2026" / "in her session of 3 Dec 2026, logged by her"."""
+        if self.source == "assessment":
+            return f"at her assessment of {self.on:%-d %b %Y}"
+        by = f", logged by {self.by}" if self.by else ""
+        return f"in her session of {self.on:%-d %b %Y}{by}"
+
+    def as_json(self) -> dict:
+        return {"codes": list(self.codes), "on": self.on.isoformat(), "at": self.at.isoformat(),
+                "source": self.source, "source_id": self.source_id, "by": self.by}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RedFlag":
+        return cls(tuple(data["codes"]), date.fromisoformat(data["on"]), datetime.fromisoformat(data["at"]),
+                   data["source"], data["source_id"], data.get("by", ""))
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A complete symptom screen that found no red flag: what closes the red flags before it."""
+
+    on: date
+    at: datetime
+
+
+def clears(screen: Screen, flag: RedFlag) -> bool:
+    """A screen clears a red flag dated on or before it, recorded before it was (see the module docstring)."""
+    return screen.on >= flag.on and screen.at > flag.at
+
+
+def open_red_flags(raised: Iterable[RedFlag], screens: Iterable[Screen]) -> tuple[RedFlag, ...]:
+    """The red flags no later complete, clear screen has closed, oldest first."""
+    screens = list(screens)
+    still_open = [flag for flag in raised if not any(clears(screen, flag) for screen in screens)]
+    return tuple(sorted(still_open, key=lambda flag: (flag.on, flag.at)))
+
+
+def red_flag_codes(flags: Iterable[RedFlag]) -> list[str]:
+    """Every symptom code of these red flags, once each, in protocol order."""
+    found = {code for flag in flags for code in flag.codes}
+    return [code for code in RED_FLAG_SYMPTOMS if code in found]
 
 # Reasons a recorded override may cover: measured foundations, load/impact and strength
 # items. Red flags, the symptom screen, the timing rule (rule 2) and anything else never.
@@ -99,40 +207,60 @@ class RunningDecision:
     """Whether she may run now, and why, for each reader."""
 
     allowed: bool
-    code: str  # "ready" | "overridden" | "never_assessed" | "refer" | "too_early" | "screen_incomplete" | "not_ready" | "needs_override"
+    # "ready" | "overridden" | "refer" | "never_assessed" | "too_early" | "screen_incomplete"
+    # | "carried_over" | "not_ready" | "needs_override"
+    code: str
     reason: str  # to the trainer
     for_her: str  # to her, on her page and report
     overridable: bool = False  # a recorded reason would allow running
     override_items: tuple[str, ...] = ()  # item paths an override must cover
+    red_flag_codes: tuple[str, ...] = ()  # the open red flags' symptoms, for "refer"
 
     @property
     def referral_pending(self) -> bool:
         return self.code == "refer"
 
+    @property
+    def new_questions_only(self) -> bool:
+        """Held only because the screen lacks the medical warning-sign questions added in issue 19."""
+        return self.code == "screen_incomplete" and "warning-sign" in self.reason
 
-def running_allowed(latest: Result | None, weeks_at_start: int | None, overridden=frozenset()) -> RunningDecision:
-    """The one rule for who may run (DOMAIN.md "Who may run").
+
+WARNING_SIGNS = tuple(item.code for item in protocol.section("symptoms").items if item.group == "warning")
+
+
+def running_allowed(latest: Result | None, weeks_at_start: int | None, overridden=frozenset(),
+                    red_flags: Sequence[RedFlag] = (), carried_over: int = 0) -> RunningDecision:
+    """The one rule for who may run (DOMAIN.md "Who may run" and "Open red flags").
 
     `latest` is the readiness result of her latest assessment (by date, then id), or None
     when she has never been assessed; `weeks_at_start` the whole weeks from the birth to
     the programme's (proposed) start date; `overridden` the item paths a recorded override
-    covers. Checked in order: never assessed, refer, too early, symptom screen incomplete
+    covers; `red_flags` the red flags open on her record (open_red_flags()); `carried_over` how
+    many measurements her latest assessment still carries over unconfirmed. Checked in order: an
+    open red flag, never assessed, too early, symptom screen incomplete, carried-over values
     (none of these can be overridden), then "ready", then an override of the rest."""
+    codes = red_flag_codes(red_flags)
+    if latest is not None and latest.verdict == "refer":
+        # Her latest assessment's own red flags are open by definition (nothing newer cleared them).
+        found = {r.code.removeprefix("symptoms.") for r in latest.reasons if r.kind == "red_flag"}
+        codes = [code for code in RED_FLAG_SYMPTOMS if code in found or code in codes]
+    if codes:
+        where = "; ".join(f"{symptom_names(flag.codes)} {flag.where}" for flag in red_flags) or (
+            f"{symptom_names(codes)} at her latest assessment")
+        return RunningDecision(
+            False, "refer",
+            f"Referral pending: a red flag is open on her record ({where}). No running until she has been seen by "
+            f"{protocol.referral_to(codes)} and a new assessment with the full symptom screen finds no red flag.",
+            f"Please do not run until you have been seen. {protocol.route_text(codes, 'client')} "
+            "Your trainer will check you again after that.",
+            red_flag_codes=tuple(codes),
+        )
     if latest is None:
         return RunningDecision(
             False, "never_assessed",
             "She has not been assessed: record an assessment, with the full symptom screen, before any running.",
             "Your trainer will assess you before you start running.",
-        )
-    if latest.verdict == "refer":
-        # Each red flag names its own route (bleeding: the GP or a midwife, urgently if heavy).
-        red_flags = [r.code.removeprefix("symptoms.") for r in latest.reasons if r.kind == "red_flag"]
-        return RunningDecision(
-            False, "refer",
-            f"Referral pending: her latest assessment found a red-flag symptom. No running until she has seen "
-            f"{protocol.referral_to(red_flags)} and been reassessed.",
-            f"Please do not run until you have been seen. {protocol.route_text(red_flags, 'client')} "
-            "Your trainer will check you again after that.",
         )
     if weeks_at_start is None or weeks_at_start < protocol.MIN_WEEKS_POSTPARTUM:
         return RunningDecision(
@@ -141,12 +269,22 @@ def running_allowed(latest: Result | None, weeks_at_start: int | None, overridde
             "whatever the reason.",
             f"Low-impact exercise and strength work for now; {protocol.RUNNING_TIMELINE}.",
         )
-    if unasked := [r.code for r in latest.reasons if r.code.startswith("symptoms.")]:
+    if unasked := [r.code.removeprefix("symptoms.") for r in latest.reasons if r.code.startswith("symptoms.")]:
+        if set(unasked) <= set(WARNING_SIGNS):
+            reason = (f"Ask the new warning-sign questions: her latest assessment's symptom screen does not yet ask "
+                      f"about {quantity_of(unasked, 'medical warning sign')} (added since it was recorded). Answer them "
+                      "on that assessment, or retest her, before any running.")
+        else:
+            reason = (f"The symptom screen of her latest assessment is not complete ({quantity_of(unasked, 'question')} "
+                      "not asked): finish it before any running.")
+        return RunningDecision(False, "screen_incomplete", reason,
+                               "Your trainer will finish your check-up before you start running.")
+    if carried_over:
         return RunningDecision(
-            False, "screen_incomplete",
-            f"The symptom screen of her latest assessment is not complete ({len(unasked)} "
-            f"question{'s' if len(unasked) != 1 else ''} not asked): finish it before any running.",
-            "Your trainer will finish your check-up before you start running.",
+            False, "carried_over",
+            f"Her latest assessment carries over {quantity_of(range(carried_over), 'measurement')} from her previous "
+            "one: retest them, or confirm they still hold, before any running.",
+            "Your trainer will check a few of your measurements again before your next run.",
         )
     if latest.verdict == "ready":
         return RunningDecision(True, "ready", "Her latest assessment is “ready” for a graded walk–run return.", "")
@@ -156,11 +294,12 @@ def running_allowed(latest: Result | None, weeks_at_start: int | None, overridde
         return RunningDecision(
             False, "not_ready",
             "Not yet, and this cannot be overridden: " + " ".join(r.message for r in blocking),
-            f"{protocol.VERDICT_WORDING['not_yet'].label} with the work your trainer sets; she will check you again.",
+            f"{protocol.VERDICT_WORDING['not_yet'].label} with the work your trainer sets; they will check you again.",
         )
     if set(items) <= set(overridden):
         return RunningDecision(
-            True, "overridden", "Running despite a “not yet” verdict, for the reason recorded.", "",
+            True, "overridden", "Running despite a “not yet” verdict, for the reason recorded.",
+            "You are running with your trainer's agreement while you keep working on a few things.",
             overridable=True, override_items=items,
         )
     return RunningDecision(
@@ -171,21 +310,30 @@ def running_allowed(latest: Result | None, weeks_at_start: int | None, overridde
     )
 
 
+def quantity_of(things, noun: str) -> str:
+    """(["a", "b"], "question") → "2 questions"."""
+    count = len(things)
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _overridable(reason) -> bool:
+    """Unmet or untested measurements only; never symptoms brought on by a load or impact test."""
     section = reason.code.split(".")[0]
     return (
         section in OVERRIDABLE_SECTIONS
         and reason.kind in ("unmet", "not_assessed")
         and reason.rule != "rule_2_too_early"
+        and not reason.provoked
     )
 
 
 OutcomeKind = Literal[
-    "advance_session", "advance_week", "repeat_week", "pause", "finish", "resume"
+    "advance_session", "advance_week", "repeat_week", "pause", "finish", "resume", "not_counted"
 ]
 Status = Literal["active", "paused", "finished"]
 
 _STOP_AND_WALK = "When a symptom comes on, stop running and walk the rest of the session."
+_STOP_NOW = "Stop exercising now, and do not run again until a health professional has seen you."
 
 
 @dataclass(frozen=True)
@@ -195,6 +343,7 @@ class LoggedSession:
     outcome: str  # "completed" | "partial" | "skipped"
     effort: int | None = None  # 0 rest … 10 maximal; None = not rated
     symptoms: frozenset[str] = frozenset()
+    done_on: date | None = None  # None: the day is not known, so pacing is not judged
 
     def __post_init__(self):
         # Accept any iterable of codes, but store a frozenset so logs stay hashable.
@@ -205,6 +354,11 @@ class LoggedSession:
             raise ValueError(f"Effort must be 0–10, not {self.effort!r}")
         if unknown := self.symptoms - set(SESSION_SYMPTOMS):
             raise ValueError(f"Unknown symptom codes: {sorted(unknown)}")
+
+    @property
+    def ran(self) -> bool:
+        """She ran in it (all or part): it needs a rest day either side to count."""
+        return self.outcome != "skipped"
 
 
 @dataclass(frozen=True)
@@ -226,8 +380,8 @@ class Outcome:
 
     @property
     def tone(self) -> str:
-        """How the pages show it: "error" for a pause, "warning" for a repeated week, "" otherwise."""
-        return {"pause": "error", "repeat_week": "warning"}.get(self.kind, "")
+        """How the pages show it: "error" for a pause, "warning" for a repeated or uncounted session, "" otherwise."""
+        return {"pause": "error", "repeat_week": "warning", "not_counted": "warning"}.get(self.kind, "")
 
 
 @dataclass(frozen=True)
@@ -239,10 +393,11 @@ class State:
     repeats: int = 0  # times the current week has been restarted
     clean_streak: int = 0  # symptom-free logged sessions in a row, across weeks
     symptom_streak: int = 0  # logged sessions with symptoms in a row (2 → pause)
-    # Completed, symptom-free sessions not rated 9–10, in a row, from week 2 on (buggy running).
+    # Completed, symptom-free, paced sessions not rated 9–10, in a row, from week 2 on (buggy running).
     steady_streak: int = 0
     alerts: tuple[Alert, ...] = ()  # open alerts; cleared by Resumed
     last_outcome: Outcome | None = None
+    run_days: tuple[date, ...] = field(default=())  # days of the counted sessions she ran (pacing)
 
     @property
     def weeks(self) -> int:
@@ -251,6 +406,13 @@ class State:
     @property
     def sessions_this_week(self) -> int:
         return self.sessions_per_week[self.week - 1]
+
+    def too_soon(self, day: date | None) -> date | None:
+        """The counted run within a day of `day` (so a session then would not count), or None."""
+        if day is None:
+            return None
+        near = [run for run in self.run_days if abs((day - run).days) < MIN_DAYS_BETWEEN_RUNS]
+        return max(near) if near else None
 
 
 def replay(sessions_per_week: Sequence[int], events: Sequence[LoggedSession | Resumed]) -> State:
@@ -275,6 +437,12 @@ def replay_steps(sessions_per_week: Sequence[int], events: Sequence[LoggedSessio
     return steps
 
 
+def _stop_words(codes) -> str:
+    """What to do at once: stop exercising for a warning sign or bleeding, else stop running and walk."""
+    stop_now = any(route.stop_now for route in protocol.signposts_for_symptoms(codes))
+    return _STOP_NOW if stop_now else _STOP_AND_WALK
+
+
 def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
     """What this log does to the programme, with the message to show when it is logged."""
     if state_before.status != "active":
@@ -284,11 +452,12 @@ def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
     restart = f"Week {week} will start again from session 1."
 
     if red_flags := log.symptoms & set(RED_FLAG_SYMPTOMS):
+        stop = _stop_words(red_flags)
+        walk = " " if stop == _STOP_NOW else " The symptom you logged is one to get checked before running again. "
         return Outcome(
             "pause",
-            f"{_STOP_AND_WALK} The symptom you logged is one to get checked before "
-            f"running again, so the programme is paused. {protocol.route_text(red_flags, 'client')} Your "
-            "trainer will restart the programme a week back when you are ready.",
+            f"{stop}{walk}The programme is paused. {protocol.route_text(red_flags, 'client')} Once a health "
+            "professional has seen you, your trainer will check you again and restart it with you, a week back.",
             Alert(
                 "red_flag",
                 f"Red-flag symptom logged in {where} ({symptom_names(red_flags)}). "
@@ -300,7 +469,8 @@ def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
             "pause",
             f"{_STOP_AND_WALK} Symptoms in two sessions in a row mean the programme is "
             f"paused. {protocol.route_text(log.symptoms, 'client')} Your trainer will "
-            "restart the programme a week back when you are ready.",
+            "restart the programme with you, a week back, once a health professional has seen you or the symptoms "
+            "have settled.",
             Alert(
                 "symptoms_in_a_row",
                 f"Symptoms logged in two sessions in a row (latest: {where}, {symptom_names(log.symptoms)}). "
@@ -312,6 +482,12 @@ def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
             "repeat_week",
             f"{_STOP_AND_WALK} {restart} If symptoms come back next session, the "
             f"programme pauses so you can get them checked. {protocol.route_text(log.symptoms, 'client')}",
+        )
+    if log.ran and (near := state_before.too_soon(log.done_on)):
+        return Outcome(
+            "not_counted",
+            f"Recorded, but it does not count towards moving on: sessions need a rest day between them, and "
+            f"another session counted on {near:%-d %b %Y}. Next: {where} again, after a rest day.",
         )
     if log.outcome != "completed":
         return Outcome(
@@ -353,15 +529,20 @@ def _apply(state: State, event: LoggedSession | Resumed) -> State:
         clean_streak, symptom_streak = state.clean_streak, state.symptom_streak
     else:
         clean_streak, symptom_streak = state.clean_streak + 1, 0
-    if event.outcome == "skipped" and not event.symptoms:
+    if outcome.kind == "not_counted":
+        steady_streak = 0  # the run of sessions that allows buggy running must respect the pacing
+    elif event.outcome == "skipped" and not event.symptoms:
         steady_streak = state.steady_streak
     elif event.outcome == "completed" and not event.symptoms and (event.effort is None or event.effort < 9):
         steady_streak = state.steady_streak + 1 if state.week >= 2 else 0
     else:
         steady_streak = 0
+    run_days = state.run_days
+    if event.ran and event.done_on is not None and outcome.kind != "not_counted":
+        run_days = (*run_days, event.done_on)
     state = replace(
         state, clean_streak=clean_streak, symptom_streak=symptom_streak, steady_streak=steady_streak,
-        last_outcome=outcome,
+        last_outcome=outcome, run_days=run_days,
     )
     match outcome.kind:
         case "advance_session":
@@ -374,6 +555,8 @@ def _apply(state: State, event: LoggedSession | Resumed) -> State:
             return replace(state, status="finished")
         case "pause":
             return replace(state, status="paused", alerts=state.alerts + (outcome.alert,))
+        case "not_counted":
+            return state
     raise AssertionError(outcome.kind)
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("programmes/<int:pk>/end/", views.programme_end, name="end"),
     path("programmes/<int:pk>/reopen/", views.programme_reopen, name="reopen"),
     path("programmes/<int:pk>/history/", views.programme_history, name="history"),
+    path("sessions/<int:log_pk>/referral/", views.session_referral, name="session_referral"),
 ]

@@ -14,10 +14,12 @@ from assessments.access import get_assessment_for_trainer
 from clients.access import consent_missing, get_client_for_trainer
 from config.http import HtmxHttpRequest
 from clients.forms import ShareLinkForm
+from clients.models import weeks_between
 
-from .card import card_context
+from . import progression
+from .card import card_context, red_flag_rows
 from .forms import AssignForm, CorrectLogForm, DeleteLogForm, OverrideForm, ResumeForm, SessionLogForm
-from .models import Programme, ProgrammeRefused, RedFlagNotConfirmed, running_decision_for
+from .models import Plan, Programme, ProgrammeRefused, RedFlagNotConfirmed, SessionLog, running_decision_for, with_sessions
 
 
 def get_programme_for_trainer(request, pk):
@@ -54,19 +56,29 @@ def programme_assign(request, client_pk):
         return redirect(client)
     latest = client.assessments.first()
     form = AssignForm(request.POST or None, trainer=request.user, client=client, latest=latest)
-    if not (form.decision.allowed or form.decision.overridable):
+    carried_over = form.decision.code == "carried_over"  # the page asks her trainer to confirm them
+    if not (form.decision.allowed or form.decision.overridable or carried_over):
         messages.error(request, form.decision.reason)  # no override can start running now
         return redirect(client)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not carried_over and form.is_valid():
         template = form.cleaned_data["plan"]
-        Programme.assign(
-            client=client, template=template, start_date=form.cleaned_data["start_date"], by=request.user,
-            override_reason=form.cleaned_data["override_reason"], override_items=form.cleaned_data["override_items"],
-        )
+        try:
+            Programme.assign(
+                client=client, template=template, start_date=form.cleaned_data["start_date"], by=request.user,
+                override_reason=form.cleaned_data["override_reason"], override_items=form.cleaned_data["override_items"],
+            )
+        except ProgrammeRefused as refused:  # her record changed since the form was shown (a red flag logged)
+            messages.error(request, str(refused))
+            return redirect(client)
         audit.record(request, client, "assigned_programme", template.name)
         messages.success(request, f"{template.name} assigned, starting {form.cleaned_data['start_date']:%-d %b %Y}.")
+        if warnings := with_sessions(Plan.objects.filter(pk=template.pk)).get().warnings():
+            messages.warning(request, f"{template.name} may rush her: {' '.join(warnings)} Her copy can be changed on her programme.")
         return redirect(f"{client.get_absolute_url()}#programme")
-    context = {"client": client, "form": form, "latest": latest, "min_weeks": protocol.MIN_WEEKS_POSTPARTUM}
+    templates = with_sessions(form.fields["plan"].queryset)
+    context = {"client": client, "form": form, "latest": latest, "min_weeks": protocol.MIN_WEEKS_POSTPARTUM,
+               "carried_over": carried_over,
+               "template_warnings": [(plan, plan.warnings()) for plan in templates if plan.warnings()]}
     return render(request, "programmes/assign.html", context)
 
 
@@ -172,7 +184,7 @@ def programme_resume(request, pk):
     form = ResumeForm(request.POST)
     try:
         programme.resume(request.user, form.cleaned_data["note"] if form.is_valid() else "")
-    except ProgrammeRefused as refused:
+    except ProgrammeRefused as refused:  # a red flag still open, or the required note missing
         messages.error(request, str(refused))
     else:
         audit.record(request, programme.client, "resumed_programme")
@@ -236,6 +248,26 @@ def programme_history(request, pk):
 
 
 @login_required
+def session_referral(request, log_pk):
+    """A printable summary, for the clinician, of a red flag found in a session (she or her trainer
+    logged it): what was reported, when, and what she was told."""
+    log = get_object_or_404(SessionLog.objects.filter(programme__client__trainer=request.user)
+                            .select_related("programme__client", "programme__plan", "logged_by"), pk=log_pk)
+    if not log.has_red_flag:
+        raise Http404("No red flag was logged in this session.")
+    client = log.programme.client
+    audit.record(request, client, "viewed_referral", f"Session of {log.done_on:%-d %b %Y}")
+    red_flags = [code for code in progression.RED_FLAG_SYMPTOMS if code in log.symptoms]
+    findings = [(protocol.ITEMS[f"symptoms.{code}"].label, route.clinician)
+                for code in red_flags for route in protocol.signposts_for_symptoms([code])]
+    context = {"client": client, "log": log, "programme": log.programme, "findings": findings,
+               "other_symptoms": [code for code in log.symptoms if code not in red_flags],
+               "referral_to": protocol.referral_to(red_flags), "latest": client.assessments.first(),
+               "weeks": weeks_between(client.baby_date_of_birth, log.done_on), "citation": protocol.GUIDELINE_CITATION}
+    return render(request, "programmes/session_referral.html", context)
+
+
+@login_required
 def assessment_summary(request, pk):
     """Where the studio's "Finish" leads: the verdict and what to do next, the programme
     step decided by the one rule for who may run."""
@@ -248,6 +280,7 @@ def assessment_summary(request, pk):
         "later": latest if latest.pk != assessment.pk else None,
         "programme": client.programmes.current().select_related("plan").first(),
         "running_decision": running_decision_for(client, latest, timezone.localdate()),
+        "red_flags": red_flag_rows(client),
         "share_link": client.share_links.usable().first(),
         "share_form": ShareLinkForm(),
     }

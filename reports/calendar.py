@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from assessments.protocol import REASSESS_AFTER
+from assessments import protocol
+from assessments.protocol import REASSESS_AFTER, SESSION_ADVICE_FOR_HER
+from programmes import progression
+from programmes.models import red_flags_of
 
 
 def her_calendar(client, programme, latest, today):
@@ -29,10 +32,19 @@ def her_calendar(client, programme, latest, today):
             calendar.add_component(_event(
                 f"restride-session-{programme.pk}-{state.week}-{number}", stamp, day,
                 f"Walk–run: week {state.week}, session {number}",
-                f"{description} If any symptom comes on (leaking, heaviness, dragging or pain), stop running "
-                "and walk the rest, and tell your trainer.".strip(),
+                f"{description} {SESSION_ADVICE_FOR_HER}".strip(),
             ))
-    if latest is not None:
+    referral = red_flags_of(client) or (programme is not None and programme.referral_pending)
+    if referral:
+        # While a referral is pending the next step is to be seen, today, not a check-in in weeks.
+        codes = progression.red_flag_codes(red_flags_of(client)) or sorted(
+            {code for log in programme.logs.all() for code in log.symptoms})
+        calendar.add_component(_event(
+            f"restride-referral-{client.pk}", stamp, today, "See a health professional before running",
+            f"Please do not run until you have been seen. {protocol.route_text(codes, 'client')} "
+            "Then your trainer will check you again.",
+        ))
+    elif latest is not None:
         due = max(latest.assessed_on + REASSESS_AFTER, today)
         calendar.add_component(_event(
             f"restride-reassessment-{client.pk}-{latest.pk}", stamp, due, "Check-in with your trainer",

@@ -10,7 +10,8 @@ from django.db.models import Count, Min, Q, Window
 from django.utils import timezone
 
 from assessments import protocol
-from programmes.models import current_programme_of
+from programmes import progression
+from programmes.models import current_programme_of, red_flags_of
 
 from . import charts
 
@@ -72,7 +73,26 @@ def provoking_tests(assessment):
     return {item.path for item in protocol.section("load_impact").items if tests[item.code]["symptoms"]}
 
 
-def next_steps(result, weeks, provoked=frozenset()):
+OVERRIDDEN_HEADLINE = (
+    "Running with your trainer's agreement",
+    "Your check-up found a few things still to build. Your trainer has agreed you can run while you keep working on "
+    "them: they are below.",
+)
+
+
+def red_flag_steps(flags, covered=frozenset()):
+    """Her next steps for red flags found in her sessions (an assessment's own are said from its
+    result): what she noted, where to go, in her words. `covered`: symptoms already said."""
+    steps = []
+    for flag in flags:
+        codes = [code for code in flag.codes if code not in covered]
+        if flag.source == "session" and codes:
+            steps.append(f"In your session of {flag.on:%-d %b %Y} you noted {progression.symptom_names(codes, 'client')}. "
+                         f"{protocol.route_text(codes, 'client')} Do not run until you have been seen.")
+    return steps
+
+
+def next_steps(result, weeks, provoked=frozenset(), assessed_on=None):
     """The reasons, grouped and said to her rather than to the trainer, for her stage.
 
     Decisions (DOMAIN.md rule 2 and the seed's timeline, where DOMAIN.md says nothing about advice):
@@ -109,7 +129,9 @@ def next_steps(result, weeks, provoked=frozenset()):
     for route, labels in red_flags.items():
         steps.append(f"You mentioned {joined(labels)}. {route.client} Do not run until you have been seen.")
     if too_early:
-        steps.append(f"Give your body time: it is {protocol.quantity(weeks, 'weeks')} since the birth. For now, "
+        # True on the day she reads it: the weeks were counted on the day of her check-up.
+        when = f"at your check-up on {assessed_on:%-d %b %Y} it was" if assessed_on else "it is"
+        steps.append(f"Give your body time: {when} {protocol.quantity(weeks, 'weeks')} since the birth. For now, "
                      f"low-impact exercise and strength work only; {protocol.RUNNING_TIMELINE}.")
     if no_programme:
         timeline = "" if too_early else (
@@ -198,6 +220,8 @@ def section_tables(assessment):
                 text = field.describe(recorded[field.name])
                 if measured:  # mid-sentence: "30 minutes; no symptoms"
                     text = text[0].lower() + text[1:]
+                if field.name in assessment.carried_over:  # as the studio marks it, until retested or confirmed
+                    text += f" (carried over from {assessment.carried_over_from:%-d %b %Y})"
                 measured.append(f"{field.key}: {text}" if field.key in protocol.SIDES else text)
             if item.path == "pelvic_floor.physio_assessed" and assessment.client.physio_seen_by(assessment.assessed_on):
                 measured.append(f"seen {physio_seen_on:%-d %b %Y}, from her record")
@@ -212,10 +236,11 @@ def on(day):
     return f"{day:%-d %b %Y}"
 
 
-def trend_sentence(name, unit, dated):
+def trend_sentence(name, unit, dated, carried_from=None):
     """Where one measurement went, in her words: "Right leg: from 8 reps on 3 Mar 2026 to 13 reps
     on 26 Nov 2026." A check-up that did not test it is passed over, never read as 0; if her
-    latest one did not, the sentence says so. dated: [(date, value or None)] in time order."""
+    latest one did not, the sentence says so, or that it carried the value over from the check-up
+    of `carried_from` (one measurement, not two). dated: [(date, value or None)] in time order."""
     measured = [(day, value) for day, value in dated if value is not None]
     if not measured:
         return f"{name}: {protocol.NOT_TESTED} yet."
@@ -226,21 +251,28 @@ def trend_sentence(name, unit, dated):
         text = f"{name}: {protocol.quantity(last, unit)} at each check-up from {on(first_on)} to {on(last_on)}"
     else:
         text = f"{name}: from {protocol.quantity(first, unit)} on {on(first_on)} to {protocol.quantity(last, unit)} on {on(last_on)}"
-    if dated[-1][1] is None:
+    if dated[-1][1] is None and carried_from:
+        text += f"; your latest check-up carried it over from {on(carried_from)}, to be checked again"
+    elif dated[-1][1] is None:
         text += f"; {protocol.NOT_TESTED} at your latest check-up"
     return text + "."
 
 
-def strength_trends(days, shapes, dates):
+def strength_trends(days, shapes, dates, carried=None):
     """One chart per strength test: a line for each leg across her check-ups.
-    days: her check-ups' dates; shapes: their assessment dicts (protocol.nest); dates: axis labels."""
+    days: her check-ups' dates; shapes: their assessment dicts (measured_at); dates: axis labels;
+    carried: {field name: date} of the values her latest check-up carried over."""
+    carried = carried or {}
     found = []
     for item in protocol.section("strength").items:
         sides = {side: [shape["strength"][item.code][side] for shape in shapes] for side in protocol.SIDES}
+        names = {field.key: field.name for field in item.fields}
         if len({tuple(values) for values in sides.values()}) == 1:  # the legs alike: one sentence, not two
-            summary = trend_sentence("Each leg", item.unit, list(zip(days, sides["left"], strict=True)))
+            summary = trend_sentence("Each leg", item.unit, list(zip(days, sides["left"], strict=True)),
+                                     carried.get(names["left"]))
         else:
-            summary = " ".join(trend_sentence(f"{side.capitalize()} leg", item.unit, list(zip(days, values, strict=True)))
+            summary = " ".join(trend_sentence(f"{side.capitalize()} leg", item.unit, list(zip(days, values, strict=True)),
+                                              carried.get(names[side]))
                                for side, values in sides.items())
         found.append(charts.sided_line_chart(
             f"strength-{item.code}", item.label, f"{summary} The aim is {item.target_text}.", item.unit,
@@ -249,13 +281,14 @@ def strength_trends(days, shapes, dates):
     return found
 
 
-def pelvic_floor_trends(days, shapes, dates):
+def pelvic_floor_trends(days, shapes, dates, carried=None):
+    carried = carried or {}
     found = []
     for item in protocol.section("pelvic_floor").items:
         if item.kind != "number":
             continue
         values = [shape["pelvic_floor"][item.code] for shape in shapes]
-        summary = trend_sentence(item.label, item.unit, list(zip(days, values, strict=True)))
+        summary = trend_sentence(item.label, item.unit, list(zip(days, values, strict=True)), carried.get(item.fields[0].name))
         found.append(charts.line_chart(
             f"pelvic-{item.code}", item.label, f"{summary} The target is {item.target_text}.", item.unit,
             list(zip(dates, values, strict=True)), target=item.target, summary=summary,
@@ -265,12 +298,23 @@ def pelvic_floor_trends(days, shapes, dates):
 
 def load_tests_passed(shape, result):
     """How many load and impact tests she did to target without symptoms, from her assessment dict
-    and its result; None when none was tried at this check-up (a gap in her chart, never 0)."""
+    (measured_at) and its result; None when none was tried at this check-up (a gap in her chart, never 0)."""
     tests = shape["load_impact"]
     if all(value is None for test in tests.values() for value in test.values()):
         return None
     held_back = {reason.code for reason in result.reasons}
-    return sum(item.path not in held_back for item in protocol.section("load_impact").items)
+    return sum(item.path not in held_back and any(tests[item.code][key] is not None for key in item.value_keys)
+               for item in protocol.section("load_impact").items)
+
+
+def measured_at(assessment):
+    """Her assessment dict with only what was measured at that check-up. A value carried over from
+    an earlier one, not yet retested or confirmed, is that earlier measurement: her trends leave a
+    gap there rather than describe one measurement as two check-ups."""
+    values = assessment.values()
+    for name in assessment.carried_over:
+        values[name] = None
+    return protocol.nest(values)
 
 
 def load_trend(assessments, shapes, dates):
@@ -345,9 +389,12 @@ CHECK_FIRST = ("Please get checked before running again (see “Where to get hel
                "with you, a week back.")
 
 
-def programme_standing(programme):
+def programme_standing(programme, today=None):
     state = programme.state
-    if programme.status == "held":
+    today = today or timezone.localdate()
+    if programme.status == "active" and programme.start_date > today:
+        before, strong, after = "", f"It starts on {programme.start_date:%A %-d %b}.", ""
+    elif programme.status == "held":
         decision = programme.running_decision
         strong = "Paused for now:" if decision.referral_pending else "On hold for now:"
         before, after = "", f" {decision.for_her}"
@@ -379,11 +426,13 @@ def trend_groups(assessments, running_chart=None):
     list, each chart with its own template (charts.Chart.template). The charts read each
     check-up's assessment dict (protocol.nest), as the readiness rules do."""
     days = [a.assessed_on for a in assessments]
-    shapes = [a.to_dict() for a in assessments]
+    shapes = [measured_at(a) for a in assessments]
     dates = [day.strftime("%-d %b") for day in days]
+    latest = assessments[-1]
+    carried = dict.fromkeys(latest.carried_over, latest.carried_over_from)
     groups = [
-        {"title": "Strength: reps on each leg", "charts": strength_trends(days, shapes, dates)},
-        {"title": "Pelvic floor", "charts": pelvic_floor_trends(days, shapes, dates)},
+        {"title": "Strength: reps on each leg", "charts": strength_trends(days, shapes, dates, carried)},
+        {"title": "Pelvic floor", "charts": pelvic_floor_trends(days, shapes, dates, carried)},
         {"title": "Load and impact tests", "charts": [load_trend(assessments, shapes, dates)]},
     ]
     if running_chart is not None:
@@ -417,16 +466,24 @@ def client_progress(client, assessment=None, today=None, record=False):
     context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
                "timeline": check_ups(assessments), "earlier": earlier, "programme": programme, "today": today,
                "record": record, "citation": protocol.GUIDELINE_CITATION}
+    # Red flags open on her record (DOMAIN.md "Open red flags"), as of today: not on a record of an older day.
+    red_flags = () if record else red_flags_of(client)
     if latest:
         result = latest.result
         headline, explanation = HEADLINES[result.verdict]
+        if red_flags:
+            headline, explanation = HEADLINES["refer"]
+        elif programme is not None and programme.running_decision.code == "overridden":
+            headline, explanation = OVERRIDDEN_HEADLINE
+        found = {reason.code.removeprefix("symptoms.") for reason in result.reasons if reason.kind == "red_flag"}
         context.update(
             result=result, headline=headline, explanation=explanation,
-            next_steps=next_steps(result, latest.weeks_postpartum, provoking_tests(latest)),
+            next_steps=red_flag_steps(red_flags, found) + next_steps(result, latest.weeks_postpartum, provoking_tests(latest),
+                                                                     latest.assessed_on),
             focus_areas=focus_areas(result), tables=section_tables(latest),
         )
     if programme:
-        context["standing"] = programme_standing(programme)
+        context["standing"] = programme_standing(programme, today)
         context["running_chart"] = weekly_running_chart(programme, today)
         context["schedule"] = programme.schedule(today)
         context["buggy_advice"] = programme.buggy_running_advice(today)
@@ -464,8 +521,15 @@ def who_to_see(programme):
     return "Please get checked before running again (see “Where to get help” below)."
 
 
-def her_status(programme, latest):
-    """Where she stands, in a sentence or two: (sentence, detail), the detail may be ""."""
+def her_status(programme, latest, client=None, today=None):
+    """Where she stands, in a sentence or two: (sentence, detail), the detail may be "".
+    An open red flag comes first, whatever her programme: ending it or assigning another does not
+    close it (DOMAIN.md "Open red flags")."""
+    if client is not None and client.has_open_red_flag:
+        codes = progression.red_flag_codes(red_flags_of(client))
+        return ("Please see a health professional before you run.",
+                f"{protocol.route_text(codes, 'client')} Your trainer will check you again after that.")
+    today = today or timezone.localdate()
     if programme is None:
         if latest is None:
             return "Your trainer has not recorded an assessment yet.", "Your results will appear here after your first one."
@@ -485,6 +549,12 @@ def her_status(programme, latest):
                 f"{who_to_see(programme)} Your trainer will restart your programme with you, a week back.")
     if programme.status == "finished":
         return "You have finished your programme. Well done!", "Your trainer will help you plan what comes next."
+    if programme.start_date > today:
+        return (f"Your walk–run programme starts on {programme.start_date:%A %-d %b}.",
+                "Your first session is below: start with that one.")
+    if programme.running_decision.code == "overridden":
+        return (f"You are in week {state.week} of {state.weeks}, running with your trainer's agreement.",
+                "Keep working on the things under “What to do next” alongside it.")
     if state.repeats:
         return f"You are in week {state.week} of {state.weeks}, repeating this week before moving on.", ""
     return f"You are in week {state.week} of {state.weeks} and running is on track.", ""
@@ -493,7 +563,7 @@ def her_status(programme, latest):
 def her_top(client, programme, latest, today, logged=None):
     """The first screen of her page: greeting, where she stands, her next session with "Log
     it", and the outcome of the session she has just logged (`logged`: its sequence number)."""
-    sentence, detail = her_status(programme, latest)
+    sentence, detail = her_status(programme, latest, client, today)
     top = {"first_name": client.first_name, "status": sentence, "status_detail": detail,
            "can_self_log": False, "next_session": None, "logged_outcome": None, "recent_logs": []}
     if programme is None:

@@ -33,6 +33,21 @@ def fresh(programme):
     return Programme.objects.filter(pk=programme.pk).with_progress().get()
 
 
+def next_log_day(programme):
+    """The day to log her next session on: the start date, then every other day, so each session
+    counts (DOMAIN.md "Pacing": one a day, a rest day between)."""
+    from django.db.models import Max
+
+    from programmes.models import SessionLog
+
+    last = SessionLog.objects.filter(programme_id=programme.pk).aggregate(last=Max("done_on"))["last"]
+    start = Programme.objects.values_list("start_date", flat=True).get(pk=programme.pk)
+    day = start if last is None else max(last + timedelta(days=2), start)
+    # Never in the future: a test that logs more sessions than its programme has days for gets
+    # them refused (one a day), and says so in the form's errors.
+    return min(day, timezone.localdate())
+
+
 def make_client(trainer, name="Amira Haddad", weeks=14, consent=True, **fields):
     fields.setdefault("baby_date_of_birth", timezone.localdate() - timedelta(weeks=weeks))
     if consent:

@@ -58,8 +58,24 @@ def test_abnormal_bleeding_goes_to_the_gp_or_midwife_urgently_if_heavy():
 
 def test_other_symptoms_go_to_the_gp_or_a_pelvic_health_physiotherapist():
     for item in protocol.section("symptoms").items:
-        if item.code != "abnormal_bleeding":
+        if item.code != "abnormal_bleeding" and item.group == "pelvic":
             assert protocol.signpost_for(item.path).code == "pelvic_health"
+
+
+def test_each_medical_warning_sign_has_its_own_route_and_means_stop_now():
+    """DOMAIN.md "Medical warning signs": 999 for chest pain, fainting or sudden breathlessness; the
+    GP the same day or NHS 111 for a calf; and so on. Never a pelvic-health referral."""
+    expected = {"chest_pain": "999", "breathlessness": "999", "dizziness_fainting": "999", "calf_pain_swelling": "NHS 111",
+                "severe_abdominal_pain": "NHS 111", "fever_unwell": "NHS 111", "scar_worsening": "midwife",
+                "pregnant_again": "midwife"}
+    warnings = [item for item in protocol.section("symptoms").items if item.group == "warning"]
+    assert {item.code for item in warnings} == set(expected)
+    for item in warnings:
+        route = protocol.signpost_for(item.path)
+        assert route.code == item.code and route.stop_now
+        for reader in protocol.READERS:
+            assert expected[item.code] in route.text(reader) and "pelvic health" not in route.text(reader), (item.code, reader)
+    assert SIGNPOSTS["bleeding"].stop_now and not SIGNPOSTS["pelvic_health"].stop_now
 
 
 def test_knee_hip_or_shin_pain_goes_to_the_gp_or_a_physiotherapist_not_pelvic_health():
@@ -106,7 +122,9 @@ def test_worded_gives_each_reader_the_same_finding_and_their_own_route():
     assert "For review by the GP or midwife" in worded(bleeding, "clinician")
     for reader in protocol.READERS:
         text = worded(bleeding, reader)
-        assert text.startswith("Bleeding that is not a period reported") and text.endswith(f"({protocol.RULES['rule_1_red_flags']})")
+        assert text.startswith("Bleeding that is not a period reported")
+        # Her words carry no rule numbers; the trainer's and the clinician's name the rule.
+        assert text.endswith(f"({protocol.RULES['rule_1_red_flags']})") == (reader != "client")
     mood = next(c for c in result.cautions if c.code == "holistic.mood")
     assert worded(mood, "trainer") == mood.message and "Please talk to your midwife" in worded(mood, "client")
     physio = next(c for c in result.cautions if c.code == "pelvic_floor.physio_assessed")
@@ -466,7 +484,8 @@ def test_the_red_flag_banner_on_her_record_names_the_right_clinicians(owner, own
     client = make_client(owner, weeks=14)
     make_assessment(client, symptoms_abnormal_bleeding=True)
     page = owner_http.get(client.get_absolute_url()).content.decode()
-    assert "No running until she has seen the GP or a midwife and been reassessed." in page
+    assert "Refer her to her GP or midwife today" in page and "pelvic health" not in page.split('id="red-flag-banner"')[1][:600]
+    assert "No running until she has been seen and a new assessment with the full symptom screen finds no red flag." in page
 
 
 def test_one_word_for_programmes_in_the_nav_the_page_and_its_breadcrumbs(owner, owner_http):

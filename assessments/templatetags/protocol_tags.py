@@ -79,11 +79,14 @@ def profile_answer(value):
 
 
 REASON_KINDS = {"red_flag": "Red flag", "too_early": "Too early", "unmet": "Not met", "not_assessed": "Not assessed"}
+# The same, in her words (her report).
+REASON_KINDS_FOR_HER = {"red_flag": "See someone first", "too_early": "Too early", "unmet": "Still to build",
+                        "not_assessed": "Still to check"}
 
 
 @register.filter
-def reason_kind(kind):
-    return REASON_KINDS.get(kind, kind)
+def reason_kind(kind, reader="trainer"):
+    return (REASON_KINDS_FOR_HER if reader == "client" else REASON_KINDS).get(kind, kind)
 
 
 @register.filter
@@ -100,14 +103,15 @@ def signpost_text(signpost, reader):
 
 @register.simple_tag
 def signposts():
-    """Every route, for a "where to get help" list."""
-    return list(protocol.SIGNPOSTS.values())
+    """Every route, for a "where to get help" list (the warning signs together, first)."""
+    return list(protocol.HELP_LIST)
 
 
 @register.simple_tag
 def wording(name):
     """A named piece of protocol wording: {% wording "STRENGTH_TARGET_TEXT" %}."""
-    if name not in {"STRENGTH_TARGET_TEXT", "MIN_WEEKS_TEXT", "RUNNING_TIMELINE", "NOT_TESTED"}:
+    if name not in {"STRENGTH_TARGET_TEXT", "MIN_WEEKS_TEXT", "RUNNING_TIMELINE", "NOT_TESTED", "SESSION_ADVICE_FOR_HER",
+                    "SESSION_ADVICE_FOR_TRAINER"}:
         raise template.TemplateSyntaxError(f"No protocol wording called {name!r}")
     return getattr(protocol, name)
 

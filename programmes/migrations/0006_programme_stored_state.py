@@ -61,13 +61,8 @@ class Migration(migrations.Migration):
 
 
 def fill_stored_state(apps, schema_editor):
-    """Replay every existing programme once. The replay and the rule for who may run live on
-    the real models (historical ones have no methods), so this reads the app's models: run it
-    in order, before any later migration adds a column to Programme, Assessment or Client."""
-    from programmes.models import Programme
-
-    if apps.get_model("programmes", "Programme").objects.exists():
-        Programme.refresh_states(Programme.objects.all())
+    """Moved to 0007_refresh_derived_state, which fills every client's derived state with the app's
+    models as they are now: run here, those models would read columns later migrations add."""
 
 
 Migration.operations.append(migrations.RunPython(fill_stored_state, migrations.RunPython.noop))

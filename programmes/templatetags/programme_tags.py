@@ -1,10 +1,9 @@
 from django import template
 
-from programmes.forms import SYMPTOM_CHOICES
 from programmes.models import format_duration
+from programmes.progression import symptom_names
 
 register = template.Library()
-SYMPTOM_LABELS = dict(SYMPTOM_CHOICES)
 
 
 @register.filter
@@ -20,5 +19,7 @@ def minutes(seconds):
 
 
 @register.filter
-def symptom_labels(codes):
-    return ", ".join(SYMPTOM_LABELS.get(code, code) for code in codes)
+def symptom_labels(codes, reader="trainer"):
+    """Symptom codes in words: {{ log.symptoms|symptom_labels }}, or hers with :"client"."""
+    text = symptom_names(codes, reader)
+    return text[:1].upper() + text[1:]

@@ -68,7 +68,7 @@ def test_the_owner_sees_the_verdict_and_next_steps_for_ready(owner_http, assessm
 def test_refer_explains_why_there_is_no_programme_and_offers_the_referral(owner_http, client_record):
     assessment = make_assessment(client_record, symptoms_urinary_leakage=True)
     page = owner_http.get(summary_url(assessment)).content.decode()
-    assert "No running programme yet. Referral pending: her latest assessment found a red-flag symptom" in page
+    assert "No running programme yet. Referral pending: a red flag is open on her record (leaking urine at her assessment of" in page
     assert reverse("programmes:assign", args=[client_record.pk]) not in page
     assert page.count(reverse("assessments:referral", args=[assessment.pk])) == 1
 
@@ -108,7 +108,7 @@ def test_section_progress_counts_items_with_every_box_filled(client_record):
                             load_impact_walk_symptoms=False, holistic_sleep=False)
     progress = {p.section.code: (p.done, p.total) for p in assessment.section_progress()}
     # The hop has no symptoms answer yet, so only the walk counts.
-    assert progress == {"symptoms": (0, 10), "pelvic_floor": (1, 7), "load_impact": (1, 7), "strength": (0, 4),
+    assert progress == {"symptoms": (0, 18), "pelvic_floor": (1, 7), "load_impact": (1, 7), "strength": (0, 4),
                         "holistic": (1, 8)}
 
 

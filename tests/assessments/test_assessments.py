@@ -326,10 +326,18 @@ def test_import_refuses_invalid_json(owner_http, client_record):
     assert "not valid JSON" in page and not Assessment.objects.exists()
 
 
-def test_deleting_an_assessment(owner_http, assessment, client_record):
-    response = owner_http.post(reverse("assessments:delete", args=[assessment.pk]))
+def test_deleting_an_assessment_needs_a_reason_and_keeps_what_it_recorded(owner_http, owner, assessment, client_record):
+    url = reverse("assessments:delete", args=[assessment.pk])
+    page = owner_http.post(url, {"reason": "  "}).content.decode()
+    assert "Give the reason for deleting it." in page and Assessment.objects.exists()
+    assert "takes a red flag off her record" not in page
+    response = owner_http.post(url, {"reason": "Entered twice"})
     assert response["Location"] == client_record.get_absolute_url()
     assert not Assessment.objects.exists()
+    deleted = client_record.deleted_assessments.get()
+    assert (deleted.assessed_on, deleted.reason, deleted.deleted_by, deleted.red_flags) == (
+        assessment.assessed_on, "Entered twice", owner, [])
+    assert deleted.record == assessment.exported()
 
 
 def test_every_protocol_measurement_has_a_column_and_a_form_field(assessment):
@@ -478,5 +486,5 @@ def test_the_studio_form_reads_back_the_values_it_was_given(flat):
     form = AssessmentForm(data=posted, client=her)
     assert form.is_valid(), form.errors
     assert strictly({name: form.cleaned_data[name] for name in flat}) == strictly(flat)
-    rows = [row for group in form.section_rows() for row in group["rows"]]
+    rows = [row for section in form.section_rows() for group in section["groups"] for row in group["rows"]]
     assert [cell.name for row in rows for _, cell in row["cells"]] == [field.name for field in protocol.FIELDS]

@@ -129,6 +129,9 @@ def test_symptoms_and_holistic_flags_match_domain():
     assert [i.code for i in section("symptoms").items] == [
         "urinary_leakage", "faecal_leakage", "wind_leakage", "urgency", "heaviness_dragging",
         "lumbopelvic_pain", "pain_during_sex", "abdominal_doming", "obstructed_defecation", "abnormal_bleeding",
+        # DOMAIN.md "Medical warning signs": further codes of the same screen
+        "chest_pain", "breathlessness", "dizziness_fainting", "calf_pain_swelling", "severe_abdominal_pain",
+        "fever_unwell", "scar_worsening", "pregnant_again",
     ]
     assert [i.code for i in section("holistic").items] == [
         "sleep", "hydration", "nutrition", "mood", "stress", "energy", "scar", "breast_support",
@@ -200,12 +203,32 @@ def test_each_symptom_present_is_a_red_flag_that_refers(item):
     reason = only_reason(result)
     assert result.verdict == "refer"
     assert (reason.code, reason.kind, reason.rule) == (item.path, "red_flag", "rule_1_red_flags")
-    if item.code == "abnormal_bleeding":  # DOMAIN.md "Signposting": GP or midwife, urgently if heavy
+    # Each red flag names its own route, written for the trainer (DOMAIN.md "Signposting").
+    assert protocol.signpost_for(item.path).trainer in reason.message
+    if item.code == "abnormal_bleeding":  # GP or midwife, urgently if heavy
         assert "GP or midwife" in reason.message and "111" in reason.message and "999 if heavy" in reason.message
         assert "pelvic health" not in reason.message
+    elif item.group == "warning":  # medical warning signs: their own route, never pelvic health
+        assert "pelvic health" not in reason.message
+        assert ("999" in reason.message) == (item.code in {"chest_pain", "breathlessness", "dizziness_fainting",
+                                                          "calf_pain_swelling", "severe_abdominal_pain"})
     else:
         assert "GP" in reason.message and "pelvic health physiotherapist" in reason.message
-    assert reason.message.count("Refer her to") == 1, "the panel speaks to the trainer"
+        assert reason.message.count("Refer her to") == 1, "the panel speaks to the trainer"
+    assert "you " not in reason.message.lower(), "the panel speaks to the trainer, not to her"
+
+
+@pytest.mark.parametrize("code, route", [
+    ("chest_pain", "call 999 for her now"), ("breathlessness", "999 now; otherwise she should see her GP the same day or call NHS 111"),
+    ("dizziness_fainting", "If she fainted, call 999; otherwise she should see her GP the same day or call NHS 111"),
+    ("calf_pain_swelling", "GP the same day or call NHS 111 (a possible clot); call 999 if she is also breathless"),
+    ("severe_abdominal_pain", "NHS 111 now, or 999"), ("fever_unwell", "GP or call NHS 111"),
+    ("scar_worsening", "GP or midwife"), ("pregnant_again", "This programme stops"),
+])
+def test_each_medical_warning_sign_refers_by_its_own_route(code, route):
+    """DOMAIN.md "Medical warning signs": a red flag (refer), each with its route."""
+    result = assess({f"symptoms.{code}": True})
+    assert result.verdict == "refer" and route in only_reason(result).message
 
 
 def test_every_present_symptom_is_listed_not_just_the_first():
@@ -629,7 +652,7 @@ def test_to_dict_is_ready_for_json():
     assert exported["verdict"] == "refer"
     assert exported["reasons"][0] == {
         "code": "symptoms.urgency", "kind": "red_flag", "message": result.reasons[0].message,
-        "rule": "rule_1_red_flags",
+        "rule": "rule_1_red_flags", "provoked": False,
     }
     assert exported["focus_areas"] == [{"code": "strength.calf_raise", "side": "left", "value": 3, "target": 20}]
     assert [c["code"] for c in exported["cautions"]] == ["holistic.sleep"]

@@ -68,7 +68,7 @@ def test_changes_deletions_and_link_events_are_recorded(owner_http, client_recor
     data = {"full_name": "Amira H", "baby_date_of_birth": client_record.baby_date_of_birth.isoformat()}
     owner_http.post(reverse("clients:edit", args=[pk]), data)
     owner_http.post(reverse("assessments:create", args=[pk]))
-    owner_http.post(reverse("assessments:delete", args=[assessment.pk]))
+    owner_http.post(reverse("assessments:delete", args=[assessment.pk]), {"reason": "Entered twice"})
     owner_http.post(reverse("clients:archive", args=[pk]))
     owner_http.post(reverse("clients:restore", args=[pk]))
     assert kinds(client_record) == [

@@ -10,19 +10,20 @@ from django.utils import timezone
 
 from practice.attention import worklist
 from programmes.models import AttentionAck, Programme
-from tests.conftest import make_client, walk_run_30
+from tests.conftest import make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 
 
 def assign(client, owner):
-    return Programme.assign(client=client, template=walk_run_30(), by=owner, start_date=timezone.localdate())
+    # Ten days back, so that sessions can be logged every other day up to today (DOMAIN.md "Pacing").
+    return Programme.assign(client=client, template=walk_run_30(), by=owner, start_date=timezone.localdate() - timedelta(days=10))
 
 
 def log(programme, owner, **fields):
     current = Programme.objects.filter(pk=programme.pk).with_progress().get()
-    fields = {"done_on": timezone.localdate(), "outcome": "completed", **fields}
+    fields = {"done_on": next_log_day(programme), "outcome": "completed", **fields}
     return current.log_session(by=owner, sequence=current.next_sequence, **fields)
 
 

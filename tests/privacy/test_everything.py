@@ -2,6 +2,7 @@
 every model that refers to a client so a new table cannot be left out of the export."""
 
 import io
+from datetime import timedelta
 import json
 import zipfile
 
@@ -42,8 +43,11 @@ def full_client(owner, builtin_templates_db):
     first = make_assessment(client, days_after_birth=7 * 10)
     second = make_assessment(client, days_after_birth=7 * 12)
     second.save_changes({"notes": "Felt strong"}, owner, second.version)
-    programme = assign_programme(client)
-    programme.log_session(by=owner, sequence=1, done_on=timezone.localdate(), outcome="completed", effort=4,
+    mistaken = make_assessment(client, days_after_birth=7 * 11, symptoms_urgency=True)
+    mistaken.delete_for(owner, "Entered for the wrong client", confirm_red_flag_removed=True)  # kept, with why
+    programme = assign_programme(client, start_date=timezone.localdate() - timedelta(days=7))
+    # Two days ago, so that a test can log her next session today (DOMAIN.md "Pacing": a rest day between).
+    programme.log_session(by=owner, sequence=1, done_on=timezone.localdate() - timedelta(days=2), outcome="completed", effort=4,
                           symptoms=["pain"])  # a session log and its history row
     AttentionAck.objects.create(client=client, kind="seen", fingerprint="x" * 16, by=owner)
     Resume.objects.create(programme=programme, note="Seen by physio", resumed_by=owner)
@@ -77,6 +81,7 @@ def test_every_row_about_her_is_in_the_json(full_client, owner):
         "consent.history": len(data["consent"]["history"]),
         "assessments": len(data["assessments"]),
         "assessments[].corrections": sum(len(a["corrections"]) for a in data["assessments"]),
+        "deleted_assessments": len(data["deleted_assessments"]),
         "programmes": len(data["programmes"]),
         "programmes[].session_logs": sum(len(p["session_logs"]) for p in data["programmes"]),
         "programmes[].resumes": sum(len(p["resumes"]) for p in data["programmes"]),

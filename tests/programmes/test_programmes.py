@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import Programme, Resume, SessionLog
-from tests.conftest import fresh, make_client, walk_run_30
+from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def programme(ready_client, owner):
 
 
 def log(http, programme, **fields):
-    data = {"done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
+    data = {"done_on": next_log_day(programme).isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
     # The log form carries the programme's next sequence number (logging is exactly-once).
     data["sequence"] = str(Programme.objects.get(pk=programme.pk).next_sequence)
     data.update(fields)
@@ -137,6 +137,10 @@ def test_resuming_steps_back_a_week(owner_http, programme):
     for _ in range(3):
         log(owner_http, programme)
     log(owner_http, programme, symptoms=["urgency"])
+    # A red flag stays open until a newer assessment with the full symptom screen finds none.
+    response = owner_http.post(reverse("programmes:resume", args=[programme.pk]), {"note": "Seen by physio"}, follow=True)
+    assert "It cannot be resumed yet" in response.content.decode() and fresh(programme).state.status == "paused"
+    make_assessment(programme.client)
     owner_http.post(reverse("programmes:resume", args=[programme.pk]), {"note": "Seen by physio"})
     state = fresh(programme).state
     assert (state.status, state.week, state.session) == ("active", 1, 1)
@@ -208,7 +212,7 @@ def test_home_lists_attention_first_then_activity(owner_http, owner):
     waiting = make_client(owner, "Waiting Client", weeks=30)
     make_assessment(waiting, days_after_birth=7 * 20, pelvic_floor_fast_reps=5)
     page = owner_http.get(reverse("home")).content.decode()
-    assert "Red flag at her last assessment" in page and "Reassessment due" in page
+    assert "Red flag open since" in page and "Reassessment due" in page
     assert page.index("Needs your attention") < page.index("Recent activity")
 
 
@@ -234,8 +238,8 @@ def test_home_query_count_is_constant(owner_http, owner, count, django_assert_ma
 
 
 def test_the_card_plans_the_rest_of_the_week_with_rest_days(owner_http, programme):
-    log(owner_http, programme)
     today = timezone.localdate()
+    log(owner_http, programme, done_on=today.isoformat())
     page = owner_http.get(programme.client.get_absolute_url()).content.decode()
     first, second = today + timedelta(days=2), today + timedelta(days=4)
     assert f"{first:%a} {first.day} {first:%b} · {second:%a} {second.day} {second:%b}" in page
@@ -262,7 +266,7 @@ def test_no_running_programme_after_a_refer_verdict_even_with_a_reason(owner_htt
     response = owner_http.post(url, {"plan": walk_run_30().pk, "start_date": timezone.localdate().isoformat(),
                                      "override_reason": "She wants to"}, follow=True)
     assert not Programme.objects.exists()
-    assert "red-flag symptom" in response.content.decode()
+    assert "a red flag is open on her record" in response.content.decode()
 
 
 def test_an_ended_programme_cannot_be_logged_against(owner_http, programme):

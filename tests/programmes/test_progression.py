@@ -3,10 +3,13 @@
 Pure Python, no database: runs with `-p no:django`.
 """
 
+from datetime import date, timedelta
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from assessments import protocol
 from programmes.builtin import (
     BUILTIN_TEMPLATES,
     FOUNDATIONS,
@@ -124,8 +127,9 @@ def test_a_block_rejects_impossible_times(run, walk, repeats):
 
 # --- Progression: the rules, one by one -----------------------------------------
 
-def test_the_ten_red_flags_are_the_domain_symptoms_and_pain_is_not_one():
-    assert len(set(RED_FLAG_SYMPTOMS)) == 10
+def test_the_red_flags_are_the_domain_symptoms_and_warning_signs_and_pain_is_not_one():
+    assert len(set(RED_FLAG_SYMPTOMS)) == 18  # 10 pelvic symptoms and 8 medical warning signs
+    assert "chest_pain" in RED_FLAG_SYMPTOMS and "pregnant_again" in RED_FLAG_SYMPTOMS
     assert "urinary_leakage" in RED_FLAG_SYMPTOMS and "abnormal_bleeding" in RED_FLAG_SYMPTOMS
     assert "pain" in SESSION_SYMPTOMS and "pain" not in RED_FLAG_SYMPTOMS
 
@@ -193,10 +197,18 @@ def test_any_red_flag_pauses_the_programme_with_a_referral_alert(symptom):
     state = replay(THREE_BY_THREE, clean(1) + [LoggedSession("completed", 3, {symptom})])
     assert state.status == "paused"
     assert state.last_outcome.kind == "pause"
+    route = protocol.signposts_for_symptoms([symptom])[0]
+    assert route.client in state.last_outcome.message
     if symptom == "abnormal_bleeding":  # DOMAIN.md "Signposting": GP or midwife, urgently if heavy
         assert "GP or midwife" in state.last_outcome.message and "pelvic health" not in state.last_outcome.message
-    else:
+    elif protocol.ITEMS[f"symptoms.{symptom}"].group == "pelvic":
         assert "GP or a pelvic health physiotherapist" in state.last_outcome.message
+    # A warning sign or bleeding: stop exercising now, restart once seen (DOMAIN.md "Medical warning signs").
+    if route.stop_now:
+        assert state.last_outcome.message.startswith("Stop exercising now") and "walk the rest" not in state.last_outcome.message
+    else:
+        assert "walk the rest" in state.last_outcome.message
+    assert "has seen you" in state.last_outcome.message and "when you are ready" not in state.last_outcome.message
     [alert] = state.alerts
     assert alert.code == "red_flag"
     assert f"({symptom_names([symptom])})" in alert.message, "named in words, not as a code"
@@ -393,9 +405,192 @@ def test_outcome_of_agrees_with_replay(plan, before, log):
 def test_buggy_running_waits_for_six_months_and_a_symptom_free_week():
     from programmes.progression import buggy_running_advice
 
+    born = date(2026, 3, 31)
     clean_week = replay(THREE_BY_THREE, clean(6))  # week 1 starts running; week 2 shows it is established
-    assert "6 months" in buggy_running_advice(25, clean_week)
-    assert "full week" in buggy_running_advice(30, replay(THREE_BY_THREE, clean(5)))
-    assert buggy_running_advice(26, clean_week).startswith("Buggy running can start")
+    # 6 calendar months, not 26 weeks: 26 weeks after 31 Mar is 29 Sep, six months is 30 Sep.
+    assert "6 months old (30 Sep 2026)" in buggy_running_advice(born, born + timedelta(weeks=26), clean_week)
+    assert buggy_running_advice(born, date(2026, 9, 30), clean_week).startswith("Buggy running can start")
+    assert "full week" in buggy_running_advice(born, date(2026, 12, 1), replay(THREE_BY_THREE, clean(5)))
     paused = replay(THREE_BY_THREE, clean(3) + [LoggedSession("completed", 3, {"urgency"})])
-    assert buggy_running_advice(40, paused).startswith("No running with the buggy yet")
+    assert buggy_running_advice(born, date(2027, 1, 1), paused).startswith("No running with the buggy yet")
+
+
+# --- Open red flags (DOMAIN.md "Open red flags", issue 19) ---------------------------------
+
+from datetime import datetime  # noqa: E402
+
+from programmes.progression import RedFlag, Screen, months_after, open_red_flags, running_allowed  # noqa: E402
+
+
+def at(day, hour=9):
+    return datetime(day.year, day.month, day.day, hour)
+
+
+def flag(day, hour=9, codes=("urgency",), source="session"):
+    return RedFlag(tuple(codes), day, at(day, hour), source, 1, "her")
+
+
+DAY = date(2026, 12, 1)
+
+
+def test_a_red_flag_stays_open_until_a_later_clear_screen():
+    raised = [flag(DAY)]
+    assert open_red_flags(raised, []) == tuple(raised)
+    assert open_red_flags(raised, [Screen(DAY + timedelta(days=3), at(DAY + timedelta(days=3)))]) == ()
+
+
+def test_a_screen_recorded_before_the_red_flag_never_clears_it():
+    raised = [flag(DAY, hour=12)]
+    assert open_red_flags(raised, [Screen(DAY, at(DAY, hour=10))]) == tuple(raised)
+
+
+def test_an_earlier_dated_screen_entered_later_does_not_clear_it():
+    """She said "no" at a screen dated before the symptom: that screen knew nothing of it."""
+    raised = [flag(DAY)]
+    assert open_red_flags(raised, [Screen(DAY - timedelta(days=1), at(DAY + timedelta(days=2)))]) == tuple(raised)
+
+
+def test_a_screen_the_same_day_recorded_after_clears_it():
+    assert open_red_flags([flag(DAY, hour=9)], [Screen(DAY, at(DAY, hour=15))]) == ()
+
+
+def test_open_red_flags_come_oldest_first():
+    later, earlier = flag(DAY + timedelta(days=2)), flag(DAY)
+    assert open_red_flags([later, earlier], []) == (earlier, later)
+
+
+def test_a_red_flag_keeps_its_record_through_json():
+    raised = RedFlag(("chest_pain", "urgency"), DAY, at(DAY), "assessment", 7, "Olivia Owner")
+    assert RedFlag.from_json(raised.as_json()) == raised
+    assert raised.where == "at her assessment of 1 Dec 2026"
+    assert flag(DAY).where == "in her session of 1 Dec 2026, logged by her"
+
+
+def test_an_open_red_flag_holds_running_first_with_its_own_route_and_no_override():
+    ready = evaluate_ready()
+    bleeding = running_allowed(ready, 20, frozenset(protocol.ITEMS), red_flags=[flag(DAY, codes=("abnormal_bleeding",))])
+    assert (bleeding.allowed, bleeding.code, bleeding.overridable) == (False, "refer", False)
+    assert "the GP or a midwife" in bleeding.reason and "GP or midwife" in bleeding.for_her
+    assert "pelvic health" not in bleeding.for_her
+    # Before "never assessed": whom to see matters most.
+    chest = running_allowed(None, 20, red_flags=[flag(DAY, codes=("chest_pain",))])
+    assert chest.code == "refer" and "999" in chest.for_her and chest.red_flag_codes == ("chest_pain",)
+
+
+def test_unasked_warning_sign_questions_hold_running_with_their_own_words():
+    from assessments.readiness import evaluate
+
+    data = ready_dict()
+    for code in WARNING_CODES:
+        data["symptoms"][code] = None
+    decision = running_allowed(evaluate(data), 20, frozenset(protocol.ITEMS))
+    assert (decision.allowed, decision.code, decision.new_questions_only) == (False, "screen_incomplete", True)
+    assert decision.reason.startswith("Ask the new warning-sign questions") and "8 medical warning signs" in decision.reason
+    data["symptoms"]["urgency"] = None
+    other = running_allowed(evaluate(data), 20)
+    assert other.code == "screen_incomplete" and not other.new_questions_only
+
+
+def test_carried_over_values_hold_running_until_confirmed_and_no_reason_overrides_them():
+    decision = running_allowed(evaluate_ready(), 20, frozenset(protocol.ITEMS), carried_over=3)
+    assert (decision.allowed, decision.code, decision.overridable) == (False, "carried_over", False)
+    assert "carries over 3 measurements" in decision.reason
+    assert running_allowed(evaluate_ready(), 20, carried_over=0).allowed
+
+
+WARNING_CODES = [item.code for item in protocol.section("symptoms").items if item.group == "warning"]
+
+
+def ready_dict():
+    """Every measurement on target, no symptom and no concern (as assessments.models.values_at_target)."""
+    values = {field.name: (field.item.section == "pelvic_floor") if field.is_flag else field.item.target
+              for field in protocol.FIELDS}
+    return protocol.nest({"weeks_postpartum": 20, **values, "profile": {}})
+
+
+def evaluate_ready():
+    from assessments.readiness import evaluate
+
+    return evaluate(ready_dict())
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    (date(2026, 3, 31), 6, date(2026, 9, 30)), (date(2026, 8, 31), 6, date(2027, 2, 28)),
+    (date(2027, 8, 31), 6, date(2028, 2, 29)), (date(2026, 1, 15), 6, date(2026, 7, 15)),
+])
+def test_six_calendar_months_later(day, months, expected):
+    assert months_after(day, months) == expected
+
+
+# --- Pacing (DOMAIN.md "Pacing", issue 19) ---------------------------------------------------
+
+
+def on(day_offset, outcome="completed", effort=5, symptoms=()):
+    return LoggedSession(outcome, effort, frozenset(symptoms), DAY + timedelta(days=day_offset))
+
+
+def test_a_session_the_day_after_another_is_recorded_but_does_not_count():
+    state = replay(THREE_BY_THREE, [on(0), on(1)])
+    assert (state.week, state.session) == (1, 2), "only the first moved her on"
+    assert state.last_outcome.kind == "not_counted" and state.last_outcome.tone == "warning"
+    assert "does not count towards moving on" in state.last_outcome.message
+    assert "another session counted on 1 Dec 2026" in state.last_outcome.message
+    assert replay(THREE_BY_THREE, [on(0), on(2)]).session == 3, "a rest day between: it counts"
+
+
+def test_a_session_judged_against_the_days_either_side_not_only_the_last_logged():
+    # Logged late: the session of the 2nd comes after the one of the 3rd.
+    state = replay(THREE_BY_THREE, [on(3), on(2)])
+    assert state.last_outcome.kind == "not_counted" and state.session == 2
+    assert replay(THREE_BY_THREE, [on(4), on(0)]).session == 3
+
+
+def test_symptoms_still_count_in_a_session_that_came_too_soon():
+    assert replay(THREE_BY_THREE, [on(0), on(1, symptoms={"pain"})]).last_outcome.kind == "repeat_week"
+    assert replay(THREE_BY_THREE, [on(0), on(1, symptoms={"urgency"})]).status == "paused"
+
+
+def test_a_skipped_session_is_judged_as_before_and_sets_no_rest_day():
+    state = replay(THREE_BY_THREE, [on(0), on(1, "skipped", None)])
+    assert state.last_outcome.kind == "repeat_week"
+    assert replay(THREE_BY_THREE, [on(0, "skipped", None), on(1)]).session == 2
+
+
+def test_buggy_running_needs_a_paced_week():
+    paced = [on(2 * day) for day in range(6)]
+    assert replay(THREE_BY_THREE, paced).steady_streak == 3
+    rushed = paced[:5] + [on(9)]  # the day after the fifth
+    assert replay(THREE_BY_THREE, rushed).steady_streak == 0
+
+
+@given(st.lists(st.tuples(st.integers(0, 20), st.sampled_from(SESSION_OUTCOMES)), max_size=12))
+def test_no_two_counted_runs_are_within_a_day_of_each_other(days_and_outcomes):
+    state = replay((3,) * 12, [on(day, outcome) for day, outcome in days_and_outcomes])
+    days = sorted(state.run_days)
+    assert all((later - earlier).days >= 2 for earlier, later in zip(days, days[1:], strict=False))
+
+
+# --- Plan warnings (DOMAIN.md "Pacing") ---------------------------------------------------
+
+
+def test_the_built_in_plans_raise_no_warning():
+    from programmes.builtin import plan_warnings
+
+    for template in BUILTIN_TEMPLATES:
+        assert plan_warnings([week.sessions for week in template.weeks]) == []
+
+
+def test_a_plan_that_rushes_her_is_warned_about_with_the_reason():
+    from programmes.builtin import BUILTIN_STEEPEST_RISE, SessionPlan, plan_warnings
+
+    gentle = SessionPlan(300, (Block(60, 90, 8),), 300)
+    continuous = SessionPlan(300, (Block(5 * MIN, 0),), 300)
+    cold = SessionPlan(120, (Block(60, 90, 8),), 300)
+    steep = SessionPlan(300, (Block(60, 90, 16),), 300)  # twice week 1's running
+    assert round(BUILTIN_STEEPEST_RISE, 2) == 1.78  # week 3 → 4 of "Walk–run to 30 minutes": 27 → 48 minutes
+    [first] = plan_warnings([[continuous]])
+    assert "Week 1 starts with a run of 5 minutes" in first and "no run over 3 minutes" in first
+    [warm] = plan_warnings([[cold, gentle]])
+    assert "under 5 minutes (week 1 session 1)" in warm
+    [rise] = plan_warnings([[gentle], [steep]])
+    assert rise.startswith("Week 2's running time rises from 8 minutes to 16 minutes (×2.0)")

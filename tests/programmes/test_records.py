@@ -16,7 +16,7 @@ from programmes import progression
 from programmes.models import (
     AlreadyLogged, Plan, PlanRefused, Programme, ProgrammeRefused, RedFlagNotConfirmed, SessionLog,
 )
-from tests.conftest import fresh, make_client, walk_run_30
+from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def programme(ready_client, owner):
 def log(programme, by, **fields):
     """Log the next session through the model, as the view does."""
     current = fresh(programme)
-    fields = {"done_on": timezone.localdate(), "outcome": "completed", "effort": 5, **fields}
+    fields = {"done_on": next_log_day(programme), "outcome": "completed", "effort": 5, **fields}
     return current.log_session(by=by, sequence=current.next_sequence, **fields)
 
 
@@ -301,6 +301,9 @@ def test_resume_goes_through_the_model_and_is_on_the_record(programme, owner):
     with pytest.raises(ProgrammeRefused, match="Only a paused programme"):
         fresh(programme).resume(owner)
     log(programme, owner, symptoms=["urinary_leakage"])
+    with pytest.raises(ProgrammeRefused, match="cannot be resumed yet. Referral pending: a red flag is open"):
+        fresh(programme).resume(owner, "seen by the physio")
+    make_assessment(programme.client)  # a newer full symptom screen finds no red flag
     fresh(programme).resume(owner, "seen by the physio")
     assert fresh(programme).state.status == "active"
     assert fresh(programme).history.get(kind="resumed").reason == "seen by the physio"
@@ -435,26 +438,28 @@ class TestReplayAfterCorrections(HypothesisTestCase):
 
         import_module("programmes.migrations.0002_builtin_templates").install(apps, None)
         trainer = Trainer.objects.create_user(email="p@example.com", password="a-long-test-passphrase", full_name="P")
-        client = make_client(trainer)
+        client = make_client(trainer, weeks=20)
         make_assessment(client)
-        programme = Programme.assign(client=client, template=walk_run_30(), by=trainer, start_date=timezone.localdate())
+        start = timezone.localdate() - timedelta(days=30)
+        programme = Programme.assign(client=client, template=walk_run_30(), by=trainer, start_date=start)
         kept = {}  # sequence → the log as the steps left it
         for step in steps:
             current = fresh(programme)
             try:
                 if step[0] == "log":
                     _, outcome, effort, symptoms = step
+                    # Every other day, so that pacing never refuses one; the same day would be refused.
+                    day = start + timedelta(days=2 * current.next_sequence)
                     log_row, _ = current.log_session(by=trainer, sequence=current.next_sequence,
-                                                     done_on=timezone.localdate(), outcome=outcome, effort=effort,
-                                                     symptoms=symptoms)
-                    kept[log_row.sequence] = progression.LoggedSession(outcome, effort, symptoms)
+                                                     done_on=day, outcome=outcome, effort=effort, symptoms=symptoms)
+                    kept[log_row.sequence] = progression.LoggedSession(outcome, effort, symptoms, day)
                 elif step[0] == "correct" and kept:
                     _, pick, outcome, effort, symptoms = step
                     sequence = sorted(kept)[pick % len(kept)]
                     row = current.logs.get(sequence=sequence)
                     current.correct_log(row, by=trainer, reason="r", confirm_red_flag_removed=True,
                                         outcome=outcome, effort=effort, symptoms=symptoms)
-                    kept[sequence] = progression.LoggedSession(outcome, effort, symptoms)
+                    kept[sequence] = progression.LoggedSession(outcome, effort, symptoms, row.done_on)
                 elif step[0] == "delete" and kept:
                     sequence = sorted(kept)[step[1] % len(kept)]
                     current.delete_log(current.logs.get(sequence=sequence), by=trainer, reason="r",

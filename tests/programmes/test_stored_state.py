@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from clients.models import Client
 from programmes.models import STORED_FIELDS, Plan, Programme, ProgrammeRefused
-from tests.conftest import make_client
+from tests.conftest import make_client, next_log_day
 from tests.factories import make_assessment
 
 SYMPTOMS = st.sets(st.sampled_from(["pain", "urinary_leakage", "urgency"]), max_size=2).map(sorted)
@@ -52,7 +52,7 @@ def apply(step, value, programme, client, owner):
     logs = list(current.logs.all())
     if step == "log":
         outcome, effort, symptoms = value
-        current.log_session(by=owner, sequence=current.next_sequence, done_on=timezone.localdate(), outcome=outcome,
+        current.log_session(by=owner, sequence=current.next_sequence, done_on=next_log_day(current), outcome=outcome,
                             effort=effort, symptoms=symptoms)
     elif step == "correct" and logs:
         index, symptoms, outcome = value

@@ -16,7 +16,7 @@ from assessments.readiness import evaluate
 from clients.models import ShareLink
 from programmes.models import Programme, SessionLog
 from programmes.progression import running_allowed
-from tests.conftest import fresh, make_client, walk_run_30
+from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
 RED_FLAG = {"symptoms_urinary_leakage": True}
@@ -31,7 +31,7 @@ def assign(client, trainer, **fields):
 
 
 def log(http, programme, **fields):
-    data = {"done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
+    data = {"done_on": next_log_day(programme).isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
     # The log form carries the programme's next sequence number (logging is exactly-once).
     data["sequence"] = str(Programme.objects.get(pk=programme.pk).next_sequence)
     data.update(fields)
@@ -105,11 +105,25 @@ def test_an_unmet_hop_can_be_overridden_for_that_item_only():
     {"pelvic_floor_can_relax": False},
     {"pelvic_floor_long_holds": None},
     {"load_impact_walk_value": None},
-    {"load_impact_jog_on_spot_symptoms": True},
+    {"load_impact_jog_on_spot_value": 40},
+    {"load_impact_jog_on_spot_symptoms": None},
 ])
 def test_foundations_and_load_items_are_overridable(values):
     decision = running_allowed(result_of(**values), 20)
     assert decision.overridable and not decision.allowed
+
+
+@pytest.mark.parametrize("values", [
+    {"load_impact_jog_on_spot_symptoms": True},
+    {"load_impact_hop_in_place_symptoms": True, "load_impact_hop_in_place_left": 4},
+])
+def test_symptoms_during_a_load_test_can_never_be_overridden(values):
+    """DOMAIN.md "Who may run": pelvic-floor symptoms brought on by impact are the screen's red-flag
+    symptoms; only a target not reached, without symptoms, can be overridden."""
+    result = result_of(**values)
+    decision = running_allowed(result, 20, overridden=frozenset(protocol.ITEMS))
+    assert (decision.allowed, decision.code, decision.overridable) == (False, "not_ready", False)
+    assert "symptoms during the test" in decision.reason
 
 
 def test_no_strength_programme_yet_is_rule_2_and_cannot_be_overridden():

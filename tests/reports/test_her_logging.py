@@ -15,7 +15,7 @@ from practice.attention import worklist
 from clients.models import ShareLink
 from programmes.models import Programme, ProgrammeEvent, SessionLog
 from reports.views import LINK_WRITE_LIMIT
-from tests.conftest import fresh, make_client, walk_run_30
+from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def page_url(token):
 def form_data(programme, **fields):
     programme = fresh(programme)
     data = {"sequence": programme.next_sequence, "week": programme.state.week, "session": programme.state.session,
-            "done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "4"}
+            "done_on": next_log_day(programme).isoformat(), "outcome": "completed", "effort": "4"}
     data.update(fields)
     return data
 
@@ -72,8 +72,10 @@ def test_a_red_flag_she_logs_pauses_her_programme_and_tells_her_who_to_see(her, 
     response = post_log(anon_http, her, symptoms=["abnormal_bleeding"])
     assert fresh(her["programme"]).status == "paused"
     page = anon_http.get(response["Location"]).content.decode()
-    assert "stop running and walk the rest" in page
-    assert "Your running is paused until you have been checked." in page
+    # Bleeding: stop exercising now, not "walk the rest"; restart once seen (DOMAIN.md "Medical warning signs").
+    assert "Stop exercising now" in page and "walk the rest of the session" not in page.split("Session logged")[1][:900]
+    assert "Once a health professional has seen you, your trainer will check you again" in page
+    assert "Please see a health professional before you run." in page
     assert "GP or midwife" in page  # bleeding goes to the GP or midwife
     assert 'href="/p/' + her["token"] + '/log/"' not in page  # no "Log it" while paused
 
@@ -115,7 +117,7 @@ def test_the_programme_history_says_she_logged_it(her, anon_http, owner_http):
 def test_the_trainer_sees_who_logged_each_session_and_can_correct_hers(her, anon_http, owner, owner_http):
     post_log(anon_http, her)
     programme = fresh(her["programme"])
-    programme.log_session(by=owner, sequence=programme.next_sequence, done_on=timezone.localdate(), outcome="completed")
+    programme.log_session(by=owner, sequence=programme.next_sequence, done_on=next_log_day(programme), outcome="completed")
     page = owner_http.get(reverse("clients:detail", args=[her["client"].pk])).content.decode()
     assert "Logged by her" in page and "Logged by you" in page
     hers = SessionLog.objects.get(logged_by_client=True)

@@ -1,6 +1,6 @@
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -554,7 +554,9 @@ def test_her_programme_standing_counts_her_sessions_in_words(count, clean, words
     from reports.progress import programme_standing
 
     state = SimpleNamespace(clean_streak=clean, week=2, weeks=9, repeats=0)
-    programme = SimpleNamespace(status="active", state=state, logs=SimpleNamespace(all=lambda: [None] * count))
-    standing = programme_standing(programme)
+    today = date(2026, 12, 6)
+    programme = SimpleNamespace(status="active", state=state, logs=SimpleNamespace(all=lambda: [None] * count),
+                                start_date=today)
+    standing = programme_standing(programme, today)
     assert standing.logged == words
     assert (standing.before, standing.strong, standing.after) == ("You are in ", "week 2 of 9", ".")
