@@ -94,8 +94,7 @@ def client_context(client, logged=None):
         "share_link": client.share_links.usable().first(),
         "share_form": ShareLinkForm(),
     }
-    if client.has_open_red_flag:
-        context["red_flags"] = red_flag_rows(client)
+    context["red_flags"] = red_flag_rows(client) if client.has_open_red_flag else []
     # Assessments deleted for a reason stay on her record's history (the latest few; her export has all).
     context["deleted_assessments"] = client.deleted_assessments.select_related("deleted_by")[:DELETED_SHOWN]
     if programme := current_programme(client, blocks=False):

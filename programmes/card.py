@@ -84,4 +84,6 @@ def card_context(programme, form=None, outcome=None, refusal="", notice=""):
         "buggy_advice": programme.buggy_running_advice(today),
         "resume_form": ResumeForm(note_required=programme.state.status == "paused" and not programme.paused_for_red_flag),
         "outcome": outcome,
+        # Her open red flags (client page banner): the card's htmx responses swap it in too.
+        "red_flags": red_flag_rows(programme.client) if programme.client.has_open_red_flag else [],
     }

@@ -932,6 +932,7 @@ class SessionLog(models.Model):
                 self.sequence = Programme.objects.values_list("log_sequence", flat=True).get(pk=self.programme_id)
             super().save(*args, **kwargs)
             if refresh:
+                refresh_red_flags(Programme.objects.values_list("client_id", flat=True).get(pk=self.programme_id))
                 Programme(pk=self.programme_id).refresh_state()
 
     def snapshot(self):

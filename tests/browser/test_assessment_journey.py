@@ -22,6 +22,12 @@ NO_SYMPTOMS = {
         "lumbopelvic_pain", "pain_during_sex", "abdominal_doming", "obstructed_defecation", "abnormal_bleeding",
     )
 }
+# DOMAIN.md "Medical warning signs": answered "no" together with the group's "None of these".
+NO_WARNING_SIGNS = {
+    f"symptoms_{code}": False
+    for code in ("chest_pain", "breathlessness", "dizziness_fainting", "calf_pain_swelling", "severe_abdominal_pain",
+                 "fever_unwell", "scar_worsening", "pregnant_again")
+}
 PELVIC_FLOOR_ON_TARGET = {
     "pelvic_floor_long_holds": 6,
     "pelvic_floor_hold_seconds": 10,
@@ -77,7 +83,7 @@ def radio(page, name, value: bool):
 def autosave(page, change):
     """Make one change and wait until htmx has swapped in a new save status for it."""
     page.evaluate("document.getElementById('save-status').dataset.beforeThisChange = 'yes'")
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url == page.url, timeout=10_000) as response:
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url == page.url.split("#")[0], timeout=10_000) as response:
         change()
     assert response.value.ok, f"autosave answered {response.value.status}"
     fresh_status = page.locator("#save-status:not([data-before-this-change])")
@@ -160,6 +166,12 @@ def test_a_trainer_logs_an_assessment_in_the_studio_and_it_is_all_there_after_a_
         expect(page.locator("#save-status:not([data-before-this-change])")).to_have_text(SAVED)
 
     enter_all(page, {name: no for name, no in NO_SYMPTOMS.items() if name != "symptoms_urinary_leakage"})
+    # The warning signs in one tap: every one still unanswered becomes "No", and each stays changeable.
+    expect(status(page)).to_have_text(SAVED)
+    page.get_by_role("button", name="None of these: medical warning signs").click()
+    expect(page).to_have_url(re.compile(r"#group-symptoms-warning$"))
+    expect_values_on_screen(page, {**NO_SYMPTOMS, **NO_WARNING_SIGNS})
+    expect(page.locator("#history-heading + table")).to_contain_text("Medical warning signs: none of these")
     enter_all(page, PELVIC_FLOOR_ON_TARGET)
 
     # One load test short of its target: not yet, and the panel says exactly why.
@@ -196,7 +208,7 @@ def test_a_trainer_logs_an_assessment_in_the_studio_and_it_is_all_there_after_a_
     screenshot(verdict(page), "studio-verdict-1024.png")
 
     # Nothing was submitted, yet everything is there after a reload.
-    everything = {**NO_SYMPTOMS, **PELVIC_FLOOR_ON_TARGET, **LOAD_TESTS_ON_TARGET, **STRENGTH,
+    everything = {**NO_SYMPTOMS, **NO_WARNING_SIGNS, **PELVIC_FLOOR_ON_TARGET, **LOAD_TESTS_ON_TARGET, **STRENGTH,
                   **WELLBEING_WITH_ONE_CONCERN}
     page.reload()
     expect_values_on_screen(page, everything)
@@ -217,7 +229,7 @@ def test_a_trainer_logs_an_assessment_in_the_studio_and_it_is_all_there_after_a_
 
 def ready_assessment(client):
     assessment = Assessment(client=client, assessed_on=timezone.localdate(), recorded_by=client.trainer)
-    for name, value in {**NO_SYMPTOMS, **PELVIC_FLOOR_ON_TARGET, **LOAD_TESTS_ON_TARGET}.items():
+    for name, value in {**NO_SYMPTOMS, **NO_WARNING_SIGNS, **PELVIC_FLOOR_ON_TARGET, **LOAD_TESTS_ON_TARGET}.items():
         setattr(assessment, name, value)
     assessment.save()
     assert assessment.verdict == "ready"

@@ -53,16 +53,17 @@ def test_she_logs_her_sessions_from_her_phone_and_her_trainer_sees_them(phone_pa
     expect(her.get_by_role("heading", level=1)).to_have_text("Log your session")
     assert_accessible(her)
     screenshot(her, "her-log-form-390.png")
+    her.get_by_label("When did you do it?").fill((today - timedelta(days=2)).isoformat())
     her.get_by_label("I did all of it").check()
     her.get_by_role("group", name=re.compile(r"^How hard did it feel")).get_by_label("4", exact=True).check()
     her.get_by_role("button", name="Save my session").click()
     expect(her.locator(".outcome")).to_contain_text("Well done. Next: week 1, session 3.")
     expect(her.locator(".her-logs li").first).to_contain_text("logged by you")
 
-    # A session with a symptom: stop and walk, and the week starts again.
+    # A session with a symptom, today (a rest day after the last): stop and walk, and the week starts again.
     her.get_by_role("link", name="Log it").click()
     her.get_by_label("I did part of it").check()
-    her.get_by_label("Other pain (knee, hip, shin…)").check()
+    her.get_by_label("Pain in a knee, hip, shin or elsewhere").check()
     her.get_by_role("button", name="Save my session").click()
     outcome = her.locator(".outcome")
     expect(outcome).to_contain_text("stop running and walk the rest")

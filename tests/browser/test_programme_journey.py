@@ -2,6 +2,7 @@
 few taps, and a symptom changes what happens next at once."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -35,12 +36,14 @@ def attention(page):
     return page.locator(".attention-list")
 
 
-def fill_in_session(page, outcome="Completed", effort=None, symptoms=()):
-    """Open "Log a session" and answer it as a trainer does: a few taps."""
+def fill_in_session(page, outcome="Completed", effort=None, symptoms=(), on=None):
+    """Open "Log a session" and answer it as a trainer does: a few taps (and the day, when it was not today)."""
     if card(page).locator("details.log-session[open]").count() == 0:  # open already after an error
         card(page).get_by_text("Log a session", exact=True).click()
     form = card(page).locator("form.log-form")
     expect(form).to_be_visible()
+    if on is not None:
+        form.get_by_label(re.compile(r"^Date")).fill(on.isoformat())
     form.get_by_role("group", name=re.compile(r"^How did it go\?")).get_by_label(outcome, exact=True).check()
     if effort is not None:
         form.get_by_role("group", name=re.compile(r"^Effort")).get_by_label(str(effort), exact=True).check()
@@ -80,6 +83,7 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
 ):
     page.set_viewport_size(TABLET)
     today = timezone.localdate()
+    start = today - timedelta(days=8)  # sessions every other day since (DOMAIN.md "Pacing": a rest day between)
     sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}{ready_client.get_absolute_url()}")
     expect(card(page)).to_contain_text("Her latest assessment is “ready”: start a graded walk–run return.")
@@ -90,34 +94,42 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     expect(page.get_by_label(re.compile(r"^Why start running"))).to_have_count(0)  # she is ready: no reason needed
     assert_accessible(page)
     page.get_by_label(re.compile(r"^Programme template")).select_option(label="Walk–run to 30 minutes")
-    page.get_by_label(re.compile(r"^Start date")).fill(today.isoformat())
+    page.get_by_label(re.compile(r"^Start date")).fill(start.isoformat())
     page.get_by_role("button", name="Assign programme").click()
 
     # Her page shows the programme card: week 1 of 9, session 1 next.
     expect(page).to_have_url(re.compile(rf"{ready_client.get_absolute_url()}#programme$"))
-    expect(flash(page)).to_contain_text(f"Walk–run to 30 minutes assigned, starting {today:%-d %b %Y}.")
+    expect(flash(page)).to_contain_text(f"Walk–run to 30 minutes assigned, starting {start:%-d %b %Y}.")
     expect(card(page).get_by_role("heading", level=2)).to_have_text("Programme: Walk–run to 30 minutes")
     expect(badge(page)).to_have_text(re.compile(r"Week 1 of 9$"))
     expect(card(page).get_by_role("heading", level=3).first).to_have_text("Next: week 1, session 1 of 3")
     expect(card(page).locator(".session-plan")).to_contain_text("8 × (run 1 min, walk 1 min 30 s)")
     expect(card(page).locator("form.log-form")).to_be_hidden()  # closed until she opens "Log a session"
     programme = Programme.objects.get(client=ready_client)
-    assert (programme.plan.is_template, programme.plan.trainer, programme.start_date) == (False, owner, today)
+    assert (programme.plan.is_template, programme.plan.trainer, programme.start_date) == (False, owner, start)
 
     # Session 1, completed at effort 5: on to session 2.
-    expect(log_session(page, outcome="Completed", effort=5).locator("p")).to_have_text(
+    expect(log_session(page, outcome="Completed", effort=5, on=start).locator("p")).to_have_text(
         ["Session logged.", "Well done. Next: week 1, session 2."])
     expect(card(page).get_by_role("heading", name="Next: week 1, session 2 of 3")).to_be_visible()
     expect(card(page).locator("table tbody tr")).to_have_count(1)
     expect(card(page).locator("table tbody tr").first).to_contain_text("W1 · S1")
     screenshot(card(page), "programme-card-1024.png")
 
+    # The same day again is refused, with the reason (at most one session a day counts).
+    refused = fill_in_session(page, outcome="Completed", on=start)
+    refused.get_by_role("button", name="Save session").click()
+    expect(card(page).locator(".field--error")).to_contain_text("at most one session a day counts")
+    expect(card(page).locator("table tbody tr")).to_have_count(1)
+
     # Session 2, completed (effort not rated).
-    expect(log_session(page, outcome="Completed")).to_contain_text("Well done. Next: week 1, session 3.")
+    expect(log_session(page, outcome="Completed", on=start + timedelta(days=2))).to_contain_text(
+        "Well done. Next: week 1, session 3.")
     expect(card(page).locator(".stats")).to_contain_text("Symptom-free streak2 sessions")
 
     # Session 3 with knee pain: stop and walk the rest, and the week starts again.
-    outcome = log_session(page, outcome="Completed", effort=6, symptoms=["Other pain (knee, hip, shin…)"])
+    outcome = log_session(page, outcome="Completed", effort=6, symptoms=["Other pain (knee, hip, shin…)"],
+                          on=start + timedelta(days=4))
     expect(outcome).to_have_attribute("role", "alert")
     expect(outcome).to_have_class(re.compile(r"\balert--warning\b"))
     expect(outcome).to_contain_text(STOP_AND_WALK)
@@ -132,15 +144,18 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     assert_accessible(page)
 
     # A red flag (leaking) pauses the programme with a referral alert.
-    outcome = log_session(page, outcome="Partly done", symptoms=["Leaking urine"])
+    outcome = log_session(page, outcome="Partly done", symptoms=["Leaking urine"], on=start + timedelta(days=6))
     expect(outcome).to_have_class(re.compile(r"\balert--error\b"))
     expect(outcome).to_contain_text(STOP_AND_WALK)
-    expect(outcome).to_contain_text("the programme is paused")
+    expect(outcome).to_contain_text("The programme is paused")
     expect(badge(page)).to_have_text(re.compile(r"Paused: referral pending$"))
     expect(card(page)).to_contain_text("Referral alert: running is paused")
     expect(card(page)).to_contain_text("Red-flag symptom logged in week 1, session 1")
     expect(card(page).get_by_text("Log a session", exact=True), "nothing can be logged while paused").to_have_count(0)
-    expect(card(page).get_by_role("button", name="Resume one week back")).to_be_visible()
+    # A red flag stays open until a newer full symptom screen finds none: no resume yet.
+    expect(card(page)).to_contain_text("It can be resumed once a new assessment with the full symptom screen finds no red flag.")
+    expect(card(page).get_by_role("button", name="Resume one week back")).to_have_count(0)
+    expect(page.locator("#red-flag-banner")).to_contain_text("Leaking urine in her session of")
     assert_accessible(page)
     screenshot(page, "programme-paused-1024.png")
 
@@ -149,15 +164,19 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     expect(page.get_by_role("heading", name="Needs your attention (1)")).to_be_visible()
     item = attention(page).locator(".attention--paused")
     expect(item).to_have_count(1)
-    expect(item.locator(".attention__title")).to_contain_text("Paused: referral pending")
+    expect(item.locator(".attention__title")).to_have_text([re.compile("Paused: referral pending"), re.compile("Red flag open since")])
+    expect(item).to_contain_text("Refer her to her GP or a pelvic health physiotherapist.")
     expect(item.locator(".attention__client")).to_have_text("Amira Haddad")
     expect(item.get_by_role("link")).to_have_attribute("href", f"{ready_client.get_absolute_url()}#programme")
     expect(page.locator(".activity-list")).to_contain_text("session logged by you, partly done with symptoms")
     assert_accessible(page)
     screenshot(page, "home-attention-1024.png")
 
-    # Seen by the physio: resume with a note; the card is active again, a week back (still week 1).
+    # Seen by the physio and screened again with nothing found: resume with a note; the card is active
+    # again, a week back (still week 1).
+    make_assessment(ready_client, days_after_birth=(today - ready_client.baby_date_of_birth).days)
     item.get_by_role("link").click()
+    expect(page.locator("#red-flag-banner")).to_have_count(0)
     card(page).get_by_label("Note (optional)").fill("Seen by the pelvic health physio, cleared to run.")
     card(page).get_by_role("button", name="Resume one week back").click()
     expect(flash(page)).to_contain_text("Programme resumed one week back, from session 1.")
@@ -182,14 +201,15 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
         (1, 3, "completed", 6, ["pain"]),
         (1, 1, "partial", None, ["urinary_leakage"]),
     ]
-    assert all(log.logged_by == owner and log.done_on == today for log in logs)
+    assert all(log.logged_by == owner for log in logs)
+    assert [log.done_on for log in logs] == [start + timedelta(days=day) for day in (0, 2, 4, 6)]
     assert [(r.note, r.resumed_by) for r in programme.resumes.all()] == [
         ("Seen by the pelvic health physio, cleared to run.", owner)]
 
 
 def test_without_javascript_a_session_is_logged_by_a_plain_form_post(browser, live_server, owner, ready_client,
                                                                      console_problems):
-    programme = assign_programme(ready_client)
+    programme = assign_programme(ready_client, start_date=timezone.localdate() - timedelta(days=2))
     context = browser.new_context(java_script_enabled=False, locale="en-GB", timezone_id="Europe/London",
                                   viewport=TABLET)
     try:
@@ -208,7 +228,7 @@ def test_without_javascript_a_session_is_logged_by_a_plain_form_post(browser, li
         expect(card(page).locator(".field--error")).to_contain_text("How did it go?")
 
         # Answered properly, the page reloads on her page at the card, the outcome at its top.
-        form = fill_in_session(page, outcome="Completed", effort=4)
+        form = fill_in_session(page, outcome="Completed", effort=4, on=programme.start_date)
         form.get_by_role("button", name="Save session").click()
         expect(page).to_have_url(f"{live_server.url}{ready_client.get_absolute_url()}?logged=1#programme")
         expect(card(page).locator(".outcome")).to_contain_text("Well done. Next: week 1, session 2.")

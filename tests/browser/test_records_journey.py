@@ -3,6 +3,7 @@ mis-logged red flag is corrected and the programme takes up its place again; end
 and can be undone; home is a worklist she can clear."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -22,9 +23,11 @@ def card(page):
     return page.locator("#programme")
 
 
-def log_session(page, outcome="Completed", symptoms=()):
+def log_session(page, outcome="Completed", symptoms=(), on=None):
     card(page).get_by_text("Log a session", exact=True).click()
     form = card(page).locator("form.log-form")
+    if on is not None:  # a rest day between sessions (DOMAIN.md "Pacing"): each on its own day
+        form.get_by_label(re.compile(r"^Date")).fill(on.isoformat())
     form.get_by_role("group", name=re.compile(r"^How did it go\?")).get_by_label(outcome, exact=True).check()
     for symptom in symptoms:
         form.get_by_role("group", name=re.compile(r"^Symptoms during or after")).get_by_label(symptom, exact=True).check()
@@ -60,14 +63,15 @@ def test_the_outcome_is_in_view_focused_and_announced_after_logging(page, live_s
 
 
 def test_a_mislogged_red_flag_is_corrected_and_the_programme_resumes_its_place(page, live_server, owner, ready_client):
-    programme = assign_programme(ready_client)
+    start = timezone.localdate() - timedelta(days=4)
+    programme = assign_programme(ready_client, start_date=start)
     page.set_viewport_size(SMALL_TABLET)
     sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}{ready_client.get_absolute_url()}")
-    log_session(page)
-    log_session(page)
-    outcome = log_session(page, symptoms=["Leaking urine"])  # a mis-tap on session 3
-    expect(outcome).to_contain_text("the programme is paused")
+    log_session(page, on=start)
+    log_session(page, on=start + timedelta(days=2))
+    outcome = log_session(page, symptoms=["Leaking urine"], on=start + timedelta(days=4))  # a mis-tap on session 3
+    expect(outcome).to_contain_text("The programme is paused")
     expect(card(page).locator(".section-head .badge")).to_have_text(re.compile(r"Paused: referral pending$"))
 
     # Home lists her once, with "Referral sent" and "Seen".

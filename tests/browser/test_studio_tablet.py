@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from assessments.models import Assessment, AssessmentChange
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot, sign_in
+from assessments import protocol
 from tests.browser.test_assessment_journey import SAVED, autosave, field, radio
 from tests.conftest import make_client
 
@@ -81,7 +82,7 @@ def test_upright_the_verdict_bar_opens_the_full_panel_and_the_index_jumps_to_a_s
     expect(panel).to_be_visible()
     index = page.get_by_role("navigation", name="Sections")
     expect(index.get_by_role("link")).to_have_text([
-        re.compile(r"Symptoms now\s+0 of 10"),
+        re.compile(r"Symptoms now\s+0 of 18"),
         re.compile(r"Pelvic floor and core\s+2 of 7"),
         re.compile(r"Load and impact\s+0 of 7"),
         re.compile(r"Strength\s+0 of 4"),
@@ -175,7 +176,7 @@ def test_finish_leads_to_a_summary_with_the_next_steps(page, live_server, owner,
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessment summary: Amira Haddad")
     expect(page.locator(".verdict__label")).to_contain_text("Refer")
     steps = page.locator(".next-steps")
-    expect(steps).to_contain_text("No running programme yet. Referral pending: her latest assessment found a red-flag symptom")
+    expect(steps).to_contain_text("No running programme yet. Referral pending: a red flag is open on her record")
     expect(steps.get_by_role("link", name="Printable referral summary")).to_be_visible()
     expect(steps.get_by_role("link", name="Download her report (PDF)")).to_be_visible()
     expect(steps.get_by_role("button", name="Make her private link")).to_be_visible()
@@ -191,10 +192,12 @@ def test_finish_leads_to_a_summary_with_the_next_steps(page, live_server, owner,
 
 
 def test_a_ready_summary_offers_to_assign_a_programme(page, live_server, owner):
-    from tests.browser.test_assessment_journey import LOAD_TESTS_ON_TARGET, NO_SYMPTOMS, PELVIC_FLOOR_ON_TARGET
+    from tests.browser.test_assessment_journey import (
+        LOAD_TESTS_ON_TARGET, NO_SYMPTOMS, NO_WARNING_SIGNS, PELVIC_FLOOR_ON_TARGET,
+    )
 
     assessment = open_studio(page, live_server, owner, UPRIGHT,
-                             **NO_SYMPTOMS, **PELVIC_FLOOR_ON_TARGET, **LOAD_TESTS_ON_TARGET)
+                             **NO_SYMPTOMS, **NO_WARNING_SIGNS, **PELVIC_FLOOR_ON_TARGET, **LOAD_TESTS_ON_TARGET)
     assert assessment.verdict == "ready"
     page.get_by_role("button", name="Finish").click()
     expect(page.locator(".verdict__label")).to_contain_text("Ready")
@@ -203,10 +206,8 @@ def test_a_ready_summary_offers_to_assign_a_programme(page, live_server, owner):
 
 
 def test_landscape_the_panel_shows_its_end_without_an_inner_scroll(page, live_server, owner):
-    # Every red flag: the longest panel there is.
-    flags = {f"symptoms_{code}": True for code in (
-        "urinary_leakage", "faecal_leakage", "wind_leakage", "urgency", "heaviness_dragging",
-        "lumbopelvic_pain", "pain_during_sex", "abdominal_doming", "obstructed_defecation", "abnormal_bleeding")}
+    # Every red flag, the medical warning signs included: the longest panel there is.
+    flags = {field.name: True for field in protocol.FIELDS if field.item.section == "symptoms"}
     holistic = {f"holistic_{code}": True for code in ("sleep", "mood", "stress", "energy", "scar", "breast_support")}
     open_studio(page, live_server, owner, LANDSCAPE, **flags, **holistic)
     panel = page.locator("#studio-panel")

@@ -213,7 +213,7 @@ def test_a_session_red_flag_has_a_referral_summary_for_the_clinician(her, anon_h
     summary = page(owner_http, url)
     assert "For the GP the same day or NHS 111" in summary and "not a diagnosis" in summary
     assert protocol.SIGNPOSTS["dizziness_fainting"].clinician in summary and "Felt faint on the hill" in summary
-    assert "Herself, through her private progress page" in summary and "Also reported: Pain" in summary
+    assert "Herself, through her private progress page" in summary and "Also reported: Other pain (knee, hip, shin…)" in summary
     assert AccessEvent.objects.filter(kind="viewed_referral", client=her["client"]).exists()
     assert url in page(owner_http, her["client"].get_absolute_url())  # the banner links to it
     clean = SessionLog.objects.create(programme=her["programme"], week=1, session_number=1, outcome="completed",
