@@ -375,8 +375,14 @@ class Alert:
 @dataclass(frozen=True)
 class Outcome:
     kind: OutcomeKind
-    message: str  # plain English for the client and trainer: what to do, what happens next
+    message: str  # to her, on her page: what to do, what happens next
     alert: Alert | None = None  # set when the outcome is a pause
+    trainer: str = ""  # to the trainer, on the card: what happened and what to do; "" when it reads the same
+
+    @property
+    def for_trainer(self) -> str:
+        """What the trainer's card says (issue 22): her words stay on her page."""
+        return self.trainer or self.message
 
     @property
     def tone(self) -> str:
@@ -463,6 +469,10 @@ def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
                 f"Red-flag symptom logged in {where} ({symptom_names(red_flags)}). "
                 f"Programme paused. {protocol.route_text(red_flags, 'trainer')}",
             ),
+            f"Red-flag symptom logged ({symptom_names(red_flags)}): the programme is paused, and she was told to "
+            f"{'stop exercising now' if stop == _STOP_NOW else 'stop running and walk the rest'} and whom to see. "
+            f"{protocol.route_text(red_flags, 'trainer')} It restarts a week back once a new assessment with the full "
+            "symptom screen finds no red flag.",
         )
     if log.symptoms and state_before.symptom_streak >= 1:
         return Outcome(
@@ -476,18 +486,26 @@ def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
                 f"Symptoms logged in two sessions in a row (latest: {where}, {symptom_names(log.symptoms)}). "
                 f"Programme paused. {protocol.route_text(log.symptoms, 'trainer')}",
             ),
+            f"Symptoms in two sessions in a row ({symptom_names(log.symptoms)}): the programme is paused. "
+            f"{protocol.route_text(log.symptoms, 'trainer')} Resume it a week back, with a note, once she has been "
+            "seen or the symptoms have settled.",
         )
     if log.symptoms:
         return Outcome(
             "repeat_week",
             f"{_STOP_AND_WALK} {restart} If symptoms come back next session, the "
             f"programme pauses so you can get them checked. {protocol.route_text(log.symptoms, 'client')}",
+            trainer=f"Symptoms logged ({symptom_names(log.symptoms)}): she was told to stop running and walk the rest. "
+                    f"{restart} If symptoms come back next session, the programme pauses. "
+                    f"{protocol.route_text(log.symptoms, 'trainer')}",
         )
     if log.ran and (near := state_before.too_soon(log.done_on)):
         return Outcome(
             "not_counted",
             f"Recorded, but it does not count towards moving on: sessions need a rest day between them, and "
             f"another session counted on {near:%-d %b %Y}. Next: {where} again, after a rest day.",
+            trainer=f"Recorded, but it does not count towards moving on: no rest day since the session of "
+                    f"{near:%-d %b %Y} (3 sessions a week, a rest day between). Next: {where} again.",
         )
     if log.outcome != "completed":
         return Outcome(
@@ -498,6 +516,7 @@ def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
         return Outcome(
             "repeat_week",
             f"Easy running should feel easy, and this felt very hard. {restart}",
+            trainer=f"Rated {log.effort} of 10: easy running should feel easy, so {restart[0].lower()}{restart[1:]}",
         )
     if session < state_before.sessions_this_week:
         return Outcome("advance_session", f"Well done. Next: week {week}, session {session + 1}.")
@@ -511,6 +530,8 @@ def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
         "The last week is done with no symptoms: the programme is finished. Talk to "
         "your trainer before adding more; weekly running time should go up by no "
         "more than about 10% at a time.",
+        trainer="The last week is done with no symptoms: the programme is finished. Reassess her and plan what comes "
+                "next, adding running time by no more than about 10% a week.",
     )
 
 

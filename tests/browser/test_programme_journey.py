@@ -17,7 +17,8 @@ from tests.factories import make_assessment
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("builtin_templates")]
 
-STOP_AND_WALK = "When a symptom comes on, stop running and walk the rest of the session."
+# The card speaks to the trainer (issue 22): what happened and what she was told, not her own words.
+STOP_AND_WALK = "she was told to stop running and walk the rest"
 
 
 def card(page):
@@ -147,7 +148,8 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     outcome = log_session(page, outcome="Partly done", symptoms=["Leaking urine"], on=start + timedelta(days=6))
     expect(outcome).to_have_class(re.compile(r"\balert--error\b"))
     expect(outcome).to_contain_text(STOP_AND_WALK)
-    expect(outcome).to_contain_text("The programme is paused")
+    expect(outcome).to_contain_text("the programme is paused")
+    expect(outcome).not_to_contain_text("Please see your")
     expect(badge(page)).to_have_text(re.compile(r"Paused: referral pending$"))
     expect(card(page)).to_contain_text("Referral alert: running is paused")
     expect(card(page)).to_contain_text("Red-flag symptom logged in week 1, session 1")

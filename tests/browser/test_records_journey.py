@@ -71,7 +71,7 @@ def test_a_mislogged_red_flag_is_corrected_and_the_programme_resumes_its_place(p
     log_session(page, on=start)
     log_session(page, on=start + timedelta(days=2))
     outcome = log_session(page, symptoms=["Leaking urine"], on=start + timedelta(days=4))  # a mis-tap on session 3
-    expect(outcome).to_contain_text("The programme is paused")
+    expect(outcome).to_contain_text("the programme is paused")
     expect(card(page).locator(".section-head .badge")).to_have_text(re.compile(r"Paused: referral pending$"))
 
     # Home lists her once, with "Referral sent" and "Seen".

@@ -520,3 +520,17 @@ def test_property_no_sequence_shows_a_next_session_or_takes_a_log_while_a_red_fl
             hers = page(anon, reverse("reports:progress", args=[token]))
             assert "Your next session" not in hers and "Please see a health professional before you run." in hers
         transaction.set_rollback(True)
+
+
+# --- Issue 22: the card speaks to the trainer; her words stay on her page ----------------------------
+
+def test_the_card_says_what_happened_to_the_trainer_and_her_page_says_it_to_her(her, anon_http, owner_http):
+    trainer_log(owner_http, her["programme"], symptoms=["pain"])
+    card = owner_http.post(reverse("programmes:log", args=[her["programme"].pk]), {
+        "sequence": fresh(her["programme"]).next_sequence, "done_on": next_log_day(her["programme"]).isoformat(),
+        "outcome": "completed", "symptoms": ["pain"]}, headers={"HX-Request": "true"}).content.decode()
+    card = html.unescape(card)
+    assert "Symptoms in two sessions in a row (pain): the programme is paused." in card and "Resume it a week back, with a note" in card
+    assert "Please see your" not in card and "you can" not in card.split('class="alert__title">Session logged.')[1][:600]
+    hers = page(anon_http, reverse("reports:progress", args=[her["token"]]))
+    assert "Please see your GP or a physiotherapist" in hers
