@@ -109,6 +109,32 @@ class ClientForm(forms.ModelForm):
         return data
 
 
+
+class NewClientForm(ClientForm):
+    """Adding a client: one with the same name and baby's date of birth as a client already in her
+    trainer's book (archived ones too) is asked about first, so a double entry is not made by accident."""
+
+    not_a_duplicate = forms.BooleanField(
+        label="This is a different client: add her anyway", required=False,
+        help_text="Tick only if she is not the client listed above.",
+    )
+
+    def __init__(self, *args, trainer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainer = trainer
+        self.possible_duplicates = []
+
+    def clean(self):
+        cleaned = super().clean()
+        name, born = cleaned.get("full_name"), cleaned.get("baby_date_of_birth")
+        if name and born and not cleaned.get("not_a_duplicate"):
+            self.possible_duplicates = list(Client.objects.for_trainer(self.trainer).filter(
+                full_name__iexact=name, baby_date_of_birth=born).order_by("pk")[:5])
+            if self.possible_duplicates:
+                self.add_error("not_a_duplicate", f"You already have a client called {name} whose baby was born on "
+                                                  f"{born:%-d %b %Y}. Open her record, or tick to add a different client.")
+        return cleaned
+
 class DeleteClientForm(forms.Form):
     confirm_name = forms.CharField(label="Type her full name to confirm", max_length=150)
 

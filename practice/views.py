@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
-from clients.forms import ClientForm, DeleteClientForm, ShareLinkForm
+from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLinkForm
 from clients.models import Client, ShareLink
 from config.fragments import cached_page
 from config.http import HtmxHttpRequest, absolute_url, private
@@ -57,7 +57,7 @@ def client_list(request: HtmxHttpRequest):
 
 @login_required
 def client_create(request):
-    form = ClientForm(request.POST or None)
+    form = NewClientForm(request.POST or None, trainer=request.user)
     if request.method == "POST" and form.is_valid():
         client = form.save(commit=False)
         client.trainer = request.user

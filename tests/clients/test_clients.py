@@ -284,3 +284,24 @@ def test_the_babys_birth_cannot_move_after_an_assessment(owner_http, client_reco
     assert "She has an assessment dated" in page
     client_record.refresh_from_db()
     assert client_record.baby_date_of_birth < assessment.assessed_on
+
+
+# Issue 22 (6): a possible duplicate is asked about first -----------------------------------------
+
+def test_adding_a_client_with_the_same_name_and_baby_asks_first(owner, owner_http):
+    existing = make_client(owner, "Amira Haddad")
+    data = {"full_name": "  amira  HADDAD ", "baby_date_of_birth": existing.baby_date_of_birth.isoformat()}
+    page = owner_http.post(reverse("clients:create"), data).content.decode()
+    assert "Is she already in your book?" in page and existing.get_absolute_url() in page
+    assert Client.objects.count() == 1
+    response = owner_http.post(reverse("clients:create"), {**data, "not_a_duplicate": "on"})
+    assert response.status_code == 302 and Client.objects.count() == 2
+    other_baby = {"full_name": "Amira Haddad", "baby_date_of_birth": "2026-01-02"}
+    assert owner_http.post(reverse("clients:create"), other_baby).status_code == 302
+
+
+def test_another_trainers_client_is_never_named_as_a_duplicate(owner, stranger, stranger_http):
+    existing = make_client(owner, "Amira Haddad")
+    data = {"full_name": "Amira Haddad", "baby_date_of_birth": existing.baby_date_of_birth.isoformat()}
+    response = stranger_http.post(reverse("clients:create"), data)
+    assert response.status_code == 302
