@@ -12,6 +12,12 @@ class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    # Django's own says both fields "may be case-sensitive": the email address is not (clean_username).
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email address and password do not match an account. Check the password: "
+                         "capital letters matter there, not in the email address.",
+    }
 
     def clean_username(self):
         return self.cleaned_data["username"].lower()

@@ -221,7 +221,7 @@ def verify(request):
                 messages.warning(request, f"You signed in with a recovery code: it cannot be used again. "
                                           f"{left} left. Make new ones from Your details when you run low.")
             return redirect(next_url(request))
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url(request)})
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url(request), "second_step": True})
 
 
 @login_required
@@ -253,8 +253,9 @@ def setup(request):
             return render(request, "accounts/recovery_codes.html", context)
         form.add_error("code", "That code does not match. Check the time on your phone is set automatically, "
                                "then enter the code your app shows now.")
+    # Required at sign-in, set-up is part of signing in: no menu until it is done.
     context = {"form": form, "qr": qr_svg(device, trainer), "secret": secret_text(device),
-               "required": settings.REQUIRE_2FA, "next": next_url(request)}
+               "required": settings.REQUIRE_2FA, "next": next_url(request), "second_step": settings.REQUIRE_2FA}
     return render(request, "accounts/two_factor_setup.html", context)
 
 

@@ -130,3 +130,12 @@ def test_createtrainer_refuses_weak_passwords_and_duplicates(db):
 
 def test_admin_is_off_in_production(owner_http):
     assert owner_http.get("/admin/").status_code == 404
+
+
+
+def test_a_wrong_password_says_what_is_case_sensitive_and_what_is_not(db, client):
+    """Issue 22 (7): the email address is not case-sensitive here (it is lowercased); the password is."""
+    make_trainer("t@example.com")
+    page = client.post(reverse("login"), {"username": "T@Example.com", "password": "wrong-password-here"}).content.decode()
+    assert "capital letters matter there, not in the email address" in page and "may be case-sensitive" not in page
+    assert client.post(reverse("login"), {"username": "T@Example.com", "password": PASSWORD}).status_code == 302

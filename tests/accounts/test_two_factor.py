@@ -300,3 +300,18 @@ def test_the_admin_needs_a_verified_second_factor(db, admin_on):
 def test_the_admin_sends_anonymous_visitors_to_the_ordinary_sign_in(anon_http, admin_on):
     response = anon_http.get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("login"))
+
+
+
+def test_the_code_and_set_up_pages_show_no_menu_before_signing_in_is_finished(db, settings):
+    """Issue 22 (7): until signing in is finished there is nothing to go to but "Sign out"."""
+    trainer = make_trainer("t@example.com")
+    enrolled(trainer)
+    page = password_sign_in(trainer).get(reverse("two_factor_verify")).content.decode()
+    assert 'aria-label="Main"' not in page and ">Sign out</button>" in page
+    settings.REQUIRE_2FA = True
+    newcomer = make_trainer("new@example.com")
+    setup = password_sign_in(newcomer).get(reverse("two_factor_setup")).content.decode()
+    assert 'aria-label="Main"' not in setup and ">Sign out</button>" in setup
+    settings.REQUIRE_2FA = False
+    assert 'aria-label="Main"' in password_sign_in(make_trainer("opt@example.com")).get(reverse("two_factor_setup")).content.decode()
