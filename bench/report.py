@@ -47,17 +47,17 @@ def main():
     from accounts.models import Trainer
     from programmes.models import Programme
     from reports import pdf
-    from reports.progress import client_progress
+    from reports.progress import report_context
 
     client = Programme.objects.select_related("client").first().client  # a client with a programme and charts
     assessment = client.assessments.first()
     today = timezone.localdate()
 
     def full_render():
-        return pdf.render_report(client_progress(client, assessment, today))
+        return pdf.render_report(report_context(client, assessment, today))
 
     full_render()  # warm: fonts, stylesheet, templates
-    html = render_to_string("reports/report.html", client_progress(client, assessment, today))
+    html = render_to_string("reports/report.html", report_context(client, assessment, today))
     ours = median_ms(full_render)
     weasyprint_alone = median_ms(lambda: pdf.html_to_pdf(html))
 

@@ -21,7 +21,7 @@ from .models import DrawnReport
 logger = logging.getLogger(__name__)
 
 STATIC_BASE = "https://restride.invalid/static/"
-REPORT_VERSION = "4"  # bump when the way reports are drawn changes (not the template: its HTML is in the key)
+REPORT_VERSION = "5"  # bump when the way reports are drawn changes (not the template: its HTML is in the key)
 
 
 def fetch_safely(url):
@@ -79,7 +79,23 @@ def html_to_pdf(html):
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher())
-    return document.write_pdf(stylesheets=[_stylesheet()], pdf_variant="pdf/ua-1", font_config=_font_config())
+    return document.write_pdf(stylesheets=[_stylesheet()], pdf_variant="pdf/ua-1", font_config=_font_config(),
+                              finisher=scope_table_headers)
+
+
+def scope_table_headers(document, pdf):
+    """PDF/UA 7.5: WeasyPrint ties each data cell to its header cells (/Headers and /IDs); each header
+    cell gets its /Scope too, Column in a table's head and Row in its body, as the HTML's scope says,
+    so a checker that reads the header cells finds the association (pdfua's UA-15-003)."""
+    import pydyf
+
+    def parent(element):
+        return pdf.objects[int(bytes(element["P"]).split()[0])]
+
+    for element in pdf.objects:
+        if isinstance(element, pydyf.Dictionary) and element.get("S") == "/TH":
+            group = parent(parent(element)).get("S")
+            element["A"]["Scope"] = "/Column" if group == "/THead" else "/Row"
 
 
 def render_report(context):
@@ -141,10 +157,9 @@ def report_html(assessment, latest_pk, today, logo_url):
     current programme. Any earlier one is a record "as on the day of that assessment": drawn
     for its own date, without today's programme (today's programme under an old verdict would
     mislead), so logging sessions, the passing days and later assessments leave it unchanged."""
-    from .progress import client_progress
+    from .progress import report_context
 
-    record = is_record(assessment, latest_pk)
-    context = client_progress(assessment.client, assessment, today, record=record)
+    context = report_context(assessment.client, assessment, today, record=is_record(assessment, latest_pk))
     context["logo_url"] = logo_url
     return render_to_string("reports/report.html", context)
 

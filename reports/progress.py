@@ -172,7 +172,7 @@ def focus_areas(result):
 
 
 STILL_TO_CHECK = "Still to check"
-SEE_CAUTIONS = "See “Cautions”"
+SEE_CAUTIONS = "See “Things to keep in mind”"
 
 
 def item_status(item, values, reason_kinds, focus_codes, caution_codes=frozenset()):
@@ -230,6 +230,114 @@ def section_tables(assessment):
                          "status": item_status(item, values, reason_kinds, focus_codes, caution_codes)})
         tables.append({"section": section, "rows": rows})
     return tables
+
+
+# --- Her report: two pages (issue 22) -------------------------------------------------------------
+# Page 1 is for acting on: the outcome, what to do next, her programme and next session, her headline
+# trends and where to get help. Page 2 is the record: her results, only the columns that say
+# something, her cautions and the charts that show a trend.
+
+
+def _number(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return float(value) if isinstance(value, str) and value.replace(".", "", 1).isdigit() else None
+
+
+def measured_count(chart):
+    """How many check-ups (or weeks) a chart has a number for: one point is not a trend."""
+    return sum(any(_number(value) is not None for value in row[1:]) for row in chart.rows)
+
+
+def is_steady(chart):
+    """Every line of the chart holds one value wherever it was measured: a sentence says it as well."""
+    columns = zip(*(row[1:] for row in chart.rows), strict=True)
+    return all(len({_number(value) for value in column} - {None}) <= 1 for column in columns)
+
+
+def results_for_report(tables):
+    """Her results for the record page: a sentence for the yes/no sections (what is present or
+    raised, what was not asked), a compact table for the measured ones."""
+    found = []
+    for table in tables:
+        section, rows = table["section"], table["rows"]
+        if section.code in ("symptoms", "holistic"):
+            raised = [row for row in rows if row["status"] not in ("Clear", "—", STILL_TO_CHECK)]
+            unasked = [row for row in rows if row["status"] == STILL_TO_CHECK]
+            clear = len(rows) - len(raised) - len(unasked)
+            symptoms = section.code == "symptoms"
+            parts = []
+            if raised:
+                labels = joined([row["label"] for row in raised])
+                where = "present now (see “Where to get help”)" if symptoms else "a concern (see “Things to keep in mind”)"
+                parts.append(f"{labels[:1].upper()}{labels[1:]}: {where}.")
+            none = "no symptom present" if symptoms else "no concern"
+            if clear:
+                parts.append(f"{protocol.quantity(clear, 'questions')} asked, {none}." if not raised else
+                             f"The other {clear}: {none}.")
+            if unasked:
+                parts.append(f"{protocol.SYMPTOM_ANSWERS.unknown}: {joined([row['label'] for row in unasked])}.")
+            found.append({"section": section, "summary": " ".join(parts)})
+        else:
+            found.append({"section": section, "rows": rows, "target_word": section.items[0].target_word})
+    return found
+
+
+def report_context(client, assessment, today, record=False):
+    """Everything her PDF report shows: her page's context (client_progress) and what the report adds."""
+    context = client_progress(client, assessment, today, record=record)
+    context.update(report_page_context(context))
+    return context
+
+
+def report_page_context(context):
+    """What her report adds to her page's context: the headline trends for page 1, and for page 2
+    her results as they read best in print and the charts that show a trend (two or more numbers)."""
+    charts = [chart for group in context.get("trends", []) for chart in group["charts"]]
+    trends = [chart for chart in charts if measured_count(chart) >= 2]
+    focus = {area.code.split(".")[1] for area in context["result"].focus_areas} if "result" in context else set()
+    headline = [titled(chart) for chart in trends
+                if chart.slug.removeprefix("strength-") in focus or chart.slug in ("load-impact", "weekly-running")]
+    # A chart whose lines hold one value throughout says no more than a few words: on paper, one line a group.
+    drawn = [chart for chart in trends if not is_steady(chart)]
+    steady = [line for group in context.get("trends", [])
+              if (line := steady_line(group["title"], [chart for chart in group["charts"] if chart in trends and is_steady(chart)]))]
+    return {"results": results_for_report(context.get("tables", [])), "headline_trends": headline,
+            "print_charts": [drawn[index:index + 3] for index in range(0, len(drawn), 3)], "steady_trends": steady}
+
+
+def titled(chart):
+    """A chart's sentence naming what it measures: "Single leg bridge: left leg from 9 reps …"."""
+    summary = chart.summary
+    if summary.lower().startswith(chart.title.lower()[:12]):
+        return summary
+    return f"{chart.title}: {summary[:1].lower()}{summary[1:]}"
+
+
+def steady_line(title, charts):
+    """"Strength: reps on each leg, the same at each check-up from 30 Aug to 11 Oct: single leg calf raise
+    20 reps each side; single leg bridge left 18, right 20 reps." for a group's steady charts; "" for none."""
+    if not charts:
+        return ""
+    if len(charts) == 1 and charts[0].summary:
+        return titled(charts[0])
+    measured = [row[0] for row in charts[0].rows if any(_number(value) is not None for value in row[1:])]
+    values = []
+    for chart in charts:
+        sides, held = [], []
+        for side, column in zip(chart.columns[1:], zip(*(row[1:] for row in chart.rows), strict=True), strict=True):
+            numbers = [_number(value) for value in column if _number(value) is not None]
+            if numbers:
+                sides.append(side.lower())
+                held.append(f"{numbers[0]:g}")
+        if len(held) > 1 and len(set(held)) == 1:
+            text = f"{held[0]} {chart.unit} each side"
+        elif len(held) > 1:
+            text = ", ".join(f"{side} {value}" for side, value in zip(sides, held, strict=True)) + f" {chart.unit}"
+        else:
+            text = f"{held[0]} {chart.unit}"
+        values.append(f"{chart.title[:1].lower()}{chart.title[1:]} {text}")
+    return f"{title}, the same at each check-up from {measured[0]} to {measured[-1]}: {'; '.join(values)}."
 
 
 def on(day):

@@ -344,7 +344,7 @@ def rows_of(assessment):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("answer, status", [(False, "See “Cautions”"), (None, "See “Cautions”"), (True, "—")])
+@pytest.mark.parametrize("answer, status", [(False, "See “Things to keep in mind”"), (None, "See “Things to keep in mind”"), (True, "—")])
 def test_the_physio_row_shows_what_was_recorded_and_never_met(owner, answer, status):
     client = make_client(owner)
     row = rows_of(make_assessment(client, pelvic_floor_physio_assessed=answer))["Seen by a pelvic health physiotherapist"]
@@ -398,8 +398,8 @@ def test_the_pdf_physio_row_says_what_was_recorded(owner, owner_http, tmp_path):
     assessment = make_assessment(client, pelvic_floor_physio_assessed=False)
     text = pdftotext(owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content, tmp_path)
     [row] = [line for line in text.splitlines() if "Seen by a pelvic health" in line]
-    assert "Met" not in row and re.search(r"\bNo\b", row) and "Cautions" in row
-    cautions = section_of(text, "\nCautions", "Where to get help")
+    assert "Met" not in row and re.search(r"\bNo\b", row) and "See “Things to keep" in row
+    cautions = text.split("\nThings to keep in mind\n")[1]
     assert "Please ask your GP for a referral" in cautions  # written to her, not to the trainer
     assert "Refer her" not in text and "Suggest she" not in text
 

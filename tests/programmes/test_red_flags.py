@@ -389,7 +389,7 @@ def test_her_page_marks_carried_over_values_and_never_counts_one_measurement_twi
     from reports.pdf import report_of
 
     report = report_of(client_record.assessments.first(), timezone.localdate(), render=True).html
-    assert f"(carried over from {earlier.assessed_on:%-d %b %Y})" in report and carried in report
+    assert f"(carried over from {earlier.assessed_on:%-d %b %Y})" in report and "at each check-up" not in report
 
 
 # --- 6. Her words ---------------------------------------------------------------------------------

@@ -52,8 +52,8 @@ def test_an_older_assessments_report_is_a_record_of_its_day(full_client, owner):
     today = timezone.localdate()
     key, html = key_of(middle, today)
     assert "Walk–run programme" not in html, "no programme of today under an old verdict"
-    assert f"records the assessment of {middle.assessed_on.day} {middle.assessed_on:%b %Y} as it stood that day" in html
-    assert "the report of the latest assessment" in html and "Prepared" not in html
+    assert f"records the check-up of {middle.assessed_on.day} {middle.assessed_on:%b %Y} as it stood that day" in html
+    assert "the report of the latest one" in html and "Prepared" not in html
     # Logged sessions and the passing days leave it as it was.
     programme = client.programmes.get()
     programme.log_session(by=owner, sequence=2, done_on=today, outcome="completed", effort=3, symptoms=[])
@@ -72,7 +72,7 @@ def test_her_latest_report_stays_live(full_client, owner):  # noqa: F811
     client, (first, second) = full_client
     today = timezone.localdate()
     key, html = key_of(second, today)
-    assert "Walk–run programme" in html and f"Prepared {today.day} {today:%b %Y}" in html
+    assert "Your walk–run programme" in html and f"Prepared {today.day} {today:%b %Y}" in html
     assert key_of(second, today + timedelta(days=1))[0] != key
     programme = client.programmes.get()
     programme.log_session(by=owner, sequence=2, done_on=today, outcome="completed", effort=3, symptoms=[])

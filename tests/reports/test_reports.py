@@ -185,6 +185,51 @@ def test_the_report_is_tagged_pdf_ua_with_title_language_and_embedded_fonts(shar
     assert fonts and all("/FontFile2" in f["/DescendantFonts"][0].get_object()["/FontDescriptor"] for f in fonts)
 
 
+# Issue 22 (9): her report in two pages, tables a checker can read ---------------------------------
+
+def report_pdf_bytes(http, assessment):
+    return http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content
+
+
+def test_a_typical_report_is_two_pages_page_one_to_act_on_page_two_the_record(owner, owner_http, client_record):
+    from programmes.models import Programme
+    from tests.conftest import next_log_day, walk_run_30
+
+    assessment = make_assessment(client_record, strength_single_leg_bridge_left=14, holistic_sleep=True)
+    programme = Programme.assign(client=client_record, template=walk_run_30(), by=owner,
+                                 start_date=timezone.localdate() - timedelta(days=6))
+    for _ in range(3):
+        programme = Programme.objects.filter(pk=programme.pk).with_progress().get()
+        programme.log_session(by=owner, sequence=programme.next_sequence, done_on=next_log_day(programme), outcome="completed")
+    reader = PdfReader(io.BytesIO(report_pdf_bytes(owner_http, assessment)))
+    assert len(reader.pages) == 2
+    first, second = (page.extract_text() for page in reader.pages)
+    for expected in ("Ready for a graded return to running", "What to do next", "Your walk–run programme",
+                     "Your next session: week 2, session 1", "Strength to work on", "Where to get help"):
+        assert expected in first, expected
+    for expected in ("Your results on", "Pelvic floor and core", "Load and impact", "Strength", "Symptoms now.",
+                     "Things to keep in mind"):
+        assert expected in second, expected
+    # Only columns that say something: no Target column of dashes; the yes/no sections in a sentence.
+    assert "18 questions asked, no symptom present." in second and "Sleep or rest: a concern" in second
+    assert "Rule " not in first + second
+
+
+def test_every_report_passes_the_pdf_ua_checker_with_no_finding(owner, owner_http, tmp_path):
+    """Header cells are tied to their data cells and every table has rows (pdfua UA-15-003), for a
+    report with one check-up and for one with trends (charts with their numbers)."""
+    from pdfua import validate
+
+    client = make_client(owner, weeks=30)
+    first = make_assessment(client, days_after_birth=7 * 14, strength_calf_raise_left=8)
+    later = make_assessment(client, days_after_birth=7 * 22, strength_calf_raise_left=15, symptoms_urgency=True)
+    for assessment in (first, later):
+        path = tmp_path / f"report-{assessment.pk}.pdf"
+        path.write_bytes(report_pdf_bytes(owner_http, assessment))
+        report = validate(str(path))
+        assert not report.findings, [(f.rule_id, f.message) for f in report.findings]
+
+
 def test_page_one_of_the_report_is_not_blank(shared, owner_http, tmp_path):
     import subprocess
 
