@@ -114,8 +114,7 @@ def count_failure(request, trainer):
 
 
 def clear_failures(request, trainer):
-    # Name the address too: lockouts count (username, address) pairs, and axes' cache handler
-    # (used with Redis) finds the counter only from both.
+    # Name the address too: lockouts count (username, address) pairs.
     axes_reset(ip=client_address(request), username=_credentials(trainer)[settings.AXES_USERNAME_FORM_FIELD])
 
 

@@ -7,6 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.cache import caches_for
 from config.env import envbool, envint, envlist, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -117,15 +118,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Finished PDF reports, rendered fragments, the link throttle and (with Redis) sign-in
-# lockouts. REDIS_URL shares them between every worker and server; without it (bin/demo)
-# each process keeps its own.
+# Rendered fragments, shared by every worker and server through REDIS_URL; without it (bin/demo)
+# each process keeps its own. Only ever a speed-up: a Redis that is down or hung answers as a
+# miss within a fraction of a second (config/cache.py); lockouts and rate limits are in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "restride")}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200}}}
+CACHES = caches_for(REDIS_URL, os.environ.get("CACHE_KEY_PREFIX", "restride"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work (reports drawn before anyone asks: reports/drawing.py) is queued in the
 # database and run by `manage.py db_worker` (django-tasks-db).
@@ -165,8 +162,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Fal
 
 # Five failed sign-ins for one email from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
-# Lockouts live where every server sees them: Redis when there is one, else the database.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+# Lockouts live in the database, where every server sees them and no cache outage or eviction
+# can erase them: a lockout still locks while Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -8,6 +7,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
+from accounts.limits import count, wait
 from config.fragments import cached_page
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
@@ -27,25 +27,17 @@ LINK_WRITE_LIMIT = 12  # session logs posted through one link, per LINK_WRITE_WI
 LINK_WRITE_WINDOW = 60 * 60
 
 
-def over_limit(key, limit):
-    return cache.get(key, 0) >= limit
+def bad_token_counter(request):
+    return f"bad-token:{client_address(request)}"
 
 
-def count(key, window):
-    cache.add(key, 0, window)
-    cache.incr(key)
-
-
-def throttled(request):
-    return over_limit(f"bad-token:{client_address(request)}", BAD_TOKEN_LIMIT)
-
-
-def count_bad_token(request):
-    count(f"bad-token:{client_address(request)}", BAD_TOKEN_WINDOW)
-
-
-def link_write_key(link):
+def link_write_counter(link):
     return f"link-writes:{link.pk}"
+
+
+def too_many(response, seconds):
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def link_or_refusal(request, token):
@@ -55,9 +47,9 @@ def link_or_refusal(request, token):
     link = ShareLink.objects.find(token)
     if link is not None:
         return link, None
-    if throttled(request):
-        return None, private(render(request, "reports/not_found.html", {"throttled": True}, status=429))
-    count_bad_token(request)
+    if seconds := wait(bad_token_counter(request), BAD_TOKEN_LIMIT):
+        return None, private(too_many(render(request, "reports/not_found.html", {"throttled": True}, status=429), seconds))
+    count(bad_token_counter(request), BAD_TOKEN_WINDOW)
     return None, private(render(request, "reports/not_found.html", status=404))
 
 
@@ -160,10 +152,11 @@ def her_log(request, token):
     programme = current_programme_of(client, latest)
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
     if request.method == "POST":
-        if over_limit(link_write_key(link), LINK_WRITE_LIMIT):
-            return form_page(render(request, "reports/log.html", {**context, "refusal": (
-                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429))
-        count(link_write_key(link), LINK_WRITE_WINDOW)
+        if seconds := wait(link_write_counter(link), LINK_WRITE_LIMIT):
+            return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": (
+                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
+                seconds))
+        count(link_write_counter(link), LINK_WRITE_WINDOW)
     if refusal := her_logging_refusal(client, programme):
         status = 409 if request.method == "POST" else 200
         return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))

@@ -48,7 +48,8 @@ SKIPPED_ROUTES = {"logout"}
 # the access log (every view and every attempt is recorded, accepted or not) and the unconfirmed
 # authenticator that two-factor enrolment creates when first shown (django-otp also notes failed
 # codes on it) are written by design, whatever the input: not a change of the trainer's data.
-BOOKKEEPING_TABLES = ("django_session", "axes_", "audit_accessevent", "otp_totp_totpdevice")
+# So are the rate-limit counters (accounts/limits.py), which count every attempt.
+BOOKKEEPING_TABLES = ("django_session", "axes_", "audit_accessevent", "otp_totp_totpdevice", "accounts_ratecount")
 
 
 # The trainer's world
