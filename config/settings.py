@@ -25,6 +25,13 @@ if not SECRET_KEY:
     # Only ever used on a developer's machine: DEBUG must be on to get here.
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
+# Keys SECRET_KEY was before a rotation: sessions and signed links made with them still work.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
+# The key her private link is kept encrypted under (clients.models.link_cipher), a Fernet key
+# (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`);
+# unset: derived from SECRET_KEY.
+PRIVATE_LINK_KEY = os.environ.get("PRIVATE_LINK_KEY", "")
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # The public address for links to her progress page; unset: the address the request came to.

@@ -164,8 +164,7 @@ def client_delete(request, pk):
     form = DeleteClientForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         name = client.full_name
-        erase_client(client)  # with her programme plans and cached reports
-        audit.record(request, None, "deleted_client", f"Client #{pk}")  # after: her log goes with her
+        erase_client(client, request)  # with everything of hers; logged without her name
         messages.success(request, f"Everything about {name} has been permanently deleted.")
         return redirect("clients:list")
     return render(request, "clients/delete.html", {"client": client, "form": form})

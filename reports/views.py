@@ -8,7 +8,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
 from accounts.limits import count, wait
-from config.fragments import cached_page
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
 from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
@@ -29,10 +28,6 @@ LINK_WRITE_WINDOW = 60 * 60
 
 def bad_token_counter(request):
     return f"bad-token:{client_address(request)}"
-
-
-def link_write_counter(link):
-    return f"link-writes:{link.pk}"
 
 
 def too_many(response, seconds):
@@ -60,21 +55,15 @@ def progress(request, token):
         return refusal
     client = link.client
     audit.record_link(request, client, "link_viewed_progress")
-    logo_changed = TrainerLogo.objects.filter(trainer=client.trainer).values_list("updated_at", flat=True).first()
-    # Drawn once per version of her data (and of her trainer's details and logo) each day.
     logged = just_logged(request, client)
-    parts = [client.data_version, timezone.localdate(), client.trainer.updated_at, logo_changed, logged]
-
-    def build_context():
-        context = client_progress(client)
-        context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged)
-        calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
-        context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
-                       webcal_url="webcal://" + calendar_url.split("://", 1)[1])
-        return context
-
-    return private(cached_page(request, "reports/progress.html", parts, build_context, client_pk=client.pk,
-                               viewer=f"link:{link.pk}"))
+    # Drawn for each visit, never kept in the page cache: the page holds her link (its calendar
+    # address), which is stored nowhere in plain text.
+    context = client_progress(client)
+    context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged)
+    calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
+    context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
+                   webcal_url="webcal://" + calendar_url.split("://", 1)[1])
+    return private(render(request, "reports/progress.html", context))
 
 
 
@@ -152,11 +141,11 @@ def her_log(request, token):
     programme = current_programme_of(client, latest)
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
     if request.method == "POST":
-        if seconds := wait(link_write_counter(link), LINK_WRITE_LIMIT):
+        if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
             return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": (
                 "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
                 seconds))
-        count(link_write_counter(link), LINK_WRITE_WINDOW)
+        count(link.write_counter, LINK_WRITE_WINDOW)
     if refusal := her_logging_refusal(client, programme):
         status = 409 if request.method == "POST" else 200
         return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
