@@ -194,3 +194,14 @@ def test_the_log_pages_are_paginated(owner, owner_http, client_record):
     assert 'href="?kind=viewed_client&amp;page=2"' in first.content.decode()
     last = owner_http.get(reverse("audit:client_activity", args=[client_record.pk]), {"page": 3})
     assert len(last.context["page"].object_list) == 20
+
+
+def test_a_flood_of_sign_ins_on_a_locked_account_writes_one_locked_line(owner, settings):
+    http = HttpClient()
+    for _ in range(30):
+        http.post(reverse("login"), {"username": owner.email, "password": "wrong-password-here"})
+    http.post(reverse("login"), {"username": owner.email, "password": PASSWORD})  # the right one, refused while locked
+    assert kinds(trainer=owner).count("sign_in_failed") == settings.AXES_FAILURE_LIMIT - 1
+    assert kinds(trainer=owner).count("sign_in_locked") == 1
+    assert len(kinds(trainer=owner)) == settings.AXES_FAILURE_LIMIT
+
