@@ -124,6 +124,7 @@ def export_json(request, pk):
 @login_required
 def import_json(request, client_pk):
     client = get_client_for_trainer(request, client_pk)
+    audit.record_view(request, client, "viewed_client", "Import page")
     form = ImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST":
@@ -169,6 +170,7 @@ def compare_context(client, chosen=None):
 @login_required
 def assessment_delete(request, pk):
     assessment = get_assessment_for_trainer(request, pk)
+    audit.record_view(request, assessment.client, "viewed_assessment", assessment)
     if request.method == "POST":
         client = assessment.client
         assessment.delete()

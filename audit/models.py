@@ -17,12 +17,15 @@ KINDS = [
     ("viewed_comparison", "Compared assessments"),
     ("viewed_report", "Downloaded a PDF report"),
     ("viewed_programme_history", "Opened a programme's history"),
+    ("viewed_programme", "Opened her programme (a form or its plan)"),
+    ("viewed_activity", "Opened her Activity page"),
     ("exported_assessment", "Exported an assessment (JSON)"),
     ("exported_everything", "Downloaded everything about her"),
     # Through her private link
     ("link_viewed_progress", "Opened her progress page"),
     ("link_viewed_report", "Downloaded her report"),
     ("link_viewed_calendar", "Her calendar app fetched her sessions"),
+    ("link_viewed_log_page", "Opened her log page"),
     ("link_logged_session", "Logged a session through her private link"),
     # Changes
     ("created_client", "Added her"),

@@ -112,6 +112,7 @@ def client_context(client, logged=None):
 @login_required
 def client_edit(request, pk):
     client = get_client_for_trainer(request, pk)
+    audit.record_view(request, client, "viewed_client", "Her details, to edit")
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -161,6 +162,7 @@ def client_consent(request, pk):
 @login_required
 def client_delete(request, pk):
     client = get_client_for_trainer(request, pk)
+    audit.record_view(request, client, "viewed_client", "Deletion page")
     form = DeleteClientForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         name = client.full_name

@@ -137,6 +137,8 @@ def her_log(request, token):
     if refusal:
         return refusal
     client = link.client
+    if request.method in ("GET", "HEAD"):
+        audit.record_link(request, client, "link_viewed_log_page")
     latest = client.assessments.first()
     programme = current_programme_of(client, latest)
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
