@@ -1,5 +1,6 @@
 """Restride settings. Every deploy-time value comes from the environment."""
 
+import base64
 import os
 from pathlib import Path
 
@@ -31,6 +32,12 @@ SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 # (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`);
 # unset: derived from SECRET_KEY.
 PRIVATE_LINK_KEY = os.environ.get("PRIVATE_LINK_KEY", "")
+if PRIVATE_LINK_KEY:
+    try:
+        if len(base64.urlsafe_b64decode(PRIVATE_LINK_KEY.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured("PRIVATE_LINK_KEY must be a Fernet key (32 bytes, URL-safe base64).") from None
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -133,7 +140,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = caches_for(REDIS_URL, os.environ.get("CACHE_KEY_PREFIX", "restride"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work (reports drawn before anyone asks: reports/drawing.py) is queued in the
-# database and run by `manage.py db_worker` (django-tasks-db).
+# database and run by `manage.py worker` (django-tasks-db's db_worker with a lease: reports/worker.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.Trainer"
