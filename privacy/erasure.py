@@ -49,7 +49,9 @@ def erase_client(client, request=None, kind="deleted_client"):
         _, deleted = client.delete()
         # Her copies only: a plan that is still someone's template or programme stays.
         _, plans = Plan.objects.client_copies().filter(pk__in=plan_ids, programme__isnull=True).delete()
-        queued, _ = DBTaskResult.objects.filter(task_path=draw_reports.module_path, args_kwargs__args=[pk]).delete()
+        # Waiting or finished; one running now finds nothing of hers and ends (its worker owns its row).
+        queued, _ = DBTaskResult.objects.filter(task_path=draw_reports.module_path, args_kwargs__args=[pk]).exclude(
+            status="RUNNING").delete()
         limits.forget(counters)
         erased = {**deleted, **{label: deleted.get(label, 0) + n for label, n in plans.items()}}
         erased.pop("clients.Client", None)

@@ -65,10 +65,9 @@ def waiting(client_pks):
         return set()
     queued = DBTaskResult.objects.filter(
         status="READY", backend_name=backend.alias, task_path=draw_reports.module_path,
-        run_after__gt=timezone.now() + timedelta(seconds=COVER_MARGIN),
+        run_after__gt=timezone.now() + timedelta(seconds=COVER_MARGIN), args_kwargs__args__0__in=list(client_pks),
     ).values_list("args_kwargs", flat=True)
-    wanted = set(client_pks)
-    return {pk for args_kwargs in queued for pk in args_kwargs["args"][:1] if pk in wanted}
+    return {args_kwargs["args"][0] for args_kwargs in queued}
 
 
 def enqueue(client_pks, priority=0):
