@@ -110,7 +110,7 @@ def wait_for(condition, seconds, step=0.2):
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_leaves_no_task_running_and_every_report_is_current_within_a_minute(owner, database_queue, tmp_path):
     client = make_client(owner)
-    for weeks in (12, 14, 16):
+    for weeks in (12, 16):  # two reports: the worker is killed after the first, while it draws the second
         make_assessment(client, days_after_birth=7 * weeks)
     DBTaskResult.objects.all().delete()
     draw_reports.enqueue(client.pk)  # now, not after the studio's delay
@@ -123,7 +123,7 @@ def test_a_killed_worker_leaves_no_task_running_and_every_report_is_current_with
         first.wait(10)
         killed_at = time.monotonic()
         task = DBTaskResult.objects.get()
-        assert task.status == "RUNNING" and DrawnReport.objects.filter(client=client).count() < 3
+        assert task.status == "RUNNING" and DrawnReport.objects.filter(client=client).count() < 2
         second = start_worker(logs[1])
 
         def all_current():
@@ -131,12 +131,16 @@ def test_a_killed_worker_leaves_no_task_running_and_every_report_is_current_with
             return (not DBTaskResult.objects.exclude(status__in=["SUCCESSFUL", "FAILED"]).exists()
                     and all(report.stored for report in reports_of(client, today, render=False)))
 
-        assert wait_for(all_current, 60, step=0.5), "not every report current within a minute of the kill"
+        if not wait_for(all_current, 60, step=0.5):
+            logs[1].flush()
+            tail = (tmp_path / "worker-2.log").read_text().splitlines()
+            pytest.fail("not every report current within a minute of the kill; the second worker's log ends:\n"
+                        + "\n".join(line for line in tail if "Step" not in line)[-2000:])
         took = time.monotonic() - killed_at
         print(f"\nevery report current {took:.1f} s after the worker was killed")
         task.refresh_from_db()
         assert task.status == "SUCCESSFUL" and len(task.worker_ids) == 2
-        assert DrawnReport.objects.filter(client=client).count() == 3
+        assert DrawnReport.objects.filter(client=client).count() == 2
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:
