@@ -86,6 +86,9 @@ def queue_drawing(client_pks, priority=0):
     the change or not at all. A write outside any transaction has committed already: queueing
     it must not turn it into an error, so a failure is logged and left to the export's steps
     and the worker's sweep (reports/worker.py)."""
+    client_pks = [pk for pk in client_pks if pk is not None]  # a row of nobody's (a trainer's own template)
+    if not client_pks:
+        return
     if transaction.get_connection().in_atomic_block:
         enqueue(client_pks, priority)
         return

@@ -267,3 +267,14 @@ def test_an_older_reports_download_is_the_stored_record_for_owner_only(full_clie
     assert stranger_http.get(url).status_code == 404
     assert anon_http.get(url)["Location"].startswith(reverse("login"))
     assert len(fake_drawing) == 1
+
+
+def test_a_row_of_nobodys_queues_nothing(owner, queued):
+    """A trainer's own template is no client's data: before, it queued a drawing for client None."""
+    from programmes.models import Plan
+
+    default_task_backend.clear()
+    template = Plan.objects.filter(trainer=None).first().copy(trainer=owner, name="Her own template")
+    template.name = "Renamed"
+    template.save()
+    assert queued() == []
