@@ -1,32 +1,66 @@
-"""Cache-based rate limits for the pages that send email to any address typed in."""
+"""Rate limits: the one counter every limit uses (sign-up and password-reset emails here, the
+private link's bad tokens and posts in reports/views.py), kept in the database (RateCount) so a
+cache outage or eviction can never lift a limit, and so every app server counts together."""
 
 import hashlib
+import math
+from datetime import timedelta
 
-from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
 
 from config.http import client_address
+
+from .models import RateCount
 
 WINDOW = 60 * 60  # seconds
 PER_ADDRESS = 10  # sign-ups or reset requests from one visitor's address per WINDOW
 PER_RECIPIENT = 3  # emails to one mailbox per WINDOW: nobody can flood someone's inbox
 
 
-def _count(key, window):
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-        return 1
+def count(name, window):
+    """Count one hit of `name` in a window of `window` seconds from its first hit; returns the
+    hits so far in that window. One statement (an upsert), so concurrent hits all count."""
+    now = timezone.now()
+    table, column = RateCount._meta.db_table, connection.ops.quote_name
+    fresh, current = (connection.ops.adapt_datetimefield_value(value) for value in (now + timedelta(seconds=window), now))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({column('name')}, hits, resets_at) VALUES (%s, 1, %s) "
+            f"ON CONFLICT ({column('name')}) DO UPDATE SET "
+            f"hits = CASE WHEN {table}.resets_at <= %s THEN 1 ELSE {table}.hits + 1 END, "
+            f"resets_at = CASE WHEN {table}.resets_at <= %s THEN excluded.resets_at ELSE {table}.resets_at END "
+            f"RETURNING hits",
+            [name[:200], fresh, current, current],
+        )
+        return cursor.fetchone()[0]
+
+
+def wait(name, limit):
+    """Whole seconds until `name` may be counted again, when it has reached `limit` hits in its
+    window; else None. Reads only: the caller counts the hits it lets through."""
+    row = RateCount.objects.filter(name=name[:200], resets_at__gt=timezone.now()).values_list("hits", "resets_at").first()
+    if row is None or row[0] < limit:
+        return None
+    return max(1, math.ceil((row[1] - timezone.now()).total_seconds()))
+
+
+def forget(names):
+    """Drop these counters (her erasure: a counter named after her link)."""
+    RateCount.objects.filter(name__in=[name[:200] for name in names]).delete()
+
+
+def expired():
+    return RateCount.objects.filter(resets_at__lte=timezone.now())
 
 
 def address_over_limit(request, scope, limit=PER_ADDRESS, window=WINDOW):
     """Counts this request; True once the visitor's trusted address has made more than `limit`."""
-    return _count(f"rate:{scope}:{client_address(request)}", window) > limit
+    return count(f"rate:{scope}:{client_address(request)}", window) > limit
 
 
 def recipient_over_limit(scope, email, limit=PER_RECIPIENT, window=WINDOW):
     """Counts an email to `email`; True once it has had `limit` in the window. The caller skips
     sending but answers as usual, so the limit reveals nothing about the address either."""
-    mailbox = hashlib.sha256(email.lower().encode()).hexdigest()  # no address in cache keys
-    return _count(f"rate:{scope}:mail:{mailbox}", window) > limit
+    mailbox = hashlib.sha256(email.lower().encode()).hexdigest()  # no address in the counter's name
+    return count(f"rate:{scope}:mail:{mailbox}", window) > limit

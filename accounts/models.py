@@ -85,3 +85,16 @@ class TrainerLogo(models.Model):
 
     def data_url(self):
         return f"data:{self.content_type};base64,{base64.b64encode(bytes(self.data)).decode()}"
+
+
+class RateCount(models.Model):
+    """One rate-limit counter (accounts/limits.py): how many times `name` was counted in the
+    window that ends at `resets_at`. In the database, not the cache, so neither a cache outage
+    nor eviction can reset a limit; expired rows are removed by manage.py purge_expired."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    hits = models.PositiveIntegerField()
+    resets_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.name}: {self.hits} until {self.resets_at:%Y-%m-%d %H:%M}"

@@ -26,7 +26,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -114,8 +113,7 @@ def count_failure(request, trainer):
 
 
 def clear_failures(request, trainer):
-    # Name the address too: lockouts count (username, address) pairs, and axes' cache handler
-    # (used with Redis) finds the counter only from both.
+    # Name the address too: lockouts count (username, address) pairs.
     axes_reset(ip=client_address(request), username=_credentials(trainer)[settings.AXES_USERNAME_FORM_FIELD])
 
 
@@ -189,6 +187,22 @@ class DisableForm(forms.Form):
     code = forms.CharField(label="A current code", max_length=20, widget=forms.TextInput(
         attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
         help_text="From your authenticator app, or one of your recovery codes.")
+
+
+class ConfirmForm(forms.Form):
+    """Her password or a current code: either proves it is her, not someone at a tablet she left signed in."""
+
+    password = forms.CharField(label="Your password", strip=False, required=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(label="Or a current code", max_length=20, required=False, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+        help_text="From your authenticator app, or one of your recovery codes.")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("password") and not data.get("code"):
+            raise forms.ValidationError("Enter your password or a current code.")
+        return data
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -268,12 +282,26 @@ def manage(request):
 
 
 @login_required
-@require_POST
 def regenerate_codes(request):
-    if not has_two_factor(request.user):
+    """New recovery codes replace the old ones. Like turning two-factor off, it needs her password
+    or a current code: new codes in the hands of whoever holds a signed-in tablet would outlive
+    her session. Wrong answers count towards the lockout."""
+    trainer = request.user
+    if not has_two_factor(trainer):
         return redirect("two_factor_setup")
-    codes = new_recovery_codes(request.user)
-    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("two_factor")})
+    if is_locked(request, trainer):
+        return locked_out(request)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password, code = form.cleaned_data["password"], form.cleaned_data["code"]
+        if (password and trainer.check_password(password)) or (code and matching_device(trainer, code)):
+            codes = new_recovery_codes(trainer)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("two_factor")})
+        count_failure(request, trainer)
+        if is_locked(request, trainer):
+            return locked_out(request)
+        form.add_error(None, "That password or code is not right.")
+    return render(request, "accounts/two_factor_codes.html", {"form": form, "nav": "profile"})
 
 
 @login_required

@@ -9,6 +9,7 @@ urlpatterns = [
     # The token carries her details, signed; config.logging redacts it from every log.
     path("signup/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("signed-in/", views.signed_in_again, name="signed_in_again"),
     path("profile/", views.profile, name="profile"),
     path("profile/logo/", views.profile_logo, name="profile_logo"),
     path("two-factor/", twofactor.manage, name="two_factor"),

@@ -142,3 +142,10 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(signup_enabled=settings.SIGNUP_ENABLED, **kwargs)
+
+
+@login_required
+def signed_in_again(request):
+    """Where signing in again from a page that lost its session (the studio's "sign in again in a
+    new tab") lands: that page saves by itself, so this tab has nothing more to do."""
+    return render(request, "accounts/signed_in_again.html")

@@ -139,6 +139,7 @@ def export_json(request, pk):
 @login_required
 def import_json(request, client_pk):
     client = get_client_for_trainer(request, client_pk)
+    audit.record_view(request, client, "viewed_client", "Import page")
     form = ImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST":
@@ -186,6 +187,7 @@ def assessment_delete(request, pk):
     """Deleting asks for a reason, and for a confirmation when it would take a red flag off her
     record; what it recorded and its history stay on her record (DeletedAssessment)."""
     assessment = get_assessment_for_trainer(request, pk)
+    audit.record_view(request, assessment.client, "viewed_assessment", assessment)
     form = DeleteAssessmentForm(request.POST or None, assessment=assessment)
     if request.method == "POST" and form.is_valid():
         client = assessment.client

@@ -10,6 +10,14 @@ def record(request, client, kind, obj=None):
     return _record(request, client, kind, obj)
 
 
+def record_view(request, client, kind, obj=None):
+    """A page of her data was read: one line for a GET (or HEAD); a POST records what it changed,
+    or, refused, nothing."""
+    if request.method in ("GET", "HEAD"):
+        return record(request, client, kind, obj)
+    return None
+
+
 def record_link(request, client, kind, obj=None):
     from .log import record_link as _record_link
 

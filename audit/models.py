@@ -1,5 +1,7 @@
+from contextlib import contextmanager
+
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 
@@ -15,12 +17,15 @@ KINDS = [
     ("viewed_comparison", "Compared assessments"),
     ("viewed_report", "Downloaded a PDF report"),
     ("viewed_programme_history", "Opened a programme's history"),
+    ("viewed_programme", "Opened her programme (a form or its plan)"),
+    ("viewed_activity", "Opened her Activity page"),
     ("exported_assessment", "Exported an assessment (JSON)"),
     ("exported_everything", "Downloaded everything about her"),
     # Through her private link
     ("link_viewed_progress", "Opened her progress page"),
     ("link_viewed_report", "Downloaded her report"),
     ("link_viewed_calendar", "Her calendar app fetched her sessions"),
+    ("link_viewed_log_page", "Opened her log page"),
     ("link_logged_session", "Logged a session through her private link"),
     # Changes
     ("created_client", "Added her"),
@@ -55,9 +60,10 @@ KINDS = [
     ("second_factor_passed", "Entered a sign-in code"),
     ("sign_in_failed", "Failed sign-in (password)"),
     ("second_factor_failed", "Failed sign-in (code)"),
+    ("sign_in_locked", "Refused sign-in: locked after repeated failures"),
     ("erased_expired", "Erased after the retention period"),
 ]
-SIGN_IN_KINDS = ["signed_in", "second_factor_passed", "sign_in_failed", "second_factor_failed"]
+SIGN_IN_KINDS = ["signed_in", "second_factor_passed", "sign_in_failed", "second_factor_failed", "sign_in_locked"]
 
 
 class AccessEventQuerySet(models.QuerySet):
@@ -74,10 +80,11 @@ class AccessEventQuerySet(models.QuerySet):
 
 class AccessEvent(models.Model):
     """One line of the access log. Append-only from the app: save() refuses an existing row,
-    delete() and the QuerySet's update()/delete() refuse. The only deletion is the database
-    cascade when the client herself is erased (deletion or the retention purge): the log about
-    her is personal data about her, so it goes with her; the erasure itself is logged without
-    her name (client empty, "client #id")."""
+    delete() and the QuerySet's update()/delete() refuse; and in the database: on PostgreSQL a
+    trigger refuses UPDATE and DELETE outside `erasing()`. The only deletion is the cascade when
+    the client herself is erased (deletion or the retention purge): the log about her is personal
+    data about her, so it goes with her; the erasure itself is logged without her name (client
+    empty, "Client #id") with what it erased."""
 
     # Whose log this is: the trainer who holds the client's data (or who signed in).
     trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
@@ -117,3 +124,24 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("The access log cannot be deleted; it goes with the client when she is erased.")
+
+
+# The database's own guard (PostgreSQL, migration 0004): a trigger refuses UPDATE and DELETE on
+# the log, from any connection of the app's role, unless this setting is on in the transaction.
+ERASING_SETTING = "restride.erasing"
+
+
+@contextmanager
+def erasing(using="default"):
+    """The one way rows of the access log may go: inside the erasure routine (privacy/erasure.py),
+    in its transaction, which records what it erased. Anywhere else PostgreSQL refuses."""
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [ERASING_SETTING])
+        yield
+        if connection.vendor == "postgresql":
+            # Off again at once: an outer transaction (a request's) goes on without it.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'off', true)", [ERASING_SETTING])

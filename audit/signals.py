@@ -1,8 +1,11 @@
 """Sign-ins and failed sign-ins go in the log of the trainer whose account it is."""
 
+from axes.helpers import get_cool_off
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
 from .log import client_address
 from .models import AccessEvent
@@ -24,8 +27,24 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
     email = username.removeprefix("2fa:").lower()[:200]
     trainer = get_user_model().objects.filter(email__iexact=email).first() if email else None
     # An unknown address is kept (without a trainer, so only the admin sees it) to spot guessing.
+    target, address = email if trainer is None else "", client_address(request)
+    if getattr(request, "axes_locked_out", False):  # axes' own receiver ran first: locked by now
+        locked(trainer, target, address)
+        return
     AccessEvent.objects.create(
         trainer=trainer, actor=None, kind="second_factor_failed" if second_factor else "sign_in_failed",
-        target=email if trainer is None else "", address=client_address(request),
+        target=target, address=address,
     )
+
+
+def locked(trainer, target, address):
+    """The try that locked the account, and every try refused while it stays locked, write one
+    "locked" line per lockout, not one per try: a flood cannot fill her log."""
+    since = timezone.now() - get_cool_off()
+    with transaction.atomic():
+        if trainer is not None:  # concurrent tries wait here, then find the line written
+            get_user_model().objects.select_for_update().filter(pk=trainer.pk).values_list("pk", flat=True).first()
+        lines = AccessEvent.objects.filter(kind="sign_in_locked", trainer=trainer, target=target, address=address, at__gte=since)
+        if not lines.exists():
+            AccessEvent.objects.create(trainer=trainer, actor=None, kind="sign_in_locked", target=target, address=address)
 

@@ -1,3 +1,4 @@
+import base64
 import hashlib
 import secrets
 from datetime import date
@@ -7,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from assessments import protocol
 
@@ -270,6 +272,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def link_cipher():
+    """The key her private link is kept under, so her trainer can be shown it again (a QR code,
+    "copy link"): PRIVATE_LINK_KEY when set (a Fernet key), else one derived from SECRET_KEY, and
+    the older SECRET_KEY_FALLBACKS' keys to read links made before a key rotation. Lookups never
+    need it: they use the hash. A database (or backup) alone shows no link."""
+    from cryptography.fernet import Fernet, MultiFernet
+
+    if settings.PRIVATE_LINK_KEY:
+        return MultiFernet([Fernet(settings.PRIVATE_LINK_KEY)])
+    secrets_ = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(
+        salted_hmac("restride.clients.private-link-key", "", secret=secret, algorithm="sha256").digest()))
+        for secret in secrets_])
+
+
 class ShareLinkQuerySet(VersionedQuerySet):
     def usable(self, today=None):
         """Not revoked, not expired, and her data may still be shown: consent in place, not archived."""
@@ -293,13 +310,16 @@ class ShareLinkQuerySet(VersionedQuerySet):
 
 
 class ShareLink(models.Model):
-    """A client's private link to her progress page. Only the token's hash is stored:
-    the link itself is shown to the trainer once, when it is made."""
+    """A client's private link to her progress page. Looked up by the token's hash; the token
+    itself is kept only encrypted (link_cipher), for showing her trainer the link again.
+    At most one live (unrevoked) link per client: the database refuses a second."""
 
     TOKEN_BYTES = 32  # 256 bits of randomness
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="share_links")
     token_hash = models.CharField(max_length=64, unique=True)
+    # The token, encrypted (link_cipher); blank for links made before it was kept.
+    token_encrypted = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_on = models.DateField("expires on", null=True, blank=True)
@@ -309,6 +329,9 @@ class ShareLink(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["client"], condition=Q(revoked_at__isnull=True), name="one_live_link_per_client"),
+        ]
 
     def __str__(self):
         # Never the token: only its hash exists, and even that stays out of the admin and logs.
@@ -316,11 +339,34 @@ class ShareLink(models.Model):
 
     @classmethod
     def issue(cls, client, by, expires_on=None):
-        """Revoke her current links and make a new one; returns (link, token)."""
+        """Revoke her current links and make a new one; returns (link, token). Her row is locked
+        meanwhile, so a double tap on "make link" makes two in turn and leaves the second working
+        (the unique constraint stops a second live one where there are no row locks)."""
         token = secrets.token_urlsafe(cls.TOKEN_BYTES)
-        client.share_links.revoke()
-        link = cls.objects.create(client=client, token_hash=hash_token(token), created_by=by, expires_on=expires_on)
+        with transaction.atomic():
+            Client.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True).get()
+            ShareLink.objects.filter(client=client).revoke()
+            link = cls.objects.create(client=client, token_hash=hash_token(token), created_by=by, expires_on=expires_on,
+                                      token_encrypted=link_cipher().encrypt(token.encode()).decode())
         return link, token
+
+    @property
+    def write_counter(self):
+        """The rate-limit counter (accounts/limits.py) of sessions logged through this link."""
+        return f"link-writes:{self.pk}"
+
+    def token(self):
+        """Her link's token, to show her trainer again; None when it was not kept (made before
+        it was) or its key is gone (PRIVATE_LINK_KEY or SECRET_KEY changed with no fallback)."""
+        from cryptography.fernet import InvalidToken
+
+        if not self.token_encrypted:
+            return None
+        try:
+            token = link_cipher().decrypt(self.token_encrypted.encode()).decode()
+        except InvalidToken:
+            return None
+        return token if hash_token(token) == self.token_hash else None
 
     def revoke(self):
         ShareLink.objects.filter(pk=self.pk).revoke()

@@ -77,6 +77,7 @@ def csrf_cookie_on_this_path(view):
 
 
 def query_number(request, name):
-    """?name=N as a whole number, or None when absent, not a number or too long to be an id."""
+    """?name=N as a whole number, or None when absent, not a number or too long to be an id.
+    ASCII digits only: str.isdigit() also accepts "²" and "①", which int() then refuses."""
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None

@@ -1,5 +1,6 @@
 """Restride settings. Every deploy-time value comes from the environment."""
 
+import base64
 import os
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.cache import caches_for
 from config.env import envbool, envint, envlist, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,6 +25,19 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # Only ever used on a developer's machine: DEBUG must be on to get here.
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+
+# Keys SECRET_KEY was before a rotation: sessions and signed links made with them still work.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
+# The key her private link is kept encrypted under (clients.models.link_cipher), a Fernet key
+# (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`);
+# unset: derived from SECRET_KEY.
+PRIVATE_LINK_KEY = os.environ.get("PRIVATE_LINK_KEY", "")
+if PRIVATE_LINK_KEY:
+    try:
+        if len(base64.urlsafe_b64decode(PRIVATE_LINK_KEY.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured("PRIVATE_LINK_KEY must be a Fernet key (32 bytes, URL-safe base64).") from None
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -76,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.signed_out_htmx",
     # Last, so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -117,18 +133,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Finished PDF reports, rendered fragments, the link throttle and (with Redis) sign-in
-# lockouts. REDIS_URL shares them between every worker and server; without it (bin/demo)
-# each process keeps its own.
+# Rendered fragments, shared by every worker and server through REDIS_URL; without it (bin/demo)
+# each process keeps its own. Only ever a speed-up: a Redis that is down or hung answers as a
+# miss within a fraction of a second (config/cache.py); lockouts and rate limits are in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "restride")}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200}}}
+CACHES = caches_for(REDIS_URL, os.environ.get("CACHE_KEY_PREFIX", "restride"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work (reports drawn before anyone asks: reports/drawing.py) is queued in the
-# database and run by `manage.py db_worker` (django-tasks-db).
+# database and run by `manage.py worker` (django-tasks-db's db_worker with a lease: reports/worker.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.Trainer"
@@ -165,8 +177,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Fal
 
 # Five failed sign-ins for one email from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
-# Lockouts live where every server sees them: Redis when there is one, else the database.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+# Lockouts live in the database, where every server sees them and no cache outage or eviction
+# can erase them: a lockout still locks while Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -113,6 +113,7 @@ def client_context(client, logged=None):
 @login_required
 def client_edit(request, pk):
     client = get_client_for_trainer(request, pk)
+    audit.record_view(request, client, "viewed_client", "Her details, to edit")
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -162,11 +163,11 @@ def client_consent(request, pk):
 @login_required
 def client_delete(request, pk):
     client = get_client_for_trainer(request, pk)
+    audit.record_view(request, client, "viewed_client", "Deletion page")
     form = DeleteClientForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         name = client.full_name
-        erase_client(client)  # with her programme plans and cached reports
-        audit.record(request, None, "deleted_client", f"Client #{pk}")  # after: her log goes with her
+        erase_client(client, request)  # with everything of hers; logged without her name
         messages.success(request, f"Everything about {name} has been permanently deleted.")
         return redirect("clients:list")
     return render(request, "clients/delete.html", {"client": client, "form": form})

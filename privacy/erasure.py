@@ -1,31 +1,68 @@
 """Erasing a client: everything about her, wherever it is.
 
 The database cascade from Client removes every row that refers to her (the same models her
-export walks: tests/privacy/test_everything.py and tests/privacy/test_retention.py check both). Two things
-the cascade cannot reach are removed here: her own copies of programme plans (a programme
-points at its plan, not the other way round) and her reports in the cache."""
+export walks: tests/privacy/test_everything.py and tests/privacy/test_retention.py check both),
+the access log about her included: the one place the database lets its rows go (audit.erasing).
+What the cascade cannot reach is removed here too: her own copies of programme plans (a
+programme points at its plan, not the other way round), drawings of her reports still queued,
+the rate-limit counters of her links, and her pages in the cache. The erasure is logged in her
+trainer's log, without her name, with what it erased (tests/privacy/test_erasure.py)."""
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
+from accounts import limits
+from audit.log import record
+from audit.models import AccessEvent, erasing
 from clients.models import Client
 from programmes.models import Plan
+from reports.drawing import draw_reports
 from reports.pdf import forget_client_reports
 
-from audit.models import AccessEvent
+
+# What the log line of an erasure names first (it is cut at 200 characters).
+ERASED_ORDER = ["audit.AccessEvent", "assessments.Assessment", "programmes.SessionLog", "reports.DrawnReport",
+                "clients.ShareLink", "programmes.Programme", "clients.ConsentRecord"]
 
 
-def erase_client(client):
-    """Delete her and everything about her. Returns the number of cached reports removed."""
-    pk = client.pk
-    with transaction.atomic():
+def erased_name(label, count):
+    if label == "audit.AccessEvent":
+        return "access-log line" + ("s" if count != 1 else "")
+    if label == "django_tasks_db.DBTaskResult":
+        return "queued drawing" + ("s" if count != 1 else "")
+    meta = apps.get_model(label)._meta
+    return str(meta.verbose_name_plural if count != 1 else meta.verbose_name)
+
+
+def erase_client(client, request=None, kind="deleted_client"):
+    """Delete her and everything about her, and log it (`kind`, by whoever `request` is signed in
+    as, in her trainer's log) with what was erased. Returns the number of cached pages removed."""
+    from django_tasks_db.models import DBTaskResult
+
+    pk, trainer_id = client.pk, client.trainer_id
+    with erasing():
         plan_ids = list(client.programmes.values_list("plan_id", flat=True))
-        client.delete()
+        counters = [link.write_counter for link in client.share_links.all()]
+        _, deleted = client.delete()
         # Her copies only: a plan that is still someone's template or programme stays.
-        Plan.objects.client_copies().filter(pk__in=plan_ids, programme__isnull=True).delete()
+        _, plans = Plan.objects.client_copies().filter(pk__in=plan_ids, programme__isnull=True).delete()
+        # Waiting or finished; one running now finds nothing of hers and ends (its worker owns its row).
+        queued, _ = DBTaskResult.objects.filter(task_path=draw_reports.module_path, args_kwargs__args=[pk]).exclude(
+            status="RUNNING").delete()
+        limits.forget(counters)
+        erased = {**deleted, **{label: deleted.get(label, 0) + n for label, n in plans.items()}}
+        erased.pop("clients.Client", None)
+        if queued:
+            erased["django_tasks_db.DBTaskResult"] = queued
+        target = f"Client #{pk}: " + ", ".join(f"{n} {erased_name(label, n)}" for label, n in sorted(
+            erased.items(), key=lambda item: (ERASED_ORDER.index(item[0]) if item[0] in ERASED_ORDER else 99, item[0])) if n)
+        if request is not None:
+            record(request, None, kind, target)
+        else:
+            AccessEvent.objects.create(trainer_id=trainer_id, kind=kind, target=target[:200])
     return forget_client_reports(pk)
 
 
@@ -53,9 +90,6 @@ def purge(dry_run=False, now=None):
     for client in expired(now).select_related("trainer").order_by("archived_at", "pk"):
         summary = (client.pk, client.trainer, client.archived_at, client.assessments.count())
         if not dry_run:
-            pk = client.pk
-            erase_client(client)
-            # The erasure itself is logged in her trainer's log, without her name.
-            AccessEvent.objects.create(trainer=summary[1], kind="erased_expired", target=f"Client #{pk}")
+            erase_client(client, kind="erased_expired")  # logged in her trainer's log, without her name
         gone.append(summary)
     return gone

@@ -32,6 +32,7 @@ def querystring_without_page(request):
 def client_activity(request, client_pk):
     """Everything recorded about one client: who looked, who changed what, her link's visits."""
     client = get_client_for_trainer(request, client_pk)
+    record(request, client, "viewed_activity")  # the log of who saw her data is hers too
     events = AccessEvent.objects.filter(client=client).select_related("actor")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return private(render(request, "audit/client_activity.html", {"client": client, "page": page}))
@@ -74,6 +75,9 @@ def prepare_everything(request, client_pk):
     drawn the zip only reads the cache, so it downloads in about a second."""
     client = get_client_for_trainer(request, client_pk)
     preparation = everything.prepare_reports(client, PREPARE_BUDGET)
+    if preparation.ready == preparation.total and not preparation.drawn and not request.htmx:
+        return private(redirect(reverse("audit:export_everything", args=[client.pk])))  # the zip logs itself
+    record(request, client, "viewed_client", "Her export, being prepared")
     zip_url = reverse("audit:export_everything", args=[client.pk])
     done = preparation.ready == preparation.total
     if done and not preparation.drawn and not request.htmx:

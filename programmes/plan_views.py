@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+import audit
 from config.fragments import cached_page
 from config.http import HtmxHttpRequest
 
@@ -154,6 +155,8 @@ def plan_list_context(templates, form):
 def plan_detail(request, pk, details_form=None):
     plan = get_object_or_404(Plan.objects.viewable_by(request.user).select_related("programme__client"), pk=pk)
     client = programme_client(plan)
+    if client is not None:
+        audit.record_view(request, client, "viewed_programme", "Her plan")
     if details_form is not None:  # her typing and its errors: never from the cache
         return render(request, "programmes/plan_detail.html", plan_context(request, plan, client, details_form))
     # Every edit of a plan moves updated_at on (Plan.changed()); her copy also moves her data version.

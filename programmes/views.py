@@ -95,6 +95,7 @@ def session_log(request: HtmxHttpRequest, pk):
     programme = get_programme_for_trainer(request, pk)
     if refusal := consent_missing(request, programme.client):
         return refusal
+    audit.record_view(request, programme.client, "viewed_programme", "Log form")
     if not programme.can_log:
         refusal = programme.logging_refusal
         if request.htmx:
@@ -141,6 +142,7 @@ def log_correct(request: HtmxHttpRequest, pk, log_pk):
     programme, log = get_log_for_trainer(request, pk, log_pk)
     if refusal := consent_missing(request, programme.client):
         return refusal
+    audit.record_view(request, programme.client, "viewed_programme", f"Correct week {log.week}, session {log.session_number}")
     form = CorrectLogForm(request.POST or None, programme=programme, log=log)
     done = ""
     if request.method == "POST" and form.is_valid():
@@ -161,6 +163,7 @@ def log_delete(request: HtmxHttpRequest, pk, log_pk):
     # No consent check, unlike log_correct: removing a wrong entry records nothing new about her
     # health, and after she withdraws consent it is how the record is put right (as for assessments).
     programme, log = get_log_for_trainer(request, pk, log_pk)
+    audit.record_view(request, programme.client, "viewed_programme", f"Delete week {log.week}, session {log.session_number}")
     form = DeleteLogForm(request.POST or None)
     done = ""
     if request.method == "POST" and form.is_valid():
@@ -217,6 +220,7 @@ def programme_override(request, pk):
 def programme_end(request, pk):
     """Ending asks first (a page of its own, so it works without JavaScript); it can be undone."""
     programme = get_programme_for_trainer(request, pk)
+    audit.record_view(request, programme.client, "viewed_programme", "End page")
     if request.method == "POST":
         programme.end(request.user)
         audit.record(request, programme.client, "ended_programme")
@@ -273,6 +277,7 @@ def assessment_summary(request, pk):
     step decided by the one rule for who may run."""
     assessment = get_assessment_for_trainer(request, pk)
     client = assessment.client
+    audit.record_view(request, client, "viewed_assessment", assessment)  # its verdict and reasons
     latest = client.assessments.first()
     context = {
         "assessment": assessment,

@@ -24,3 +24,15 @@ class DrawnReport(models.Model):
 
     def __str__(self):
         return f"Report of assessment #{self.assessment_id} ({self.key[:12]})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's lease (reports/worker.py): it writes seen_at every few seconds while
+    it runs. A task still RUNNING under a worker whose heartbeat stopped (killed, out of memory,
+    stopped by a deploy mid-task) is handed back to the queue by the other workers' sweep."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"Worker {self.worker_id} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -8,7 +7,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
-from config.fragments import cached_page
+from accounts.limits import count, wait
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
 from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
@@ -27,25 +26,13 @@ LINK_WRITE_LIMIT = 12  # session logs posted through one link, per LINK_WRITE_WI
 LINK_WRITE_WINDOW = 60 * 60
 
 
-def over_limit(key, limit):
-    return cache.get(key, 0) >= limit
+def bad_token_counter(request):
+    return f"bad-token:{client_address(request)}"
 
 
-def count(key, window):
-    cache.add(key, 0, window)
-    cache.incr(key)
-
-
-def throttled(request):
-    return over_limit(f"bad-token:{client_address(request)}", BAD_TOKEN_LIMIT)
-
-
-def count_bad_token(request):
-    count(f"bad-token:{client_address(request)}", BAD_TOKEN_WINDOW)
-
-
-def link_write_key(link):
-    return f"link-writes:{link.pk}"
+def too_many(response, seconds):
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def link_or_refusal(request, token):
@@ -55,9 +42,9 @@ def link_or_refusal(request, token):
     link = ShareLink.objects.find(token)
     if link is not None:
         return link, None
-    if throttled(request):
-        return None, private(render(request, "reports/not_found.html", {"throttled": True}, status=429))
-    count_bad_token(request)
+    if seconds := wait(bad_token_counter(request), BAD_TOKEN_LIMIT):
+        return None, private(too_many(render(request, "reports/not_found.html", {"throttled": True}, status=429), seconds))
+    count(bad_token_counter(request), BAD_TOKEN_WINDOW)
     return None, private(render(request, "reports/not_found.html", status=404))
 
 
@@ -68,21 +55,15 @@ def progress(request, token):
         return refusal
     client = link.client
     audit.record_link(request, client, "link_viewed_progress")
-    logo_changed = TrainerLogo.objects.filter(trainer=client.trainer).values_list("updated_at", flat=True).first()
-    # Drawn once per version of her data (and of her trainer's details and logo) each day.
     logged = just_logged(request, client)
-    parts = [client.data_version, timezone.localdate(), client.trainer.updated_at, logo_changed, logged]
-
-    def build_context():
-        context = client_progress(client)
-        context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged)
-        calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
-        context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
-                       webcal_url="webcal://" + calendar_url.split("://", 1)[1])
-        return context
-
-    return private(cached_page(request, "reports/progress.html", parts, build_context, client_pk=client.pk,
-                               viewer=f"link:{link.pk}"))
+    # Drawn for each visit, never kept in the page cache: the page holds her link (its calendar
+    # address), which is stored nowhere in plain text.
+    context = client_progress(client)
+    context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged)
+    calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
+    context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
+                   webcal_url="webcal://" + calendar_url.split("://", 1)[1])
+    return private(render(request, "reports/progress.html", context))
 
 
 
@@ -156,14 +137,17 @@ def her_log(request, token):
     if refusal:
         return refusal
     client = link.client
+    if request.method in ("GET", "HEAD"):
+        audit.record_link(request, client, "link_viewed_log_page")
     latest = client.assessments.first()
     programme = current_programme_of(client, latest)
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
     if request.method == "POST":
-        if over_limit(link_write_key(link), LINK_WRITE_LIMIT):
-            return form_page(render(request, "reports/log.html", {**context, "refusal": (
-                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429))
-        count(link_write_key(link), LINK_WRITE_WINDOW)
+        if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
+            return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": (
+                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
+                seconds))
+        count(link.write_counter, LINK_WRITE_WINDOW)
     if refusal := her_logging_refusal(client, programme):
         status = 409 if request.method == "POST" else 200
         return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programmes', '0006_programme_stored_state'),
-        ('clients', '0007_client_open_red_flags'),
+        ('clients', '0008_private_link_kept_encrypted_one_live_link'),
         ('assessments', '0004_warning_signs_and_deleted_assessments'),
     ]
 

@@ -27,32 +27,185 @@ document.addEventListener("htmx:afterSettle", () => {
   });
 });
 
-function showUnsaved(message) {
+// A studio save that could not be made (signed out, no connection, a server error) loses
+// nothing: what she typed stays in the boxes, and in this tab's storage until it is saved (so
+// a reload, or signing in again in this tab, brings it back and saves it). It is tried again
+// every RETRY_SECONDS, when the connection comes back and when she comes back to the tab.
+const RETRY_SECONDS = 10;
+const studio = { typed: 0, sent: 0, unsaved: "", timer: null };
+
+function studioForm() {
+  return document.getElementById("assessment-form");
+}
+
+function draftKey(form) {
+  return `restride-draft:${form.getAttribute("hx-post")}`;
+}
+
+function keepDraft(form) {
+  const values = {};
+  for (const el of form.elements) {
+    if (!el.name || el.name === "csrfmiddlewaretoken" || ["submit", "button"].includes(el.type)) continue;
+    if (el.type === "radio" || el.type === "checkbox") {
+      if (el.checked) values[el.name] = el.value;
+      else if (!(el.name in values)) values[el.name] = null;
+    } else {
+      values[el.name] = el.value;
+    }
+  }
+  try {
+    sessionStorage.setItem(draftKey(form), JSON.stringify(values));
+  } catch {
+    // Storage full or refused: the boxes still hold what she typed.
+  }
+}
+
+function restoreDraft(form) {
+  let values = null;
+  try {
+    values = JSON.parse(sessionStorage.getItem(draftKey(form)) || "null");
+  } catch {
+    values = null;
+  }
+  if (!values) return false;
+  for (const [name, value] of Object.entries(values)) {
+    form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((el) => {
+      if (el.type === "radio" || el.type === "checkbox") el.checked = value !== null && el.value === value;
+      else el.value = value ?? "";
+    });
+  }
+  return true;
+}
+
+function forgetDraft(form) {
+  try {
+    sessionStorage.removeItem(draftKey(form));
+  } catch {
+    // Nothing kept.
+  }
+}
+
+function csrfCookie() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+// Signing in again (in another tab, or this one) gives her a new CSRF token: every form and
+// request from here on carries the current one, so the retried save is not refused for it.
+function freshCsrf() {
+  const token = csrfCookie();
+  if (token) document.querySelectorAll('input[name="csrfmiddlewaretoken"]').forEach((input) => { input.value = token; });
+  return token;
+}
+document.addEventListener("htmx:configRequest", (event) => {
+  const token = freshCsrf();
+  if (!token) return;
+  event.detail.headers["X-CSRFToken"] = token;
+  // htmx's parameters answer get and set, not `in`: a form's field is there when it reads back.
+  if (event.detail.parameters?.csrfmiddlewaretoken) event.detail.parameters.csrfmiddlewaretoken = token;
+});
+
+function showUnsaved(message, links = []) {
   const status = document.getElementById("save-status");
   if (!status) return;
-  status.textContent = message;
+  status.replaceChildren(message);
+  for (const [text, href, newTab] of links) {
+    const link = document.createElement("a");
+    link.href = href;
+    link.textContent = text;
+    if (newTab) link.target = "_blank";
+    status.append(" ", link);
+  }
   status.classList.add("save-status--error");
 }
 
-// Say "Saving…" in the status region itself, so screen readers hear it too.
+function retrySoon() {
+  if (studio.timer) return;
+  studio.timer = window.setInterval(retryStudio, RETRY_SECONDS * 1000);
+}
+
+function retryStudio() {
+  const form = studioForm();
+  // Any box's change event posts the whole form.
+  const cell = form?.querySelector(".cell");
+  if (!cell || !studio.unsaved || form.classList.contains("htmx-request")) return;
+  htmx.trigger(cell, "change");
+}
+
+function saved(form) {
+  window.clearInterval(studio.timer);
+  studio.timer = null;
+  studio.unsaved = "";
+  if (studio.typed === studio.sent) forgetDraft(form);
+}
+
+// What she types is counted as she types it (an input event comes before the change that
+// saves it), so a save answered after more typing does not forget the newer draft.
+document.addEventListener("input", (event) => {
+  const form = studioForm();
+  if (!form || event.target.form !== form) return;
+  studio.typed += 1;
+  keepDraft(form);
+});
+
+// Say "Saving…" in the status region itself, so screen readers hear it too (not again for each
+// retry while she is signed out: the sign-in message stays until a save gets through).
 document.addEventListener("htmx:beforeRequest", (event) => {
   if (event.target.id !== "assessment-form") return;
+  studio.sent = studio.typed;
   const status = document.getElementById("save-status");
-  if (!status) return;
+  if (!status || studio.unsaved === "signed-out") return;
   status.textContent = "Saving…";
   status.classList.remove("save-status--error");
 });
 
-document.addEventListener("htmx:sendError", () => {
-  showUnsaved("Not saved: no connection. Your entries are still here and will save when the connection is back.");
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = studioForm();
+  if (!form || event.target !== form) return;
+  const xhr = event.detail.xhr;
+  if (event.detail.successful && xhr.status === 200) {
+    // A conflict, or an entry that needs correcting, was not saved: keep the draft for it. (The
+    // answer says so; the swapped-in status keeps its old classes until htmx settles.)
+    if (xhr.responseText.includes('id="save-status" class="save-status save-status--error"')) studio.unsaved = "";
+    else saved(form);
+    return;
+  }
+  keepDraft(form);
+  retrySoon();
+  if (xhr.status === 401) {
+    studio.unsaved = "signed-out";
+    const here = xhr.getResponseHeader("X-Sign-In") || "/accounts/login/";
+    showUnsaved("Not saved: you have been signed out. What you typed is kept on this page and saves by itself once you are signed in again:",
+      [["sign in again in a new tab", "/accounts/login/?next=/accounts/signed-in/", true], ["or here", here, false]]);
+  } else if (xhr.status === 0) {
+    studio.unsaved = "offline";
+    showUnsaved(`Not saved: no connection. Your entries are still here and save by themselves when the connection is back (tried every ${RETRY_SECONDS} seconds).`);
+  } else {
+    studio.unsaved = "error";
+    showUnsaved(`Not saved: the server had a problem. Your entries are still here; they are tried again every ${RETRY_SECONDS} seconds.`);
+  }
 });
-document.addEventListener("htmx:responseError", () => {
-  showUnsaved("Not saved: the server had a problem. Your entries are still here; try again in a moment.");
+// Elsewhere a signed-out htmx request (her session lapsed) goes to the sign-in page, and back.
+document.addEventListener("htmx:responseError", (event) => {
+  const xhr = event.detail.xhr;
+  if (xhr.status === 401 && event.detail.elt.closest("#assessment-form") === null) {
+    window.location.assign(xhr.getResponseHeader("X-Sign-In") || "/accounts/login/");
+  }
 });
-window.addEventListener("online", () => {
-  // Any box's change event posts the whole form.
-  const cell = document.querySelector("#assessment-form .cell");
-  if (cell && document.querySelector(".save-status--error")) htmx.trigger(cell, "change");
+window.addEventListener("online", retryStudio);
+window.addEventListener("focus", retryStudio);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") retryStudio();
+});
+
+// A draft this tab kept (the page was reloaded, or she signed in again here) is put back and saved.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = studioForm();
+  if (!form || !restoreDraft(form)) return;
+  studio.unsaved = "draft";
+  showUnsaved("What you typed before is back in the boxes: saving it now.");
+  studio.typed += 1;
+  retryStudio();
 });
 
 // Finish submits the whole studio form: when a box's autosave is still on its way (it fires as

@@ -225,14 +225,31 @@ def test_turning_it_off_when_required_leads_straight_to_enrolling_again(db, requ
     assert http.get(reverse("home"))["Location"].startswith(reverse("two_factor_setup"))
 
 
-def test_new_recovery_codes_replace_the_old_ones(db):
+@pytest.mark.parametrize("proof", ["password", "code"])
+def test_new_recovery_codes_replace_the_old_ones_given_the_password_or_a_current_code(db, proof):
     trainer = make_trainer("t@example.com")
     device, old = enrolled(trainer)
     http = verified_http(trainer, device)
-    response = http.post(reverse("two_factor_codes"))
+    assert "your password or a current code" in http.get(reverse("two_factor_codes")).content.decode()
+    response = http.post(reverse("two_factor_codes"), {"password": PASSWORD} if proof == "password" else {"code": code(device, 1)})
     new = re.findall(r"<li><code>([a-z0-9]+)</code></li>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
     assert set(StaticToken.objects.filter(device__user=trainer).values_list("token", flat=True)) == set(new)
+
+
+def test_new_recovery_codes_need_the_password_or_a_current_code(db, settings):
+    trainer = make_trainer("t@example.com")
+    device, old = enrolled(trainer)
+    http = verified_http(trainer, device)
+    for data in [{}, {"password": "not-her-password"}, {"code": "000000"}]:
+        response = http.post(reverse("two_factor_codes"), data)
+        assert response.status_code == 200 and "<code>" not in response.content.decode()
+    assert set(StaticToken.objects.filter(device__user=trainer).values_list("token", flat=True)) == set(old)
+    answers = [http.post(reverse("two_factor_codes"), {"password": "not-her-password"}).status_code
+               for _ in range(settings.AXES_FAILURE_LIMIT)]
+    assert 429 in answers, "wrong answers count towards the lockout, which signs her out"
+    assert http.post(reverse("two_factor_codes"), {"password": PASSWORD})["Location"].startswith(reverse("login"))
+    assert set(StaticToken.objects.filter(device__user=trainer).values_list("token", flat=True)) == set(old)
 
 
 def test_the_two_factor_page_says_whether_it_is_on(db):
@@ -247,21 +264,20 @@ def test_the_two_factor_page_says_whether_it_is_on(db):
 
 @pytest.mark.parametrize("name,method", [
     ("two_factor", "get"), ("two_factor_verify", "get"), ("two_factor_setup", "get"),
-    ("two_factor_codes", "post"), ("two_factor_disable", "get"),
+    ("two_factor_codes", "get"), ("two_factor_codes", "post"), ("two_factor_disable", "get"),
 ])
 def test_anonymous_visitors_are_sent_to_sign_in(anon_http, name, method):
     response = getattr(anon_http, method)(reverse(name))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_regenerating_codes_is_post_only_and_needs_csrf(db):
+def test_regenerating_codes_needs_csrf(db):
     trainer = make_trainer("t@example.com")
-    device, _ = enrolled(trainer)
+    device, old = enrolled(trainer)
     http = verified_http(trainer, device)
-    assert http.get(reverse("two_factor_codes")).status_code == 405
     strict = HttpClient(enforce_csrf_checks=True)
     strict.cookies = http.cookies
-    assert strict.post(reverse("two_factor_codes")).status_code == 403
+    assert strict.post(reverse("two_factor_codes"), {"password": PASSWORD}).status_code == 403
 
 
 # --- the admin -----------------------------------------------------------------------------

@@ -95,7 +95,8 @@ def test_deleting_a_client_erases_her_log_and_records_the_deletion_without_her_n
     assert not Client.objects.filter(pk=pk).exists()
     assert not AccessEvent.objects.filter(kind="viewed_client").exists()
     event = AccessEvent.objects.exclude(kind="signed_in").get()
-    assert (event.kind, event.client, event.trainer, event.target) == ("deleted_client", None, owner, f"Client #{pk}")
+    assert (event.kind, event.client, event.trainer) == ("deleted_client", None, owner)
+    assert event.target.startswith(f"Client #{pk}: 1 access-log line, 1 assessment"), "with what was erased"
     assert "Amira" not in str(AccessEvent.objects.values_list())
 
 
@@ -192,4 +193,15 @@ def test_the_log_pages_are_paginated(owner, owner_http, client_record):
     assert len(first.context["page"].object_list) == 50 and "Page 1 of 3" in first.content.decode()
     assert 'href="?kind=viewed_client&amp;page=2"' in first.content.decode()
     last = owner_http.get(reverse("audit:client_activity", args=[client_record.pk]), {"page": 3})
-    assert len(last.context["page"].object_list) == 20
+    assert len(last.context["page"].object_list) == 21, "120 lines and this visit of her Activity page"
+
+
+def test_a_flood_of_sign_ins_on_a_locked_account_writes_one_locked_line(owner, settings):
+    http = HttpClient()
+    for _ in range(30):
+        http.post(reverse("login"), {"username": owner.email, "password": "wrong-password-here"})
+    http.post(reverse("login"), {"username": owner.email, "password": PASSWORD})  # the right one, refused while locked
+    assert kinds(trainer=owner).count("sign_in_failed") == settings.AXES_FAILURE_LIMIT - 1
+    assert kinds(trainer=owner).count("sign_in_locked") == 1
+    assert len(kinds(trainer=owner)) == settings.AXES_FAILURE_LIMIT
+

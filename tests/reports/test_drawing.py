@@ -119,6 +119,19 @@ def test_the_task_for_an_erased_client_does_nothing(owner):
 
 
 @pytest.fixture
+def database_queue(settings):
+    """The real queue (django-tasks-db's table), as deployed: the client ids of waiting drawings."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def waiting():
+        return [row["args"][0] for row in DBTaskResult.objects.filter(status="READY").values_list("args_kwargs", flat=True)]
+
+    return waiting
+
+
+@pytest.fixture
 def queued():
     default_task_backend.clear()
 
@@ -129,55 +142,87 @@ def queued():
     default_task_backend.clear()
 
 
-def test_saving_editing_or_deleting_an_assessment_queues_her_reports_after_commit(
+def test_saving_editing_or_deleting_an_assessment_queues_her_reports_with_the_change(
         owner, queued, django_capture_on_commit_callbacks):
     client = make_client(owner)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assessment = make_assessment(client)
-    assert queued() == [], "not before the transaction commits"
-    for callback in callbacks:
-        callback()
-    assert queued() == [([client.pk], 0)]
+    assert callbacks == [], "nothing runs after the commit: the task is stored with the change"
+    assert {(tuple(args), priority) for args, priority in queued()} == {((client.pk,), 0)}
     assert default_task_backend.results[0].task.run_after > timezone.now(), "after the studio's burst of saves"
-    with django_capture_on_commit_callbacks(execute=True):
-        assessment.save_changes({"notes": "Edited"}, owner, assessment.version)
-    assert len(queued()) == 1, "one queued a moment ago covers this edit"
-    from django.core.cache import cache
-
-    cache.clear()  # as DEDUPE_SECONDS later
-    with django_capture_on_commit_callbacks(execute=True):
-        assessment.delete()
-    assert queued() == [([client.pk], 0), ([client.pk], 0)]
+    assessment.save_changes({"notes": "Edited"}, owner, assessment.version)
+    assessment.delete()
+    assert {tuple(args) for args, _ in queued()} == {(client.pk,)}
 
 
-def test_a_logged_session_or_her_profile_queues_her_reports(full_client, owner, queued,  # noqa: F811
-                                                             django_capture_on_commit_callbacks):
-    from django.core.cache import cache
+def test_a_change_rolled_back_takes_its_task_with_it(owner, database_queue):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
 
+    client = make_client(owner)
+    DBTaskResult.objects.all().delete()  # her record's own task
+    with transaction.atomic():
+        make_assessment(client)
+        assert database_queue() == [client.pk]
+        transaction.set_rollback(True)
+    assert database_queue() == []
+
+
+def test_a_task_still_waiting_covers_the_next_changes(owner, database_queue):
+    from django_tasks_db.models import DBTaskResult
+
+    client = make_client(owner)
+    assessment = make_assessment(client)
+    for notes in ("One", "Two", "Three"):  # the studio saves field by field
+        assessment = type(assessment).objects.get(pk=assessment.pk)
+        assessment.save_changes({"notes": notes}, owner, assessment.version)
+    assert database_queue() == [client.pk]
+    # One about to start may read her data before this change commits: the change queues its own.
+    DBTaskResult.objects.update(run_after=timezone.now() + timedelta(seconds=2))
+    assessment.save_changes({"notes": "Four"}, owner, assessment.version)
+    assert database_queue() == [client.pk, client.pk]
+
+
+def test_a_logged_session_or_her_profile_queues_her_reports(full_client, owner, queued):  # noqa: F811
     client, _ = full_client
-    cache.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.programmes.get().log_session(by=owner, sequence=2, done_on=timezone.localdate(), outcome="completed",
-                                            effort=3, symptoms=[])
-    assert queued() == [([client.pk], 0)]
+    default_task_backend.clear()
+    client.programmes.get().log_session(by=owner, sequence=2, done_on=timezone.localdate(), outcome="completed",
+                                        effort=3, symptoms=[])
+    assert {tuple(args) for args, _ in queued()} == {(client.pk,)}
+    default_task_backend.clear()
+    client.full_name = "Amira Haddad-Stone"
+    client.save()
+    assert {tuple(args) for args, _ in queued()} == {(client.pk,)}
 
 
-def test_her_trainers_details_queue_every_client_with_assessments_but_signing_in_does_not(
-        owner, queued, django_capture_on_commit_callbacks):
+def test_her_trainers_details_queue_every_client_with_assessments_but_signing_in_does_not(owner, queued):
     assessed = make_client(owner)
     make_assessment(assessed)
     make_client(owner, "Beth Okafor")  # nothing to draw
-    from django.core.cache import cache
-
-    cache.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        owner.last_login = timezone.now()
-        owner.save(update_fields=["last_login"])
+    default_task_backend.clear()
+    owner.last_login = timezone.now()
+    owner.save(update_fields=["last_login"])
     assert queued() == []
-    with django_capture_on_commit_callbacks(execute=True):
-        owner.business_phone = "01632 960000"
-        owner.save()
+    owner.business_phone = "01632 960000"
+    owner.save()
     assert queued() == [([assessed.pk], TRAINER_PRIORITY)]
+
+
+def test_a_write_outside_a_transaction_is_never_an_error_when_queueing_fails(owner, monkeypatch, caplog):
+    from types import SimpleNamespace
+
+    from reports import drawing
+
+    client = make_client(owner)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("queue unavailable")
+
+    monkeypatch.setattr(drawing, "enqueue", broken)
+    autocommit = SimpleNamespace(in_atomic_block=False)
+    monkeypatch.setattr(drawing, "transaction", SimpleNamespace(get_connection=lambda: autocommit))
+    drawing.queue_drawing([client.pk])  # logged, not raised
+    assert "Could not queue the drawing" in caplog.text
 
 
 def test_storing_a_drawing_changes_nothing_of_hers(full_client, fake_drawing):  # noqa: F811
@@ -222,3 +267,14 @@ def test_an_older_reports_download_is_the_stored_record_for_owner_only(full_clie
     assert stranger_http.get(url).status_code == 404
     assert anon_http.get(url)["Location"].startswith(reverse("login"))
     assert len(fake_drawing) == 1
+
+
+def test_a_row_of_nobodys_queues_nothing(owner, queued):
+    """A trainer's own template is no client's data: before, it queued a drawing for client None."""
+    from programmes.models import Plan
+
+    default_task_backend.clear()
+    template = Plan.objects.filter(trainer=None).first().copy(trainer=owner, name="Her own template")
+    template.name = "Renamed"
+    template.save()
+    assert queued() == []

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from accounts.limits import expired as expired_counters
 from privacy.erasure import purge
 
 
@@ -20,3 +21,6 @@ class Command(BaseCommand):
                               f"{assessments} assessment{'s' if assessments != 1 else ''}")
         days = settings.RETENTION_DAYS_AFTER_ARCHIVE
         self.stdout.write(f"{verb} {len(gone)} client{'s' if len(gone) != 1 else ''} archived over {days} days ago.")
+        # Rate-limit counters whose window has ended count nothing any more.
+        if not dry_run and (removed := expired_counters().delete()[0]):
+            self.stdout.write(f"Removed {removed} expired rate-limit counter{'s' if removed != 1 else ''}.")
