@@ -10,7 +10,6 @@ correct password (which resets the password counter) never buys more guesses at 
 
 from urllib.parse import quote
 
-import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
 from django import forms
@@ -25,13 +24,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
+from config.qr import qr_svg
 from config.http import client_address
 
 RECOVERY_CODE_COUNT = 10
@@ -79,14 +78,9 @@ def matching_device(trainer, code):
     return None
 
 
-def qr_svg(device, trainer):
-    """The enrolment QR code as inline SVG markup: no image request, no inline style, so the
-    strict CSP holds. Drawn by segno from our own otpauth:// URL, never from user input alone."""
-    svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=4, dark="#111111", light="#ffffff",
-        title=f"QR code to add Restride for {trainer.email} to your authenticator app",
-    )
-    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))
+def enrolment_qr(device, trainer):
+    """The enrolment QR code: our own otpauth:// URL (config/qr.py)."""
+    return qr_svg(device.config_url, f"QR code to add Restride for {trainer.email} to your authenticator app")
 
 
 def secret_text(device):
@@ -268,7 +262,7 @@ def setup(request):
         form.add_error("code", "That code does not match. Check the time on your phone is set automatically, "
                                "then enter the code your app shows now.")
     # Required at sign-in, set-up is part of signing in: no menu until it is done.
-    context = {"form": form, "qr": qr_svg(device, trainer), "secret": secret_text(device),
+    context = {"form": form, "qr": enrolment_qr(device, trainer), "secret": secret_text(device),
                "required": settings.REQUIRE_2FA, "next": next_url(request), "second_step": settings.REQUIRE_2FA}
     return render(request, "accounts/two_factor_setup.html", context)
 

@@ -54,6 +54,7 @@ KINDS = [
     # Her private link
     ("link_created", "Made her private link"),
     ("link_emailed", "Emailed her private link"),
+    ("link_shown", "Showed her private link again"),
     ("link_revoked", "Revoked her private link"),
     # Sign-in
     ("signed_in", "Signed in (password)"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/consent/", views.client_consent, name="consent"),
     path("<int:pk>/delete/", views.client_delete, name="delete"),
     path("<int:pk>/link/", views.share_link_create, name="link_create"),
+    path("<int:pk>/link/show/", views.share_link_show, name="link_show"),
     path("<int:pk>/link/email/", views.share_link_email, name="link_email"),
     path("<int:pk>/link/revoke/", views.share_link_revoke, name="link_revoke"),
     path("<int:pk>/self-logging/", views.self_logging, name="self_logging"),

@@ -15,6 +15,7 @@ from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLink
 from clients.models import Client, ShareLink
 from config.fragments import cached_page
 from config.http import HtmxHttpRequest, absolute_url, private
+from config.qr import qr_svg
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
 from privacy.erasure import erase_client
@@ -235,17 +236,41 @@ def share_link_create(request, pk):
         return redirect(f"{client.get_absolute_url()}#private-link")
     link, token = ShareLink.issue(client, request.user, form.cleaned_data["expires_on"])
     audit.record(request, client, "link_created")
-    context = {"client": client, "link": link, "token": token, "url": progress_url(request, token)}
-    return private(render(request, "clients/share_link.html", context))
+    return private(render(request, "clients/share_link.html", link_context(request, client, link, token, new=True)))
+
+
+def link_context(request, client, link, token, new=False):
+    url = progress_url(request, token)
+    return {"client": client, "link": link, "token": token, "url": url, "new": new,
+            "qr": qr_svg(url, f"QR code of {client.first_name}'s private link, to scan with her phone's camera", scale=6)}
+
+
+@login_required
+@require_safe
+def share_link_show(request, pk):
+    """Her live link again, to copy, email or scan in the studio (issue 22): kept encrypted, never
+    plain (ShareLink.token()), so showing it does not mean revoking it."""
+    client = get_client_for_trainer(request, pk)
+    link = client.share_links.usable().first()
+    token = link.token() if link else None
+    if token is None:
+        messages.error(request, "No link of hers can be shown: make a new one (one made before links were kept "
+                                "to show again stops working when you do)." if link else "She has no active link: make one.")
+        return redirect(f"{client.get_absolute_url()}#private-link")
+    audit.record(request, client, "link_shown")
+    return private(render(request, "clients/share_link.html", link_context(request, client, link, token)))
 
 
 @login_required
 @require_POST
 def share_link_email(request, pk):
+    """Email her link: the one just made (its token posted), or her live link, shown again."""
     client = get_client_for_trainer(request, pk)
     token = request.POST.get("token", "")
-    link = ShareLink.objects.find(token)
-    if link is None or link.client_id != client.pk:
+    link = ShareLink.objects.find(token) if token else client.share_links.usable().first()
+    if link is not None and not token:
+        token = link.token() or ""
+    if link is None or link.client_id != client.pk or not token:
         messages.error(request, "That link is no longer valid: make a new one to email.")
         return redirect(client)
     if not client.email:

@@ -116,6 +116,7 @@ function showUnsaved(message, links = []) {
     if (newTab) link.target = "_blank";
     status.append(" ", link);
   }
+  status.classList.remove("save-status--saving");
   status.classList.add("save-status--error");
 }
 
@@ -157,6 +158,7 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   if (!status || studio.unsaved === "signed-out") return;
   status.textContent = "Saving…";
   status.classList.remove("save-status--error");
+  status.classList.add("save-status--saving"); // no "saved" tick while it is on its way
 });
 
 document.addEventListener("htmx:afterRequest", (event) => {
@@ -297,3 +299,10 @@ function revealCardMessage() {
 }
 document.addEventListener("htmx:afterSettle", revealCardMessage);
 document.addEventListener("DOMContentLoaded", revealCardMessage);
+
+// A message from the page load ("… assigned") is stale once the card has moved on in place.
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.target && event.detail.target.id === "programme") {
+    document.querySelectorAll("main > .messages").forEach((messages) => messages.remove());
+  }
+});

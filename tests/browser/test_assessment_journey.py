@@ -163,6 +163,8 @@ def test_a_trainer_logs_an_assessment_in_the_studio_and_it_is_all_there_after_a_
         page.evaluate("document.getElementById('save-status').dataset.beforeThisChange = 'yes'")
         radio(page, "symptoms_urinary_leakage", False).check()
         expect(status(page)).to_have_text("Saving…")
+        # No "saved" tick while it is on its way (issue 22).
+        assert status(page).evaluate("el => getComputedStyle(el, '::before').content") in ("none", "normal")
         expect(page.locator("#save-status:not([data-before-this-change])")).to_have_text(SAVED)
 
     enter_all(page, {name: no for name, no in NO_SYMPTOMS.items() if name != "symptoms_urinary_leakage"})

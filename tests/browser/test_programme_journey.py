@@ -115,6 +115,7 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     expect(card(page).get_by_role("heading", name="Next: week 1, session 2 of 3")).to_be_visible()
     expect(card(page).locator("table tbody tr")).to_have_count(1)
     expect(card(page).locator("table tbody tr").first).to_contain_text("W1 · S1")
+    expect(flash(page), "the stale 'assigned' message goes once the card moved on").to_have_count(0)
     screenshot(card(page), "programme-card-1024.png")
 
     # The same day again is refused, with the reason (at most one session a day counts).

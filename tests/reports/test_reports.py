@@ -604,3 +604,37 @@ def test_her_programme_standing_counts_her_sessions_in_words(count, clean, words
     standing = programme_standing(programme, today)
     assert standing.logged == words
     assert (standing.before, standing.strong, standing.after) == ("You are in ", "week 2 of 9", ".")
+
+
+# Issue 22 (4): her link again, without revoking it --------------------------------------------------
+
+def test_her_live_link_can_be_shown_again_with_a_qr_code_and_emailed_again(shared, owner_http, anon_http, stranger_http):
+    from audit.models import AccessEvent
+
+    client = shared["client"]
+    url = reverse("clients:link_show", args=[client.pk])
+    assert anon_http.get(url).status_code == 302 and stranger_http.get(url).status_code == 404
+    page = owner_http.get(url)
+    text = __import__("html").unescape(page.content.decode())
+    assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
+    assert progress_url(shared["token"]) in text and '<svg role="img"' in text and "she points her phone's camera at this code" in text
+    assert AccessEvent.objects.filter(client=client, kind="link_shown").count() == 1
+    assert anon_http.get(progress_url(shared["token"])).status_code == 200, "showing it again does not revoke it"
+    client.email = "amira@example.com"
+    client.save()
+    owner_http.post(reverse("clients:link_email", args=[client.pk]))
+    assert mail.outbox[-1].to == ["amira@example.com"] and progress_url(shared["token"]) in mail.outbox[-1].body
+    assert "Show her link and QR code" in owner_http.get(client.get_absolute_url()).content.decode()
+
+
+def test_a_revoked_link_or_one_not_kept_is_never_shown(shared, owner_http):
+    client = shared["client"]
+    ShareLink.objects.filter(pk=shared["link"].pk).update(token_encrypted="")  # made before links were kept
+    response = owner_http.get(reverse("clients:link_show", args=[client.pk]), follow=True)
+    assert "No link of hers can be shown: make a new one" in response.content.decode()
+    assert shared["token"] not in response.content.decode()
+    owner_http.post(reverse("clients:link_revoke", args=[client.pk]))
+    response = owner_http.get(reverse("clients:link_show", args=[client.pk]), follow=True)
+    assert "She has no active link" in response.content.decode()
+    owner_http.post(reverse("clients:link_email", args=[client.pk]))
+    assert not mail.outbox
