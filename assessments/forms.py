@@ -51,12 +51,6 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
         self.client = client
-        for column in COLUMNS:
-            self.fields[column.name] = column_form_field(column)
-        for name, field in self.fields.items():
-            if not field.widget.is_hidden and not isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs.setdefault("aria-describedby", f"errors-{name}")
-        self.fields["notes"].widget.attrs["aria-describedby"] = "notes-help errors-notes"
 
     def clean_assessed_on(self):
         day = self.cleaned_data["assessed_on"]
@@ -92,6 +86,17 @@ class AssessmentForm(forms.Form):
         self.red_flag_removals = {removal.name: removal for removal in asked}
         return reasons
 
+    @classmethod
+    def add_protocol_fields(cls):
+        """One field per protocol column, made once: each form copies them (as Django copies
+        declared fields), which costs far less than making some 80 fields on every request."""
+        for column in COLUMNS:
+            cls.base_fields[column.name] = column_form_field(column)
+        for name, field in cls.base_fields.items():
+            if not field.widget.is_hidden and not isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs.setdefault("aria-describedby", f"errors-{name}")
+        cls.base_fields["notes"].widget.attrs["aria-describedby"] = "notes-help errors-notes"
+
     def section_rows(self):
         """The form's fields grouped as the studio screen lays them out: by section, then by group of
         questions (each with its "None of these", protocol.ANSWER_GROUPS), then by item."""
@@ -108,6 +113,9 @@ class AssessmentForm(forms.Form):
                 groups = [{"group": answer_group, "heading": False, "rows": [row(item) for item in section.items]}]
             laid_out.append({"section": section, "groups": groups})
         return laid_out
+
+
+AssessmentForm.add_protocol_fields()
 
 
 MAX_IMPORT_BYTES = 100_000

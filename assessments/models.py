@@ -4,10 +4,13 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.urls import reverse
+from django.utils import timezone
 
+from clients import versions
 from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
 
@@ -76,6 +79,11 @@ class RedFlagRemoval(RecordRefused):
 RED_FLAG_COLUMNS = tuple(column for column in COLUMNS if column.item.section == "symptoms")
 
 
+# Sent with `assessment` when the trainer finishes it in the studio: its report is about to be
+# wanted (the summary offers it), so it is drawn at once, ahead of all else (reports/drawing.py).
+finished = Signal()
+
+
 def as_json(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -130,22 +138,25 @@ class Assessment(models.Model):
     def __str__(self):
         return f"{self.client} · {self.assessed_on:%-d %b %Y}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, touch=False, **kwargs):
+        """`touch`: a trainer's new assessment or import, which floats her to the top of her list."""
         if self._state.adding:
             self.prefill_from_client()
         self.__dict__.pop("result", None)
         self.verdict = self.result.verdict
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "verdict", "updated_at"}
-        with transaction.atomic():
+        with versions.operation():
             super().save(*args, **kwargs)
             self.client.refresh_derived()
+            if touch:
+                self.client.touch()
 
     def get_absolute_url(self):
         return reverse("assessments:studio", args=[self.pk])
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic():
+        with versions.operation():
             result = super().delete(*args, **kwargs)
             self.client.refresh_derived()
         return result
@@ -159,7 +170,7 @@ class Assessment(models.Model):
             raise RecordRefused("Give the reason for deleting it.")
         if self.red_flag_codes and not confirm_red_flag_removed:
             raise RedFlagRemoval(RED_FLAG_DELETION_NEEDED, ["confirm_red_flag_removed"])
-        with transaction.atomic():
+        with versions.operation():
             DeletedAssessment.objects.create(
                 client=self.client, assessed_on=self.assessed_on, verdict=self.verdict, recorded_by=self.recorded_by,
                 created_at=self.created_at, deleted_by=by, reason=reason, red_flags=self.red_flag_codes,
@@ -240,14 +251,29 @@ class Assessment(models.Model):
         changed = {name: (getattr(self, name), value) for name, value in values.items() if getattr(self, name) != value}
         if not changed:
             return []
-        with transaction.atomic():
-            if not Assessment.objects.filter(pk=self.pk, version=expected_version).update(version=F("version") + 1):
+        before = {name: getattr(self, name) for name in (*changed, "carried_over", "verdict", "updated_at")}
+        result_before = self.result
+        for name, (_, new) in changed.items():
+            setattr(self, name, new)
+        self.carried_over = [name for name in self.carried_over if name not in changed]
+        self.__dict__.pop("result", None)
+        self.verdict, self.updated_at = self.result.verdict, timezone.now()
+        with versions.operation():
+            # The version check and the write in one statement (her version moves on with the
+            # operation's end, below): a save from another tab since makes it match no row.
+            written = {name: getattr(self, name) for name in (*changed, "carried_over", "verdict", "updated_at")}
+            if not Assessment._base_manager.filter(pk=self.pk, version=expected_version).update(
+                    version=F("version") + 1, **written):
+                for name, value in before.items():
+                    setattr(self, name, value)
+                self.__dict__.pop("result", None)
                 raise StaleAssessment
-            for name, (_, new) in changed.items():
-                setattr(self, name, new)
-            self.carried_over = [name for name in self.carried_over if name not in changed]
             self.version = expected_version + 1
-            self.save()
+            versions.bump([self.client_id])
+            # Her programmes (and her open red flags) read this assessment only through its result
+            # (the rule for who may run) and its date (which one is her latest): a value that changes
+            # neither, as most edits of a measurement on target do, leaves their state as it is.
+            versions.derive(self.client_id, programmes=self.result != result_before or "assessed_on" in changed)
             if group is not None:
                 rows = [AssessmentChange(assessment=self, changed_by=by, field=f"{GROUP_PREFIX}{group.key}",
                                          new_value=sorted(changed))]
@@ -256,7 +282,7 @@ class Assessment(models.Model):
                                          new_value=as_json(new), reason=reasons.get(name, "") if old is True else "")
                         for name, (old, new) in changed.items()]
             changes = AssessmentChange.objects.bulk_create(rows)
-        self.client.touch()
+            self.client.touch()
         return changes
 
     def section_progress(self):
@@ -281,15 +307,14 @@ class Assessment(models.Model):
         """The trainer confirms the carried-over values still hold: recorded in the history."""
         if not self.carried_over:
             return
-        with transaction.atomic():
+        with versions.operation():
             AssessmentChange.objects.create(
                 assessment=self, changed_by=by, field="carried_over",
                 old_value=len(self.carried_over), new_value="confirmed",
             )
             self.carried_over = []
             self.version += 1
-            self.save(update_fields=["carried_over", "version"])
-        self.client.touch()
+            self.save(update_fields=["carried_over", "version"], touch=True)
 
     @property
     def carried_over_count(self):

@@ -5,6 +5,7 @@ from . import views
 app_name = "assessments"
 urlpatterns = [
     path("clients/<int:client_pk>/assessments/new/", views.assessment_create, name="create"),
+    path("clients/<int:client_pk>/assessments/", views.assessment_list, name="list"),
     path("clients/<int:client_pk>/assessments/compare/", views.compare, name="compare"),
     path("clients/<int:client_pk>/assessments/import/", views.import_json, name="import"),
     path("assessments/<int:pk>/", views.studio, name="studio"),

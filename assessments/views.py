@@ -2,21 +2,21 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from clients.access import consent_missing, get_client_for_trainer
-from config.fragments import cached_page
 from config.http import HtmxHttpRequest, query_number
 
 from . import protocol
 from .access import get_assessment_for_trainer
 from .compare import compare_assessments
 from .forms import AssessmentForm, DeleteAssessmentForm, ImportForm, import_problems
-from .models import Assessment, RedFlagRemoval, StaleAssessment
+from .models import Assessment, RedFlagRemoval, StaleAssessment, finished
 
 
 @login_required
@@ -30,9 +30,8 @@ def assessment_create(request, client_pk):
     assessment = Assessment(client=client, assessed_on=timezone.localdate(), recorded_by=request.user)
     if request.POST.get("retest") and (latest := client.assessments.first()):
         assessment.carry_over_from(latest)
-    assessment.save()
+    assessment.save(touch=True)
     audit.record(request, client, "created_assessment", assessment)
-    client.touch()
     return redirect(assessment)
 
 
@@ -84,15 +83,13 @@ def studio(request: HtmxHttpRequest, pk):
             context = {"assessment": conflict or assessment, "form": form, "conflict": conflict, "saved_at": timezone.now()}
             return render(request, "assessments/studio.html#autosaved", context)
         if not form.errors and not conflict:
+            finished.send(sender=Assessment, assessment=assessment)
             return redirect("programmes:assessment_summary", assessment.pk)
         if conflict:
             assessment = conflict
     else:
         audit.record(request, client, "viewed_assessment", assessment)
-        # Drawn once per version of her data (every save of this assessment moves it on).
-        parts = [client.data_version, timezone.localdate(), request.user.updated_at]
-        return cached_page(request, "assessments/studio.html", parts, lambda: studio_context(assessment),
-                           client_pk=client.pk)
+        return render(request, "assessments/studio.html", studio_context(assessment))
     history = assessment.changes.select_related("changed_by")[:30]
     context = {"assessment": assessment, "client": client, "form": form, "conflict": conflict, "history": history}
     return render(request, "assessments/studio.html", context, status=409 if conflict else 200)
@@ -149,37 +146,47 @@ def import_json(request, client_pk):
             problems, parsed = import_problems(form.cleaned_data["payload"], client)
             if not problems:
                 assessment = Assessment(client=client, recorded_by=request.user, **parsed.valid_values())
-                assessment.save()
+                assessment.save(touch=True)
                 audit.record(request, client, "imported_assessment", assessment)
-                client.touch()
                 messages.success(request, f"Assessment of {assessment.assessed_on:%-d %b %Y} imported.")
                 return redirect(assessment)
     return render(request, "assessments/import.html", {"client": client, "form": form, "problems": problems})
+
+
+LIST_PAGE_SIZE = 25
+
+
+@login_required
+@require_safe
+def assessment_list(request, client_pk):
+    """Every assessment of hers, latest first, a page at a time (her page shows the latest few)."""
+    client = get_client_for_trainer(request, client_pk)
+    assessments = client.assessments.summaries().select_related("recorded_by").order_by("-assessed_on", "-pk")
+    page = Paginator(assessments, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record(request, client, "viewed_client")
+    return render(request, "assessments/list.html", {"client": client, "page": page, "assessments": page.object_list})
 
 
 @login_required
 def compare(request, client_pk):
     client = get_client_for_trainer(request, client_pk)
     audit.record(request, client, "viewed_comparison")
-    # Drawn once per version of her data and choice of the two: a choice that names none of
-    # hers draws the default pair, so it must not make a page of its own.
+    # A choice that names none of hers draws the default pair (compare_context).
     chosen = [pk for pk in (query_number(request, "a"), query_number(request, "b")) if pk is not None]
-    if len(chosen) < 2 or client.assessments.filter(pk__in=chosen).count() < len(set(chosen)):
-        chosen = None
-    return cached_page(request, "assessments/compare.html", [client.data_version, chosen],
-                       lambda: compare_context(client, chosen), client_pk=client.pk)
+    return render(request, "assessments/compare.html", compare_context(client, chosen if len(chosen) == 2 else None))
 
 
 def compare_context(client, chosen=None):
-    assessments = list(client.assessments.all())
-    by_pk = {a.pk: a for a in assessments}
+    """The two chosen (hers), else her two latest: two rows read, however long her history."""
+    by_pk = {a.pk: a for a in client.assessments.filter(pk__in=chosen)} if chosen else {}
     first, second = (by_pk.get(chosen[0]), by_pk.get(chosen[1])) if chosen else (None, None)
     if first is None or second is None:
-        first, second = (assessments[1], assessments[0]) if len(assessments) >= 2 else (None, None)
+        latest = list(client.assessments.order_by("-assessed_on", "-pk")[:2])
+        first, second = (latest[1], latest[0]) if len(latest) == 2 else (None, None)
     if first and second and (first.assessed_on, first.pk) > (second.assessed_on, second.pk):
         first, second = second, first
     comparison = compare_assessments(first, second) if first and second else None
-    return {"client": client, "assessments": assessments, "first": first, "second": second, "comparison": comparison}
+    return {"client": client, "first": first, "second": second, "comparison": comparison}
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils.crypto import salted_hmac
 
 from assessments import protocol
 
-from . import consent
+from . import consent, versions
 from .versions import VersionedQuerySet
 
 
@@ -23,13 +23,6 @@ class ClientQuerySet(VersionedQuerySet):
 
     def active(self):
         return self.filter(archived_at__isnull=True)
-
-    def book_version(self):
-        """What changes whenever anything in these clients' data does, in one indexed aggregate:
-        every write moves a client's data_version on (versions.py), so the sum grows; a client
-        deleted or added changes the count and the largest id."""
-        totals = self.aggregate(versions=models.Sum("data_version"), count=models.Count("pk"), last=models.Max("pk"))
-        return (totals["versions"], totals["count"], totals["last"])
 
     def archived(self):
         return self.filter(archived_at__isnull=False)
@@ -49,6 +42,15 @@ def latest_assessment_id():
     app sits above this one (layering): reach its model through the relation it is named in."""
     assessments = Client._meta.get_field("latest_assessment").related_model.objects
     return assessments.filter(client=models.OuterRef("pk")).order_by("-assessed_on", "-pk").values("pk")[:1]
+
+
+# Written only by clients/versions.py: her version, and what derived_fields() works out.
+DERIVED_FIELDS = ("data_version", "latest_assessment", "on_worklist_from", "open_red_flags", "red_flag_since")
+
+
+def red_flag_fields(flags):
+    """Her row's red-flag columns for her open red flags (as JSON, oldest first)."""
+    return {"open_red_flags": flags, "red_flag_since": date.fromisoformat(flags[0]["on"]) if flags else None}
 
 
 class Client(models.Model):
@@ -92,18 +94,26 @@ class Client(models.Model):
     latest_assessment = models.ForeignKey("assessments.Assessment", null=True, blank=True, editable=False,
                                           on_delete=models.SET_NULL, related_name="+")
     # The red flags open on her record (programmes.progression.open_red_flags, as JSON) and the day
-    # the oldest was found (None: none open). Kept by refresh_derived() and by every programme
-    # operation, in the same transaction as the change: home and every page read them here.
+    # the oldest was found (None: none open): derived state, worked out at the end of every
+    # operation on her assessments or programmes (derived_fields): home and every page read them here.
     open_red_flags = models.JSONField(default=list, blank=True, editable=False)
     red_flag_since = models.DateField(null=True, blank=True, editable=False)
-    # Moves on with every change to her data (clients/versions.py); caches of her pages key on it.
+    # Moves on with every operation on her data (clients/versions.py); her reports' stamps read it.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # The first day she is on her trainer's worklist whatever "Seen" says, from her latest
+    # assessment and her current programme (practice/attention.py worklist_from), worked out at
+    # the end of every operation on them: home reads only the clients it names, by its index.
+    on_worklist_from = models.DateField(null=True, blank=True, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_activity_at", "pk"]
-        indexes = [models.Index(fields=["trainer", "-last_activity_at"], name="client_trainer_activity")]
+        indexes = [
+            models.Index(fields=["trainer", "-last_activity_at"], name="client_trainer_activity"),
+            models.Index(fields=["trainer", "on_worklist_from"], name="client_worklist",
+                         condition=Q(archived_at__isnull=True, on_worklist_from__isnull=False)),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(full_name=""), name="client_name_not_blank"),
             models.CheckConstraint(
@@ -124,18 +134,16 @@ class Client(models.Model):
 
     def save(self, *args, **kwargs):
         adding = self._state.adding
-        # Only clients/versions.py writes data_version: a save of a copy read before a bump must
-        # not set it back (and then bump it to a number already used for older data).
+        # Only clients/versions.py writes data_version and her derived state: a save of a copy read
+        # before a bump or an assessment must not set them back.
         if not adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            skipped = {"data_version", *self.get_deferred_fields()}  # as Django saves a deferred copy
+            skipped = {*DERIVED_FIELDS, *self.get_deferred_fields()}  # as Django saves a deferred copy
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
                                        if not f.primary_key and f.attname not in skipped and f.name not in skipped]
-        with transaction.atomic():
+        with versions.operation():
             super().save(*args, **kwargs)
             if not adding:
-                # Her profile feeds her assessments' rules; and a save from an instance read
-                # before an assessment changed must not leave a stale latest_assessment behind.
-                self.refresh_derived()
+                self.refresh_derived()  # her profile feeds her assessments' rules and who may run
 
     def get_absolute_url(self):
         return reverse("clients:detail", args=[self.pk])
@@ -179,11 +187,14 @@ class Client(models.Model):
             "physio_seen": self.physio_seen_by(on or timezone.localdate()),
         }
 
+    @versions.operation()
     def recompute_verdicts(self):
-        """Weeks after birth come from the baby's date of birth: stored verdicts follow it."""
+        """Weeks after birth come from the baby's date of birth: stored verdicts follow it (one
+        operation: her row and her derived state are written once, whatever her history)."""
         for assessment in self.assessments.all():
             assessment.save(update_fields=["verdict"])
 
+    @versions.operation()
     def record_consent(self, trainer):
         self.consent_recorded_at = timezone.now()
         self.consent_recorded_by = trainer
@@ -194,6 +205,7 @@ class Client(models.Model):
         ConsentRecord.objects.create(client=self, action="given", version=consent.CURRENT, at=self.consent_recorded_at,
                                      by=trainer)
 
+    @versions.operation()
     def withdraw_consent(self, trainer=None):
         self.consent_withdrawn_at = timezone.now()
         self.save(update_fields=["consent_withdrawn_at", "updated_at"])
@@ -209,6 +221,7 @@ class Client(models.Model):
         self.save(update_fields=["self_logging", "updated_at"])
         return True
 
+    @versions.operation()
     def archive(self):
         self.archived_at = timezone.now()
         self.save(update_fields=["archived_at", "updated_at"])
@@ -219,21 +232,59 @@ class Client(models.Model):
         self.save(update_fields=["archived_at", "updated_at"])
 
     def refresh_derived(self):
-        """After an assessment of hers is saved or deleted, or her record is (in that transaction):
-        keep her latest assessment (by date, then id) on her row, which home and the client list
-        join instead of looking it up per client, then her open red flags and her programmes'
-        stored state, which they govern. The programmes app sits above this one (layering): it is
-        reached through the relation it is named in."""
-        Client.objects.filter(pk=self.pk).update(latest_assessment=models.Subquery(latest_assessment_id()))
-        self.programmes.model.refresh_client(self)
+        """After an assessment of hers is saved or deleted, or her record is: her derived state
+        (derived_fields) is worked out again at the end of the operation, once."""
+        versions.derive(self.pk)
 
     @property
     def has_open_red_flag(self):
         return self.red_flag_since is not None
 
+    @classmethod
+    def derived_fields(cls, pk, using=None, programmes=True):
+        """What her row keeps of her other rows, worked out at the end of each operation that
+        wrote them (clients/versions.py): her open red flags (from her assessments and logs,
+        every time: a log can raise one, a correction remove one); her latest assessment (by date,
+        then id), which home and the client list join instead of looking it up per client; her
+        programmes' stored state, which her latest assessment, her profile and her red flags govern
+        (the rule for who may run), unless only her programme changed (its operations refresh it)
+        and her red flags did not; then what the apps above keep on her row (versions.deriving:
+        home's worklist). The apps above are reached through the relations they are named in."""
+        programme_model = cls._meta.get_field("programmes").related_model
+        flags = programme_model.open_red_flags_of([pk], using)[pk]
+        stored = cls._base_manager.using(using).filter(pk=pk).values_list("open_red_flags", flat=True).first()
+        assessments = cls._meta.get_field("latest_assessment").related_model._base_manager.using(using)
+        latest = assessments.filter(client_id=pk).order_by("-assessed_on", "-pk")
+        if programmes or stored != flags:
+            latest = latest.first()
+            her_programmes = programme_model.objects.using(using).filter(client_id=pk)
+            her_programmes.model.refresh_states(her_programmes, latest=latest, red_flags=flags)
+        else:
+            latest = latest.only("pk", "verdict", "assessed_on").first()
+        return {"latest_assessment_id": latest.pk if latest else None, **red_flag_fields(flags),
+                **versions.derived_for([(pk, latest)], using, red_flags={pk: flags})[pk]}
+
+    @classmethod
+    def refresh_derived_of(cls, clients):
+        """derived_fields()' share of red flags and from the apps above, for many clients at once
+        (loading data), from the latest assessment their rows name: call after writing their rows in bulk."""
+        clients = list(clients.select_related("latest_assessment").only(
+            "pk", "latest_assessment__verdict", "latest_assessment__assessed_on"))
+        flags = cls._meta.get_field("programmes").related_model.open_red_flags_of([client.pk for client in clients])
+        derived = versions.derived_for([(client.pk, client.latest_assessment) for client in clients], red_flags=flags)
+        for client in clients:
+            derived[client.pk].update(red_flag_fields(flags[client.pk]))
+        names = sorted({name for fields in derived.values() for name in fields})
+        for client in clients:
+            for name, value in derived[client.pk].items():
+                setattr(client, name, value)
+        if names:
+            cls._base_manager.bulk_update(clients, names, batch_size=500)
+
     def touch(self):
-        """Something happened for this client: float her to the top of the list."""
-        Client.objects.filter(pk=self.pk).update(last_activity_at=timezone.now())
+        """Something happened for this client: float her to the top of the list (with the
+        operation's one write of her row)."""
+        versions.bump([self.pk], last_activity_at=timezone.now())
 
 
 class ConsentRecord(models.Model):

@@ -9,15 +9,42 @@ update(), bulk_create() and bulk_update() bump it too (VersionedQuerySet), so no
 data escapes. tests/clients/test_versions.py walks the same models and fails if one does not bump.
 
 The bump is an UPDATE … SET data_version = data_version + 1 issued after the write, in the
-same transaction when there is one: a reader who sees the new version also sees the new data.
+same transaction: a reader who sees the new version also sees the new data. An operation that
+writes several rows of hers (a session log writes the log, the programme, the history …) runs
+inside `operation()`: its writes are one transaction, and her row is written once, at its end,
+with the version moved on once and whatever else her row takes from the operation (the time of
+her latest activity, her derived state: Client.refresh_derived()). Outside an operation each
+write bumps at once, so a write in the shell or a data migration is never missed.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F
 from django.db.models.signals import post_save, pre_delete
+from django.dispatch import Signal
+
+# Sent with `client_ids` whenever their versions move on (inside the transaction): whatever is
+# drawn from her data (her reports, reports/drawing.py) is drawn again from here, once per
+# operation, whichever of her rows it wrote, a bulk update included.
+data_changed = Signal()
+# Sent with `clients`, [(client id, her latest assessment or None)], and `red_flags`, {client id:
+# her open red flags as JSON}, at the end of each operation that wrote their assessments, profile
+# or programme, before their rows are written: each receiver returns {client id: {field: value}}
+# of what their rows keep for an app above this one (home's worklist, practice/attention.py).
+deriving = Signal()
+
+
+def derived_for(clients, using=None, red_flags=None):
+    """{client id: {field: value}} the apps above keep on these clients' rows (`deriving`)."""
+    found = {pk: {} for pk, _ in clients}
+    for _, derived in deriving.send(sender=None, clients=clients, using=using, red_flags=red_flags or {}):
+        for pk, fields in derived.items():
+            found[pk].update(fields)
+    return found
 
 # Models that refer to her but whose rows are not her data as any page shows it, with why.
 NOT_VERSIONED = {
@@ -66,23 +93,103 @@ def versioned_models():
             if model._meta.label not in NOT_VERSIONED and client_path(model) is not None]
 
 
-def bump(client_ids, using=None):
+class Pending:
+    """What an operation has changed of hers so far: for each client, the fields her row takes
+    at its end, and the clients whose derived state (Client.refresh_derived) is to be worked
+    out then."""
+
+    def __init__(self, using):
+        self.using, self.rows, self.derive = using, {}, {}  # derive: client id → her programmes too?
+
+
+_pending = ContextVar("pending_client_writes", default=None)
+
+
+@contextmanager
+def operation(using=None):
+    """One operation on her data: a transaction whose bumps of her version wait for its end,
+    where each client it wrote has her derived state worked out and her row written once,
+    with the version moved on once. Nested operations are part of the outermost."""
+    with transaction.atomic(using=using):
+        if _pending.get() is not None:
+            yield
+            return
+        pending = Pending(using)
+        token = _pending.set(pending)
+        try:
+            yield
+            flush(pending)
+        finally:
+            _pending.reset(token)
+
+
+def flush(pending):
+    from .models import Client
+
+    for pk, programmes in sorted(pending.derive.items()):
+        pending.rows.setdefault(pk, {}).update(Client.derived_fields(pk, pending.using, programmes=programmes))
+    for pk in sorted(pending.rows):
+        Client._base_manager.using(pending.using).filter(pk=pk).update(
+            data_version=F("data_version") + 1, **pending.rows[pk])
+    if pending.rows:
+        data_changed.send(sender=Client, client_ids=sorted(pending.rows), using=pending.using)
+
+
+def bump(client_ids, using=None, **fields):
+    """Move these clients' version on (and set `fields` on their rows): at the end of the
+    operation under way, or now."""
     from .models import Client
 
     client_ids = {pk for pk in client_ids if pk is not None}
-    if client_ids:
-        Client._base_manager.using(using).filter(pk__in=client_ids).update(data_version=F("data_version") + 1)
+    if not client_ids:
+        return
+    if (pending := _pending.get()) is not None:
+        for pk in client_ids:
+            pending.rows.setdefault(pk, {}).update(fields)
+        return
+    with transaction.atomic(using=using, savepoint=False):
+        Client._base_manager.using(using).filter(pk__in=client_ids).update(data_version=F("data_version") + 1, **fields)
+        data_changed.send(sender=Client, client_ids=sorted(client_ids), using=using)
+
+
+def derive(client_id, using=None, programmes=True):
+    """Her derived state (Client.derived_fields) is to be worked out, her programmes' stored state
+    too unless only they changed (their operations refresh it themselves): at the end of the
+    operation under way, once however many of its writes ask, or now."""
+    if (pending := _pending.get()) is not None:
+        pending.derive[client_id] = pending.derive.get(client_id, False) or programmes
+        return
+    with operation(using):
+        derive(client_id, using, programmes)
+
+
+def loaded_client_id(obj, path):
+    """Her id read from the objects already loaded along `path` (a session log's programme, an
+    assessment change's assessment), or None when one of them is not loaded."""
+    *steps, last = path.split("__")
+    for step in steps:
+        field = obj._meta.get_field(step)
+        if not field.is_cached(obj):
+            return None
+        obj = getattr(obj, step)
+        if obj is None:
+            return None
+    return getattr(obj, obj._meta.get_field(last).attname)
 
 
 def client_ids_of(model, objs, using=None):
     path = client_path(model)
     if path == "pk":
         return {obj.pk for obj in objs}
-    field = model._meta.get_field(path) if "__" not in path else None
-    if field is not None:  # a direct foreign key: no query
-        return {getattr(obj, field.attname) for obj in objs}
-    pks = [obj.pk for obj in objs if obj.pk is not None]
-    return set(model._base_manager.using(using).filter(pk__in=pks).values_list(path, flat=True)) if pks else set()
+    found, unknown = set(), []
+    for obj in objs:  # no query where the path is loaded already
+        if (client_id := loaded_client_id(obj, path)) is not None:
+            found.add(client_id)
+        elif obj.pk is not None:
+            unknown.append(obj.pk)
+    if unknown:
+        found |= set(model._base_manager.using(using).filter(pk__in=unknown).values_list(path, flat=True))
+    return found
 
 
 class VersionedQuerySet(models.QuerySet):
@@ -106,7 +213,8 @@ class VersionedQuerySet(models.QuerySet):
 
     def bulk_update(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db, savepoint=False):
-            rows = super().bulk_update(objs, *args, **kwargs)
+            # Through a plain QuerySet: its update() inside would look up the same clients again.
+            rows = models.QuerySet(self.model, using=self.db).bulk_update(objs, *args, **kwargs)
             bump(client_ids_of(self.model, objs, self.db), self.db)
         return rows
 

@@ -1,14 +1,94 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.html import conditional_escape
 
 from assessments.protocol import PROFILE_ANSWERS
 
+WIDGETS = "django/forms/widgets/"
+
+
+def _text(value):
+    """{{ value|stringformat:'s' }} with autoescaping: str() of it, escaped unless marked safe."""
+    return conditional_escape(value if hasattr(value, "__html__") else str(value))
+
+
+def _attrs(widget):
+    """django/forms/widgets/attrs.html."""
+    return "".join(f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
+                   for name, value in widget["attrs"].items() if value is not False)
+
+
+def _input(widget):
+    """django/forms/widgets/input.html, with the line end its file ends with."""
+    value = f' value="{_text(widget["value"])}"' if widget["value"] is not None else ""
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attrs(widget)}>\n'
+
+
+def _option(option):
+    """django/forms/widgets/select_option.html, or input_option.html for a radio or checkbox."""
+    if option["template_name"] == WIDGETS + "select_option.html":
+        return f'<option value="{_text(option["value"])}"{_attrs(option)}>{_text(option["label"])}</option>\n'
+    if not option.get("wrap_label"):
+        return _input(option) + "\n"
+    label_for = f' for="{_text(option["attrs"]["id"])}"' if option["attrs"].get("id") else ""
+    return f'<label{label_for}>{_input(option)} {_text(option["label"])}</label>\n\n'
+
+
+def _select(widget):
+    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget)}>']
+    for group, options, _ in widget["optgroups"]:
+        if group:
+            parts.append(f'\n  <optgroup label="{_text(group)}">')
+        parts += [f"\n  {_option(option)}" for option in options]
+        if group:
+            parts.append("\n  </optgroup>")
+    return "".join(parts) + "\n</select>\n"
+
+
+def _multiple(widget):
+    """django/forms/widgets/multiple_input.html (radios and checkboxes)."""
+    attrs = widget["attrs"]
+    parts = ["<div", f' id="{_text(attrs["id"])}"' if attrs.get("id") else "",
+             f' class="{_text(attrs["class"])}"' if attrs.get("class") else "", ">"]
+    for group, options, _ in widget["optgroups"]:
+        if group:
+            parts.append(f"\n  <div><label>{_text(group)}</label>")
+        parts += [f"<div>\n    {_option(option)}</div>" for option in options]
+        if group:
+            parts.append("\n  </div>")
+    return "".join(parts) + "\n</div>\n\n"
+
+
+def _textarea(widget):
+    value = _text(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget)}>\n{value}</textarea>\n'
+
+
+# Django's own widget templates, written out: a form renders one for every field and every
+# option of a choice (a select of a trainer's clients has hundreds), and through the template
+# engine they were most of a form's cost. tests/config/test_forms.py holds each one to the
+# template it stands for, value by value.
+FAST_WIDGETS = {
+    **{f"{WIDGETS}{kind}.html": lambda widget: _input(widget) + "\n" for kind in (
+        "text", "number", "email", "url", "password", "hidden", "date", "search", "tel", "time", "color")},
+    WIDGETS + "textarea.html": _textarea,
+    WIDGETS + "select.html": _select,
+    WIDGETS + "radio.html": lambda widget: _multiple(widget) + "\n",
+    WIDGETS + "checkbox_select.html": lambda widget: _multiple(widget) + "\n",
+}
+
 
 class FormRenderer(TemplatesSetting):
-    """Every form renders its fields through one accessible template."""
+    """Every form renders its fields through one accessible template; the widgets themselves
+    are written out directly (FAST_WIDGETS), exactly as Django's templates write them."""
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        if request is None and (fast := FAST_WIDGETS.get(template_name)) is not None:
+            return fast(context["widget"]).strip()  # as BaseRenderer.render strips a template's output
+        return super().render(template_name, context, request)
 
 
 class YesNoUnknown(forms.RadioSelect):

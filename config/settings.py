@@ -133,9 +133,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Rendered fragments, shared by every worker and server through REDIS_URL; without it (bin/demo)
-# each process keeps its own. Only ever a speed-up: a Redis that is down or hung answers as a
-# miss within a fraction of a second (config/cache.py); lockouts and rate limits are in the database.
+# A speed-up only, shared by every worker and server through REDIS_URL (without it, bin/demo, each
+# process keeps its own): no page or data of hers is cached, lockouts and rate limits are in the
+# database, and a Redis that is down or hung answers as a miss within a fraction of a second (config/cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = caches_for(REDIS_URL, os.environ.get("CACHE_KEY_PREFIX", "restride"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -6,3 +6,10 @@ class PracticeConfig(AppConfig):
     together: home and its worklist, "needs attention", the client list and the client page."""
 
     name = "practice"
+
+    def ready(self):
+        from clients import versions
+
+        from .attention import worklist_fields
+
+        versions.deriving.connect(worklist_fields, dispatch_uid="practice-worklist-fields")

@@ -1,20 +1,22 @@
 """The trainer's home: a worklist of the clients who need her, each once with all her reasons,
 and the client list's status column. Both read the programmes' stored state (kept in step by
-Programme.refresh_state()), so the worklist is one SQL query however big her book is."""
+Programme.refresh_state()). Each client's row keeps the first day she is on the worklist
+(worklist_from(), worked out at the end of every operation on her), so home reads only those
+clients, through an index that starts from the trainer: it costs the same for 10 clients or
+1,000, in a small installation or a large one."""
 
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 
-from django.db.models import (
-    BooleanField, Case, CharField, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value, When,
-)
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assessments import protocol
 from assessments.models import Assessment
 from assessments.protocol import REASSESS_AFTER
 from programmes import progression
-from programmes.models import AttentionAck, SessionLog, red_flags_of, status_label
+from programmes.models import STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label
 
 from clients.models import Client, weeks_between
 
@@ -27,6 +29,9 @@ REPEATS_TO_FLAG = 2
 ORDER = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "finished")
 # Reasons about a referral: the entry offers "Referral sent" as well as "Seen".
 REFERRAL_KINDS = ("paused", "red_flag")
+# Home's "Recent activity": the latest of the assessments and sessions of the clients she worked
+# with most recently (their row's last_activity_at, which each of them moves on).
+RECENT_CLIENTS, RECENT_ITEMS = 10, 10
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,19 @@ class Entry:
     """One client on the worklist, with every reason she is there."""
 
     client: Client
-    reasons: tuple[Reason, ...]
+    kinds: tuple[str, ...]  # her reasons' kinds, most urgent first
     fingerprint: str  # what the trainer saw: an acknowledgement clears the entry while it is unchanged
+    today: date
+    ack: AttentionAck | None = None  # her last acknowledgement, when something new has happened since
+
+    @cached_property
+    def reasons(self):
+        """Her reasons in words: worked out for the entries shown, not every one on the list."""
+        return reasons_for(self.client, self.kinds, self.today)
 
     @property
     def kind(self):
-        return self.reasons[0].kind
+        return self.kinds[0]
 
     @property
     def offers_referral_sent(self):
@@ -59,11 +71,10 @@ class Entry:
     @property
     def last_ack(self):
         """The trainer's last acknowledgement, when something new has happened since."""
-        client = self.client
-        if not client.ack_kind:
+        if self.ack is None:
             return ""
-        label = dict(AttentionAck.KINDS)[client.ack_kind]
-        return f"{label} by {client.ack_by or 'a former trainer'} on {timezone.localtime(client.ack_at):%-d %b %Y}, before this."
+        by = self.ack.by.full_name if self.ack.by else "a former trainer"
+        return f"{self.ack.get_kind_display()} by {by} on {timezone.localtime(self.ack.at):%-d %b %Y}, before this."
 
 
 def reassessment_due(verdict, assessed_on, today):
@@ -90,88 +101,103 @@ def with_current_programme(clients):
     )
 
 
-def with_last_ack(clients):
-    ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk")
-    return clients.annotate(
-        latest_assessment_version=F("latest_assessment__version"),
-        ack_fingerprint=Subquery(ack.values("fingerprint")[:1]),
-        ack_kind=Subquery(ack.values("kind")[:1]),
-        ack_at=Subquery(ack.values("at")[:1]),
-        ack_by=Subquery(ack.values("by__full_name")[:1]),
-    )
+@dataclass(frozen=True)
+class WorklistState:
+    """What her reasons are worked out from: her latest assessment and her current programme's
+    stored state (never a replay)."""
+
+    latest_verdict: str | None
+    latest_assessed_on: date | None
+    programme_status: str | None  # None: no current programme
+    programme_repeats: int
+    latest_log_pain: bool
+    red_flag: bool = False  # a red flag open on her record (Client.open_red_flags)
 
 
-def reason_conditions(today):
-    """{reason: Q} over the annotations of worklist_rows(), in ORDER."""
-    active = Q(programme_status="active")
-    return {
-        "paused": Q(programme_status="paused"),
-        "red_flag": Q(red_flag_since__isnull=False),
-        "held": Q(programme_status="held"),
-        "reassess": Q(latest_verdict="not_yet", latest_assessed_on__lte=today - REASSESS_AFTER),
-        "pain": Q(current__latest_log_pain=True),
-        "repeats": active & Q(programme_repeats__gte=REPEATS_TO_FLAG),
-        "finished": Q(programme_status="finished"),
+def reason_kinds(state, today):
+    """Her reasons, most urgent first (ORDER): the worklist's one definition of them, which
+    home, "See all" and each client row's worklist_from read."""
+    status = state.programme_status
+    holds = {
+        "paused": status == "paused",
+        "red_flag": state.red_flag,
+        "held": status == "held",
+        "reassess": reassessment_due(state.latest_verdict, state.latest_assessed_on, today),
+        "pain": state.latest_log_pain,
+        "repeats": status == "active" and state.programme_repeats >= REPEATS_TO_FLAG,
+        "finished": status == "finished",
     }
+    return [kind for kind in ORDER if holds[kind]]
 
 
-def text(expression):
-    return Coalesce(Cast(expression, CharField()), Value(""))
+def worklist_from(state, today):
+    """The first day she is on the worklist whatever "Seen" says: `today` when a reason holds
+    now, else the day a reassessment falls due (the one reason the days alone bring), or None."""
+    if any(kind != "reassess" for kind in reason_kinds(state, today)):
+        return today
+    if state.latest_verdict == "not_yet" and state.latest_assessed_on is not None:
+        return state.latest_assessed_on + REASSESS_AFTER
+    return None
 
 
-def worklist_rows(trainer, today):
-    """Every active client who needs her, in ONE query over the programmes' stored state:
-    each client once with a flag per reason, most urgent first, the ones she acknowledged
-    left out while nothing new has happened."""
-    clients = with_last_ack(with_current_programme(with_latest_assessment(Client.objects.for_trainer(trainer).active())))
-    clients = clients.annotate(
-        programme_repeats=F("current__stored_repeats"), programme_detail=F("current__stored_detail"),
-        programme_version=F("current__version"),
-        pain_week=F("current__latest_log__week"), pain_session=F("current__latest_log__session_number"),
-        pain_on=F("current__latest_log__done_on"),
-    )
-    conditions = reason_conditions(today)
-    flags = {f"is_{kind}": Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
-             for kind, condition in conditions.items()}
-    urgency = Case(*(When(condition, then=Value(rank)) for rank, condition in enumerate(conditions.values())),
-                   default=Value(None), output_field=IntegerField())
-    reasons_mask = sum((Case(When(condition, then=Value(1 << bit)), default=Value(0)) for bit, condition in
-                        enumerate(conditions.values())), Value(0))
-    # What the trainer saw: her reasons, her latest assessment and its edits, her programme and
-    # every operation on it. "Seen" keeps her off the list while this is unchanged.
-    fingerprint = Concat(
-        text(reasons_mask), Value("-"), text(F("latest_assessment_id")), Value("-"), text(F("latest_assessment_version")),
-        Value("-"), text(F("current_programme_id")), Value("-"), text(F("programme_version")), output_field=CharField(),
-    )
-    clients = clients.annotate(**flags, urgency=urgency, fingerprint=fingerprint).filter(urgency__isnull=False)
-    clients = clients.filter(Q(ack_fingerprint__isnull=True) | ~Q(ack_fingerprint=F("fingerprint")))
-    return clients.order_by("urgency", "full_name", "pk")
+def worklist_fields(sender, clients, using=None, **kwargs):
+    """clients/versions.py `deriving`: her row's worklist_from, at the end of each operation."""
+    today = timezone.localdate()
+    current = {row["client_id"]: row for row in Programme.objects.using(using).filter(
+        client_id__in=[pk for pk, _ in clients], ended_at__isnull=True,
+    ).values("client_id", "stored_status", "stored_repeats", "latest_log_pain")}
+    red_flags = kwargs.get("red_flags") or {}
+    found = {}
+    for pk, latest in clients:
+        programme = current.get(pk)
+        state = WorklistState(
+            latest.verdict if latest else None, latest.assessed_on if latest else None,
+            programme["stored_status"] if programme else None, programme["stored_repeats"] if programme else 0,
+            bool(programme and programme["latest_log_pain"]), bool(red_flags.get(pk)))
+        found[pk] = {"on_worklist_from": worklist_from(state, today)}
+    return found
 
 
-def reasons_for(client, today):
-    """Her reasons in words, from the stored state worklist_rows() annotated."""
-    label = status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
-    reasons = []
-    if client.is_paused:
-        reasons.append(Reason("paused", label, client.programme_detail))
-    if client.is_red_flag:
-        reasons.append(Reason("red_flag", f"Red flag open since {client.red_flag_since:%-d %b %Y}", red_flag_detail(client)))
-    if client.is_held:
-        reasons.append(Reason("held", label, client.programme_detail))
-    if client.is_reassess:
-        weeks = weeks_between(client.latest_assessed_on, today)
-        reasons.append(Reason("reassess", "Reassessment due",
-                              f"Not yet ready {weeks} weeks ago ({client.latest_assessed_on:%-d %b %Y})."))
-    if client.is_pain:
-        reasons.append(Reason("pain", "Pain in her latest session",
-                              f"Pain (knee, hip, shin…) logged in week {client.pain_week}, session {client.pain_session} "
-                              f"on {client.pain_on:%-d %b %Y}: check her load and how she runs."))
-    if client.is_repeats:
-        reasons.append(Reason("repeats", f"Week {client.programme_week} repeated {client.programme_repeats} times",
-                              "She keeps restarting this week: look at her sessions and her plan."))
-    if client.is_finished:
-        reasons.append(Reason("finished", "Programme finished", "Reassess her and plan what comes next."))
-    return tuple(reasons)
+def fingerprint(kinds, client):
+    """What the trainer saw: her reasons, her latest assessment and its edits, her programme and
+    every operation on it. "Seen" keeps her off the list while this is unchanged."""
+    mask = sum(1 << ORDER.index(kind) for kind in kinds)
+    parts = [mask, client.latest_assessment_id, client.latest_assessment_version, client.current_programme_id,
+             client.programme_version]
+    return "-".join("" if part is None else str(part) for part in parts)
+
+
+def candidates(trainer, today):
+    """Her active clients whose row names a day on the worklist up to today, by name, with what
+    their reasons are worked out from. Each query is an index path that starts from her: her
+    clients by the worklist's index (their latest assessment by its id), then the current
+    programmes of those clients alone, by their client."""
+    ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
+    clients = list(with_latest_assessment(
+        Client.objects.for_trainer(trainer).active().filter(on_worklist_from__lte=today).only(
+            "full_name", "latest_assessment_id", "open_red_flags", "red_flag_since")
+    ).annotate(latest_assessment_version=F("latest_assessment__version"), ack_id=Subquery(ack)).order_by("full_name", "pk"))
+    programmes = {programme.client_id: programme for programme in Programme.objects.filter(
+        client_id__in=[client.pk for client in clients], ended_at__isnull=True,
+    ).select_related("latest_log").only(
+        "client_id", "version", *(field for field in STORED_FIELDS if field != "latest_log_id"),
+        "latest_log__week", "latest_log__session_number", "latest_log__done_on",
+    )} if clients else {}
+    for client in clients:
+        programme = programmes.get(client.pk)
+        log = programme.latest_log if programme else None
+        client.current_programme_id = programme.pk if programme else None
+        client.programme_status = programme.stored_status if programme else None
+        client.programme_referral = programme.stored_referral if programme else None
+        client.programme_week = programme.stored_week if programme else None
+        client.programme_weeks = programme.stored_weeks if programme else None
+        client.programme_repeats = programme.stored_repeats if programme else 0
+        client.programme_detail = programme.stored_detail if programme else ""
+        client.programme_version = programme.version if programme else None
+        client.latest_log_pain = bool(programme and programme.latest_log_pain)
+        client.pain_week, client.pain_session, client.pain_on = (
+            (log.week, log.session_number, log.done_on) if log else (None, None, None))
+    return clients
 
 
 def red_flag_detail(client):
@@ -183,31 +209,69 @@ def red_flag_detail(client):
             "assessment with the full symptom screen finds no red flag.")
 
 
-def entries(rows, today):
-    """[Entry] for the rows of worklist_rows() (a page of them)."""
-    return [Entry(client, reasons_for(client, today), client.fingerprint) for client in rows]
-
-
 def worklist(trainer, today):
-    """[Entry] for every active client who needs her, each once, uncapped."""
-    return entries(worklist_rows(trainer, today), today)
+    """[Entry] for every active client who needs her, each once with all her reasons, most urgent
+    first (then by name), the ones she acknowledged left out while nothing new has happened."""
+    rows = candidates(trainer, today)
+    acked = [row.ack_id for row in rows if row.ack_id is not None]
+    acks = {ack.pk: ack for ack in AttentionAck.objects.filter(pk__in=acked).select_related("by")} if acked else {}
+    found = []
+    for client in rows:
+        state = WorklistState(client.latest_verdict, client.latest_assessed_on, client.programme_status,
+                              client.programme_repeats, client.latest_log_pain, client.has_open_red_flag)
+        kinds = reason_kinds(state, today)
+        if not kinds:
+            continue
+        seen = fingerprint(kinds, client)
+        ack = acks.get(client.ack_id)
+        if ack is not None and ack.fingerprint == seen:
+            continue
+        found.append(Entry(client, tuple(kinds), seen, today, ack))
+    return sorted(found, key=lambda entry: ORDER.index(entry.kind))  # stable: by name within each
+
+
+def reasons_for(client, kinds, today):
+    """Her reasons in words, from the stored state candidates() annotated."""
+    label = status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
+    words = {
+        "paused": lambda: Reason("paused", label, client.programme_detail),
+        "red_flag": lambda: Reason("red_flag", f"Red flag open since {client.red_flag_since:%-d %b %Y}",
+                                   red_flag_detail(client)),
+        "held": lambda: Reason("held", label, client.programme_detail),
+        "reassess": lambda: Reason(
+            "reassess", "Reassessment due",
+            f"Not yet ready {weeks_between(client.latest_assessed_on, today)} weeks ago ({client.latest_assessed_on:%-d %b %Y})."),
+        "pain": lambda: Reason(
+            "pain", "Pain in her latest session",
+            f"Pain (knee, hip, shin…) logged in week {client.pain_week}, session {client.pain_session} "
+            f"on {client.pain_on:%-d %b %Y}: check her load and how she runs."),
+        "repeats": lambda: Reason("repeats", f"Week {client.programme_week} repeated {client.programme_repeats} times",
+                                  "She keeps restarting this week: look at her sessions and her plan."),
+        "finished": lambda: Reason("finished", "Programme finished", "Reassess her and plan what comes next."),
+    }
+    return tuple(words[kind]() for kind in kinds)
+
+
+def recent_activity(trainer):
+    """[(kind, when, session log or assessment)], newest first: what happened lately for the
+    clients she worked with most recently, read from her rows alone (her clients by their
+    latest activity, then their own sessions and assessments)."""
+    recent = Subquery(Client.objects.for_trainer(trainer).order_by("-last_activity_at").values("pk")[:RECENT_CLIENTS])
+    logs = (SessionLog.objects.filter(programme__client__in=recent).select_related("programme__client")
+            .order_by("-created_at")[:RECENT_ITEMS])
+    assessments = (Assessment.objects.filter(client__in=recent).summaries().select_related("client")
+                   .order_by("-updated_at")[:RECENT_ITEMS])
+    return sorted([("session", log.created_at, log) for log in logs] + [("assessment", a.updated_at, a) for a in assessments],
+                  key=lambda entry: entry[1], reverse=True)[:RECENT_ITEMS]
 
 
 def needs_attention(trainer):
     today = timezone.localdate()
-    rows = worklist_rows(trainer, today)
-    attention = entries(rows[:HOME_LIMIT], today)
-    client_count = Client.objects.for_trainer(trainer).active().count()
-    attention_count = len(attention) if len(attention) < HOME_LIMIT else rows.count()
-    recent_logs = (SessionLog.objects.filter(programme__client__trainer=trainer).select_related("programme__client")
-                   .order_by("-created_at")[:8])
-    recent_assessments = Assessment.objects.for_trainer(trainer).summaries().select_related("client").order_by("-updated_at")[:8]
-    activity = sorted(
-        [("session", log.created_at, log) for log in recent_logs] + [("assessment", a.updated_at, a) for a in recent_assessments],
-        key=lambda entry: entry[1], reverse=True,
-    )[:10]
-    return {"attention": attention, "attention_count": attention_count, "activity": activity,
-            "client_count": client_count, "nav": "home"}
+    attention = worklist(trainer, today)
+    return {"attention": attention[:HOME_LIMIT], "attention_count": len(attention), "activity": recent_activity(trainer),
+            "nav": "home",
+            # Asked only when nobody needs her: "nothing needs you" or "add your first client".
+            "has_clients": Client.objects.for_trainer(trainer).active().exists}
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.mail import send_mail
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLinkForm
 from clients.models import Client, ShareLink
-from config.fragments import cached_page
 from config.http import HtmxHttpRequest, absolute_url, private
 from config.qr import qr_svg
 from programmes.models import AttentionAck, Programme, running_decision_for
@@ -21,9 +19,7 @@ import audit
 from privacy.erasure import erase_client
 from programmes.card import card_context, current_programme, just_logged, red_flag_rows
 
-from .attention import (
-    ALL_PAGE_SIZE, entries, needs_attention, statuses_for, with_current_programme, with_latest_assessment, worklist_rows,
-)
+from .attention import ALL_PAGE_SIZE, needs_attention, statuses_for, with_current_programme, with_latest_assessment, worklist
 from .forms import AttentionAckForm
 
 PAGE_SIZE = 25
@@ -36,24 +32,15 @@ def client_list(request: HtmxHttpRequest):
     show_archived = request.GET.get("show") == "archived"
     clients = Client.objects.for_trainer(request.user).search(query)
     clients = clients.archived() if show_archived else clients.active()
-    page = Paginator(clients.only("pk", "data_version"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each row's verdict, programme state and reassessment due ride on the page's one query.
+    clients = with_current_programme(with_latest_assessment(clients.only("full_name", "baby_date_of_birth",
+                                                                          "last_activity_at")))
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
-    # Drawn once per page of these clients at these versions of their data, each day.
-    parts = [query, show_archived, page.number, page.paginator.count, timezone.localdate(), request.user.updated_at,
-             [(client.pk, client.data_version) for client in page.object_list]]
-
-    def build_context():
-        rows = {client.pk: client for client in with_current_programme(with_latest_assessment(
-            Client.objects.filter(pk__in=[client.pk for client in page.object_list])
-            .only("full_name", "baby_date_of_birth", "last_activity_at")))}
-        # Each row's verdict, programme state and reassessment due, in a fixed number of queries.
-        page.object_list = [rows[client.pk] for client in page.object_list if client.pk in rows]
-        statuses = statuses_for(request.user, page.object_list, timezone.localdate())
-        for client in page.object_list:
-            client.status = statuses[client.pk]
-        return {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"}
-
-    return cached_page(request, template, parts, build_context, client_pk=[client.pk for client in page.object_list])
+    statuses = statuses_for(request.user, page.object_list, timezone.localdate())
+    for client in page.object_list:
+        client.status = statuses[client.pk]
+    return render(request, template, {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"})
 
 
 @login_required
@@ -76,21 +63,21 @@ def client_detail(request, pk):
     clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by")
     client = get_object_or_404(clients.annotate(has_ended_programme=Exists(ended)), pk=pk)
     audit.record(request, client, "viewed_client")
-    # Drawn once per version of her data: the log of her link visits is not her data, so the
-    # latest visit (shown on the page) is part of the key.
-    last_visit = AccessEvent.objects.filter(client=client, via_link=True).values_list("pk", flat=True).first()
-    consent_by = client.consent_recorded_by
-    logged = just_logged(request, client)
-    parts = [client.data_version, timezone.localdate(), last_visit, request.user.updated_at,
-             consent_by.updated_at if consent_by else None, logged]
-    return cached_page(request, "clients/detail.html", parts, lambda: client_context(client, logged), client_pk=client.pk)
+    return render(request, "clients/detail.html", client_context(client, just_logged(request)))
+
+
+HISTORY_ON_PAGE = 12  # her latest assessments on her page; "All N assessments" pages through the rest
 
 
 def client_context(client, logged=None):
-    assessments = list(client.assessments.summaries().select_related("recorded_by"))
+    # How many in all rides on the same query, bounded however long her history.
+    assessments = list(client.assessments.summaries().select_related("recorded_by").order_by("-assessed_on", "-pk")
+                       .annotate(history_count=Window(Count("pk")))[:HISTORY_ON_PAGE])
+    total = assessments[0].history_count if assessments else 0
     context = {
         "client": client,
         "assessments": assessments,
+        "earlier": {"total": total} if total > len(assessments) else None,
         "latest": assessments[0] if assessments else None,
         "share_link": client.share_links.usable().first(),
         "share_form": ShareLinkForm(),
@@ -99,6 +86,7 @@ def client_context(client, logged=None):
     # Assessments deleted for a reason stay on her record's history (the latest few; her export has all).
     context["deleted_assessments"] = client.deleted_assessments.select_related("deleted_by")[:DELETED_SHOWN]
     if programme := current_programme(client, blocks=False):
+        programme.client = client  # her row as this page read it (its consent's recorder, her ended programmes)
         # After logging without JavaScript: show that log's outcome where #programme lands.
         outcome = programme.outcome_of_log(logged) if logged is not None else None
         context.update(card_context(programme, outcome=outcome))
@@ -176,19 +164,8 @@ def client_delete(request, pk):
 
 @login_required
 def home(request):
-    """Clients needing attention first, then what happened recently. Drawn once per version of
-    her whole book (and of the day, which makes reassessments due, and of her own details)."""
-    parts = [*Client.objects.for_trainer(request.user).book_version(), timezone.localdate(), request.user.updated_at]
-    return cached_page(request, "clients/home.html", parts, lambda: needs_attention(request.user),
-                       client_pk=clients_on_home)
-
-
-def clients_on_home(context):
-    """Every client named on home, so erasing any of them removes the cached page too."""
-    named = {entry.client.pk for entry in context["attention"]}
-    for kind, _, thing in context["activity"]:
-        named.add(thing.programme.client_id if kind == "session" else thing.client_id)
-    return sorted(named)
+    """Clients needing attention first, then what happened recently."""
+    return render(request, "clients/home.html", needs_attention(request.user))
 
 
 @login_required
@@ -214,9 +191,7 @@ def attention_ack(request, pk):
 @login_required
 def attention_all(request):
     """Everyone who needs her, most urgent first, a page at a time (home shows the first few)."""
-    today = timezone.localdate()
-    page = Paginator(worklist_rows(request.user, today), ALL_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = entries(page.object_list, today)
+    page = Paginator(worklist(request.user, timezone.localdate()), ALL_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "clients/attention_all.html", {"page": page, "attention": page.object_list, "nav": "home"})
 
 

@@ -4,9 +4,10 @@ The database cascade from Client removes every row that refers to her (the same 
 export walks: tests/privacy/test_everything.py and tests/privacy/test_retention.py check both),
 the access log about her included: the one place the database lets its rows go (audit.erasing).
 What the cascade cannot reach is removed here too: her own copies of programme plans (a
-programme points at its plan, not the other way round), drawings of her reports still queued,
-the rate-limit counters of her links, and her pages in the cache. The erasure is logged in her
-trainer's log, without her name, with what it erased (tests/privacy/test_erasure.py)."""
+programme points at its plan, not the other way round), drawings of her reports still queued and
+the rate-limit counters of her links. Nothing else of hers is kept: no page or fragment of hers is
+cached. The erasure is logged in her trainer's log, without her name, with what it erased
+(tests/privacy/test_erasure.py)."""
 
 from datetime import timedelta
 
@@ -17,10 +18,10 @@ from django.utils import timezone
 from accounts import limits
 from audit.log import record
 from audit.models import AccessEvent, erasing
+from clients import versions
 from clients.models import Client
 from programmes.models import Plan
 from reports.drawing import draw_reports
-from reports.pdf import forget_client_reports
 
 
 # What the log line of an erasure names first (it is cut at 200 characters).
@@ -38,18 +39,21 @@ def erased_name(label, count):
 
 
 def erase_client(client, request=None, kind="deleted_client"):
-    """Delete her and everything about her, and log it (`kind`, by whoever `request` is signed in
-    as, in her trainer's log) with what was erased. Returns the number of cached pages removed."""
+    """Delete her and everything about her, in one operation (the cascade's deletions write nothing
+    of hers on the way), and log it (`kind`, by whoever `request` is signed in as, in her
+    trainer's log) with what was erased."""
     from django_tasks_db.models import DBTaskResult
 
     pk, trainer_id = client.pk, client.trainer_id
     with erasing():
-        plan_ids = list(client.programmes.values_list("plan_id", flat=True))
-        counters = [link.write_counter for link in client.share_links.all()]
-        _, deleted = client.delete()
-        # Her copies only: a plan that is still someone's template or programme stays.
-        _, plans = Plan.objects.client_copies().filter(pk__in=plan_ids, programme__isnull=True).delete()
-        # Waiting or finished; one running now finds nothing of hers and ends (its worker owns its row).
+        with versions.operation():
+            plan_ids = list(client.programmes.values_list("plan_id", flat=True))
+            counters = [link.write_counter for link in client.share_links.all()]
+            _, deleted = client.delete()
+            # Her copies only: a plan that is still someone's template or programme stays.
+            _, plans = Plan.objects.client_copies().filter(pk__in=plan_ids, programme__isnull=True).delete()
+        # After the operation's end, which queued her drawing: waiting or finished; one running now
+        # finds nothing of hers and ends (its worker owns its row).
         queued, _ = DBTaskResult.objects.filter(task_path=draw_reports.module_path, args_kwargs__args=[pk]).exclude(
             status="RUNNING").delete()
         limits.forget(counters)
@@ -63,7 +67,6 @@ def erase_client(client, request=None, kind="deleted_client"):
             record(request, None, kind, target)
         else:
             AccessEvent.objects.create(trainer_id=trainer_id, kind=kind, target=target[:200])
-    return forget_client_reports(pk)
 
 
 def retention_period():

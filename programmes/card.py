@@ -10,7 +10,7 @@ from config.http import query_number
 
 from . import progression
 from .forms import OverrideForm, ResumeForm, SessionLogForm
-from .models import SessionLog, red_flags_of
+from .models import red_flags_of
 
 
 @dataclass(frozen=True)
@@ -27,15 +27,11 @@ STATUS_BADGES = {
 }
 
 
-def just_logged(request, client):
-    """The session she or her trainer has just logged (?logged=N after a log form posted without
-    JavaScript) when N is one of her current programme's logs, else None. Pages are cached per
-    value, so a number that names no log must not make a page of its own."""
-    sequence = query_number(request, "logged")
-    if sequence is None:
-        return None
-    logs = SessionLog.objects.filter(programme__client=client, programme__ended_at__isnull=True, sequence=sequence)
-    return sequence if logs.exists() else None
+def just_logged(request):
+    """The sequence number of the session she or her trainer has just logged (?logged=N after a
+    log form posted without JavaScript), or None. A number that names none of her current
+    programme's logs shows no outcome (Programme.outcome_of_log)."""
+    return query_number(request, "logged")
 
 
 @dataclass(frozen=True)

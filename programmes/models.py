@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments import protocol
 from assessments.models import Assessment
+from clients import versions
 from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
 
@@ -124,16 +125,16 @@ class Plan(models.Model):
         return builtin.plan_warnings([[session.as_plan() for session in sessions] for _, sessions in self.weeks()])
 
     def changed(self):
-        """Every edit of a plan: bump updated_at (her report's fingerprint reads it, so a cached
-        report is redrawn) and, for a client's copy, float her to the top of the client list
-        and refresh her programme's stored state (a new last week can turn "finished" back)."""
+        """Every edit of a plan: its updated_at moves on and, for a client's copy, she floats to
+        the top of the client list and her programme's stored state is refreshed (a new last
+        week can turn "finished" back)."""
         Plan.objects.filter(pk=self.pk).update(updated_at=timezone.now())
-        if self.is_client_copy:
-            Client.objects.filter(programmes__plan=self).update(last_activity_at=timezone.now())
-            Programme.refresh_states(Programme.objects.filter(plan=self))
+        if self.is_client_copy and (programme := Programme.objects.filter(plan=self).first()):
+            programme.refresh_state()
+            programme.client.touch()
 
     @classmethod
-    @transaction.atomic
+    @versions.operation()
     def create_template(cls, trainer, name, first_block):
         """Her own new template: one week of one session with `first_block` (a PlanBlock's fields)."""
         plan = cls.objects.create(trainer=trainer, name=name, is_template=True)
@@ -161,7 +162,7 @@ class Plan(models.Model):
             raise PlanRefused(f"She has reached week {reached}: weeks up to there keep their sessions, "
                               "so her progress stays as logged. Change the intervals of a session instead.")
 
-    @transaction.atomic
+    @versions.operation()
     def add_week(self):
         """A new last week, a copy of the current last one; returns its number."""
         sessions = list(self.sessions.prefetch_related("blocks"))
@@ -177,7 +178,7 @@ class Plan(models.Model):
         for session in (s for s in sessions if s.week == week):
             session.copy_to(self, week=to_week, number=session.number)
 
-    @transaction.atomic
+    @versions.operation()
     def remove_week(self):
         """Remove the last week; returns its number."""
         last_week = self.sessions.aggregate(last=models.Max("week"))["last"]
@@ -188,7 +189,7 @@ class Plan(models.Model):
         self.changed()
         return last_week
 
-    @transaction.atomic
+    @versions.operation()
     def add_session(self, week):
         """A new last session in `week`, a copy of its current last one. None if no such week."""
         sessions = list(self.sessions.filter(week=week).prefetch_related("blocks"))
@@ -202,7 +203,7 @@ class Plan(models.Model):
         self.changed()
         return new
 
-    @transaction.atomic
+    @versions.operation()
     def remove_session(self, session):
         """Remove a session; returns True when that emptied its week (and later weeks moved up)."""
         self.refuse_reached_week(session.week)
@@ -223,7 +224,7 @@ class Plan(models.Model):
         self.changed()
         return week_emptied
 
-    @transaction.atomic
+    @versions.operation()
     def copy(self, *, trainer, name=None, is_template=True):
         """A deep copy: her own to edit, leaving the original untouched."""
         name = (name or self.name)[: Plan._meta.get_field("name").max_length]
@@ -268,7 +269,7 @@ class PlanSession(models.Model):
         )
         return new
 
-    @transaction.atomic
+    @versions.operation()
     def replace_blocks(self, warm_up_seconds, cool_down_seconds, blocks):
         """Set the walks and replace the blocks with `blocks` [(run, walk, repeats)]: all or none."""
         self.warm_up_seconds, self.cool_down_seconds = warm_up_seconds, cool_down_seconds
@@ -402,7 +403,7 @@ class Programme(models.Model):
 
     def save(self, *args, **kwargs):
         adding = self._state.adding
-        with transaction.atomic():
+        with versions.operation():
             super().save(*args, **kwargs)
             if adding:  # however it was made (assign, demo data, fixtures), its stored state is right
                 self.refresh_state()
@@ -471,25 +472,51 @@ class Programme(models.Model):
             "latest_log_id": latest.pk if latest else None, "latest_log_pain": bool(latest and "pain" in latest.symptoms),
         }
 
-    def refresh_state(self):
-        """Write the stored state from a fresh replay (call inside the change's transaction)."""
-        Programme.refresh_states(Programme.objects.filter(pk=self.pk))
-
-    @classmethod
-    def refresh_client(cls, client):
-        """After a change to her record (an assessment, her details): her open red flags, then her
-        programmes' stored state, which reads them."""
-        refresh_red_flags(client.pk)
-        cls.refresh_states(cls.objects.filter(client=client))
+    def refresh_state(self, **fields):
+        """Write the stored state from a fresh replay, with any other `fields` of the operation in
+        the same statement (call inside the change's operation); her row follows at its end.
+        Returns the programme as it now stands, loaded for its state and card."""
+        [programme] = Programme.refresh_states(Programme.objects.filter(pk=self.pk), **fields)
+        versions.derive(programme.client_id, programmes=False)
+        return programme
 
     @staticmethod
-    def refresh_states(programmes):
-        """refresh_state() for many programmes at once (loading data, the migration)."""
-        rows = attach_latest_assessments(programmes.with_progress(blocks=False))
+    def open_red_flags_of(client_ids, using=None):
+        """{client id: her open red flags as JSON, oldest first} (progression.open_red_flags over
+        what her assessments and logs record): her row's derived state (Client.derived_fields)."""
+        return {pk: [flag.as_json() for flag in progression.open_red_flags(*found)]
+                for pk, found in recorded_red_flags(client_ids, using).items()}
+
+    @staticmethod
+    def refresh_states(programmes, latest=None, red_flags=None, **fields):
+        """refresh_state() for many programmes at once (her derived state, loading data, the
+        migration); `latest`: their client's latest assessment, when it is loaded already;
+        `red_flags`: her open red flags as her row will have them (it is written after). Only the
+        rows whose state changed (or that take `fields`) are written."""
+        programmes = programmes.with_progress(blocks=False)
+        if latest is not None:
+            rows = list(programmes)
+            for programme in rows:
+                latest.client = programme.client
+                programme.__dict__["latest_assessment"] = latest
+        else:
+            rows = attach_latest_assessments(programmes)
+        changed = []
         for programme in rows:
-            for field, value in programme.replayed_state().items():
-                setattr(programme, field, value)
-        Programme.objects.bulk_update(rows, list(STORED_FIELDS), batch_size=500)
+            if red_flags is not None:
+                programme.client.open_red_flags = red_flags
+            state = programme.replayed_state()
+            if fields or any(getattr(programme, field) != value for field, value in state.items()):
+                for field, value in {**state, **fields}.items():
+                    setattr(programme, field, value)
+                changed.append(programme)
+        if changed:
+            Programme.objects.bulk_update(changed, [*STORED_FIELDS, *fields], batch_size=500)
+            for programme in changed:  # a field written as an expression is read afresh when wanted
+                for name, value in fields.items():
+                    if hasattr(value, "resolve_expression"):
+                        del programme.__dict__[programme._meta.get_field(name).attname]
+        return rows
 
     @property
     def can_log(self):
@@ -565,7 +592,7 @@ class Programme(models.Model):
         return sorted(self.logs.all(), key=lambda log: (log.created_at, log.pk), reverse=True)[:count]
 
     # --- Operations: each one locks the programme row, records itself in the history, and
-    # touches her client and the plan (whose updated_at her cached report reads). -----------
+    # writes the programme's state and her row once each, at its end. --------------------------
 
     def _lock(self):
         """Lock this programme's row until the transaction ends: operations on one programme
@@ -575,12 +602,13 @@ class Programme(models.Model):
     def _reloaded(self):
         return Programme.objects.filter(pk=self.pk).with_progress(blocks=False).get()
 
-    def _changed(self):
-        Plan.objects.filter(pk=self.plan_id).update(updated_at=timezone.now())
-        Programme.objects.filter(pk=self.pk).update(version=F("version") + 1)
-        refresh_red_flags(self.client_id)  # a log can raise a red flag, a correction remove one
-        self.refresh_state()
+    def _changed(self, **fields):
+        """The end of every operation: its version moves on (home's "Seen" holds while it does
+        not), with its state and any other `fields` in one write, and she floats to the top.
+        Returns the programme as it now stands."""
+        programme = self.refresh_state(version=F("version") + 1, **fields)
         self.client.touch()
+        return programme
 
     def _record(self, kind, by, *, log=None, reason="", before=None, after=None, by_client=False):
         return ProgrammeEvent.objects.create(
@@ -589,7 +617,7 @@ class Programme(models.Model):
         )
 
     @classmethod
-    @transaction.atomic
+    @versions.operation()
     def assign(cls, *, client, template, start_date, by, override_reason="", override_items=()):
         """Her own copy of `template`, from `start_date`. The rule for who may run decides on her
         record as it stands (the form asks it first, for the words): an open red flag, or anything
@@ -614,7 +642,7 @@ class Programme(models.Model):
         the log form was given (next_sequence), `position` the (week, session) it showed.
         `by_client`: she logged it herself through her private link (`by` is then None).
         Returns (log, outcome); raises AlreadyLogged or ProgrammeRefused."""
-        with transaction.atomic():
+        with versions.operation():
             locked = self._lock()
             if sequence <= locked.log_sequence:
                 raise AlreadyLogged(self.logs.filter(sequence=sequence).first())
@@ -642,9 +670,10 @@ class Programme(models.Model):
                 # The unique (programme, sequence) constraint: where row locks are not
                 # available (SQLite), the database still refuses the second copy.
                 raise AlreadyLogged(message="Already logged: this session was just recorded. Nothing was recorded twice.") from None
-            Programme.objects.filter(pk=self.pk).update(log_sequence=sequence)
             current._record("logged", by, log=log, after=log.snapshot(), by_client=by_client)
-            current._changed()
+            log.programme = current._changed(log_sequence=sequence)  # as it stands now, for its card
+        if log.has_red_flag:  # opened on her row as the operation ended: the card's banner shows it
+            log.programme.client.refresh_from_db(fields=["open_red_flags", "red_flag_since"])
         return log, result
 
     def email_trainer_about_pause(self, client_url):
@@ -693,7 +722,7 @@ class Programme(models.Model):
             raise TypeError(f"Not correctable: {sorted(unknown)}")
         if not reason.strip():
             raise ProgrammeRefused("Give the reason for the correction.")
-        with transaction.atomic():
+        with versions.operation():
             self._lock()
             log = self._locked_log(log)
             before = log.snapshot()
@@ -715,7 +744,7 @@ class Programme(models.Model):
         """Delete a logged session, for a reason; what it recorded stays in the history."""
         if not reason.strip():
             raise ProgrammeRefused("Give the reason for deleting it.")
-        with transaction.atomic():
+        with versions.operation():
             self._lock()
             log = self._locked_log(log)
             before = log.snapshot()
@@ -731,7 +760,7 @@ class Programme(models.Model):
         with the full symptom screen found none (the rule for who may run says so); after symptoms
         in two sessions in a row, with a note that she has been seen or the symptoms have settled."""
         note = note.strip()
-        with transaction.atomic():
+        with versions.operation():
             self._lock()
             current = self._reloaded()
             if current.state.status != "paused":
@@ -747,7 +776,7 @@ class Programme(models.Model):
     def record_override(self, by, reason):
         """Carry on running although a newer assessment is "not yet", for a recorded reason
         that covers exactly the items that assessment left unmet or untested."""
-        with transaction.atomic():
+        with versions.operation():
             self._lock()
             current = self._reloaded()
             decision = current.running_decision
@@ -764,7 +793,7 @@ class Programme(models.Model):
             self._changed()
 
     def end(self, by):
-        with transaction.atomic():
+        with versions.operation():
             locked = self._lock()
             if locked.ended_at is not None:
                 raise ProgrammeRefused("This programme has already ended.")
@@ -775,7 +804,7 @@ class Programme(models.Model):
 
     def reopen(self, by):
         """Make an ended programme current again, if she has no other current programme."""
-        with transaction.atomic():
+        with versions.operation():
             locked = self._lock()
             if locked.ended_at is None:
                 raise ProgrammeRefused("This programme is current already.")
@@ -824,43 +853,37 @@ def running_decision_for(client, latest, start_date, overridden=frozenset()):
 
 
 def red_flags_of(client):
-    """The red flags open on her record, as refresh_red_flags() stored them on her row."""
+    """The red flags open on her record, as her row keeps them (Client.derived_fields)."""
     return tuple(progression.RedFlag.from_json(flag) for flag in client.open_red_flags)
 
 
 SYMPTOM_COLUMNS = tuple(field for field in protocol.FIELDS if field.item.section == "symptoms")
 
 
-def recorded_red_flags(client_id):
-    """(every red flag ever recorded on her surviving records, every complete and clear screen):
-    what progression.open_red_flags() reads. Three indexed queries, whatever her history."""
-    assessments = Assessment.objects.filter(client_id=client_id).order_by()
+def recorded_red_flags(client_ids, using=None):
+    """{client id: (every red flag recorded on her surviving records, every complete and clear
+    screen)}: what progression.open_red_flags() reads. Three indexed queries, however many clients."""
+    found = {pk: ([], []) for pk in client_ids}
+    assessments = Assessment._base_manager.using(using).filter(client_id__in=client_ids).order_by()
     any_yes = models.Q()
     for column in SYMPTOM_COLUMNS:
         any_yes |= models.Q(**{column.name: True})
-    raised = [
-        progression.RedFlag(tuple(c.item.code for c in SYMPTOM_COLUMNS if row[c.name]), row["assessed_on"],
-                            row["created_at"], "assessment", row["pk"], row["recorded_by__full_name"] or "")
-        for row in assessments.filter(any_yes).values(
-            "pk", "assessed_on", "created_at", "recorded_by__full_name", *(c.name for c in SYMPTOM_COLUMNS))
-    ]
+    for row in assessments.filter(any_yes).values(
+            "pk", "client_id", "assessed_on", "created_at", "recorded_by__full_name", *(c.name for c in SYMPTOM_COLUMNS)):
+        found[row["client_id"]][0].append(progression.RedFlag(
+            tuple(c.item.code for c in SYMPTOM_COLUMNS if row[c.name]), row["assessed_on"], row["created_at"],
+            "assessment", row["pk"], row["recorded_by__full_name"] or ""))
     all_clear = assessments.filter(**{column.name: False for column in SYMPTOM_COLUMNS})
-    screens = [progression.Screen(on, at) for on, at in all_clear.values_list("assessed_on", "created_at")]
-    logs = SessionLog.objects.filter(programme__client_id=client_id).exclude(symptoms=[]).order_by()
-    for row in logs.values("pk", "done_on", "created_at", "symptoms", "logged_by__full_name", "logged_by_client"):
+    for client_id, on, at in all_clear.values_list("client_id", "assessed_on", "created_at"):
+        found[client_id][1].append(progression.Screen(on, at))
+    logs = SessionLog._base_manager.using(using).filter(programme__client_id__in=client_ids).exclude(symptoms=[]).order_by()
+    for row in logs.values("pk", "programme__client_id", "done_on", "created_at", "symptoms", "logged_by__full_name",
+                           "logged_by_client"):
         if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
             by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
-            raised.append(progression.RedFlag(codes, row["done_on"], row["created_at"], "session", row["pk"], by))
-    return raised, screens
-
-
-def refresh_red_flags(client_id):
-    """Store the red flags open on her record on her row (call inside the change's transaction);
-    written only when they changed."""
-    flags = progression.open_red_flags(*recorded_red_flags(client_id))
-    stored = [flag.as_json() for flag in flags]
-    if Client.objects.filter(pk=client_id).values_list("open_red_flags", flat=True).first() != stored:
-        Client.objects.filter(pk=client_id).update(open_red_flags=stored, red_flag_since=flags[0].on if flags else None)
+            found[row["programme__client_id"]][0].append(
+                progression.RedFlag(codes, row["done_on"], row["created_at"], "session", row["pk"], by))
+    return found
 
 
 def current_programme_of(client, latest=None):
@@ -925,14 +948,13 @@ class SessionLog(models.Model):
     def save(self, *args, refresh=True, **kwargs):
         """`refresh=False` from the operations, which refresh the programme's stored state
         themselves once everything is written."""
-        with transaction.atomic():
+        with versions.operation():
             if self.sequence is None:
                 # Written directly (demo data, fixtures): take the programme's next number.
                 Programme.objects.filter(pk=self.programme_id).update(log_sequence=F("log_sequence") + 1)
                 self.sequence = Programme.objects.values_list("log_sequence", flat=True).get(pk=self.programme_id)
             super().save(*args, **kwargs)
             if refresh:
-                refresh_red_flags(Programme.objects.values_list("client_id", flat=True).get(pk=self.programme_id))
                 Programme(pk=self.programme_id).refresh_state()
 
     def snapshot(self):

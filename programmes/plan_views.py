@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 import audit
-from config.fragments import cached_page
 from config.http import HtmxHttpRequest
 
 from .models import (
@@ -131,11 +130,7 @@ def plan_list(request):
         messages.success(request, f"“{plan.name}” is created with one week and one session. Shape it below.")
         return redirect(plan)
     templates = Plan.objects.templates_for(request.user)
-    if request.method == "POST":  # her typing and its errors: never from the cache
-        return render(request, "programmes/plan_list.html", plan_list_context(templates, form))
-    # Every edit of a template moves its updated_at on (Plan.changed()); adding or deleting one changes the list.
-    parts = list(templates.order_by("pk").values_list("pk", "updated_at"))
-    return cached_page(request, "programmes/plan_list.html", parts, lambda: plan_list_context(templates, form))
+    return render(request, "programmes/plan_list.html", plan_list_context(templates, form))
 
 
 def plan_list_context(templates, form):
@@ -157,12 +152,7 @@ def plan_detail(request, pk, details_form=None):
     client = programme_client(plan)
     if client is not None:
         audit.record_view(request, client, "viewed_programme", "Her plan")
-    if details_form is not None:  # her typing and its errors: never from the cache
-        return render(request, "programmes/plan_detail.html", plan_context(request, plan, client, details_form))
-    # Every edit of a plan moves updated_at on (Plan.changed()); her copy also moves her data version.
-    parts = [plan.updated_at, client.data_version if client else None]
-    return cached_page(request, "programmes/plan_detail.html", parts,
-                       lambda: plan_context(request, plan, client), client_pk=client.pk if client else None)
+    return render(request, "programmes/plan_detail.html", plan_context(request, plan, client, details_form))
 
 
 def plan_context(request, plan, client, details_form=None):

@@ -111,7 +111,7 @@ def session_log(request: HtmxHttpRequest, pk):
         except ProgrammeRefused as refused:  # already logged, or her position moved meanwhile
             return render_card(request, get_programme_for_trainer(request, pk), refusal=str(refused))
         audit.record(request, programme.client, "logged_session", f"Week {log.week}, session {log.session_number}")
-        programme = get_programme_for_trainer(request, pk)
+        programme = log.programme  # as it stands after the log, loaded by the operation
         if request.htmx:
             return render(request, "programmes/_card.html", card_context(programme, outcome=outcome))
         # Her page shows this log's outcome at the top of the card, where #programme lands.

@@ -5,7 +5,7 @@ presentation attributes only (no style attributes), so they pass a strict CSP an
 look the same in the browser and in WeasyPrint."""
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assessments.protocol import NOT_TESTED, SIDES
 
@@ -17,16 +17,16 @@ LEFT, RIGHT, TOP, BOTTOM = 34, 10, 20, 36
 @dataclass(frozen=True)
 class Tick:
     value: float
-    y: float
+    y: float | str  # a str once printed()
 
 
 @dataclass(frozen=True)
 class Point:
     label: str
     value: float | None
-    x: float
-    y: float | None
-    dy: float = -9  # where its number sits: above the point, or below it when another line's is above
+    x: float | str
+    y: float | str | None
+    dy: float | str = -9  # where its number sits: above the point, or below it when another line's is above
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,10 @@ class Line:
 class Bar:
     label: str
     value: float | None
-    x: float
-    y: float
-    width: float
-    height: float
+    x: float | str
+    y: float | str  # a str once printed()
+    width: float | str
+    height: float | str
     meets_target: bool = False
 
     @property
@@ -96,7 +96,7 @@ class Chart:
     description: str
     unit: str
     target: float | None = None
-    target_y: float | None = None
+    target_y: float | str | None = None
     ticks: list = field(default_factory=list)
     points: list = field(default_factory=list)
     bars: list = field(default_factory=list)
@@ -107,13 +107,14 @@ class Chart:
     lines: list = field(default_factory=list)  # sided charts: a Line per side
     summary: str = ""  # the chart in one or two plain sentences, shown beside it and read out as its description
     template: str = ""  # the hand-written SVG template that draws it: each builder below names its own
-    width: int = WIDTH
-    height: int = HEIGHT
-    left: int = LEFT
-    bottom_y: float = HEIGHT - BOTTOM
-    right_x: float = WIDTH - RIGHT
-    label_y: float = HEIGHT - BOTTOM + 16
-    tick_label_x: float = LEFT - 5
+    # Where things sit in the drawing, as the SVG writes them (see printed()).
+    width: str = str(WIDTH)
+    height: str = str(HEIGHT)
+    left: str = str(LEFT)
+    bottom_y: str = str(HEIGHT - BOTTOM)
+    right_x: str = str(WIDTH - RIGHT)
+    label_y: str = str(HEIGHT - BOTTOM + 16)
+    tick_label_x: str = str(LEFT - 5)
 
     @property
     def unit_shown(self):
@@ -140,6 +141,29 @@ class Chart:
         if self.target is not None:
             keys.append(f"Dashed line: target {self.target}.")
         return keys
+
+
+def _text(number):
+    return None if number is None else str(number)
+
+
+def printed(chart):
+    """The chart with every coordinate as the SVG writes it. A number a template prints goes
+    through Django's localisation, which for en-GB writes str(number) at some cost: her page
+    draws about a thousand of them. The measured values stay numbers (the table of numbers, the
+    labels over the points). tests/reports/test_reports.py checks the drawing is unchanged."""
+    def point(p):
+        return replace(p, x=_text(p.x), y=_text(p.y), dy=_text(p.dy))
+
+    return replace(
+        chart, target_y=_text(chart.target_y),
+        ticks=[replace(tick, y=_text(tick.y)) for tick in chart.ticks],
+        points=[point(p) for p in chart.points],
+        lines=[replace(line, points=[point(p) for p in line.points]) for line in chart.lines],
+        bars=[replace(bar, x=_text(bar.x), y=_text(bar.y), width=_text(bar.width), height=_text(bar.height))
+              for bar in chart.bars],
+        x_labels=[(_text(x), text) for x, text in chart.x_labels],
+    )
 
 
 def axis(largest, most_ticks=5):
@@ -203,12 +227,12 @@ def line_chart(slug, title, description, unit, series, target=None, summary=""):
         Point(label, value, x, to_y(value) if value is not None else None)
         for x, (label, value) in zip(x_positions(len(series)), series, strict=True)
     ]
-    return Chart(
+    return printed(Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), points=points, path=pen_path(points),
         x_labels=thinned([(p.x, p.label) for p in points]), summary=summary, template="reports/charts/line.html",
         columns=["Date", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
-    )
+    ))
 
 
 def sided_line_chart(slug, title, description, unit, series, target=None, summary=""):
@@ -227,12 +251,12 @@ def sided_line_chart(slug, title, description, unit, series, target=None, summar
             below = other is not None and value is not None and (value < other or (value == other and index == 1))
             points.append(Point(label, value, x, to_y(value) if value is not None else None, dy=18 if below else -9))
         lines.append(Line(side, pen_path(points), points))
-    return Chart(
+    return printed(Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), lines=lines, x_labels=thinned([(x, label) for x, (label, _, _) in zip(xs, series, strict=True)]),
         summary=summary, template="reports/charts/sided.html", columns=["Date", *(side.capitalize() for side in SIDES)],
         rows=[(label, *(NOT_TESTED if v is None else v for v in pair)) for label, *pair in series],
-    )
+    ))
 
 
 def bar_chart(slug, title, description, unit, series, maximum=None, target=None, summary=""):
@@ -248,9 +272,9 @@ def bar_chart(slug, title, description, unit, series, maximum=None, target=None,
         x = round(LEFT + index * slot + (slot - width) / 2, 1)
         bars.append(Bar(label, value, x, y, round(width, 1), round(HEIGHT - BOTTOM - y, 1),
                         meets_target=target is not None and value is not None and value >= target))
-    return Chart(
+    return printed(Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), bars=bars, x_labels=thinned([(round(b.x + b.width / 2, 1), b.label) for b in bars]),
         summary=summary, template="reports/charts/bar.html", columns=["", unit.capitalize()],
         rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
-    )
+    ))

@@ -33,23 +33,30 @@ QUEUE_DELAY = 30  # seconds after a change before her reports are drawn
 # start may read her data before the change commits, so the change queues its own.
 COVER_MARGIN = 10
 TRAINER_PRIORITY = -10  # a trainer's new details redraw all her clients: after single clients' changes
+FINISHED_PRIORITY = 10  # an assessment just finished: her report is wanted now, before anything else
 
 
 @task
 def draw_reports(client_pk):
-    """Draw every report of hers whose stored drawing is missing or stale; returns how many."""
+    """Draw every report of hers whose stored drawing is missing or stale, her latest first (the
+    one she and her trainer download), then the others, newest first; returns how many. After a
+    change of hers only her latest's stamp has moved on (reports/pdf.py report_stamps), unless
+    the change was to an earlier assessment or to what every report shows: so one changed client
+    costs one report's drawing."""
     from clients.models import Client
 
-    from .pdf import draw, reports_of
+    from .pdf import draw, reports_for
 
     client = Client.objects.select_related("trainer").filter(pk=client_pk).first()
     if client is None:  # erased meanwhile
         return 0
-    drawn = 0
-    for report in reports_of(client, timezone.localdate()):
-        if not report.stored:
-            draw(report)
-            drawn += 1
+    history = list(client.assessments.order_by("assessed_on", "pk"))
+    drawn, today = 0, timezone.localdate()
+    for wanted in (history[-1:], history[-2::-1]):
+        for report in reports_for(client, wanted, history[-1].pk, today, history=history) if wanted else []:
+            if not report.stored:
+                draw(report)
+                drawn += 1
     return drawn
 
 
@@ -98,16 +105,22 @@ def queue_drawing(client_pks, priority=0):
         logger.warning("Could not queue the drawing of reports of clients %s", client_pks, exc_info=True)
 
 
-def _saved(sender, instance, raw=False, using=None, **kwargs):
-    if not raw:  # loaddata
-        queue_drawing(sorted(versions.client_ids_of(sender, [instance], using)))
+def draw_now(client_pk):
+    """Draw her reports ahead of everything else and without waiting (her latest first): an
+    assessment was just finished, and the summary it leads to offers its report. Stored or
+    logged, never an error: the finish is saved already."""
+    try:
+        draw_reports.using(priority=FINISHED_PRIORITY).enqueue(client_pk)
+    except Exception:
+        logger.warning("Could not queue the drawing of the reports of client %s", client_pk, exc_info=True)
 
 
-def _deleting(sender, instance, using=None, **kwargs):
-    if versions.client_path(sender) == "pk":
-        return  # she is being erased: nothing of hers is left to draw (privacy/erasure.py empties her queue)
-    # Before the row goes, while the path to her still resolves (as clients/versions.py does).
-    queue_drawing(sorted(versions.client_ids_of(sender, [instance], using)))
+def _finished(sender, assessment, **kwargs):
+    draw_now(assessment.client_id)
+
+
+def _data_changed(sender, client_ids, using=None, **kwargs):
+    queue_drawing(client_ids)
 
 
 # Trainer saves that change nothing a report shows (sign-in, two-factor set-up).
@@ -124,12 +137,14 @@ def _trainer_changed(sender, instance, raw=False, created=False, update_fields=N
 
 
 def connect():
-    """Every write of her data (the models clients/versions.py finds: her assessments, profile,
-    programme, plan and logs) queues her reports; so does a change of her trainer's details."""
+    """Every operation on her data (whatever moves her version on, clients/versions.py: her
+    assessments, profile, programme, plan and logs, bulk updates included) queues her reports,
+    once; so does a change of her trainer's details."""
     from django.conf import settings
-    from django.db.models.signals import post_save, pre_delete
+    from django.db.models.signals import post_save
 
-    for model in versions.versioned_models():
-        post_save.connect(_saved, sender=model, dispatch_uid=f"reports-draw-save-{model._meta.label}")
-        pre_delete.connect(_deleting, sender=model, dispatch_uid=f"reports-draw-delete-{model._meta.label}")
+    from assessments.models import finished
+
+    versions.data_changed.connect(_data_changed, dispatch_uid="reports-draw-data-changed")
+    finished.connect(_finished, dispatch_uid="reports-draw-finished")
     post_save.connect(_trainer_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reports-draw-trainer-saved")

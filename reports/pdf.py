@@ -8,13 +8,12 @@ from collections import namedtuple
 from functools import cache
 
 from django.contrib.staticfiles import finders
-from django.core.cache import cache as django_cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config.fragments import client_keys_key, code_version
+from config.fragments import code_version
 
 from .models import DrawnReport
 
@@ -119,10 +118,23 @@ def report_key(html):
     return digest.hexdigest()
 
 
-def report_stamps(client, today):
-    """(stamp of her latest's report, stamp of every earlier one's): what a report could depend
-    on, derived as her data version is (clients/versions.py: any write of anything of hers moves
-    it on), her trainer's details and logo, the code and, for the live report, the day.
+# Her row's own bookkeeping, which no report shows (her version, her latest activity, what her
+# row keeps of her other rows): its moving on leaves every record as it was.
+NOT_IN_RECORDS = {"data_version", "last_activity_at", "latest_assessment", "on_worklist_from", "updated_at"}
+
+
+def _values(row, skip=frozenset()):
+    return "|".join(repr(getattr(row, field.attname)) for field in row._meta.concrete_fields if field.name not in skip)
+
+
+def report_stamps(client, today, history, latest_pk):
+    """{assessment pk: stamp} for each of `history`, her assessments in (date, id) order from her
+    first: what its report could depend on. Her latest's report is live: its stamp names her data
+    version (clients/versions.py: any operation on anything of hers moves it on), the day, her
+    trainer's details and logo and the code. Each earlier one's is a record of its day: its stamp
+    names only what it can show, her row (but its bookkeeping), every value of the assessments up
+    to it, her trainer's details and logo and the code, so her logged sessions, the passing days
+    and her later assessments leave it alone: a change of hers costs one report's drawing.
 
     A stamp only saves work, it decides nothing: a stored report whose stamp still matches has
     a key that still matches (nothing it could show has changed), so its HTML need not be
@@ -133,12 +145,17 @@ def report_stamps(client, today):
     version, trainer_changed, logo_changed = Client.objects.filter(pk=client.pk).values_list(
         "data_version", "trainer__updated_at", "trainer__logo__updated_at"
     ).get()
-    base = [REPORT_VERSION, code_version(), client.pk, version, trainer_changed, logo_changed]
+    base = "|".join(map(str, [REPORT_VERSION, code_version(), client.pk, trainer_changed, logo_changed]))
 
     def stamp(*parts):
-        return hashlib.sha256("|".join(map(str, [*base, *parts])).encode()).hexdigest()
+        return hashlib.sha256("|".join(map(str, [base, *parts])).encode()).hexdigest()
 
-    return stamp("live", today.isoformat()), stamp("record")
+    stamps, so_far = {}, hashlib.sha256(_values(client, NOT_IN_RECORDS).encode())
+    for assessment in history:
+        so_far.update(_values(assessment).encode())
+        stamps[assessment.pk] = (stamp("live", version, today.isoformat()) if assessment.pk == latest_pk
+                                 else stamp("record", so_far.hexdigest()))
+    return stamps
 
 
 # A report of one assessment: its stamp, its key, its HTML when it had to be rendered to know
@@ -164,22 +181,23 @@ def report_html(assessment, latest_pk, today, logo_url):
     return render_to_string("reports/report.html", context)
 
 
-def reports_for(client, assessments, latest_pk, today, render=True):
-    """The Report of each of `assessments` (hers): a stored drawing's key where its stamp still
-    matches, else the key of the HTML rendered now. A stored drawing found current again
+def reports_for(client, assessments, latest_pk, today, render=True, history=None):
+    """The Report of each of `assessments` (hers; `history`: hers in (date, id) order up to the
+    last of them, when `assessments` are not all of those): a stored drawing's key where its stamp
+    still matches, else the key of the HTML rendered now. A stored drawing found current again
     (its key unchanged) gets the new stamp, so the next look needs no rendering. With
     render=False nothing is rendered: a report whose stamp does not match has key None, for
     draw() to render when its turn comes (her export's steps)."""
     from accounts.models import TrainerLogo
 
-    live, record = report_stamps(client, today)
+    stamps = report_stamps(client, today, history or sorted(assessments, key=lambda a: (a.assessed_on, a.pk)), latest_pk)
     stored = {pk: (stamp, key) for pk, stamp, key in DrawnReport.objects.filter(
         assessment_id__in=[a.pk for a in assessments]).values_list("assessment_id", "stamp", "key")}
     logo_url = None
     found = []
     for assessment in assessments:
         assessment.client = client
-        stamp = record if is_record(assessment, latest_pk) else live
+        stamp = stamps[assessment.pk]
         stored_stamp, stored_key = stored.get(assessment.pk, (None, None))
         if stored_stamp == stamp or not render:
             current = stored_stamp == stamp
@@ -199,22 +217,27 @@ def reports_for(client, assessments, latest_pk, today, render=True):
 def report_of(assessment, today, render=False):
     """The Report of one assessment (its client and trainer loaded with it); render=True
     renders it even when a stored drawing's stamp matches."""
+    from .progress import up_to
+
     client = assessment.client
     latest_pk = client.assessments.order_by("-assessed_on", "-pk").values_list("pk", flat=True).first()
+    # A record's stamp reads every assessment up to it; her latest's reads her version alone.
+    history = [assessment] if assessment.pk == latest_pk else list(
+        client.assessments.filter(up_to(assessment)).order_by("assessed_on", "pk"))
     if render:
         from accounts.models import TrainerLogo
 
         html = report_html(assessment, latest_pk, today, TrainerLogo.url_for(client.trainer))
         key = report_key(html)
         stored = DrawnReport.objects.filter(assessment_id=assessment.pk, key=key).exists()
-        return Report(assessment, report_stamps(client, today)[latest_pk != assessment.pk], key, html, stored)
-    return reports_for(client, [assessment], latest_pk, today)[0]
+        return Report(assessment, report_stamps(client, today, history, latest_pk)[assessment.pk], key, html, stored)
+    return reports_for(client, [assessment], latest_pk, today, history=history)[0]
 
 
 def reports_of(client, today, render=True):
     """The Report of every assessment of hers, oldest first."""
-    assessments = list(client.assessments.order_by("assessed_on", "pk"))
-    return reports_for(client, assessments, assessments[-1].pk, today, render) if assessments else []
+    history = list(client.assessments.order_by("assessed_on", "pk"))
+    return reports_for(client, history, history[-1].pk, today, render, history=history) if history else []
 
 
 def stored_pdfs(reports):
@@ -251,16 +274,3 @@ def report_pdf(report):
     stored. Her download and her "everything" export both take it from here, so they are the
     same file; reports/drawing.py draws them beforehand."""
     return stored_pdfs([report]).get(report.assessment.pk) or draw(report)
-
-
-def client_report_keys(client_pk):
-    """Her cached pages (config/fragments.py)."""
-    return django_cache.get(client_keys_key(client_pk), [])
-
-
-def forget_client_reports(client_pk):
-    """Remove every cached page of hers (erasure): they hold her health data too. Her stored
-    reports go with her rows (DrawnReport's cascade)."""
-    keys = client_report_keys(client_pk)
-    django_cache.delete_many([*keys, client_keys_key(client_pk)])
-    return len(keys)

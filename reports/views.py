@@ -55,11 +55,10 @@ def progress(request, token):
         return refusal
     client = link.client
     audit.record_link(request, client, "link_viewed_progress")
-    logged = just_logged(request, client)
-    # Drawn for each visit, never kept in the page cache: the page holds her link (its calendar
-    # address), which is stored nowhere in plain text.
+    # Drawn for each visit, never kept in a cache: the page holds her link (its calendar address),
+    # which is stored nowhere in plain text.
     context = client_progress(client)
-    context["top"] = her_top(client, context["programme"], context["latest"], context["today"], logged)
+    context["top"] = her_top(client, context["programme"], context["latest"], context["today"], just_logged(request))
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
     context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])

@@ -109,12 +109,32 @@ def years_ago(years, today=None):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Rendered fragments and reports are cached by id and version; ids repeat across tests."""
+    """The link throttle's counters and the report queue's de-duplication live in the cache,
+    keyed by ids that repeat across tests."""
     from django.core.cache import cache
 
     cache.clear()
     yield
     cache.clear()
+
+
+def cached_values():
+    """Every value in every cache, as the bytes stored (locmem and Redis), to search for her data."""
+    from django.core.cache import caches
+
+    found = []
+    for cache in caches.all():
+        if hasattr(cache, "_cache") and isinstance(cache._cache, dict):  # locmem
+            found += list(cache._cache.values())
+        else:  # Redis: raw values under this cache's prefix
+            client = cache._cache.get_client(None)
+            found += [client.get(key) or b"" for key in client.keys(cache.make_key("*"))]
+    return found
+
+
+def nothing_cached_about(*texts):
+    """True when no cache holds any of these texts (her name, her notes …)."""
+    return not any(text.encode() in value for value in cached_values() for text in texts)
 
 
 # Property tests explore widely; on a busy 2-core CI machine the default deadline is noise.

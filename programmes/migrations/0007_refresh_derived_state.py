@@ -2,8 +2,8 @@ from django.db import migrations
 
 
 def refresh_every_client(apps, schema_editor):
-    """Her open red flags (issue 19) and her programmes' stored state, for every client, from her
-    records as they now stand (the warning-sign questions are not asked on any of them yet).
+    """Her open red flags (issue 19), her programmes' stored state and her first day on home's
+    worklist (issue 20), for every client, from her records as they now stand (the warning-sign questions are not asked on any of them yet).
 
     The rules live on the real models (historical ones have no methods), so this reads the app's
     models: it must be the LAST migration that fills derived state, after every migration that adds a
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programmes', '0006_programme_stored_state'),
-        ('clients', '0008_private_link_kept_encrypted_one_live_link'),
+        ('clients', '0009_client_on_worklist_from'),
         ('assessments', '0004_warning_signs_and_deleted_assessments'),
     ]
 

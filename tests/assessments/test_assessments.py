@@ -255,9 +255,8 @@ def test_client_page_lists_assessments_with_verdict_badges(owner_http, client_re
 def test_client_page_query_count_does_not_grow_with_assessments(owner_http, client_record, count, django_assert_max_num_queries):
     for index in range(count):
         make_assessment(client_record, days_after_birth=90 + index)
-    # 7, the access log's line, her latest assessment in full (who may run), her last link visit for the cache
-    # key and her deleted assessments
-    with django_assert_max_num_queries(11):
+    # 7, the access log's line, her latest assessment in full (who may run) and her deleted assessments
+    with django_assert_max_num_queries(10):
         owner_http.get(client_record.get_absolute_url())
 
 
@@ -489,3 +488,66 @@ def test_the_studio_form_reads_back_the_values_it_was_given(flat):
     assert strictly({name: form.cleaned_data[name] for name in flat}) == strictly(flat)
     rows = [row for section in form.section_rows() for group in section["groups"] for row in group["rows"]]
     assert [cell.name for row in rows for _, cell in row["cells"]] == [field.name for field in protocol.FIELDS]
+
+
+# --- Issue 20: her page shows her latest assessments; the rest are a page of their own ---------
+
+
+def history_of(client, count):
+    return [make_assessment(client, days_after_birth=7 * 13 + index) for index in range(count)]
+
+
+def test_her_page_shows_her_latest_twelve_and_links_to_all_of_them(owner_http, client_record):
+    made = history_of(client_record, 15)
+    page = owner_http.get(client_record.get_absolute_url()).content.decode()
+    table = page[page.index('class="table table--assessments"'):page.index("</table>")]
+    assert table.count("<tr>") == 13  # the head and her latest twelve
+    assert f'href="{made[-1].get_absolute_url()}"' in table and f'href="{made[2].get_absolute_url()}"' not in table
+    assert f'href="{reverse("assessments:list", args=[client_record.pk])}">All 15 assessments</a>' in page
+
+
+def test_no_link_to_all_when_all_are_on_her_page(owner_http, client_record):
+    history_of(client_record, 12)
+    assert "All 12 assessments" not in owner_http.get(client_record.get_absolute_url()).content.decode()
+
+
+def test_all_her_assessments_page_by_page_latest_first(owner_http, client_record, monkeypatch):
+    monkeypatch.setattr("assessments.views.LIST_PAGE_SIZE", 5)
+    made = history_of(client_record, 12)
+    url = reverse("assessments:list", args=[client_record.pk])
+    first = owner_http.get(url).content.decode()
+    assert "Assessments: Amira Haddad (12)" in first and "Page 1 of 3" in first and 'rel="next"' in first
+    assert first.index(made[-1].get_absolute_url()) < first.index(made[-2].get_absolute_url())
+    last = owner_http.get(url + "?page=3").content.decode()
+    assert made[0].get_absolute_url() in last and made[-1].get_absolute_url() not in last
+    assert owner_http.get(url + "?page=abc").status_code == 200
+    assert AccessEventOf(client_record).filter(kind="viewed_client").count() == 3  # each page viewed is logged
+
+
+def AccessEventOf(client):  # noqa: N802
+    from audit.models import AccessEvent
+
+    return AccessEvent.objects.filter(client=client)
+
+
+def test_all_her_assessments_is_for_her_trainer_alone(owner_http, stranger_http, anon_http, client_record):
+    history_of(client_record, 2)
+    url = reverse("assessments:list", args=[client_record.pk])
+    assert owner_http.get(url).status_code == 200
+    assert stranger_http.get(url).status_code == 404
+    assert anon_http.get(url)["Location"].startswith(reverse("login"))
+    assert owner_http.post(url).status_code == 405
+
+
+@pytest.mark.parametrize("count", [12, 300])
+def test_her_page_and_the_comparison_read_the_same_rows_for_12_or_300(owner_http, client_record, count,
+                                                                      django_assert_max_num_queries):
+    Assessment.objects.bulk_create(Assessment(client=client_record, verdict="ready", recorded_by=client_record.trainer,
+                                              assessed_on=client_record.baby_date_of_birth + timedelta(days=90 + index),
+                                              **ready_values()) for index in range(count))
+    client_record.refresh_derived()
+    with django_assert_max_num_queries(10):  # as test_client_page_query_count_does_not_grow_with_assessments
+        page = owner_http.get(client_record.get_absolute_url()).content.decode()
+    assert page.count('<a href="/assessments/') == 2 * 12  # each of her latest twelve: its date and "Open"
+    with django_assert_max_num_queries(5):
+        assert owner_http.get(reverse("assessments:compare", args=[client_record.pk])).status_code == 200

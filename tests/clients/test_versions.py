@@ -1,6 +1,8 @@
 """Her data version (clients/versions.py): every change to her data moves it on. The models are
 walked by introspection, so a new table that refers to her cannot be forgotten."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import ForeignKey, ProtectedError
 
@@ -99,36 +101,45 @@ def test_reading_her_pages_does_not_move_it(owner_http, owner):
     assert version_of(her) == before
 
 
-def test_her_report_stamps_follow_any_change_of_hers_and_her_trainers_details(full_client):  # noqa: F811
+def test_her_report_stamps_follow_what_each_report_shows(full_client, owner):  # noqa: F811
     """The stamps only spare rendering a report to know it is current (reports/pdf.py
-    report_stamps): they must move with anything a report could show."""
+    report_stamps): her latest's moves with anything of hers and the day, an earlier one's (a
+    record of its day) with what it shows alone: her row, the assessments up to it, her trainer's
+    details. So a logged session or a passing day costs one report, her latest."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     from programmes.models import PlanBlock
     from reports.pdf import report_stamps
+    from tests.factories import make_assessment
 
-    client, assessments = full_client
+    client, (first, second) = full_client
+    third = make_assessment(client, days_after_birth=7 * 13)
     today = timezone.localdate()
-    seen = set(report_stamps(client, today))
 
-    def changed():
-        stamps = set(report_stamps(client, today))
-        assert not stamps & seen
-        seen.update(stamps)
+    def stamps(day=today):
+        history = list(client.assessments.order_by("assessed_on", "pk"))
+        return report_stamps(Client.objects.get(pk=client.pk), day, history, history[-1].pk)
 
+    before = stamps()
     block = PlanBlock.objects.filter(session__plan__programme__client=client).first()
     block.repeats += 1
-    block.save()  # her own copy of the plan, three steps away
-    changed()
+    block.save()  # her own copy of the plan, three steps away: her latest report only
+    after = stamps()
+    assert after[third.pk] != before[third.pk] and after[first.pk] == before[first.pk] and after[second.pk] == before[second.pk]
+    assert stamps(today + timedelta(days=1))[third.pk] != after[third.pk], "her latest is drawn for the day"
+    assert stamps(today + timedelta(days=1))[second.pk] == after[second.pk], "a record is not"
+    second.save_changes({"strength_calf_raise_left": 11}, owner, second.version)  # the middle one
+    edited = stamps()
+    assert edited[first.pk] == after[first.pk] and edited[second.pk] != after[second.pk], "from it on"
+    client.full_name = "Amira Haddad-Stone"
+    client.save()
+    renamed = stamps()
+    assert not set(renamed.values()) & set(edited.values())
     client.trainer.business_name = "Renamed Studio"
     client.trainer.save()
-    changed()
-    tomorrow = today + timedelta(days=1)  # the live report is drawn for the day; a record is not
-    live, record = report_stamps(client, today)
-    assert report_stamps(client, tomorrow) == (report_stamps(client, tomorrow)[0], record)
-    assert report_stamps(client, tomorrow)[0] != live
+    assert not set(stamps().values()) & set(renamed.values())
 
 
 def test_a_report_alone_and_among_all_of_hers_is_the_same_report(full_client):  # noqa: F811
@@ -141,3 +152,97 @@ def test_a_report_alone_and_among_all_of_hers_is_the_same_report(full_client):  
     together = {report.assessment.pk: report.key for report in reports_of(client, today)}
     assert together == {a.pk: report_of(a, today).key for a in client.assessments.select_related("client__trainer")}
     assert len(set(together.values())) == len(assessments)
+
+
+# One operation, one write of her row ---------------------------------------------------------
+
+
+def client_row_updates(captured):
+    return [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith('UPDATE "CLIENTS_CLIENT"')]
+
+
+def inserts_into(captured, table):
+    return [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith(f'INSERT INTO "{table.upper()}"')]
+
+
+def test_each_operation_moves_her_version_on_once_in_one_write_of_her_row(full_client, owner):  # noqa: F811
+    """A session log writes the log, its history, the programme's state and her activity, an
+    autosave the assessment, its change and her latest assessment: her row once each, her
+    version on by one (it was eight UPDATEs of her row for one log)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from programmes.models import Programme
+
+    client, (first, second) = full_client
+    programme = Programme.objects.with_progress().get(client=client)
+    today = timezone.localdate()
+    operations = {
+        "log a session": lambda: programme.log_session(by=owner, sequence=programme.next_sequence, done_on=today,
+                                                       outcome="completed", effort=3, symptoms=[]),
+        "autosave a measurement": lambda: second.save_changes({"strength_calf_raise_left": None}, owner, second.version),
+        "change a measurement back": lambda: second.save_changes({"strength_calf_raise_left": 20}, owner, second.version),
+        "correct a log": lambda: programme.correct_log(programme.logs.order_by("pk").first(), by=owner, reason="typo",
+                                                       effort=7),
+        "a new assessment": lambda: make_assessment_now(client),
+        "her details": lambda: save_goal(client),
+        "consent": lambda: client.record_consent(owner),
+        "end her programme": lambda: Programme.objects.with_progress().get(pk=programme.pk).end(owner),
+    }
+    for name, operation in operations.items():
+        programme = Programme.objects.with_progress().get(pk=programme.pk)
+        before = version_of(client)
+        with CaptureQueriesContext(connection) as captured:
+            operation()
+        assert version_of(client) == before + 1, name
+        updates = client_row_updates(captured)
+        assert len([sql for sql in updates if '"data_version" = ' in sql]) == 1, (name, updates)
+        # Her details and her consent are her row itself: that write, then the one of the operation.
+        assert len(updates) == (2 if name in ("her details", "consent") else 1), (name, updates)
+    # One history row: a session log's event and the autosave's one changed field.
+    programme = Programme.objects.with_progress().get(pk=programme.pk)
+    programme.reopen(owner)
+    programme = Programme.objects.with_progress().get(pk=programme.pk)
+    with CaptureQueriesContext(connection) as captured:
+        # Five days ago: today has its session already (DOMAIN.md "Pacing": one a day).
+        programme.log_session(by=owner, sequence=programme.next_sequence, done_on=today - timedelta(days=5),
+                              outcome="completed", effort=3, symptoms=[])
+    assert len(inserts_into(captured, "programmes_programmeevent")) == 1
+    assert not [q for q in captured if 'UPDATE "programmes_plan"' in q["sql"]], "nothing reads her plan's updated_at"
+
+
+def make_assessment_now(client):
+    from tests.factories import make_assessment
+
+    make_assessment(client, days_after_birth=7 * 20)
+
+
+def save_goal(client):
+    client = Client.objects.get(pk=client.pk)
+    client.goal = "A 10k in spring"
+    client.save()
+
+
+def test_outside_an_operation_each_write_still_moves_her_version_on(full_client):  # noqa: F811
+    client, assessments = full_client
+    before = version_of(client)
+    AssessmentChangeModel = assessments[0].changes.model
+    AssessmentChangeModel.objects.create(assessment=assessments[0], field="notes", new_value="x")
+    AssessmentChangeModel.objects.filter(assessment=assessments[0]).update(field="notes")
+    assert version_of(client) == before + 2
+
+
+def test_an_operation_that_fails_moves_nothing(full_client, owner):  # noqa: F811
+    from assessments.models import StaleAssessment
+
+    client, (first, second) = full_client
+    before = version_of(client)
+    try:
+        second.save_changes({"notes": "From a stale tab"}, owner, second.version - 1)
+    except StaleAssessment:
+        pass
+    else:
+        raise AssertionError("a stale version must be refused")
+    assert version_of(client) == before
+    assert Client.objects.get(pk=client.pk).data_version == before

@@ -110,7 +110,9 @@ def test_home_stays_constant_in_queries_with_acknowledgements(owner, owner_http,
         programme = assign(client, owner)
         log(programme, owner, symptoms=["pain"])
         AttentionAck.record(client, owner, kind="seen", fingerprint="0" * 32)
-    with django_assert_max_num_queries(10):
+    # The session, her, the clients on her worklist, their programmes and acknowledgements, recent sessions
+    # and assessments.
+    with django_assert_max_num_queries(7):
         page = owner_http.get(reverse("home")).content.decode()
     assert page.count('class="attention attention--pain"') == count
 
@@ -172,10 +174,11 @@ def many_needing_attention(owner, count):
 @pytest.mark.parametrize("count", [3, 30])
 def test_home_and_see_all_take_the_same_queries_for_3_or_30_clients(owner, owner_http, count, django_assert_max_num_queries):
     many_needing_attention(owner, count)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):  # how many need her is counted from the same queries
         home = owner_http.get(reverse("home")).content.decode()
     assert home.count('class="attention attention--') == min(count, 20)
-    with django_assert_max_num_queries(7):
+    assert f"Needs your attention ({count})" in home
+    with django_assert_max_num_queries(4):
         everyone = owner_http.get(reverse("clients:attention")).content.decode()
     assert everyone.count('class="attention attention--') == count
 
@@ -220,3 +223,72 @@ def test_see_all_says_when_nobody_needs_her(owner, owner_http):
     make_assessment(make_client(owner))
     page = owner_http.get(reverse("clients:attention") + "?page=99").content.decode()
     assert "Nothing needs you right now" in page
+
+
+# --- Issue 20: home reads only the clients whose row names a day on the worklist ------------
+
+from datetime import date  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from clients.models import Client  # noqa: E402
+from practice.attention import ORDER, WorklistState, reason_kinds, worklist_from  # noqa: E402
+
+STATES = st.builds(
+    WorklistState, st.sampled_from([None, "ready", "not_yet", "refer"]),
+    st.one_of(st.none(), st.dates(date(2025, 1, 1), date(2027, 12, 31))),
+    st.sampled_from([None, "active", "held", "paused", "finished"]), st.integers(0, 4), st.booleans(),
+)
+
+
+@given(STATES, st.dates(date(2026, 1, 1), date(2026, 12, 31)), st.integers(0, 400))
+def test_a_client_with_a_reason_is_named_on_her_row_from_the_day_it_was_worked_out(state, written, days_later):
+    """worklist_from, worked out on the day of her last operation, names every day from then on
+    on which she has a reason (the days alone can only bring a reassessment), and a day with
+    no reason before it only when a reassessment is to come."""
+    today = written + timedelta(days=days_later)
+    on_list_from = worklist_from(state, written)
+    if reason_kinds(state, today):
+        assert on_list_from is not None and on_list_from <= today, (state, written, today)
+    if on_list_from is not None and on_list_from <= today and not reason_kinds(state, today):
+        raise AssertionError(f"named from {on_list_from} without a reason on {today}: {state}")
+    assert set(reason_kinds(state, today)) <= set(ORDER)
+
+
+def test_a_reassessment_puts_her_on_the_worklist_the_day_it_falls_due(owner):
+    from assessments.protocol import REASSESS_AFTER
+
+    today = timezone.localdate()
+    due_today = make_client(owner, "Due Today", weeks=40)
+    due_tomorrow = make_client(owner, "Due Tomorrow", weeks=40)
+    for client, days_ago in ((due_today, REASSESS_AFTER.days), (due_tomorrow, REASSESS_AFTER.days - 1)):
+        assessed = today - timedelta(days=days_ago)
+        make_assessment(client, days_after_birth=(assessed - client.baby_date_of_birth).days, pelvic_floor_fast_reps=5)
+    rows = {client.full_name: client.on_worklist_from for client in Client.objects.all()}
+    assert rows == {"Due Today": today, "Due Tomorrow": today + timedelta(days=1)}
+    assert [entry.client.full_name for entry in entries(owner)] == ["Due Today"]
+    assert [entry.client.full_name for entry in worklist(owner, today + timedelta(days=1))] == ["Due Today", "Due Tomorrow"]
+
+
+def test_a_client_with_nothing_to_see_is_not_named_and_one_cleared_leaves_it(owner):
+    client = make_client(owner)
+    make_assessment(client)
+    assert Client.objects.get(pk=client.pk).on_worklist_from is None
+    refer = make_assessment(client, days_after_birth=7 * 15, symptoms_urinary_leakage=True)
+    assert Client.objects.get(pk=client.pk).on_worklist_from == timezone.localdate()
+    refer.delete()
+    assert Client.objects.get(pk=client.pk).on_worklist_from is None
+    assert entries(owner) == []
+
+
+def test_recent_activity_is_hers_newest_first(owner, owner_http, stranger):
+    mine = make_client(owner, "Mine Client")
+    programme = assign(mine, owner)
+    make_assessment(mine)
+    log(Programme.objects.get(pk=programme.pk), owner)
+    make_assessment(make_client(stranger, "Not Mine"))
+    page = owner_http.get(reverse("home")).content.decode()
+    activity = page[page.index("Recent activity"):]
+    assert "Mine Client</a>: session logged by you" in activity and "Not Mine" not in activity
+    assert activity.index("session logged by you") < activity.index("assessment of")

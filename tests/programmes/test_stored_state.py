@@ -18,6 +18,10 @@ from tests.factories import make_assessment
 SYMPTOMS = st.sets(st.sampled_from(["pain", "urinary_leakage", "urgency"]), max_size=2).map(sorted)
 LOG = st.tuples(st.sampled_from(["completed", "completed", "partial", "skipped"]), st.sampled_from([None, 4, 9]), SYMPTOMS)
 ASSESSMENTS = {"ready": {}, "refer": {"symptoms_urinary_leakage": True}, "hop": {"load_impact_hop_in_place_left": 6}}
+# Autosaves of her latest assessment: one that changes its result, one that does not, one to a refer.
+EDITS = {"untested": {"strength_calf_raise_left": None}, "stronger": {"strength_calf_raise_left": 24},
+         "to target": {"strength_calf_raise_left": 20}, "refer": {"symptoms_urinary_leakage": True},
+         "clear": {"symptoms_urinary_leakage": False}}
 
 steps = st.lists(
     st.one_of(
@@ -33,6 +37,7 @@ steps = st.lists(
         st.tuples(st.just("unassess"), st.none()),
         st.tuples(st.just("add_week"), st.none()),
         st.tuples(st.just("birth"), st.sampled_from([10, 30])),
+        st.tuples(st.just("edit"), st.sampled_from(sorted(EDITS))),
     ),
     min_size=1, max_size=14,
 )
@@ -77,6 +82,20 @@ def apply(step, value, programme, client, owner):
     elif step == "birth":
         client.baby_date_of_birth = timezone.localdate() - timedelta(weeks=value)
         client.save()
+    elif step == "edit" and (latest := client.assessments.select_related("client").first()):
+        latest.save_changes(EDITS[value], owner, latest.version)
+
+
+def worklist_state(client):
+    """Her row's day on the worklist, worked out afresh (practice/attention.py worklist_from)."""
+    from practice.attention import WorklistState, worklist_from
+
+    latest = client.assessments.order_by("-assessed_on", "-pk").first()
+    current = Programme.objects.filter(client=client, ended_at__isnull=True).first()
+    state = WorklistState(latest.verdict if latest else None, latest.assessed_on if latest else None,
+                          current.stored_status if current else None, current.stored_repeats if current else 0,
+                          bool(current and current.latest_log_pain))
+    return worklist_from(state, timezone.localdate())
 
 
 @pytest.mark.django_db
@@ -97,7 +116,9 @@ def test_property_stored_state_is_the_replay_after_every_step(owner, steps):
                 apply(step, value, programme, client, owner)
             assert stored(programme) == replayed(programme), (step, value)
             latest = client.assessments.order_by("-assessed_on", "-pk").first()
-            assert Client.objects.get(pk=client.pk).latest_assessment_id == (latest.pk if latest else None)
+            row = Client.objects.get(pk=client.pk)
+            assert row.latest_assessment_id == (latest.pk if latest else None)
+            assert row.on_worklist_from == worklist_state(client), (step, value)
         transaction.set_rollback(True)
 
 

@@ -278,3 +278,45 @@ def test_a_row_of_nobodys_queues_nothing(owner, queued):
     template.name = "Renamed"
     template.save()
     assert queued() == []
+
+
+# Issue 20: one changed client costs one report; Finish draws hers at once ----------------------------
+
+
+def test_a_logged_session_renders_and_draws_her_latest_report_alone(full_client, owner, fake_drawing, monkeypatch):  # noqa: F811
+    client, (first, second) = full_client
+    draw_reports.call(client.pk)
+    rendered = []
+    render = pdf.report_html
+    monkeypatch.setattr(pdf, "report_html", lambda assessment, *args: rendered.append(assessment.pk) or render(assessment, *args))
+    programme = client.programmes.get()
+    programme.log_session(by=owner, sequence=2, done_on=timezone.localdate(), outcome="completed", effort=3, symptoms=[])
+    assert draw_reports.call(client.pk) == 1 and rendered == [second.pk], "the record of her first is not even rendered"
+    first.save_changes({"strength_calf_raise_left": 11}, owner, first.version)  # her earlier one: both show it
+    rendered.clear()
+    assert draw_reports.call(client.pk) == 2 and sorted(rendered) == sorted([second.pk, first.pk])
+
+
+def test_her_latest_report_is_drawn_first(full_client, fake_drawing):  # noqa: F811
+    client, (first, second) = full_client
+    draw_reports.call(client.pk)
+    assert [html.count("Prepared") for html in fake_drawing] == [1, 0], "her latest (live) report, then the record"
+
+
+def test_finish_queues_her_reports_at_once_ahead_of_everything(owner_http, queued, client_record,
+                                                               django_capture_on_commit_callbacks):
+    from reports.drawing import FINISHED_PRIORITY
+    from tests.assessments.test_assessments import form_data
+
+    assessment = make_assessment(client_record)
+    default_task_backend.clear()
+    owner_http.post(assessment.get_absolute_url(), form_data(assessment, pelvic_floor_fast_reps="12"),
+                    headers={"HX-Request": "true"})  # an autosave: queued with the usual delay, or not at all
+    assert all(priority == 0 for _, priority in queued())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_http.post(assessment.get_absolute_url(), form_data(assessment, pelvic_floor_fast_reps="12",
+                                                                           version=assessment.version + 1))
+    assert response.status_code == 302
+    result = default_task_backend.results[-1]
+    assert (result.args, result.task.priority) == ([client_record.pk], FINISHED_PRIORITY)
+    assert result.task.run_after is None, "not after the studio's delay: now"

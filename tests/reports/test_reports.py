@@ -638,3 +638,32 @@ def test_a_revoked_link_or_one_not_kept_is_never_shown(shared, owner_http):
     assert "She has no active link" in response.content.decode()
     owner_http.post(reverse("clients:link_email", args=[client.pk]))
     assert not mail.outbox
+
+
+def test_charts_draw_the_same_with_their_coordinates_printed(monkeypatch):
+    """charts.printed() writes coordinates as the templates would print the numbers (issue 20:
+    her page printed about a thousand through Django's localisation): the drawing, and so every
+    stored report's key, is unchanged."""
+    from django.template.loader import render_to_string
+
+    from reports import charts
+
+    def build():
+        return [
+            charts.line_chart("a", "Fast squeezes", "d", "reps", [("3 Mar", 8), ("4 Apr", None), ("5 May", 12.5)], target=10),
+            charts.sided_line_chart("b", "Calf raise", "d", "reps", [("3 Mar", 8, 9), ("4 Apr", None, 11), ("5 May", 17, 17)],
+                                    target=20),
+            charts.bar_chart("c", "Running minutes", "d", "minutes", [("1 Mar", 7), ("8 Mar", None), ("15 Mar", 36)], target=30),
+        ]
+
+    printed = build()
+    assert all(isinstance(point.x, str) for point in printed[0].points)
+    monkeypatch.setattr(charts, "printed", lambda chart: chart)
+    numeric = [charts.replace(chart, width=charts.WIDTH, height=charts.HEIGHT, left=charts.LEFT,
+                              bottom_y=charts.HEIGHT - charts.BOTTOM, right_x=charts.WIDTH - charts.RIGHT,
+                              label_y=charts.HEIGHT - charts.BOTTOM + 16, tick_label_x=charts.LEFT - 5)
+               for chart in build()]
+    for before, after in zip(numeric, printed, strict=True):
+        for for_print in (False, True):
+            context = {"chart": before, "for_print": for_print}
+            assert render_to_string(before.template, context) == render_to_string(after.template, {**context, "chart": after})

@@ -1,0 +1,620 @@
+"""A studio day: N trainers working at once against gunicorn as deployed, with the report worker.
+
+Serves the app as the Dockerfile and docker-compose.yml do (gunicorn, 3 sync workers, the
+access log written; `manage.py db_worker` beside it, as the compose file starts it) with
+production settings on the database DATABASE_URL names (one that `bench/pages.py --scale`
+loaded: the scale-NN trainers and their clients) and the cache REDIS_URL names, on loopback
+only, and drives it from this process:
+
+    .venv/bin/python bench/studio_day.py 10 20 50 [--seconds 60]
+
+Each of N trainers (scale-01 … scale-N) works through her clients who are running, one after
+another: she opens the client's page, opens her latest assessment in the studio and changes 20
+fields a second apart (each an autosave, as the studio posts them), finishes it and reads the
+verdict, logs a session of the client's programme, and opens home; a second passes between
+any two steps. Requests are counted from the 10th second to the end of the run, each step's
+latency and all of them together (p50, p95, p99), with the errors. Beside them: when her
+latest report was drawn after she finished (the worker's drawing, read from the store), and
+the queue of drawing left at the end. A run stops after --seconds whatever happens; a request
+gives up after 30 s (gunicorn's own timeout).
+
+    .venv/bin/python bench/studio_day.py --writes [--seconds 5]
+
+The write latencies at 1, 4 and 16 users, each user working without a pause: a bare
+login-required view (bench/urls.py), an autosave, a session logged by her trainer and one
+logged by her (through her private link, with the page she lands on), each kind in turn for
+--seconds, three rounds; p50 and p95, and each write's p50 against the bare view's at the
+same number of users.
+
+The load average is printed before and after: the machine is shared, and this process's own
+threads take some of it too (sleeping, mostly).
+"""
+
+import argparse
+import html.parser
+import http.client
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = int(os.environ.get("BENCH_PORT", "8766"))
+PASSWORD = "restride-demo-2026"  # the demo's; loadscale gives its trainers the same one
+WARM_UP = 10  # seconds of each run not counted: every trainer signs in and finds her feet
+SERVED = []  # gunicorn's and the report worker's process ids
+TIMEOUT = 30  # gunicorn's worker timeout: a request that takes longer has failed anyway
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "SECRET_KEY": "bench-" + "x" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,testserver", "SECURE_SSL_REDIRECT": "false", "AXES_FAILURE_LIMIT": "1000",
+    "REQUIRE_2FA": "false", "RESTRIDE_ENV_FILE": "",
+}
+for name, value in ENV.items():
+    os.environ.setdefault(name, value)
+
+
+class Browser:
+    """One person's browser: her cookies, one connection per request (gunicorn's sync workers
+    close each), and the CSRF token from the cookie for her posts."""
+
+    def __init__(self):
+        self.cookies = {}
+        self.form_token = None  # a form's CSRF token, where a page sets its own cookie
+
+    def request(self, method, path, data=None, headers=None):
+        """(status, headers, body, seconds)."""
+        sent = {"Host": f"127.0.0.1:{PORT}", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data, doseq=True)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            if "csrfmiddlewaretoken" not in data and "csrftoken" in self.cookies:
+                sent["X-CSRFToken"] = self.cookies["csrftoken"]
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=TIMEOUT)
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body, sent)
+            response = connection.getresponse()
+            content = response.read()
+        finally:
+            connection.close()
+        elapsed = time.perf_counter() - started
+        for header in response.headers.get_all("Set-Cookie") or []:
+            pair, *attributes = header.split(";")
+            name, _, value = pair.strip().partition("=")
+            if any(a.strip().lower() in ("max-age=0", 'expires=thu, 01 jan 1970 00:00:00 gmt') for a in attributes):
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return response.status, response.headers, content.decode(), elapsed
+
+    def sign_in(self, email):
+        _, _, page, _ = self.request("GET", "/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        status, headers, _, _ = self.request("POST", "/accounts/login/",
+                                             {"csrfmiddlewaretoken": token, "username": email, "password": PASSWORD})
+        if status != 302:
+            raise SystemExit(f"{email} could not sign in ({status})")
+
+
+class FormFields(html.parser.HTMLParser):
+    """The values a browser would post for the form with this id: inputs, checked radios,
+    selected options, textareas."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.values = form_id, False, {}
+        self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") in ("radio", "checkbox"):
+                if "checked" in attrs:
+                    self.values[name] = attrs.get("value", "on")
+                else:
+                    self.values.setdefault(name, "")
+            else:
+                self.values[name] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.values[name] = ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+def form_values(page, form_id):
+    parser = FormFields(form_id)
+    parser.feed(page)
+    return parser.values
+
+
+def hidden(page, name):
+    found = re.search(rf'name="{name}" value="(\d+)"', page) or re.search(rf'value="(\d+)"[^>]*name="{name}"', page)
+    return found.group(1) if found else None
+
+
+class Recorder:
+    def __init__(self, counted_from, counted_until):
+        self.counted_from, self.counted_until = counted_from, counted_until
+        self.latencies, self.errors = {}, {}
+        self.lock = threading.Lock()
+
+    def add(self, kind, started, seconds, ok=True):
+        if not (self.counted_from <= started <= self.counted_until):
+            return
+        with self.lock:
+            if ok:
+                self.latencies.setdefault(kind, []).append(seconds)
+            else:
+                self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+def timed(recorder, kind, browser, method, path, data=None, headers=None, expect=(200,)):
+    started = time.monotonic()
+    try:
+        status, response_headers, page, seconds = browser.request(method, path, data, headers)
+    except OSError:
+        recorder.add(kind, started, 0, ok=False)
+        return None, None
+    recorder.add(kind, started, seconds, ok=status in expect)
+    return (status, response_headers), page if status in expect else None
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def processes():
+    """{pid: (name, parent pid, CPU seconds)} of every process on the machine."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2:].split()
+            found[int(entry.name)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
+
+
+def machine_busy():
+    """(busy, all) CPU seconds of the whole machine so far."""
+    numbers = [int(n) for n in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = numbers[3] + numbers[4]
+    return (sum(numbers) - idle) / TICKS, sum(numbers) / TICKS
+
+
+class CpuShare:
+    """Where the CPU went during a run: the machine, gunicorn (master and workers), the report
+    worker, PostgreSQL (every backend, other databases' included) and this process."""
+
+    def __init__(self, served):
+        self.served = served
+        self.start = self.sample()
+
+    def sample(self):
+        table = processes()
+        web, worker = self.served
+
+        def family(pid):
+            return {pid} | {child for child, (_, parent, _) in table.items() if parent == pid}
+
+        groups = {"gunicorn": family(web), "report worker": family(worker)}
+        totals = {name: sum(table[pid][2] for pid in pids if pid in table) for name, pids in groups.items()}
+        totals["postgres (all)"] = sum(cpu for name, _, cpu in table.values() if name.startswith("postgres"))
+        totals["this bench"] = table.get(os.getpid(), ("", 0, 0.0))[2]
+        return totals, machine_busy()
+
+    def report(self):
+        (before, (busy0, all0)), (after, (busy1, all1)) = self.start, self.sample()
+        seconds = (all1 - all0) / os.cpu_count()
+        shares = ", ".join(f"{name} {(after[name] - before[name]) / seconds:.2f}" for name in before)
+        return (f"CPU, in cores of {os.cpu_count()}: machine busy {(busy1 - busy0) / seconds:.2f}; {shares}; "
+                f"the rest is other work on the machine")
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# The studio day ----------------------------------------------------------------------------------
+
+
+def number_fields():
+    """The measurements an autosave moves between not tested and tested to target: each save
+    changes what the verdict rests on, as entering an assessment does."""
+    from assessments import protocol
+
+    return [(f.name, f.item.target) for f in protocol.FIELDS if not f.is_flag and f.item.target is not None]
+
+
+def runners(trainer):
+    """Her clients with a programme that can log, whose latest assessment is "ready"."""
+    from programmes.models import Programme
+
+    rows = (Programme.objects.filter(client__trainer=trainer, ended_at__isnull=True, stored_status="active",
+                                     client__latest_assessment__verdict="ready")
+            .values_list("client_id", "client__latest_assessment_id", "pk").order_by("pk"))
+    return list(rows)
+
+
+class Finishes:
+    """When each Finish happened, to read when the worker stored her latest report after it."""
+
+    def __init__(self):
+        self.pending, self.lock = [], threading.Lock()
+
+    def add(self, assessment_pk, at):
+        with self.lock:
+            self.pending.append((assessment_pk, at))
+
+    def ready_after(self):
+        from reports.models import DrawnReport
+
+        delays, missing = [], 0
+        drawn = dict(DrawnReport.objects.filter(assessment_id__in=[pk for pk, _ in self.pending])
+                     .values_list("assessment_id", "drawn_at"))
+        for pk, at in self.pending:
+            when = drawn.get(pk)
+            if when is not None and when >= at:
+                delays.append((when - at).total_seconds())
+            else:
+                missing += 1
+        return delays, missing
+
+
+def trainer_day(email, clients, fields, recorder, finishes, deadline, signed_in):
+    from django.utils import timezone
+
+    browser = Browser()
+    browser.sign_in(email)
+    signed_in.wait()
+    time.sleep(random.uniform(0, 5))  # not all at the same second
+    turn = 2 * random.randrange(len(fields))
+    index = random.randrange(len(clients))
+
+    def pause():
+        time.sleep(1)
+        return time.monotonic() < deadline
+
+    while time.monotonic() < deadline:
+        client_pk, assessment_pk, programme_pk = clients[index % len(clients)]
+        index += 1
+        _, page = timed(recorder, "client page", browser, "GET", f"/clients/{client_pk}/")
+        if page is None or not pause():
+            continue
+        log = {name: hidden(page, name) for name in ("sequence", "week", "session")}
+        _, page = timed(recorder, "studio", browser, "GET", f"/assessments/{assessment_pk}/")
+        if page is None:
+            continue
+        values = form_values(page, "assessment-form")
+        for _ in range(20):
+            if not pause():
+                return
+            name, target = fields[turn // 2 % len(fields)]  # not tested, then to target: ten such pairs
+            values[name] = "" if turn % 2 == 0 else str(target)
+            turn += 1
+            _, saved = timed(recorder, "autosave", browser, "POST", f"/assessments/{assessment_pk}/", values,
+                             {"HX-Request": "true", "HX-Current-URL": f"http://127.0.0.1:{PORT}/assessments/{assessment_pk}/"})
+            if saved and (version := re.search(r'name="version" id="id_version" value="(\d+)"', saved)):
+                values["version"] = version.group(1)
+        if not pause():
+            return
+        finished_at = timezone.now()
+        response, _ = timed(recorder, "finish", browser, "POST", f"/assessments/{assessment_pk}/", values, expect=(302,))
+        if response is None:
+            continue
+        finishes.add(assessment_pk, finished_at)
+        timed(recorder, "verdict", browser, "GET", response[1]["Location"])
+        if not pause():
+            return
+        if log["sequence"]:
+            data = {"done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "4", "notes": "",
+                    **log}
+            timed(recorder, "session log", browser, "POST", f"/programmes/{programme_pk}/log/", data,
+                  {"HX-Request": "true"})
+        if not pause():
+            return
+        timed(recorder, "home", browser, "GET", "/")
+        pause()
+
+
+def queued_tasks():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status="READY").count()
+
+
+def studio_day(trainers, seconds):
+    from accounts.models import Trainer
+
+    fields = number_fields()
+    books = []
+    for number in range(1, trainers + 1):
+        trainer = Trainer.objects.filter(email=f"scale-{number:02d}@restride.example").first()
+        if trainer is None:
+            raise SystemExit(f"No scale-{number:02d}: load the scale volume first (bench/pages.py --scale).")
+        books.append((trainer.email, runners(trainer)))
+    start = time.monotonic() + 2 + trainers * 0.05  # signing in (argon2) before the day starts
+    signed_in = threading.Event()
+    recorder = Recorder(start + WARM_UP, start + seconds)
+    finishes = Finishes()
+    threads = [threading.Thread(target=trainer_day, daemon=True,
+                                args=(email, clients, fields, recorder, finishes, start + seconds, signed_in))
+               for email, clients in books]
+    before = os.getloadavg()
+    for thread in threads:
+        thread.start()
+    time.sleep(max(0, start - time.monotonic()))
+    signed_in.set()
+    time.sleep(WARM_UP)
+    cpu = CpuShare(SERVED)
+    time.sleep(max(0, start + seconds - time.monotonic()))
+    shares = cpu.report()
+    for thread in threads:
+        thread.join(timeout=max(0, start + seconds + TIMEOUT + 5 - time.monotonic()))
+    after = os.getloadavg()
+    everything = [s for values in recorder.latencies.values() for s in values]
+    print(f"\n{trainers} trainers for {seconds} s (counted from {WARM_UP} s); load average {before[0]:.2f} before, "
+          f"{after[0]:.2f} after")
+    print(f"{'step':14} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for kind in ("client page", "studio", "autosave", "finish", "verdict", "session log", "home"):
+        values = recorder.latencies.get(kind, [])
+        if values:
+            print(f"{kind:14} {len(values):9d} {recorder.errors.get(kind, 0):7d} {percentile(values, .5) * 1000:8.0f} "
+                  f"{percentile(values, .95) * 1000:8.0f} {percentile(values, .99) * 1000:8.0f}")
+    if everything:
+        p95 = percentile(everything, .95)
+        print(f"{'all':14} {len(everything):9d} {sum(recorder.errors.values()):7d} {percentile(everything, .5) * 1000:8.0f} "
+              f"{p95 * 1000:8.0f} {percentile(everything, .99) * 1000:8.0f}   "
+              f"{len(everything) / (seconds - WARM_UP):.0f} req/s, p95 {'within' if p95 <= 0.25 else 'over'} 250 ms")
+    print(shares)
+    delays, missing = finishes.ready_after()
+    if delays or missing:
+        within = sum(delay <= 1 for delay in delays)
+        shown = (f"median {statistics.median(delays):.1f} s, p95 {percentile(delays, .95):.1f} s, "
+                 if delays else "")
+        print(f"Her latest report after Finish: {len(delays)} of {len(delays) + missing} drawn by the end "
+              f"({shown}{within} within 1 s); {queued_tasks()} drawing tasks still queued")
+    return recorder
+
+
+# The writes ------------------------------------------------------------------------------------
+
+
+class Writer:
+    """One user's writes for the --writes mode: a trainer (autosaves, her session logs) and
+    the private links of her clients (their own logs)."""
+
+    def __init__(self, trainer, fields):
+        from clients.models import Client, ShareLink
+
+        self.browser = Browser()
+        self.browser.sign_in(trainer.email)
+        self.fields, self.turn = fields, 0
+        clients = runners(trainer)
+        self.assessment_pk = clients[0][1]
+        _, _, page, _ = self.browser.request("GET", f"/assessments/{self.assessment_pk}/")
+        self.values = form_values(page, "assessment-form")
+        half = max(1, (len(clients) - 1) // 2)
+        self.logs = self.positions([pk for _, _, pk in clients[1:1 + half]])
+        theirs = clients[1 + half:]
+        Client.objects.filter(pk__in=[c for c, _, _ in theirs]).update(self_logging=True)
+        self.links = {}  # programme: (her link's token, her phone)
+        for client_pk, _, programme_pk in theirs:
+            _, token = ShareLink.issue(Client.objects.get(pk=client_pk), trainer)
+            self.links[programme_pk] = (token, Browser())
+        self.her_logs = self.positions(list(self.links))
+
+    @staticmethod
+    def positions(programme_pks):
+        from programmes.models import Programme
+
+        found = []
+        for programme in Programme.objects.filter(pk__in=programme_pks).with_progress(blocks=False):
+            if programme.can_log:
+                found.append({"pk": programme.pk, "sequence": programme.next_sequence, "week": programme.state.week,
+                              "session": programme.state.session})
+        return found
+
+    def bare(self, recorder):
+        timed(recorder, "bare", self.browser, "GET", "/bench/bare/")
+
+    def autosave(self, recorder):
+        name, target = self.fields[self.turn // 2 % len(self.fields)]  # not tested, then to target
+        self.values[name] = "" if self.turn % 2 == 0 else str(target)
+        self.turn += 1
+        _, saved = timed(recorder, "autosave", self.browser, "POST", f"/assessments/{self.assessment_pk}/", self.values,
+                         {"HX-Request": "true"})
+        if saved and (version := re.search(r'name="version" id="id_version" value="(\d+)"', saved)):
+            self.values["version"] = version.group(1)
+
+    def log_data(self, position):
+        from django.utils import timezone
+
+        return {"done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "4", "notes": "",
+                "sequence": position["sequence"], "week": position["week"], "session": position["session"]}
+
+    def trainer_log(self, recorder):
+        if not self.logs:
+            return time.sleep(0.1)
+        position = self.logs.pop(0)
+        _, card = timed(recorder, "trainer's session log", self.browser, "POST", f"/programmes/{position['pk']}/log/",
+                        self.log_data(position), {"HX-Request": "true"})
+        self.requeue(self.logs, position, card)
+
+    def her_log(self, recorder):
+        if not self.her_logs:
+            return time.sleep(0.1)
+        position = self.her_logs.pop(0)
+        token, browser = self.links[position["pk"]]
+        if browser.form_token is None:  # her form once, for its token (it stays valid)
+            _, _, form, _ = browser.request("GET", f"/p/{token}/log/")
+            browser.form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        started = time.monotonic()
+        status, headers, _, seconds = browser.request(
+            "POST", f"/p/{token}/log/", {**self.log_data(position), "csrfmiddlewaretoken": browser.form_token})
+        if status != 302:
+            recorder.add("her session log + her page", started, seconds, ok=False)
+            return
+        landed, _, page, more = browser.request("GET", headers["Location"])
+        recorder.add("her session log + her page", started, seconds + more, ok=landed == 200)
+        self.requeue(self.her_logs, position, page)
+
+    @staticmethod
+    def requeue(queue, position, page):
+        """The programme's next position, from the card or form the response showed."""
+        if page and (sequence := hidden(page, "sequence")):
+            queue.append({"pk": position["pk"], "sequence": int(sequence), "week": hidden(page, "week"),
+                          "session": hidden(page, "session")})
+
+
+def writes(seconds):
+    from accounts.models import Trainer
+
+    fields = number_fields()
+    print("Signing in 16 trainers and making their clients' private links…")
+    writers = [Writer(Trainer.objects.get(email=f"scale-{n:02d}@restride.example"), fields) for n in range(1, 17)]
+    kinds = {"bare": Writer.bare, "autosave": Writer.autosave, "trainer's session log": Writer.trainer_log,
+             "her session log + her page": Writer.her_log}
+    results = {}
+    before = os.getloadavg()
+    for _ in range(3):
+        for users in (1, 4, 16):
+            for kind, write in kinds.items():
+                start = time.monotonic()
+                recorder = Recorder(start, start + seconds)
+
+                def work(writer, recorder=recorder, write=write, until=start + seconds):
+                    while time.monotonic() < until:
+                        write(writer, recorder)
+
+                threads = [threading.Thread(target=work, args=(writer,)) for writer in writers[:users]]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(timeout=seconds + TIMEOUT + 5)
+                bucket = results.setdefault((users, kind), {"latencies": [], "errors": 0})
+                bucket["latencies"] += recorder.latencies.get(kind, [])
+                bucket["errors"] += recorder.errors.get(kind, 0)
+    after = os.getloadavg()
+    print(f"\nWrites, each user without a pause, 3 rounds × {seconds} s each; load average {before[0]:.2f} before, "
+          f"{after[0]:.2f} after")
+    print(f"{'users':>5} {'request':28} {'count':>6} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p50 × bare':>11}")
+    for users in (1, 4, 16):
+        bare = statistics.median(results[(users, "bare")]["latencies"])
+        for kind in kinds:
+            bucket = results[(users, kind)]
+            values = bucket["latencies"]
+            if not values:
+                print(f"{users:5d} {kind:28} {0:6d} {bucket['errors']:6d}")
+                continue
+            print(f"{users:5d} {kind:28} {len(values):6d} {bucket['errors']:6d} {percentile(values, .5) * 1000:7.1f} "
+                  f"{percentile(values, .95) * 1000:7.1f} {statistics.median(values) / bare:11.1f}")
+
+
+# Serving -------------------------------------------------------------------------------------------
+
+
+def serve():
+    """gunicorn as the Dockerfile starts it, and the report worker as docker-compose.yml does."""
+    try:
+        Browser().request("GET", "/healthz")
+    except OSError:
+        pass
+    else:  # never measure someone else's server
+        raise SystemExit(f"Something already answers on 127.0.0.1:{PORT}: set BENCH_PORT to a free port.")
+    env = {**os.environ}
+    python = sys.executable
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    access_log = ROOT / "bench" / f"access-{PORT}.log"
+    web = subprocess.Popen(
+        [python, "-m", "gunicorn", "bench.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "3",
+         "--access-logfile", str(access_log), "--access-logformat", "%(h)s %(t)s %(m)s %(s)s %(b)s %(M)sms"],
+        cwd=ROOT, env=env)
+    # Its log of every task would drown this one's figures.
+    worker = subprocess.Popen(worker_command(python), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            Browser().request("GET", "/accounts/login/")
+            break
+        except OSError:
+            time.sleep(0.2)
+    return [web, worker], access_log
+
+
+def worker_command(python):
+    """The compose file's worker command, with this Python."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    command = re.search(r"^  worker:.*?^    command: \[(.*?)\]$", compose, re.S | re.M).group(1)
+    words = [word.strip().strip('"') for word in command.split(",")]
+    return [python if word == "python" else word for word in words]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("trainers", type=int, nargs="*", help="how many trainers work at once, one run each")
+    parser.add_argument("--seconds", type=int, default=None, help="length of each run (default 60; 5 with --writes)")
+    parser.add_argument("--writes", action="store_true", help="write latencies at 1, 4 and 16 users")
+    args = parser.parse_args()
+    if not args.trainers and not args.writes:
+        parser.error("say how many trainers (e.g. 10 20 50), or --writes")
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        print("Measure as deployed: DATABASE_URL on PostgreSQL and REDIS_URL set.")
+    served, access_log = serve()
+    SERVED[:] = [process.pid for process in served]
+    try:
+        print(f"gunicorn (3 workers) and {' '.join(worker_command('python'))} on 127.0.0.1:{PORT}, "
+              f"{connection.vendor} {connection.settings_dict['NAME']}")
+        if args.writes:
+            writes(args.seconds or 5)
+        for trainers in args.trainers:
+            connection.close()
+            studio_day(trainers, args.seconds or 60)
+    finally:
+        for process in served:
+            process.terminate()
+        for process in served:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        access_log.unlink(missing_ok=True)
+        shutil.rmtree(ROOT / "staticfiles", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

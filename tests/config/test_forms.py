@@ -1,0 +1,62 @@
+"""config/forms.py writes Django's widget templates out directly (a form renders one per field
+and per option): each must be exactly what its template renders."""
+
+import itertools
+
+import pytest
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import ChoiceWidget
+from django.utils.safestring import mark_safe
+
+from config.forms import FAST_WIDGETS, FormRenderer
+
+VALUES = [None, "", "plain", 'tricky <b>&"\'', mark_safe("<i>safe</i>"), 0, 12, 3.5]
+ATTRS = [{}, {"id": "id_x", "class": "wide", "required": True, "disabled": False, "aria-describedby": "x y"},
+         {"placeholder": '<"quoted">', "data-none": None, "min": 0}]
+CHOICES = [[("", "None yet"), ("a", "A & B"), ("b", mark_safe("<em>B</em>"))],
+           [("Group one", [("1", "One"), ("2", "Two")]), ("3", "Three")]]
+
+
+def widgets():
+    for attrs in ATTRS:
+        for widget in (forms.TextInput, forms.NumberInput, forms.EmailInput, forms.HiddenInput, forms.DateInput,
+                       forms.PasswordInput, forms.Textarea):
+            yield widget(attrs=attrs)
+        for choices, widget in itertools.product(CHOICES, (forms.Select, forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            yield widget(attrs=attrs, choices=choices)
+
+
+@pytest.mark.parametrize("widget", list(widgets()), ids=lambda widget: type(widget).__name__)
+def test_every_widget_is_written_as_its_template_writes_it(widget):
+    assert widget.template_name in FAST_WIDGETS, widget.template_name
+    for value in [*VALUES, ["a", "2"], ["", "b"]]:
+        if isinstance(value, list) and not isinstance(widget, ChoiceWidget):
+            continue
+        expected = widget.render("field", value, renderer=TemplatesSetting())
+        assert widget.render("field", value, renderer=FormRenderer()) == expected, (type(widget).__name__, value)
+
+
+class TemplatesOnly(FormRenderer):
+    """The project's form and field templates, every widget through its own template."""
+
+    def render(self, template_name, context, request=None):
+        return TemplatesSetting.render(self, template_name, context, request)
+
+
+def test_a_whole_form_renders_the_same():
+    class Everything(forms.Form):
+        name = forms.CharField(help_text="Her <name>")
+        when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+        how = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+        which = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y")], widget=forms.CheckboxSelectMultiple,
+                                          required=False)
+        pick = forms.ChoiceField(choices=[("1", "One"), ("2", "Two")])
+        notes = forms.CharField(widget=forms.Textarea, required=False)
+
+    form = Everything({"name": "<Amira>", "when": "nonsense", "how": "b", "which": ["y"], "pick": "2"})
+    form.is_valid()
+    plain = Everything({"name": "<Amira>", "when": "nonsense", "how": "b", "which": ["y"], "pick": "2"},
+                       renderer=TemplatesOnly())
+    plain.is_valid()
+    assert form.as_div() == plain.as_div()
