@@ -284,8 +284,8 @@ def test_a_client_with_nothing_to_see_is_not_named_and_one_cleared_leaves_it(own
 
 def test_recent_activity_is_hers_newest_first(owner, owner_http, stranger):
     mine = make_client(owner, "Mine Client")
+    make_assessment(mine)  # before the programme: nobody runs unassessed (DOMAIN.md "Who may run")
     programme = assign(mine, owner)
-    make_assessment(mine)
     log(Programme.objects.get(pk=programme.pk), owner)
     make_assessment(make_client(stranger, "Not Mine"))
     page = owner_http.get(reverse("home")).content.decode()

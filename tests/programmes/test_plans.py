@@ -198,10 +198,10 @@ def test_the_list_shows_weeks_and_total_running_minutes(owner_http, owner):
     page = owner_http.get(reverse("plans:list")).content.decode()
     row = page[page.index("Counted"):]
     row = row[: row.index("</tr>")]
-    assert "<td>2</td>" in row
+    assert '<td data-label="Weeks">2</td>' in row
     assert "48 min" in row  # 2 weeks × 3 sessions × 8 × 1 min
     builtin_row = page[page.index("Walk–run to 30 minutes"):]
-    assert "<td>9</td>" in builtin_row[: builtin_row.index("</tr>")]
+    assert '<td data-label="Weeks">9</td>' in builtin_row[: builtin_row.index("</tr>")]
 
 
 def test_the_list_does_not_show_clients_programme_copies(owner_http, client_copy):
