@@ -40,6 +40,7 @@ Decisions where DOMAIN.md is silent (issue 8):
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache, cached_property
 
 GUIDELINE_CITATION = (
     "Goom T, Donnelly G, Brockwell E. Returning to running postnatal – guidelines for "
@@ -414,7 +415,7 @@ class Item:
         """Keys of a load_impact or strength entry that hold measurements."""
         return SIDES if self.sided else ("value",)
 
-    @property
+    @cached_property  # read for every field of every assessment a page shows
     def fields(self) -> tuple["Field", ...]:
         """This item's flat values, in order: a load test's sides (or value) and its symptoms,
         a strength test's two sides, any other item its one value."""
@@ -667,7 +668,7 @@ class Field:
         """Whether the item is an object in the assessment dict (load and impact, strength)."""
         return self.item.section in NESTED_SECTIONS
 
-    @property
+    @cached_property  # the column, form field and dict key: read thousands of times a page
     def name(self) -> str:
         base = f"{self.item.section}_{self.item.code}"
         return f"{base}_{self.key}" if self.nested else base
@@ -806,21 +807,26 @@ def flatten(nested: dict, problems: list | None = None) -> dict:
     return flat
 
 
+@cache
+def nest_layout() -> tuple[tuple[str, str, str, str, bool], ...]:
+    """(section, item, field name, key, nested) of every field in the protocol's order: what nest()
+    walks, worked out once (it runs for each assessment a page or report shows)."""
+    return tuple((section.code, item.code, field.name, field.key, field.nested)
+                 for section in SECTIONS for item in section.items for field in item.fields)
+
+
 def nest(flat) -> dict:
     """{field name: value} → the assessment dict, with every section and item (a missing field is
     None, not assessed). Other keys are kept as they are, in their place; the sections take the
     place of the first field. Works on any values: the studio nests its form's fields to lay
     them out."""
-    sections = {}
-    for section in SECTIONS:
-        entries = sections[section.code] = {}
-        for item in section.items:
-            for field in item.fields:
-                value = flat.get(field.name)
-                if field.nested:
-                    entries.setdefault(item.code, {})[field.key] = value
-                else:
-                    entries[item.code] = value
+    sections = {section.code: {} for section in SECTIONS}
+    for section_code, item_code, name, key, nested in nest_layout():
+        entries = sections[section_code]
+        if nested:
+            entries.setdefault(item_code, {})[key] = flat.get(name)
+        else:
+            entries[item_code] = flat.get(name)
     nested, placed = {}, False
     for key, value in flat.items():
         if key not in FIELDS_BY_NAME:
