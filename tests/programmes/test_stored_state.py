@@ -83,18 +83,22 @@ def apply(step, value, programme, client, owner):
         client.baby_date_of_birth = timezone.localdate() - timedelta(weeks=value)
         client.save()
     elif step == "edit" and (latest := client.assessments.select_related("client").first()):
-        latest.save_changes(EDITS[value], owner, latest.version)
+        # Taking a red-flag answer back needs a reason (issue 19): the trainer gives one.
+        latest.save_changes(EDITS[value], owner, latest.version, reasons={name: "Entered in error" for name in EDITS[value]})
 
 
 def worklist_state(client):
     """Her row's day on the worklist, worked out afresh (practice/attention.py worklist_from)."""
     from practice.attention import WorklistState, worklist_from
+    from programmes import progression
+    from programmes.models import recorded_red_flags
 
     latest = client.assessments.order_by("-assessed_on", "-pk").first()
     current = Programme.objects.filter(client=client, ended_at__isnull=True).first()
     state = WorklistState(latest.verdict if latest else None, latest.assessed_on if latest else None,
                           current.stored_status if current else None, current.stored_repeats if current else 0,
-                          bool(current and current.latest_log_pain))
+                          bool(current and current.latest_log_pain),
+                          bool(progression.open_red_flags(*recorded_red_flags([client.pk])[client.pk])))
     return worklist_from(state, timezone.localdate())
 
 
