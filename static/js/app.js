@@ -105,6 +105,13 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (event.detail.parameters?.csrfmiddlewaretoken) event.detail.parameters.csrfmiddlewaretoken = token;
 });
 
+// The studio's autosave names the box she just filled in: a carried-over value entered again,
+// even unchanged, is confirmed on the server and its mark goes.
+document.addEventListener("htmx:configRequest", (event) => {
+  const name = event.detail.triggeringEvent?.target?.name;
+  if (event.detail.elt?.id === "assessment-form" && name) event.detail.parameters.entered = name;
+});
+
 function showUnsaved(message, links = []) {
   const status = document.getElementById("save-status");
   if (!status) return;

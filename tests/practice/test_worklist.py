@@ -382,9 +382,9 @@ def test_home_lists_ready_due_and_quiet_clients_each_with_its_action(owner, owne
     assert [r.title for r in by_name["Due Client"].reasons] == [f"Session overdue since {days_ago(1):%-d %b}"]
     assert [r.title for r in by_name["Quiet Client"].reasons] == ["No session for 8 days"]
     page = owner_http.get(reverse("home")).content.decode()
-    assert f'href="{reverse("programmes:assign", args=[ready.pk])}">Assign a programme' in page
-    assert f'href="{due.get_absolute_url()}#programme">Log a session' in page
-    assert f'href="{reverse("clients:link_show", args=[quiet.pk])}">Send her link again' in page
+    assert f'href="{reverse("programmes:assign", args=[ready.pk])}" aria-label="Assign a programme: Dani Ready">' in page
+    assert f'href="{due.get_absolute_url()}#programme" aria-label="Log a session: Due Client">' in page
+    assert f'href="{reverse("clients:link_show", args=[quiet.pk])}" aria-label="Send her link again: Quiet Client">' in page
     assert Client.objects.get(pk=fresh.pk).on_worklist_from == days_ago(-1)  # due tomorrow
 
 
