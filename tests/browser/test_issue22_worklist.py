@@ -108,6 +108,14 @@ def test_home_lists_every_client_who_needs_something_with_its_action(page, live_
     expect(entry).to_contain_text("Session overdue since")  # not quiet until 10 days
 
     # The actions lead where they say.
+    page.locator("li.attention", has_text="Eve Check").get_by_role("link", name="Record a check-up: Eve Check").click()
+    expect(page).to_have_url(f"{live_server.url}{check_up.get_absolute_url()}#assessments")
+    expect(page.get_by_role("button", name="Retest from the last one")).to_be_visible()
+    assert_no_violations(page)
+    page.goto(f"{live_server.url}{reverse('clients:attention')}")
+    expect(page.locator("li.attention")).to_have_count(6)
+    assert_no_violations(page)
+    page.goto(f"{live_server.url}/")
     page.locator("li.attention", has_text="Dani Ready").get_by_role("link", name="Assign a programme: Dani Ready").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Assign")
 
@@ -121,7 +129,7 @@ def retest(owner):
     return assessment
 
 
-@pytest.mark.parametrize("viewport", [pytest.param(UPRIGHT, id="768x1024"), pytest.param(LANDSCAPE, id="1024x768")])
+@pytest.mark.parametrize("viewport", SIZES)
 def test_a_carried_over_value_entered_again_loses_its_mark_and_the_confirm_is_never_hidden(page, live_server, owner,
                                                                                           viewport):
     assessment = retest(owner)
