@@ -141,16 +141,26 @@ def test_a_carried_over_value_entered_again_loses_its_mark_and_the_confirm_is_ne
     count = len(assessment.carried_over)
     box = field(page, "pelvic_floor_fast_reps")
     same = box.input_value()
-    box.fill(same)  # the same value, entered again
 
-    def enter_again():
-        box.dispatch_event("change")
+    def enter_again():  # typed again over itself: the browser fires no change of its own
+        box.click()
+        box.press("Control+a")
+        box.press_sequentially(same)
+        box.press("Tab")
 
     autosave(page, enter_again)
+    assert box.input_value() == same
     expect(mark).to_have_count(0)
     expect(page.locator("#carried-strength_calf_raise_left")).to_be_visible()
     assessment.refresh_from_db()
     assert "pelvic_floor_fast_reps" not in assessment.carried_over and len(assessment.carried_over) == count - 1
+    # A yes/no answer carried over: choosing the option already chosen confirms it.
+    relax = page.locator('input[name="pelvic_floor_can_relax"]:checked')
+    expect(page.locator("#carried-pelvic_floor_can_relax")).to_be_visible()
+    autosave(page, lambda: page.locator('label:has(> input[name="pelvic_floor_can_relax"]:checked)').click())
+    expect(page.locator("#carried-pelvic_floor_can_relax")).to_have_count(0)
+    assert relax.count() == 1
+    count -= 1
     if viewport["width"] < 960:
         expect(page.locator("#verdict-bar")).to_contain_text(f"{count - 1} carried over")
         page.locator(".verdict-bar__button").click()
