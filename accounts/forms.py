@@ -76,8 +76,8 @@ class ChoosePasswordForm(BaseUserCreationForm):
 class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = Trainer
-        fields = ["full_name", "business_name", "business_email", "business_phone", "website"]
-        labels = {"full_name": "Your name"}
+        fields = ["full_name", "business_name", "business_email", "business_phone", "website", "quiet_after_days"]
+        labels = {"full_name": "Your name", "quiet_after_days": "A programme is quiet after (days)"}
 
 
 MAX_LOGO_BYTES = 1024 * 1024

@@ -1,8 +1,15 @@
 import base64
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.dispatch import Signal
+
+
+# Sent with `trainer` (inside the transaction) when she changes quiet_after_days: home's worklist,
+# an app above this one, works her clients' first day on it out again (practice/apps.py).
+quiet_after_changed = Signal()
 
 
 class TrainerManager(BaseUserManager):
@@ -42,6 +49,11 @@ class Trainer(AbstractUser):
     # Set when she confirms an authenticator app, cleared when she turns it off. The devices
     # live in django-otp's tables; this copy lets every request know without a query.
     two_factor_enabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Home lists a client whose running programme has had no session for this many days ("quiet"):
+    # at least 2, since a session is due every other day (DOMAIN.md "Pacing").
+    quiet_after_days = models.PositiveSmallIntegerField(
+        "a programme is quiet after", default=7, validators=[MinValueValidator(2), MaxValueValidator(60)],
+        help_text="Days without a session before home lists her: from 2 to 60.")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

@@ -16,7 +16,7 @@ from config.http import absolute_url
 
 from .forms import ChoosePasswordForm, LogoForm, ProfileForm, SignInForm, SignUpForm
 from .limits import address_over_limit, recipient_over_limit
-from .models import Trainer, TrainerLogo
+from .models import Trainer, TrainerLogo, quiet_after_changed
 
 SIGNUP_LINK_MAX_AGE = 3 * 24 * 60 * 60  # seconds
 SIGNUP_SALT = "accounts.signup"
@@ -108,7 +108,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            if "quiet_after_days" in form.changed_data:
+                quiet_after_changed.send(sender=Trainer, trainer=request.user)
         messages.success(request, "Your details are saved.")
         return redirect("profile")
     logo = TrainerLogo.objects.filter(trainer=request.user).first()

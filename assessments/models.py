@@ -237,25 +237,28 @@ class Assessment(models.Model):
         unanswered = {field.name: False for field in group.fields if getattr(self, field.name) is None}
         return self.save_changes(unanswered, by, expected_version, group=group)
 
-    def save_changes(self, values, by, expected_version, reasons=None, group=None):
+    def save_changes(self, values, by, expected_version, reasons=None, group=None, entered=()):
         """Save the fields that differ, record who changed what, and bump the version.
 
         Raises StaleAssessment when someone saved since `expected_version` was read,
         so two tabs never silently overwrite each other. Taking a red flag off her record needs
         the trainer's reason for each such answer (`reasons`: {field name: reason}), kept in the
         history; without one, RedFlagRemoval and nothing is saved. A `group` (protocol.AnswerGroup)
-        answered at once is one line of the history, naming the questions it answered."""
+        answered at once is one line of the history, naming the questions it answered. A carried-over
+        value `entered` again (the box she just filled in, named by the autosave) is confirmed even when
+        it is the same value: its "carried over" mark goes, recorded in the history."""
         reasons = {name: reason.strip() for name, reason in (reasons or {}).items() if reason and reason.strip()}
         if missing := [name for name in self.red_flags_removed(values) if name not in reasons]:
             raise RedFlagRemoval(RED_FLAG_REMOVAL_NEEDED, missing)
         changed = {name: (getattr(self, name), value) for name, value in values.items() if getattr(self, name) != value}
-        if not changed:
+        confirmed = [name for name in entered if name in values and name in self.carried_over and name not in changed]
+        if not changed and not confirmed:
             return []
         before = {name: getattr(self, name) for name in (*changed, "carried_over", "verdict", "updated_at")}
         result_before = self.result
         for name, (_, new) in changed.items():
             setattr(self, name, new)
-        self.carried_over = [name for name in self.carried_over if name not in changed]
+        self.carried_over = [name for name in self.carried_over if name not in changed and name not in confirmed]
         self.__dict__.pop("result", None)
         self.verdict, self.updated_at = self.result.verdict, timezone.now()
         with versions.operation():
@@ -281,6 +284,9 @@ class Assessment(models.Model):
                 rows = [AssessmentChange(assessment=self, changed_by=by, field=name, old_value=as_json(old),
                                          new_value=as_json(new), reason=reasons.get(name, "") if old is True else "")
                         for name, (old, new) in changed.items()]
+            rows += [AssessmentChange(assessment=self, changed_by=by, field=name, old_value=as_json(values[name]),
+                                      new_value=as_json(values[name]), reason=CARRIED_OVER_CONFIRMED)
+                     for name in confirmed]
             changes = AssessmentChange.objects.bulk_create(rows)
             self.client.touch()
         return changes
@@ -324,6 +330,9 @@ class Assessment(models.Model):
 for _column in COLUMNS:
     Assessment.add_to_class(_column.name, model_field(_column))
 
+
+# The history's word for a carried-over value entered again unchanged (save_changes(entered=...)).
+CARRIED_OVER_CONFIRMED = "Carried-over value entered again: confirmed"
 
 # An AssessmentChange for a whole group answered "no" at once: "group:symptoms.warning".
 GROUP_PREFIX = "group:"

@@ -57,8 +57,12 @@ def studio(request: HtmxHttpRequest, pk):
         overwrite = request.POST.get("overwrite", "")
         # ASCII digits only, and few of them: "²".isdigit() is true and int() refuses it.
         expected = int(overwrite) if re.fullmatch(r"[0-9]{1,9}", overwrite) else form.cleaned_data.get("version", -1)
+        carried = list(assessment.carried_over)
         try:
-            if assessment.save_changes(form.valid_values(), request.user, expected, reasons):
+            # The box she just filled in (the autosave names it): a carried-over value entered again,
+            # even unchanged, is confirmed and loses its mark.
+            if assessment.save_changes(form.valid_values(), request.user, expected, reasons,
+                                       entered=request.POST.getlist("entered")):
                 audit.record(request, client, "changed_assessment", assessment)
         except RedFlagRemoval as refused:  # a "yes" saved meanwhile (another tab): asked for as above
             for name in refused.fields:
@@ -80,7 +84,8 @@ def studio(request: HtmxHttpRequest, pk):
             if not form.errors:
                 return redirect(f"{assessment.get_absolute_url()}#{group.anchor}")
         if request.htmx:
-            context = {"assessment": conflict or assessment, "form": form, "conflict": conflict, "saved_at": timezone.now()}
+            context = {"assessment": conflict or assessment, "form": form, "conflict": conflict, "saved_at": timezone.now(),
+                       "uncarried": [] if conflict else [name for name in carried if name not in assessment.carried_over]}
             return render(request, "assessments/studio.html#autosaved", context)
         if not form.errors and not conflict:
             finished.send(sender=Assessment, assessment=assessment)

@@ -113,6 +113,8 @@ class Client(models.Model):
             models.Index(fields=["trainer", "-last_activity_at"], name="client_trainer_activity"),
             models.Index(fields=["trainer", "on_worklist_from"], name="client_worklist",
                          condition=Q(archived_at__isnull=True, on_worklist_from__isnull=False)),
+            # Same-named clients of hers (practice/attention.py with_namesakes): the list and home tell them apart.
+            models.Index(fields=["trainer", "full_name"], name="client_trainer_name"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(full_name=""), name="client_name_not_blank"),

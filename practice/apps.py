@@ -8,8 +8,10 @@ class PracticeConfig(AppConfig):
     name = "practice"
 
     def ready(self):
+        from accounts.models import quiet_after_changed
         from clients import versions
 
-        from .attention import worklist_fields
+        from .attention import refresh_worklist_of, worklist_fields
 
         versions.deriving.connect(worklist_fields, dispatch_uid="practice-worklist-fields")
+        quiet_after_changed.connect(refresh_worklist_of, dispatch_uid="practice-worklist-quiet-after")

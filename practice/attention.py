@@ -6,17 +6,19 @@ clients, through an index that starts from the trainer: it costs the same for 10
 1,000, in a small installation or a large one."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
-from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments import protocol
 from assessments.models import Assessment
 from assessments.protocol import REASSESS_AFTER
 from programmes import progression
-from programmes.models import STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label
+from programmes.models import (
+    REST_DAYS_BETWEEN_SESSIONS, STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label)
 
 from clients.models import Client, weeks_between
 
@@ -25,8 +27,19 @@ HOME_LIMIT = 20
 ALL_PAGE_SIZE = 50
 # A week restarted this many times in a row: she is stuck, look at her plan or her load.
 REPEATS_TO_FLAG = 2
-# Worklist order: what stops running first, then what needs a decision, then good news.
-ORDER = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "finished")
+# Worklist order: what stops running first, then what needs a decision, then keeping her going,
+# then good news.
+ORDER = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "quiet", "due", "ready", "finished")
+# The bits of "Seen"'s fingerprint: the kinds in the order they were added, so that adding a kind
+# leaves the acknowledgements already recorded standing.
+FINGERPRINT_KINDS = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "finished", "quiet", "due", "ready")
+# A check-up (a reassessment, REASSESS_AFTER after her latest assessment) is on the worklist from
+# the week before it falls due, so the trainer can book it.
+CHECK_UP_NOTICE = timedelta(days=6)
+# Her next session is due a rest day after her last (DOMAIN.md "Pacing"), never before her start.
+SESSION_GAP = timedelta(days=REST_DAYS_BETWEEN_SESSIONS + 1)
+# A trainer's Trainer.quiet_after_days: how long without a session before her programme is quiet.
+QUIET_AFTER_DAYS = 7
 # Reasons about a referral: the entry offers "Referral sent" as well as "Seen".
 REFERRAL_KINDS = ("paused", "red_flag")
 # Home's "Recent activity": the latest of the assessments and sessions of the clients she worked
@@ -35,10 +48,19 @@ RECENT_CLIENTS, RECENT_ITEMS = 10, 10
 
 
 @dataclass(frozen=True)
+class Action:
+    """The next thing to do about a reason: a link, drawn as a button."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Reason:
     kind: str  # one of ORDER
     title: str
     detail: str
+    action: Action | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,12 @@ class Entry:
 
     @property
     def anchor(self):
-        return "" if self.kind in ("red_flag", "reassess") else "#programme"
+        return "" if self.kind in ("red_flag", "reassess", "ready") else "#programme"
+
+    @property
+    def actions(self):
+        """The next actions her reasons offer, each once, most urgent first."""
+        return tuple(dict.fromkeys(reason.action for reason in self.reasons if reason.action))
 
     @property
     def last_ack(self):
@@ -77,8 +104,29 @@ class Entry:
         return f"{self.ack.get_kind_display()} by {by} on {timezone.localtime(self.ack.at):%-d %b %Y}, before this."
 
 
+def check_up_on(verdict, assessed_on):
+    """When her check-up falls due: REASSESS_AFTER after an assessment that found her not yet
+    ready, or ready (a refer verdict waits for her referral, a red flag for its own assessment)."""
+    return assessed_on + REASSESS_AFTER if verdict in ("not_yet", "ready") and assessed_on is not None else None
+
+
+def check_up_from(verdict, assessed_on):
+    """The first day her check-up is on the worklist: the week before it falls due."""
+    due = check_up_on(verdict, assessed_on)
+    return due - CHECK_UP_NOTICE if due else None
+
+
 def reassessment_due(verdict, assessed_on, today):
-    return verdict == "not_yet" and assessed_on is not None and assessed_on <= today - REASSESS_AFTER
+    """A check-up due this week or overdue (the worklist's "reassess", the client list's column)."""
+    start = check_up_from(verdict, assessed_on)
+    return start is not None and start <= today
+
+
+def check_up_words(verdict, assessed_on, today):
+    due = check_up_on(verdict, assessed_on)
+    if due < today:
+        return "Check-up overdue"
+    return "Check-up due today" if due == today else f"Check-up due {due:%-d %b}"
 
 
 def with_latest_assessment(clients):
@@ -112,12 +160,36 @@ class WorklistState:
     programme_repeats: int
     latest_log_pain: bool
     red_flag: bool = False  # a red flag open on her record (Client.open_red_flags)
+    programme_start: date | None = None  # her current programme's start date
+    last_session_on: date | None = None  # the latest date a session of it was logged for
+    quiet_after: int = QUIET_AFTER_DAYS  # her trainer's Trainer.quiet_after_days
+
+
+def next_session_on(state):
+    """The day her next session is due on a running programme: a rest day after her last one,
+    never before its start (DOMAIN.md "Pacing"); None when she is not running (held, paused,
+    finished, no programme) or a red flag is open."""
+    if state.programme_status != "active" or state.red_flag or state.programme_start is None:
+        return None
+    return max(state.last_session_on + SESSION_GAP, state.programme_start) if state.last_session_on else state.programme_start
+
+
+def quiet_from(state):
+    """The day her running programme goes quiet: `quiet_after` days without a session (since
+    its start when none is logged yet)."""
+    if next_session_on(state) is None:
+        return None
+    return max(state.last_session_on or state.programme_start, state.programme_start) + timedelta(days=state.quiet_after)
 
 
 def reason_kinds(state, today):
     """Her reasons, most urgent first (ORDER): the worklist's one definition of them, which
-    home, "See all" and each client row's worklist_from read."""
+    home, "See all" and each client row's worklist_from read. Once a reason holds it holds on
+    every later day until her records change (a due session goes quiet), which is what lets her
+    row keep the first day (worklist_from) instead of a nightly job."""
     status = state.programme_status
+    due, quiet = next_session_on(state), quiet_from(state)
+    is_quiet = quiet is not None and quiet <= today
     holds = {
         "paused": status == "paused",
         "red_flag": state.red_flag,
@@ -125,6 +197,9 @@ def reason_kinds(state, today):
         "reassess": reassessment_due(state.latest_verdict, state.latest_assessed_on, today),
         "pain": state.latest_log_pain,
         "repeats": status == "active" and state.programme_repeats >= REPEATS_TO_FLAG,
+        "quiet": is_quiet,
+        "due": due is not None and due <= today and not is_quiet,  # quiet says more
+        "ready": state.latest_verdict == "ready" and status is None and not state.red_flag,
         "finished": status == "finished",
     }
     return [kind for kind in ORDER if holds[kind]]
@@ -132,20 +207,28 @@ def reason_kinds(state, today):
 
 def worklist_from(state, today):
     """The first day she is on the worklist whatever "Seen" says: `today` when a reason holds
-    now, else the day a reassessment falls due (the one reason the days alone bring), or None."""
-    if any(kind != "reassess" for kind in reason_kinds(state, today)):
+    now, else the first day one the days alone bring starts (a check-up's week, a session due,
+    her programme going quiet), or None."""
+    if reason_kinds(state, today):
         return today
-    if state.latest_verdict == "not_yet" and state.latest_assessed_on is not None:
-        return state.latest_assessed_on + REASSESS_AFTER
-    return None
+    coming = [day for day in (check_up_from(state.latest_verdict, state.latest_assessed_on), next_session_on(state),
+                              quiet_from(state)) if day is not None and day > today]
+    return min(coming, default=None)
+
+
+def with_last_session(programmes):
+    """Each programme's latest session date (by its date, not when it was logged): her pacing."""
+    latest = SessionLog.objects.filter(programme=OuterRef("pk")).order_by("-done_on").values("done_on")[:1]
+    return programmes.annotate(last_session_on=Subquery(latest))
 
 
 def worklist_fields(sender, clients, using=None, **kwargs):
     """clients/versions.py `deriving`: her row's worklist_from, at the end of each operation."""
     today = timezone.localdate()
-    current = {row["client_id"]: row for row in Programme.objects.using(using).filter(
+    current = {row["client_id"]: row for row in with_last_session(Programme.objects.using(using).filter(
         client_id__in=[pk for pk, _ in clients], ended_at__isnull=True,
-    ).values("client_id", "stored_status", "stored_repeats", "latest_log_pain")}
+    )).values("client_id", "stored_status", "stored_repeats", "latest_log_pain", "start_date", "last_session_on",
+              "client__trainer__quiet_after_days")}
     red_flags = kwargs.get("red_flags") or {}
     found = {}
     for pk, latest in clients:
@@ -153,18 +236,36 @@ def worklist_fields(sender, clients, using=None, **kwargs):
         state = WorklistState(
             latest.verdict if latest else None, latest.assessed_on if latest else None,
             programme["stored_status"] if programme else None, programme["stored_repeats"] if programme else 0,
-            bool(programme and programme["latest_log_pain"]), bool(red_flags.get(pk)))
+            bool(programme and programme["latest_log_pain"]), bool(red_flags.get(pk)),
+            programme["start_date"] if programme else None, programme["last_session_on"] if programme else None,
+            programme["client__trainer__quiet_after_days"] if programme else QUIET_AFTER_DAYS)
         found[pk] = {"on_worklist_from": worklist_from(state, today)}
     return found
+
+
+def refresh_worklist_of(trainer, **kwargs):
+    """Her trainer changed how long a programme may go quiet (Trainer.quiet_after_days): each of
+    her clients with a current programme has her first day on the worklist worked out again, in
+    bulk (Client.refresh_derived_of, the path loading data takes)."""
+    Client.refresh_derived_of(Client.objects.for_trainer(trainer).filter(programmes__ended_at__isnull=True))
 
 
 def fingerprint(kinds, client):
     """What the trainer saw: her reasons, her latest assessment and its edits, her programme and
     every operation on it. "Seen" keeps her off the list while this is unchanged."""
-    mask = sum(1 << ORDER.index(kind) for kind in kinds)
+    mask = sum(1 << FINGERPRINT_KINDS.index(kind) for kind in kinds)
     parts = [mask, client.latest_assessment_id, client.latest_assessment_version, client.current_programme_id,
              client.programme_version]
     return "-".join("" if part is None else str(part) for part in parts)
+
+
+def with_namesakes(clients):
+    """Whether another client of her trainer has her name, and her baby's date of birth too: the
+    list and home then say which one she is (her baby's date of birth, or her email). Two EXISTS in
+    the page's one query, each an index path (her trainer's clients by name)."""
+    namesakes = Client.objects.filter(trainer=OuterRef("trainer"), full_name=OuterRef("full_name")).exclude(pk=OuterRef("pk"))
+    return clients.annotate(has_namesake=Exists(namesakes),
+                            has_twin=Exists(namesakes.filter(baby_date_of_birth=OuterRef("baby_date_of_birth"))))
 
 
 def candidates(trainer, today):
@@ -173,14 +274,14 @@ def candidates(trainer, today):
     clients by the worklist's index (their latest assessment by its id), then the current
     programmes of those clients alone, by their client."""
     ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
-    clients = list(with_latest_assessment(
+    clients = list(with_namesakes(with_latest_assessment(
         Client.objects.for_trainer(trainer).active().filter(on_worklist_from__lte=today).only(
-            "full_name", "latest_assessment_id", "open_red_flags", "red_flag_since")
-    ).annotate(latest_assessment_version=F("latest_assessment__version"), ack_id=Subquery(ack)).order_by("full_name", "pk"))
-    programmes = {programme.client_id: programme for programme in Programme.objects.filter(
+            "full_name", "email", "baby_date_of_birth", "latest_assessment_id", "open_red_flags", "red_flag_since")
+    )).annotate(latest_assessment_version=F("latest_assessment__version"), ack_id=Subquery(ack)).order_by("full_name", "pk"))
+    programmes = {programme.client_id: programme for programme in with_last_session(Programme.objects.filter(
         client_id__in=[client.pk for client in clients], ended_at__isnull=True,
-    ).select_related("latest_log").only(
-        "client_id", "version", *(field for field in STORED_FIELDS if field != "latest_log_id"),
+    )).select_related("latest_log").only(
+        "client_id", "version", "start_date", *(field for field in STORED_FIELDS if field != "latest_log_id"),
         "latest_log__week", "latest_log__session_number", "latest_log__done_on",
     )} if clients else {}
     for client in clients:
@@ -194,9 +295,15 @@ def candidates(trainer, today):
         client.programme_repeats = programme.stored_repeats if programme else 0
         client.programme_detail = programme.stored_detail if programme else ""
         client.programme_version = programme.version if programme else None
+        client.programme_start = programme.start_date if programme else None
+        client.last_session_on = programme.last_session_on if programme else None
         client.latest_log_pain = bool(programme and programme.latest_log_pain)
         client.pain_week, client.pain_session, client.pain_on = (
             (log.week, log.session_number, log.done_on) if log else (None, None, None))
+        client.worklist_state = WorklistState(
+            client.latest_verdict, client.latest_assessed_on, client.programme_status, client.programme_repeats,
+            client.latest_log_pain, client.has_open_red_flag, client.programme_start, client.last_session_on,
+            trainer.quiet_after_days)
     return clients
 
 
@@ -217,9 +324,7 @@ def worklist(trainer, today):
     acks = {ack.pk: ack for ack in AttentionAck.objects.filter(pk__in=acked).select_related("by")} if acked else {}
     found = []
     for client in rows:
-        state = WorklistState(client.latest_verdict, client.latest_assessed_on, client.programme_status,
-                              client.programme_repeats, client.latest_log_pain, client.has_open_red_flag)
-        kinds = reason_kinds(state, today)
+        kinds = reason_kinds(client.worklist_state, today)
         if not kinds:
             continue
         seen = fingerprint(kinds, client)
@@ -231,25 +336,49 @@ def worklist(trainer, today):
 
 
 def reasons_for(client, kinds, today):
-    """Her reasons in words, from the stored state candidates() annotated."""
+    """Her reasons in words, each with its next action, from the stored state candidates() annotated."""
     label = status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
+    state = client.worklist_state
+    page = client.get_absolute_url()
     words = {
         "paused": lambda: Reason("paused", label, client.programme_detail),
         "red_flag": lambda: Reason("red_flag", f"Red flag open since {client.red_flag_since:%-d %b %Y}",
                                    red_flag_detail(client)),
         "held": lambda: Reason("held", label, client.programme_detail),
         "reassess": lambda: Reason(
-            "reassess", "Reassessment due",
-            f"Not yet ready {weeks_between(client.latest_assessed_on, today)} weeks ago ({client.latest_assessed_on:%-d %b %Y})."),
+            "reassess", check_up_words(client.latest_verdict, client.latest_assessed_on, today),
+            f"{'Ready' if client.latest_verdict == 'ready' else 'Not yet ready'} at her assessment on "
+            f"{client.latest_assessed_on:%-d %b %Y} ({weeks_between(client.latest_assessed_on, today)} weeks ago): "
+            f"a check-up every {REASSESS_AFTER.days // 7} weeks.",
+            Action("Record a check-up", f"{page}#assessments")),
         "pain": lambda: Reason(
             "pain", "Pain in her latest session",
             f"Pain (knee, hip, shin…) logged in week {client.pain_week}, session {client.pain_session} "
             f"on {client.pain_on:%-d %b %Y}: check her load and how she runs."),
         "repeats": lambda: Reason("repeats", f"Week {client.programme_week} repeated {client.programme_repeats} times",
                                   "She keeps restarting this week: look at her sessions and her plan."),
+        "quiet": lambda: Reason(
+            "quiet", f"No session for {(today - (state.last_session_on or state.programme_start)).days} days",
+            (f"Her last session was on {state.last_session_on:%-d %b %Y}" if state.last_session_on else
+             f"Nothing logged since her programme started on {state.programme_start:%-d %b %Y}")
+            + ": check in with her, and send her link again so she can log.",
+            Action("Send her link again", reverse("clients:link_show", args=[client.pk]))),
+        "due": lambda: Reason(
+            "due", session_due_words(next_session_on(state), today),
+            (f"A rest day after her last session, on {state.last_session_on:%-d %b %Y}." if state.last_session_on else
+             f"Her programme started on {state.programme_start:%-d %b %Y}: her first session."),
+            Action("Log a session", f"{page}#programme")),
+        "ready": lambda: Reason(
+            "ready", "Ready: no programme yet",
+            f"Ready for a graded return to running at her assessment on {client.latest_assessed_on:%-d %b %Y}.",
+            Action("Assign a programme", reverse("programmes:assign", args=[client.pk]))),
         "finished": lambda: Reason("finished", "Programme finished", "Reassess her and plan what comes next."),
     }
     return tuple(words[kind]() for kind in kinds)
+
+
+def session_due_words(due, today):
+    return "Session due today" if due == today else f"Session overdue since {due:%-d %b}"
 
 
 def recent_activity(trainer):
@@ -276,13 +405,13 @@ def needs_attention(trainer):
 
 @dataclass(frozen=True)
 class ClientStatus:
-    """The client list's status column: latest verdict, programme state, reassessment due."""
+    """The client list's status column: latest verdict, programme state, check-up due."""
 
     verdict: str | None
     assessed_on: object
     programme_label: str
     programme_status: str
-    reassess_due: bool
+    check_up: str  # "Check-up due 9 Dec", "Check-up overdue", or "" (not this week)
 
 
 def statuses_for(trainer, clients, today):
@@ -294,7 +423,8 @@ def statuses_for(trainer, clients, today):
             status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
             if client.current_programme_id else "",
             client.programme_status or "",
-            reassessment_due(client.latest_verdict, client.latest_assessed_on, today),
+            check_up_words(client.latest_verdict, client.latest_assessed_on, today)
+            if reassessment_due(client.latest_verdict, client.latest_assessed_on, today) else "",
         )
         for client in clients
     }

@@ -19,7 +19,8 @@ import audit
 from privacy.erasure import erase_client
 from programmes.card import card_context, current_programme, just_logged, red_flag_rows
 
-from .attention import ALL_PAGE_SIZE, needs_attention, statuses_for, with_current_programme, with_latest_assessment, worklist
+from .attention import (
+    ALL_PAGE_SIZE, needs_attention, statuses_for, with_current_programme, with_latest_assessment, with_namesakes, worklist)
 from .forms import AttentionAckForm
 
 PAGE_SIZE = 25
@@ -32,9 +33,10 @@ def client_list(request: HtmxHttpRequest):
     show_archived = request.GET.get("show") == "archived"
     clients = Client.objects.for_trainer(request.user).search(query)
     clients = clients.archived() if show_archived else clients.active()
-    # Each row's verdict, programme state and reassessment due ride on the page's one query.
-    clients = with_current_programme(with_latest_assessment(clients.only("full_name", "baby_date_of_birth",
-                                                                          "last_activity_at")))
+    # Each row's verdict, programme state and check-up due, and whether another client of hers has
+    # her name (then her baby's date of birth, or her email, tells them apart), ride on the page's one query.
+    clients = with_namesakes(with_current_programme(with_latest_assessment(clients.only(
+        "full_name", "email", "baby_date_of_birth", "last_activity_at"))))
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
     statuses = statuses_for(request.user, page.object_list, timezone.localdate())

@@ -77,7 +77,8 @@ def studio_cell(legend, field, item, assessment):
     """One box, or one yes/no group, of a measurement: its label, input and error slot."""
     name = field.name
     invalid = " field--error" if field.errors else ""
-    carried = ' <span class="carried-tag">carried over</span>' if name in assessment.carried_over else ""
+    carried = (f' <span class="carried-tag" id="carried-{name}">carried over</span>'
+               if name in assessment.carried_over else "")
     if field.field.widget.input_type == "radio":
         return (
             f'\n<fieldset class="choices{invalid}" aria-describedby="errors-{name}">\n'

@@ -9,11 +9,8 @@ def refresh_every_client(apps, schema_editor):
     models: it must be the LAST migration that fills derived state, after every migration that adds a
     column to Client, Assessment, Programme or SessionLog. A later migration that changes them moves
     this fill to itself and leaves a no-op here (as 0006 does now)."""
-    from clients.models import Client
-
-    if apps.get_model("clients", "Client").objects.exists():
-        for client in Client.objects.all().iterator():
-            client.refresh_derived()
+    # Moved to 0008_refresh_worklist_issue_22: the worklist now reads Trainer.quiet_after_days
+    # (accounts 0005), which the app's models need before any fill can run.
 
 
 class Migration(migrations.Migration):

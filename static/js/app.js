@@ -105,6 +105,40 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (event.detail.parameters?.csrfmiddlewaretoken) event.detail.parameters.csrfmiddlewaretoken = token;
 });
 
+// The studio's autosave names the box she just filled in: a carried-over value entered again,
+// even unchanged, is confirmed on the server and its mark goes.
+document.addEventListener("htmx:configRequest", (event) => {
+  const name = event.detail.triggeringEvent?.target?.name;
+  if (event.detail.elt?.id === "assessment-form" && name) event.detail.parameters.entered = name;
+});
+
+// A carried-over value entered again unchanged fires no change event (the value is what it was):
+// send one when she leaves the box she typed in, or clicks the option already chosen, so the
+// autosave above confirms it. A value she changed fires its own change, which is enough.
+function carriedOver(el) {
+  return el?.form?.id === "assessment-form" && el.name && document.getElementById(`carried-${el.name}`);
+}
+const retyped = new Set();
+document.addEventListener("input", (event) => { if (carriedOver(event.target)) retyped.add(event.target); });
+document.addEventListener("change", (event) => { retyped.delete(event.target); }, true);
+document.addEventListener("focusout", (event) => {
+  if (retyped.delete(event.target) && carriedOver(event.target)) {
+    event.target.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});
+document.addEventListener("click", (event) => {
+  const radio = event.target;
+  if (radio.type !== "radio" || !carriedOver(radio)) return;
+  let changed = false;
+  const seen = () => { changed = true; };
+  radio.addEventListener("change", seen, { once: true });
+  // A click that chooses a new option fires change after the click's own listeners.
+  window.setTimeout(() => {
+    radio.removeEventListener("change", seen);
+    if (!changed && carriedOver(radio)) radio.dispatchEvent(new Event("change", { bubbles: true }));
+  }, 0);
+});
+
 function showUnsaved(message, links = []) {
   const status = document.getElementById("save-status");
   if (!status) return;

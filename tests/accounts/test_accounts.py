@@ -109,7 +109,8 @@ def test_sign_up_can_be_turned_off(anon_http, settings):
 
 def test_profile_needs_sign_in_and_saves(anon_http, owner_http, owner):
     assert anon_http.get(reverse("profile")).status_code == 302
-    owner_http.post(reverse("profile"), {"full_name": "Olivia Owner", "business_name": "Bounce Back Fitness"})
+    owner_http.post(reverse("profile"), {"full_name": "Olivia Owner", "business_name": "Bounce Back Fitness",
+                                         "quiet_after_days": 7})
     owner.refresh_from_db()
     assert owner.business_name == "Bounce Back Fitness"
 

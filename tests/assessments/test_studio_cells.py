@@ -66,7 +66,7 @@ def test_each_measurement_has_its_label_boxes_target_and_error_slots(assessment)
                 assert f'<h3 class="measure__label">{item.label}</h3>' in html
                 assert not item.target_text or item.target_text in html
     carried = studio_measure(next(row for row in rows_of(unbound) if row["item"].path == "strength.calf_raise"), assessment)
-    assert carried.count('<span class="carried-tag">carried over</span>') == 1
+    assert carried.count('<span class="carried-tag" id="carried-strength_calf_raise_right">carried over</span>') == 1
 
 
 def rows_of(form):

@@ -53,9 +53,10 @@ def test_pain_in_her_latest_session_and_a_week_repeated_twice_are_reasons(owner)
     log(stuck, owner, outcome="partial")
     log(stuck, owner, outcome="skipped")
     by_name = {entry.client.full_name: entry for entry in entries(owner)}
-    assert [r.kind for r in by_name["Pain Client"].reasons] == ["pain"]
+    # Both started ten days ago (assign()): their programmes have gone quiet since, too.
+    assert [r.kind for r in by_name["Pain Client"].reasons] == ["pain", "quiet"]
     assert by_name["Pain Client"].reasons[0].title == "Pain in her latest session"
-    assert [r.title for r in by_name["Stuck Client"].reasons] == ["Week 1 repeated 2 times"]
+    assert [r.title for r in by_name["Stuck Client"].reasons] == ["Week 1 repeated 2 times", "No session for 8 days"]
     assert not by_name["Pain Client"].offers_referral_sent
 
 
@@ -130,7 +131,7 @@ def test_the_client_list_shows_verdict_programme_state_and_reassessment_due(owne
     row = page[page.index("Paused Client"):page.index("Paused Client") + 900]
     assert "Ready" in row and "Programme: Paused: referral pending" in row
     row = page[page.index("Waiting Client"):page.index("Waiting Client") + 900]
-    assert "Not yet" in row and "Reassessment due" in row
+    assert "Not yet" in row and "Check-up overdue" in row
     row = page[page.index("New Client"):page.index("New Client") + 600]
     assert "Not assessed yet" in row and "Programme:" not in row
 
@@ -220,7 +221,7 @@ def test_see_all_is_hers_alone(owner, owner_http, anon_http, stranger):
 
 
 def test_see_all_says_when_nobody_needs_her(owner, owner_http):
-    make_assessment(make_client(owner))
+    make_client(owner)  # not assessed yet: nothing to do until her first assessment
     page = owner_http.get(reverse("clients:attention") + "?page=99").content.decode()
     assert "Nothing needs you right now" in page
 
@@ -233,36 +234,37 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from clients.models import Client  # noqa: E402
-from practice.attention import ORDER, WorklistState, reason_kinds, worklist_from  # noqa: E402
+from practice.attention import ORDER, WorklistState, check_up_words, reason_kinds, worklist_from  # noqa: E402
 
 STATES = st.builds(
     WorklistState, st.sampled_from([None, "ready", "not_yet", "refer"]),
     st.one_of(st.none(), st.dates(date(2025, 1, 1), date(2027, 12, 31))),
-    st.sampled_from([None, "active", "held", "paused", "finished"]), st.integers(0, 4), st.booleans(),
-)
+    st.sampled_from([None, "active", "held", "paused", "finished"]), st.integers(0, 4), st.booleans(), st.booleans(),
+    st.one_of(st.none(), st.dates(date(2025, 6, 1), date(2027, 6, 30))),
+    st.one_of(st.none(), st.dates(date(2025, 6, 1), date(2027, 6, 30))), st.integers(2, 60),
+).filter(lambda state: (state.programme_status is None) == (state.programme_start is None)
+         and (state.last_session_on is None or (state.programme_start and state.last_session_on >= state.programme_start)))
 
 
 @given(STATES, st.dates(date(2026, 1, 1), date(2026, 12, 31)), st.integers(0, 400))
 def test_a_client_with_a_reason_is_named_on_her_row_from_the_day_it_was_worked_out(state, written, days_later):
-    """worklist_from, worked out on the day of her last operation, names every day from then on
-    on which she has a reason (the days alone can only bring a reassessment), and a day with
-    no reason before it only when a reassessment is to come."""
+    """worklist_from, worked out on the day of her last operation, names every later day on which
+    she has a reason and none on which she has not: on_worklist_from <= today iff her reasons,
+    worked out now, are not empty (no nightly job needed)."""
     today = written + timedelta(days=days_later)
     on_list_from = worklist_from(state, written)
-    if reason_kinds(state, today):
-        assert on_list_from is not None and on_list_from <= today, (state, written, today)
-    if on_list_from is not None and on_list_from <= today and not reason_kinds(state, today):
-        raise AssertionError(f"named from {on_list_from} without a reason on {today}: {state}")
+    on_list = on_list_from is not None and on_list_from <= today
+    assert on_list == bool(reason_kinds(state, today)), (state, written, today, on_list_from)
     assert set(reason_kinds(state, today)) <= set(ORDER)
 
 
-def test_a_reassessment_puts_her_on_the_worklist_the_day_it_falls_due(owner):
+def test_a_check_up_puts_her_on_the_worklist_the_week_before_it_falls_due(owner):
     from assessments.protocol import REASSESS_AFTER
 
     today = timezone.localdate()
     due_today = make_client(owner, "Due Today", weeks=40)
     due_tomorrow = make_client(owner, "Due Tomorrow", weeks=40)
-    for client, days_ago in ((due_today, REASSESS_AFTER.days), (due_tomorrow, REASSESS_AFTER.days - 1)):
+    for client, days_ago in ((due_today, REASSESS_AFTER.days - 6), (due_tomorrow, REASSESS_AFTER.days - 7)):
         assessed = today - timedelta(days=days_ago)
         make_assessment(client, days_after_birth=(assessed - client.baby_date_of_birth).days, pelvic_floor_fast_reps=5)
     rows = {client.full_name: client.on_worklist_from for client in Client.objects.all()}
@@ -273,7 +275,6 @@ def test_a_reassessment_puts_her_on_the_worklist_the_day_it_falls_due(owner):
 
 def test_a_client_with_nothing_to_see_is_not_named_and_one_cleared_leaves_it(owner):
     client = make_client(owner)
-    make_assessment(client)
     assert Client.objects.get(pk=client.pk).on_worklist_from is None
     refer = make_assessment(client, days_after_birth=7 * 15, symptoms_urinary_leakage=True)
     assert Client.objects.get(pk=client.pk).on_worklist_from == timezone.localdate()
@@ -292,3 +293,149 @@ def test_recent_activity_is_hers_newest_first(owner, owner_http, stranger):
     activity = page[page.index("Recent activity"):]
     assert "Mine Client</a>: session logged by you" in activity and "Not Mine" not in activity
     assert activity.index("session logged by you") < activity.index("assessment of")
+
+
+# --- Issue 22: every client who needs something today -------------------------------------
+
+def state(**fields):
+    base = {"latest_verdict": "ready", "latest_assessed_on": date(2026, 12, 1), "programme_status": None,
+            "programme_repeats": 0, "latest_log_pain": False}
+    return WorklistState(**{**base, **fields})
+
+
+DEC = date(2026, 12, 6)
+
+
+def running(last=None, start=date(2026, 9, 1), quiet=7, **fields):
+    return state(**{"programme_status": "active", "programme_start": start, "last_session_on": last, "quiet_after": quiet,
+                    **fields})
+
+
+def test_ready_with_no_programme_is_a_reason_unless_a_red_flag_is_open():
+    assert reason_kinds(state(), DEC) == ["ready"]
+    assert reason_kinds(state(red_flag=True), DEC) == ["red_flag"]
+    assert "ready" not in reason_kinds(running(last=DEC), DEC)
+    assert reason_kinds(state(latest_verdict="not_yet"), DEC) == []
+
+
+def test_a_session_is_due_a_rest_day_after_the_last_and_not_before_the_start():
+    assert reason_kinds(running(last=DEC - timedelta(days=1)), DEC) == []  # due tomorrow: not today
+    assert reason_kinds(running(last=DEC - timedelta(days=2)), DEC) == ["due"]  # due today
+    assert reason_kinds(running(last=DEC - timedelta(days=4)), DEC) == ["due"]  # overdue
+    assert reason_kinds(running(start=DEC + timedelta(days=1)), DEC) == []  # starts tomorrow
+    assert reason_kinds(running(start=DEC), DEC) == ["due"]  # her first session, today
+    assert worklist_from(running(last=DEC - timedelta(days=1)), DEC) == DEC + timedelta(days=1)
+    for status in ("held", "paused", "finished"):
+        assert "due" not in reason_kinds(running(last=DEC - timedelta(days=3), programme_status=status), DEC)
+    assert reason_kinds(running(last=DEC - timedelta(days=3), red_flag=True), DEC) == ["red_flag"]
+
+
+@pytest.mark.parametrize("quiet", [2, 7, 30])
+def test_quiet_after_n_days_without_a_session_supersedes_due(quiet):
+    assert reason_kinds(running(last=DEC - timedelta(days=quiet - 1), quiet=quiet), DEC) == (["due"] if quiet > 2 else [])
+    assert reason_kinds(running(last=DEC - timedelta(days=quiet), quiet=quiet), DEC) == ["quiet"]
+    # Nothing logged yet: quiet counts from her start.
+    assert reason_kinds(running(start=DEC - timedelta(days=quiet), quiet=quiet), DEC) == ["quiet"]
+
+
+def test_a_check_up_is_listed_from_the_week_before_it_falls_due_for_not_yet_and_ready():
+    from assessments.protocol import REASSESS_AFTER
+
+    due = DEC + timedelta(days=6)
+    assessed = due - REASSESS_AFTER
+    assert reason_kinds(running(last=DEC, latest_assessed_on=assessed), DEC) == ["reassess"]
+    assert reason_kinds(running(last=DEC, latest_assessed_on=assessed + timedelta(days=1)), DEC) == []
+    assert reason_kinds(state(latest_verdict="not_yet", latest_assessed_on=assessed), DEC) == ["reassess"]
+    assert reason_kinds(state(latest_verdict="refer", latest_assessed_on=assessed - timedelta(days=60)), DEC) == []
+    assert check_up_words("ready", assessed, DEC) == "Check-up due 12 Dec"
+    assert check_up_words("ready", assessed - timedelta(days=6), DEC) == "Check-up due today"
+    assert check_up_words("ready", assessed - timedelta(days=7), DEC) == "Check-up overdue"
+
+
+def days_ago(days):
+    return timezone.localdate() - timedelta(days=days)
+
+
+def assign_on(client, owner, start):
+    return Programme.assign(client=client, template=walk_run_30(), by=owner, start_date=start)
+
+
+def new_kinds_setup(owner):
+    ready = make_client(owner, "Dani Ready")
+    make_assessment(ready)
+    due = make_client(owner, "Due Client")
+    make_assessment(due)
+    log(assign_on(due, owner, days_ago(3)), owner, done_on=days_ago(3))
+    quiet = make_client(owner, "Quiet Client")
+    make_assessment(quiet)
+    log(assign_on(quiet, owner, days_ago(12)), owner, done_on=days_ago(8))
+    fresh = make_client(owner, "Fresh Client")
+    make_assessment(fresh)
+    log(assign_on(fresh, owner, days_ago(2)), owner, done_on=days_ago(1))
+    return ready, due, quiet, fresh
+
+
+def test_home_lists_ready_due_and_quiet_clients_each_with_its_action(owner, owner_http):
+    ready, due, quiet, fresh = new_kinds_setup(owner)
+    by_name = {entry.client.full_name: entry for entry in entries(owner)}
+    assert set(by_name) == {"Dani Ready", "Due Client", "Quiet Client"}
+    assert [r.title for r in by_name["Due Client"].reasons] == [f"Session overdue since {days_ago(1):%-d %b}"]
+    assert [r.title for r in by_name["Quiet Client"].reasons] == ["No session for 8 days"]
+    page = owner_http.get(reverse("home")).content.decode()
+    assert f'href="{reverse("programmes:assign", args=[ready.pk])}" aria-label="Assign a programme: Dani Ready">' in page
+    assert f'href="{due.get_absolute_url()}#programme" aria-label="Log a session: Due Client">' in page
+    assert f'href="{reverse("clients:link_show", args=[quiet.pk])}" aria-label="Send her link again: Quiet Client">' in page
+    assert Client.objects.get(pk=fresh.pk).on_worklist_from == days_ago(-1)  # due tomorrow
+
+
+def test_logging_the_due_session_takes_her_off_and_names_the_next_due_day(owner):
+    _, due, _, _ = new_kinds_setup(owner)
+    programme = Programme.objects.get(client=due)
+    log(programme, owner, done_on=timezone.localdate())
+    assert "Due Client" not in [entry.client.full_name for entry in entries(owner)]
+    assert Client.objects.get(pk=due.pk).on_worklist_from == days_ago(-2)
+
+
+def test_the_quiet_setting_is_hers_validated_and_moves_her_clients_at_once(owner, owner_http, stranger):
+    _, _, quiet, _ = new_kinds_setup(owner)
+    form = {"full_name": owner.full_name, "business_name": "", "business_email": "", "business_phone": "", "website": ""}
+    for bad in ("1", "61", "seven", ""):
+        response = owner_http.post(reverse("profile"), {**form, "quiet_after_days": bad})
+        assert response.status_code == 200 and 'id="id_quiet_after_days"' in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.quiet_after_days == 7
+    response = owner_http.post(reverse("profile"), {**form, "quiet_after_days": "10"})
+    assert response.status_code == 302
+    # No longer quiet at 8 days: overdue, and named again on the day she goes quiet.
+    assert [r.kind for e in entries(Client.objects.get(pk=quiet.pk).trainer) if e.client == quiet for r in e.reasons] == ["due"]
+    assert Client.objects.get(pk=quiet.pk).on_worklist_from == timezone.localdate()
+    stranger.refresh_from_db()
+    assert stranger.quiet_after_days == 7
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_home_with_the_new_kinds_stays_constant_in_queries(owner, owner_http, count, django_assert_max_num_queries):
+    for index in range(count):
+        new_kinds_setup(owner)
+        Client.objects.filter(full_name__in=["Dani Ready", "Due Client", "Quiet Client", "Fresh Client"]).update(
+            full_name=f"Client {index}")  # namesakes, four of each name
+    with django_assert_max_num_queries(6):
+        page = owner_http.get(reverse("home")).content.decode()
+    assert page.count('class="attention attention--') == min(3 * count, 20)
+
+
+def test_same_named_clients_are_told_apart_on_the_list_and_home(owner, owner_http, django_assert_max_num_queries):
+    first = make_client(owner, "Sam Jones", weeks=14)
+    second = make_client(owner, "Sam Jones", weeks=20)
+    twin = make_client(owner, "Sam Jones", weeks=20, email="sam.b@example.com")
+    make_client(owner, "Only One")
+    for client in (first, second, twin):
+        make_assessment(client)  # ready, no programme: on home
+    with django_assert_max_num_queries(11):
+        page = owner_http.get(reverse("clients:list")).content.decode()
+    assert f"baby born {first.baby_date_of_birth:%-d %b %Y}" in page
+    assert "sam.b@example.com" in page  # same name and baby's date of birth: her email
+    row = page[page.index("Only One"):page.index("Only One") + 60]
+    assert "baby born" not in row
+    home = owner_http.get(reverse("home")).content.decode()
+    assert home.count('class="namesake"') == 3 and f"baby born {first.baby_date_of_birth:%-d %b %Y}" in home

@@ -212,7 +212,7 @@ def test_home_lists_attention_first_then_activity(owner_http, owner):
     waiting = make_client(owner, "Waiting Client", weeks=30)
     make_assessment(waiting, days_after_birth=7 * 20, pelvic_floor_fast_reps=5)
     page = owner_http.get(reverse("home")).content.decode()
-    assert "Red flag open since" in page and "Reassessment due" in page
+    assert "Red flag open since" in page and "Check-up overdue" in page
     assert page.index("Needs your attention") < page.index("Recent activity")
 
 

@@ -506,7 +506,8 @@ def test_property_no_sequence_shows_a_next_session_or_takes_a_log_while_a_red_fl
             apply_step(kind, value, client, owner, token, anon)
             row = client_row(client)
             # What is stored is what the records say now.
-            assert [flag.as_json() for flag in progression.open_red_flags(*recorded_red_flags([client.pk])[client.pk])] == row.open_red_flags
+            recorded = recorded_red_flags([client.pk])[client.pk]
+            assert [flag.as_json() for flag in progression.open_red_flags(*recorded)] == row.open_red_flags
             if not row.has_open_red_flag:
                 continue
             programme = current_of(client)

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clients.models import Client
+from practice.attention import reason_kinds, worklist_from
 from programmes.models import STORED_FIELDS, Plan, Programme, ProgrammeRefused
 from tests.conftest import make_client, next_log_day
 from tests.factories import make_assessment
@@ -38,6 +39,7 @@ steps = st.lists(
         st.tuples(st.just("add_week"), st.none()),
         st.tuples(st.just("birth"), st.sampled_from([10, 30])),
         st.tuples(st.just("edit"), st.sampled_from(sorted(EDITS))),
+        st.tuples(st.just("quiet"), st.sampled_from([2, 7, 30])),
     ),
     min_size=1, max_size=14,
 )
@@ -85,35 +87,44 @@ def apply(step, value, programme, client, owner):
     elif step == "edit" and (latest := client.assessments.select_related("client").first()):
         # Taking a red-flag answer back needs a reason (issue 19): the trainer gives one.
         latest.save_changes(EDITS[value], owner, latest.version, reasons={name: "Entered in error" for name in EDITS[value]})
+    elif step == "quiet":  # her trainer changes how long a programme may go quiet (profile page)
+        from practice.attention import refresh_worklist_of
+        owner.quiet_after_days = value
+        owner.save(update_fields=["quiet_after_days"])
+        refresh_worklist_of(owner)
 
 
 def worklist_state(client):
-    """Her row's day on the worklist, worked out afresh (practice/attention.py worklist_from)."""
-    from practice.attention import WorklistState, worklist_from
+    """What her reasons are worked out from, afresh: the replay, her logs, her recorded red flags,
+    her trainer's setting."""
+    from practice.attention import WorklistState
     from programmes import progression
     from programmes.models import recorded_red_flags
 
     latest = client.assessments.order_by("-assessed_on", "-pk").first()
-    current = Programme.objects.filter(client=client, ended_at__isnull=True).first()
-    state = WorklistState(latest.verdict if latest else None, latest.assessed_on if latest else None,
-                          current.stored_status if current else None, current.stored_repeats if current else 0,
-                          bool(current and current.latest_log_pain),
-                          bool(progression.open_red_flags(*recorded_red_flags([client.pk])[client.pk])))
-    return worklist_from(state, timezone.localdate())
+    current = Programme.objects.filter(client=client, ended_at__isnull=True).with_progress(blocks=False).first()
+    last = max((log.done_on for log in current.logs.all()), default=None) if current else None
+    replay = current.replayed_state() if current else {}
+    red_flag = bool(progression.open_red_flags(*recorded_red_flags([client.pk])[client.pk]))
+    return WorklistState(latest.verdict if latest else None, latest.assessed_on if latest else None,
+                         replay.get("stored_status"), replay.get("stored_repeats", 0), bool(replay.get("latest_log_pain")),
+                         red_flag, current.start_date if current else None,
+                         last, Client.objects.get(pk=client.pk).trainer.quiet_after_days)
 
 
 @pytest.mark.django_db
 @settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=steps)
-def test_property_stored_state_is_the_replay_after_every_step(owner, steps):
+@given(steps=steps, started=st.integers(0, 20))
+def test_property_stored_state_is_the_replay_after_every_step(owner, steps, started):
     """Each example runs in a transaction that is rolled back, so the trainer fixture is shared safely."""
     with transaction.atomic():
-        client = make_client(owner, name="Property Client")
+        today = timezone.localdate()
+        client = make_client(owner, name="Property Client", weeks=17)  # old enough to start 20 days back
         make_assessment(client)
         # A short plan (one week of one session, then a second week) so that finishing is reachable.
         template = Plan.create_template(owner, "Short", {"run_seconds": 60, "walk_seconds": 60, "repeats": 2})
         template.add_week()
-        programme = Programme.assign(client=client, template=template, start_date=timezone.localdate(), by=owner)
+        programme = Programme.assign(client=client, template=template, start_date=today - timedelta(days=started), by=owner)
         assert stored(programme) == replayed(programme)
         for step, value in steps:
             with contextlib.suppress(ProgrammeRefused):  # refused: the stored state must still agree
@@ -122,7 +133,13 @@ def test_property_stored_state_is_the_replay_after_every_step(owner, steps):
             latest = client.assessments.order_by("-assessed_on", "-pk").first()
             row = Client.objects.get(pk=client.pk)
             assert row.latest_assessment_id == (latest.pk if latest else None)
-            assert row.on_worklist_from == worklist_state(client), (step, value)
+            state = worklist_state(client)
+            assert row.on_worklist_from == worklist_from(state, today), (step, value)
+            # The stored day says whether she is on the worklist today, and on each of the next 60 days.
+            for later in range(0, 61, 3):
+                day = today + timedelta(days=later)
+                on_list = row.on_worklist_from is not None and row.on_worklist_from <= day
+                assert on_list == bool(reason_kinds(state, day)), (step, value, later, state)
         transaction.set_rollback(True)
 
 
