@@ -189,9 +189,13 @@ def test_trainer_logs_three_sessions_one_with_a_symptom_the_week_repeats_and_a_r
     expect(card(page).get_by_text("Log a session", exact=True)).to_be_visible()
     assert_accessible(page)
 
-    # Home no longer needs her attention.
+    # Home no longer lists a red flag or a pause for her: only her next session, due today (her last
+    # was two days ago), with the way to log it.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
-    expect(page.get_by_text("Nothing needs you right now")).to_be_visible()
+    expect(page.get_by_role("heading", name="Needs your attention (1)")).to_be_visible()
+    expect(attention(page).locator(".attention__title")).to_have_text([re.compile("Session due today$")])
+    expect(attention(page).get_by_role("link", name=re.compile("^Log a session"))).to_have_attribute(
+        "href", f"{ready_client.get_absolute_url()}#programme")
 
     # What the database holds matches what she saw.
     programme = Programme.objects.filter(client=ready_client).with_progress().get()
