@@ -1111,3 +1111,9 @@ class AttentionAck(models.Model):
     @classmethod
     def record(cls, client, by, *, kind, fingerprint):
         return cls.objects.create(client=client, by=by, kind=kind, fingerprint=fingerprint)
+
+
+# Her strength work (issue 24) lives in its own module; imported here so Django finds its models.
+from .strength import (  # noqa: E402, F401
+    Exercise, ExercisePicture, StrengthItem, StrengthLog, StrengthPlan,
+)
