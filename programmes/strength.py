@@ -2,17 +2,19 @@
 walk–run plan) and the sessions she ticks done. The rules are in strength_rules (pure)."""
 
 import base64
+from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import protocol
 from clients import versions
 from clients.models import Client
 from clients.versions import VersionedQuerySet
 
-from . import strength_rules
+from . import progression, strength_rules
 from .strength_rules import SERVES_CHOICES, Dose, ExerciseSpec
 
 
@@ -92,6 +94,10 @@ class Exercise(DoseFields):
     @property
     def is_builtin(self):
         return self.trainer_id is None
+
+    @property
+    def low_impact_words(self):
+        return strength_rules.LOW_IMPACT_WORDS[self.low_impact]
 
     @property
     def spec(self):
@@ -255,3 +261,32 @@ class StrengthLog(models.Model):
 
     def __str__(self):
         return f"Strength session {self.sequence} on {self.done_on}"
+
+
+def with_counts(plans, today):
+    """Each plan with its sessions done in all (`done`) and in its current week (`done_this_week`)."""
+    return plans.annotate(
+        done=models.Count("logs"),
+        done_this_week=models.Count("logs", filter=Q(logs__done_on__gte=today - timedelta(days=today.weekday()))),
+    )
+
+
+def current_strength_plan(client, today=None):
+    """Her current strength plan with its exercises and counts, or None: two queries."""
+    today = today or timezone.localdate()
+    return with_counts(client.strength_plans.current(), today).prefetch_related("items").first()
+
+
+def red_flag_route(client, reader):
+    """Whom to see about her open red flags, for `reader`; "" when none is open."""
+    if not client.has_open_red_flag:
+        return ""
+    flags = tuple(progression.RedFlag.from_json(flag) for flag in client.open_red_flags)
+    return protocol.route_text(progression.red_flag_codes(flags), reader)
+
+
+def paused_words(client, reader):
+    """Why her strength plan is paused and whom to see, for `reader`; "" when it is not paused."""
+    if not (route := red_flag_route(client, reader)):
+        return ""
+    return (strength_rules.PAUSED_FOR_HER if reader == "client" else strength_rules.PAUSED_FOR_TRAINER).format(route=route)

@@ -50,6 +50,8 @@ REFER_NO_PLAN = "No strength plan while her latest assessment says refer: she ne
 RED_FLAG_NO_PLAN = "No strength plan while a red flag is open on her record: she needs to be seen first."
 TOO_EARLY_NOTE = ("Too early for running: the pelvic-floor routine and low-impact strength work only "
                   "(DOMAIN.md rule 2), so she has something safe to do while running waits.")
+LOW_IMPACT_WORDS = {True: "Yes: suitable while it is too early to run",
+                    False: "No: waits until she is ready to run"}
 SYMPTOM_ADVICE_FOR_HER = ("If you notice leaking, heaviness, dragging or pain, stop the exercise and tell "
                           "your trainer.")
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import strength_views, views
 
 app_name = "programmes"
 urlpatterns = [
     path("clients/<int:client_pk>/programme/assign/", views.programme_assign, name="assign"),
+    path("clients/<int:client_pk>/strength/", strength_views.strength_plan, name="strength"),
     path("assessments/<int:pk>/summary/", views.assessment_summary, name="assessment_summary"),
     path("programmes/<int:pk>/log/", views.session_log, name="log"),
     path("programmes/<int:pk>/logs/<int:log_pk>/correct/", views.log_correct, name="log_correct"),
