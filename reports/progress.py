@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments import protocol
 from programmes import progression
 from programmes.models import current_programme_of, red_flags_of
+from programmes.strength import paused_words
 
 from . import charts
 
@@ -605,13 +606,25 @@ def client_progress(client, assessment=None, today=None, record=False):
 # form behind its "Log it" button, read only these.
 
 
+SELF_LOGGING_OFF_FOR_HER = "Your trainer is logging your sessions for now: tell them how each one went."
+
+
+def her_strength_refusal(client, plan):
+    """Why she cannot tick a strength session through her link now, in her words; "" when she can."""
+    if plan is None:
+        return "You have no strength plan yet: your trainer will set one up with you."
+    if not client.self_logging:
+        return SELF_LOGGING_OFF_FOR_HER
+    return paused_words(client, "client")
+
+
 def her_logging_refusal(client, programme):
     """Why she cannot log a session through her link now, in her words; "" when she can.
     (A revoked or expired link, withdrawn consent or an archived record never get this far.)"""
     if programme is None:
         return "You have no running programme yet: your trainer will set one up with you."
     if not client.self_logging:
-        return "Your trainer is logging your sessions for now: tell them how each one went."
+        return SELF_LOGGING_OFF_FOR_HER
     if programme.can_log:
         return ""
     if programme.status == "held":
