@@ -65,7 +65,7 @@ BUILTIN_EXERCISES = (
         "Squeeze and lift your pelvic floor as if stopping wind and a wee, hold it while you keep "
         "breathing, then let it go fully. Rest a few seconds between holds.",
         "Breathing throughout; no buttock or thigh squeeze; a full let-go after each.",
-        1, 6, hold_seconds=5,
+        1, 6, hold_seconds=5, load="",
         progression="Longer holds up to 10 s, then 10 holds; then in sitting and standing.",
         regressions="Shorter holds lying down.",
     ),
@@ -73,7 +73,7 @@ BUILTIN_EXERCISES = (
         "Pelvic floor fast squeezes", "pelvic_floor.fast_reps", "Pelvic floor",
         "Squeeze and lift your pelvic floor quickly, then let it go straight away. Repeat.",
         "A full let-go between squeezes; no breath holding.",
-        1, 8, tempo="Quick squeeze, full let-go",
+        1, 8, tempo="Quick squeeze, full let-go", load="",
         progression="Up to 10 squeezes, then in standing, then with a cough.",
         regressions="Fewer squeezes, lying down.",
     ),
@@ -82,7 +82,7 @@ BUILTIN_EXERCISES = (
         "Lie comfortably and breathe slowly into your belly. As you breathe in, let your pelvic "
         "floor soften and drop.",
         "Belly breathing; she should feel a gentle drop, not a push.",
-        1, 5, tempo="Slow breaths",
+        1, 5, tempo="Slow breaths", load="",
         progression="Also in sitting, and after each set of squeezes.",
         regressions="Lying with knees bent and supported.",
     ),

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.forms import checked_image, png_bytes
+from config.forms import DateInput
 
 from .strength import Exercise
 
@@ -55,7 +56,7 @@ PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=0, max_num=200, vali
 
 
 class StrengthStartForm(forms.Form):
-    start_date = forms.DateField(label="Start on", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label="Start on", widget=DateInput())
 
     def clean_start_date(self):
         day = self.cleaned_data["start_date"]
@@ -69,4 +70,4 @@ class TickForm(forms.Form):
     """She ticks a strength session done: `sequence` is the exactly-once key the page was given."""
 
     sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    done_on = forms.DateField(label="Day you did it", widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label="Day you did it", widget=DateInput())
