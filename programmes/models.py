@@ -862,7 +862,8 @@ SYMPTOM_COLUMNS = tuple(field for field in protocol.FIELDS if field.item.section
 
 def recorded_red_flags(client_ids, using=None):
     """{client id: (every red flag recorded on her surviving records, every complete and clear
-    screen)}: what progression.open_red_flags() reads. Three indexed queries, however many clients."""
+    screen)}: what progression.open_red_flags() reads. Four indexed queries, however many clients
+    (assessments, clear screens, run logs and strength sessions)."""
     found = {pk: ([], []) for pk in client_ids}
     assessments = Assessment._base_manager.using(using).filter(client_id__in=client_ids).order_by()
     any_yes = models.Q()
@@ -883,6 +884,13 @@ def recorded_red_flags(client_ids, using=None):
             by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
             found[row["programme__client_id"]][0].append(
                 progression.RedFlag(codes, row["done_on"], row["created_at"], "session", row["pk"], by))
+    strength = StrengthLog._base_manager.using(using).filter(plan__client_id__in=client_ids).exclude(symptoms=[]).order_by()
+    for row in strength.values("pk", "plan__client_id", "done_on", "created_at", "symptoms", "logged_by__full_name",
+                               "logged_by_client"):
+        if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
+            by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
+            found[row["plan__client_id"]][0].append(
+                progression.RedFlag(codes, row["done_on"], row["created_at"], "strength", row["pk"], by))
     return found
 
 

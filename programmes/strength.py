@@ -165,6 +165,12 @@ class StrengthPlan(models.Model):
     def week_on(self, day):
         return max(1, (day - self.start_date).days // 7 + 1)
 
+    def dose_steps(self, today):
+        """How many steps up her doses have earned by `today` (strength_rules.steps_earned): one query."""
+        ticks = [(self.week_on(done_on), bool(symptoms)) for done_on, symptoms in
+                 StrengthLog.objects.filter(plan=self).values_list("done_on", "symptoms")]
+        return strength_rules.steps_earned(strength_rules.weeks_of(ticks, self.week_on(today)))
+
     @classmethod
     def assign(cls, *, client, items, start_date, by, assessment=None):
         """Her own copy: `items` are (Exercise, Dose, daily) in order. Ends her current plan.
@@ -186,8 +192,10 @@ class StrengthPlan(models.Model):
             client.touch()
         return plan
 
-    def tick(self, *, sequence, done_on, by=None, by_client=False):
-        """Record one session done, exactly once: `sequence` is the number the form was given."""
+    def tick(self, *, sequence, done_on, by=None, by_client=False, symptoms=()):
+        """Record one session done, exactly once: `sequence` is the number the form was given.
+        A red-flag symptom opens a red flag on her record at the operation's end (as a run log's
+        does), which pauses her running and her strength work alike."""
         with versions.operation():
             locked = StrengthPlan.objects.select_for_update().get(pk=self.pk)
             if sequence <= locked.log_sequence:
@@ -203,12 +211,14 @@ class StrengthPlan(models.Model):
             try:
                 with transaction.atomic():
                     log = StrengthLog.objects.create(plan=locked, sequence=sequence, done_on=done_on, logged_by=by,
-                                                     logged_by_client=by_client)
+                                                     logged_by_client=by_client, symptoms=sorted(symptoms))
             except IntegrityError:
                 raise AlreadyTicked("Already ticked: this session was recorded. Nothing was recorded twice.") from None
             StrengthPlan.objects.filter(pk=self.pk).update(log_sequence=sequence)
             self.log_sequence = sequence
             Client(pk=self.client_id).touch()
+            if set(symptoms) & set(progression.RED_FLAG_SYMPTOMS):
+                versions.derive(self.client_id)
         return log
 
 
@@ -241,6 +251,12 @@ class StrengthItem(models.Model):
     def dose(self):
         return Dose(self.sets, self.reps, self.hold_seconds or None)
 
+    @property
+    def this_week(self):
+        """This week's dose: the assigned one moved on the steps her plan has earned (set by
+        current_strength_plan; the assigned dose until then)."""
+        return strength_rules.stepped(self.dose, getattr(self, "dose_step", 0))
+
 
 class StrengthLog(models.Model):
     """A strength session she (or her trainer) ticked done."""
@@ -251,6 +267,9 @@ class StrengthLog(models.Model):
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     logged_by_client = models.BooleanField(default=False)
+    # Symptom codes noticed during or after it (progression.SESSION_SYMPTOMS, as a run log's): a
+    # red-flag one opens a red flag on her record (programmes.models.recorded_red_flags).
+    symptoms = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = VersionedQuerySet.as_manager()
@@ -262,6 +281,10 @@ class StrengthLog(models.Model):
     def __str__(self):
         return f"Strength session {self.sequence} on {self.done_on}"
 
+    @property
+    def has_red_flag(self):
+        return bool(set(self.symptoms) & set(progression.RED_FLAG_SYMPTOMS))
+
 
 def with_counts(plans, today):
     """Each plan with its sessions done in all (`done`) and in its current week (`done_this_week`)."""
@@ -272,9 +295,14 @@ def with_counts(plans, today):
 
 
 def current_strength_plan(client, today=None):
-    """Her current strength plan with its exercises and counts, or None: two queries."""
+    """Her current strength plan with its exercises, counts and this week's doses, or None: three queries."""
     today = today or timezone.localdate()
-    return with_counts(client.strength_plans.current(), today).prefetch_related("items").first()
+    plan = with_counts(client.strength_plans.current(), today).prefetch_related("items").first()
+    if plan is not None:
+        plan.dose_step = plan.dose_steps(today)
+        for item in plan.items.all():
+            item.dose_step = plan.dose_step
+    return plan
 
 
 def red_flag_route(client, reader):

@@ -1,9 +1,12 @@
+import copy
+
 from django import forms
 from django.utils import timezone
 
 from accounts.forms import checked_image, png_bytes
 from config.forms import DateInput
 
+from .forms import HerSessionLogForm
 from .strength import Exercise
 
 PICTURE_BOX = (800, 800)  # the re-encoded picture's largest size, in pixels
@@ -71,3 +74,5 @@ class TickForm(forms.Form):
 
     sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     done_on = forms.DateField(label="Day you did it", widget=DateInput())
+    # The run log's checklist in her words: the same codes, the same rules (strength_rules.tick_outcome).
+    symptoms = copy.deepcopy(HerSessionLogForm.base_fields["symptoms"])

@@ -16,15 +16,23 @@ Decisions where DOMAIN.md and the issue are silent:
 - A refer verdict or an open red flag on her record: no plan at all (she sees whom to see).
 - Exercises of the trainer's own that serve a test replace the built-ins for that test, so her
   edited copy of a built-in is what she is given, not both.
-- The dose steps up one step after `SYMPTOM_FREE_WEEKS` weeks with sessions logged and none
-  with symptoms: 2 more reps (or 2 s more hold) a step, up to `MAX_REPS` / `MAX_HOLD_SECONDS`,
-  then one more set, up to `MAX_SETS`.
+- The dose steps up one step after `SYMPTOM_FREE_WEEKS` finished weeks with sessions ticked and
+  none with symptoms: 2 more reps (or 2 s more hold) a step, up to `MAX_REPS` / `MAX_HOLD_SECONDS`,
+  then one more set, up to `MAX_SETS`. The week under way never counts, so a dose does not change
+  in the middle of a week, and week 1 is always the assigned dose.
+- A symptom noted with a strength session follows a run's rules (DOMAIN.md): stop and report it;
+  a red-flag symptom opens a red flag on her record, which pauses her strength work and her
+  running alike until a clear screen; any symptom stops the dose stepping up for two weeks.
+  Symptoms in two sessions in a row do not pause strength work by themselves (a run's rule for
+  the walk–run programme): the trainer sees each one.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from assessments import protocol
+
+from .progression import RED_FLAG_SYMPTOMS
 
 STRENGTH_TESTS = tuple(item.path for item in protocol.section("strength").items)
 PELVIC_FLOOR_ROUTINE = ("pelvic_floor.long_holds", "pelvic_floor.fast_reps", "pelvic_floor.can_relax")
@@ -52,6 +60,11 @@ TOO_EARLY_NOTE = ("Too early for running: the pelvic-floor routine and low-impac
                   "(DOMAIN.md rule 2), so she has something safe to do while running waits.")
 LOW_IMPACT_WORDS = {True: "Yes: suitable while it is too early to run",
                     False: "No: waits until she is ready to run"}
+TICKED_FOR_HER = "Ticked: your trainer sees it. Well done!"
+SYMPTOM_NOTED_FOR_HER = ("Stop the exercise that brought it on, and tell your trainer. Your doses stay as they are "
+                         "until you have had two weeks without symptoms.")
+RED_FLAG_NOTED_FOR_HER = ("Stop exercising now. {route} Your strength work and your running are paused until you "
+                          "have been checked; your trainer sees what you noted.")
 SYMPTOM_ADVICE_FOR_HER = ("If you notice leaking, heaviness, dragging or pain, stop the exercise and tell "
                           "your trainer.")
 
@@ -185,3 +198,23 @@ def steps_earned(weeks: Mapping[int, tuple[int, int]]) -> int:
         else:
             run = 0
     return steps
+
+
+def tick_outcome(symptoms: Iterable[str]) -> tuple[str, str]:
+    """(kind, what she is told) after ticking a session with these symptoms: "red_flag", "symptom" or "clean"."""
+    symptoms = set(symptoms)
+    if red_flags := [code for code in RED_FLAG_SYMPTOMS if code in symptoms]:
+        return "red_flag", RED_FLAG_NOTED_FOR_HER.format(route=protocol.route_text(red_flags, "client"))
+    if symptoms:
+        return "symptom", SYMPTOM_NOTED_FOR_HER
+    return "clean", TICKED_FOR_HER
+
+
+def weeks_of(ticks: Iterable[tuple[int, bool]], current_week: int) -> dict[int, tuple[int, int]]:
+    """steps_earned()'s input from (week number, had symptoms) per ticked session, finished weeks only."""
+    weeks: dict[int, tuple[int, int]] = {}
+    for week, had_symptoms in ticks:
+        if week < current_week:
+            done, with_symptoms = weeks.get(week, (0, 0))
+            weeks[week] = (done + 1, with_symptoms + bool(had_symptoms))
+    return weeks

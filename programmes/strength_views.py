@@ -6,15 +6,17 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 import audit
 from clients.access import consent_missing, get_client_for_trainer
 
-from .strength import Exercise, StrengthPlan, StrengthRefused, red_flag_route
+from .strength import Exercise, StrengthLog, StrengthPlan, StrengthRefused, red_flag_route
 from .strength_forms import PlanItemFormSet, StrengthStartForm
 from .strength_rules import Dose, suggest
+from .views import referral_context
 
 
 @dataclass
@@ -85,3 +87,15 @@ def strength_plan(request, client_pk):
         "start_form": start_form, "error": error, "route": red_flag_route(client, "trainer"), "nav": "clients",
         "has_plan": client.strength_plans.current().exists(),
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def strength_referral(request, log_pk):
+    """A printable summary, for the clinician, of a red flag noted with a strength session."""
+    log = get_object_or_404(StrengthLog.objects.filter(plan__client__trainer=request.user)
+                            .select_related("plan__client", "logged_by"), pk=log_pk)
+    if not log.has_red_flag:
+        raise Http404("No red flag was noted with this strength session.")
+    client = log.plan.client
+    audit.record(request, client, "viewed_referral", f"Strength session of {log.done_on:%-d %b %Y}")
+    return render(request, "programmes/session_referral.html", referral_context(client, log, strength=True))

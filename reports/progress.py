@@ -87,7 +87,7 @@ def red_flag_steps(flags, covered=frozenset()):
     steps = []
     for flag in flags:
         codes = [code for code in flag.codes if code not in covered]
-        if flag.source == "session" and codes:
+        if flag.source != "assessment" and codes:
             steps.append(f"In your session of {flag.on:%-d %b %Y} you noted {progression.symptom_names(codes, 'client')}. "
                          f"{protocol.route_text(codes, 'client')} Do not run until you have been seen.")
     return steps

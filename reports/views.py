@@ -16,7 +16,7 @@ from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
 from programmes.strength import StrengthRefused, current_strength_plan, paused_words
 from programmes.strength_forms import TickForm
-from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER
+from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER, tick_outcome
 from clients.models import ShareLink
 
 from .calendar import her_calendar
@@ -65,8 +65,7 @@ def progress(request, token):
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
     context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
-    context.update(her_strength_context(client))
-    context["strength_ticked"] = query_number(request, "ticked") is not None
+    context.update(her_strength_context(client, query_number(request, "ticked")))
     return private(render(request, "reports/progress.html", context))
 
 
@@ -178,11 +177,17 @@ def her_log(request, token):
     return form_page(render(request, "reports/log.html", context))
 
 
-def her_strength_context(client):
+def her_strength_context(client, ticked=None):
+    """Her strength section; `ticked`: the number of the session she has just ticked (?ticked=N),
+    whose outcome in her words is shown (a number naming none of her plan's sessions shows none)."""
     plan = current_strength_plan(client)
+    outcome = None
+    if plan is not None and ticked is not None:
+        symptoms = plan.logs.filter(sequence=ticked).values_list("symptoms", flat=True).first()
+        outcome = tick_outcome(symptoms) if symptoms is not None else None
     return {"strength_plan": plan, "strength_paused": paused_words(client, "client"),
             "strength_can_tick": plan is not None and not her_strength_refusal(client, plan),
-            "strength_advice": SYMPTOM_ADVICE_FOR_HER}
+            "strength_advice": SYMPTOM_ADVICE_FOR_HER, "strength_outcome": outcome}
 
 
 @csrf_cookie_on_this_path
@@ -213,7 +218,8 @@ def her_strength(request, token):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            log = plan.tick(sequence=form.cleaned_data["sequence"], done_on=form.cleaned_data["done_on"], by_client=True)
+            log = plan.tick(sequence=form.cleaned_data["sequence"], done_on=form.cleaned_data["done_on"], by_client=True,
+                            symptoms=form.cleaned_data["symptoms"])
         except StrengthRefused as refused:
             context["refusal"], status = str(refused), 409
             form = TickForm(initial={"sequence": plan.log_sequence + 1, "done_on": today})

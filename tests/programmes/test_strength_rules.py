@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from assessments import protocol
 from assessments.readiness import evaluate
 from programmes.builtin_exercises import BUILTIN_EXERCISES
+from programmes.progression import RED_FLAG_SYMPTOMS
 from programmes.strength_rules import (
     MAX_HOLD_SECONDS, MAX_REPS, MAX_SETS, PELVIC_FLOOR_ROUTINE, RED_FLAG_NO_PLAN, REFER_NO_PLAN, STRENGTH_TESTS,
-    TOO_EARLY_NOTE, Dose, ExerciseSpec, fitted_dose, shortfall_by_test, stepped, steps_earned, suggest,
+    TICKED_FOR_HER, TOO_EARLY_NOTE, Dose, ExerciseSpec, fitted_dose, shortfall_by_test, stepped, steps_earned, suggest,
+    tick_outcome, weeks_of,
 )
 
 LIBRARY = tuple(
@@ -186,3 +188,36 @@ def test_stepping_never_lowers_a_dose_and_respects_the_caps(sets, reps, hold, st
     assert start.within(after)
     assert after.sets <= max(sets, MAX_SETS) and after.reps <= max(reps, MAX_REPS)
     assert (after.hold_seconds or 0) <= max(hold or 0, MAX_HOLD_SECONDS)
+
+
+# Rule: a symptom noted with strength work follows a run's rules ------------------------------------
+
+def test_a_clean_tick_says_well_done():
+    assert tick_outcome([]) == ("clean", TICKED_FOR_HER)
+
+
+def test_a_symptom_that_is_not_a_red_flag_says_stop_and_tell_your_trainer():
+    kind, words = tick_outcome(["pain"])
+    assert kind == "symptom" and words.startswith("Stop the exercise") and "tell your trainer" in words
+
+
+@pytest.mark.parametrize("code", RED_FLAG_SYMPTOMS)
+def test_every_red_flag_symptom_says_stop_now_and_whom_to_see(code):
+    kind, words = tick_outcome([code, "pain"])
+    assert kind == "red_flag" and words.startswith("Stop exercising now.")
+    assert protocol.route_text([code], "client") in words and "paused" in words
+
+
+def test_only_finished_weeks_count_towards_a_step():
+    ticks = [(1, False), (1, False), (2, False), (3, False)]
+    assert weeks_of(ticks, current_week=3) == {1: (2, 0), 2: (1, 0)}
+    assert steps_earned(weeks_of(ticks, current_week=3)) == 1
+    assert steps_earned(weeks_of(ticks, current_week=2)) == 0  # week 2 is under way
+
+
+@given(st.lists(st.tuples(st.integers(1, 12), st.booleans())), st.integers(1, 13))
+def test_a_week_with_symptoms_never_earns_a_step_by_itself(ticks, current_week):
+    """Every step needs two symptom-free finished weeks: never more steps than half of them."""
+    weeks = weeks_of(ticks, current_week)
+    clean = sum(1 for done, with_symptoms in weeks.values() if done and not with_symptoms)
+    assert steps_earned(weeks) <= clean // 2

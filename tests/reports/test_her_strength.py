@@ -133,3 +133,62 @@ def test_her_pages_stay_constant_in_queries(her, anon_http, count, django_assert
         assert anon_http.get(strength_url(her["token"])).status_code == 200
     with django_assert_max_num_queries(24):
         assert anon_http.get(page_url(her["token"])).status_code == 200
+
+
+def test_a_symptom_with_strength_work_says_stop_and_holds_the_dose(her, anon_http):
+    response = tick(anon_http, her, symptoms=["pain"])
+    page = anon_http.get(response["Location"]).content.decode()
+    assert "Stop the exercise that brought it on" in page
+    assert StrengthLog.objects.get().symptoms == ["pain"]
+    her["client"].refresh_from_db()
+    assert not her["client"].has_open_red_flag
+
+
+def test_a_red_flag_with_strength_work_opens_a_red_flag_that_pauses_running_too(her, anon_http, owner_http, owner):
+    from programmes.models import Programme
+    from tests.conftest import walk_run_30
+
+    programme = Programme.assign(client=her["client"], template=walk_run_30(), start_date=timezone.localdate(), by=owner)
+    response = tick(anon_http, her, symptoms=["heaviness_dragging"])
+    page = anon_http.get(response["Location"]).content.decode()
+    assert "Stop exercising now." in page and "Your strength work is paused" in page
+    her["client"].refresh_from_db()
+    assert her["client"].has_open_red_flag and her["client"].open_red_flags[0]["source"] == "strength"
+    assert not Programme.objects.filter(pk=programme.pk).with_progress().get().can_log
+    record = owner_http.get(her["client"].get_absolute_url()).content.decode()
+    assert "in her strength session of" in record and "noted" in record
+    log = StrengthLog.objects.get()
+    referral = owner_http.get(reverse("programmes:strength_referral", args=[log.pk]))
+    assert referral.status_code == 200 and "strength and pelvic-floor plan" in referral.content.decode()
+
+
+def test_the_strength_referral_is_the_trainers_alone(her, anon_http, stranger_http, owner_http):
+    tick(anon_http, her, symptoms=["heaviness_dragging"])
+    log = StrengthLog.objects.get()
+    url = reverse("programmes:strength_referral", args=[log.pk])
+    assert anon_http.get(url).status_code == 302
+    assert stranger_http.get(url).status_code == 404
+    assert owner_http.get(url).status_code == 200
+
+
+def test_a_clean_session_has_no_referral(her, anon_http, owner_http):
+    tick(anon_http, her)
+    assert owner_http.get(reverse("programmes:strength_referral", args=[StrengthLog.objects.get().pk])).status_code == 404
+
+
+def test_doses_step_up_after_two_finished_weeks_without_symptoms(her, anon_http, today):
+    plan = StrengthPlan.objects.get(pk=her["plan"].pk)
+    StrengthPlan.objects.filter(pk=plan.pk).update(start_date=today - timedelta(days=15))
+    for sequence, days_ago in enumerate((14, 10, 6), start=1):  # weeks 1 and 2 (of 3, under way)
+        StrengthPlan.objects.get(pk=plan.pk).tick(sequence=sequence, done_on=today - timedelta(days=days_ago), by_client=True)
+    page = anon_http.get(page_url(her["token"])).content.decode()
+    assert "3 sets of 12" in page  # the calf raise's 3 × 10, one step up
+
+
+def test_a_symptom_in_those_weeks_holds_the_dose(her, anon_http, today):
+    plan = StrengthPlan.objects.get(pk=her["plan"].pk)
+    StrengthPlan.objects.filter(pk=plan.pk).update(start_date=today - timedelta(days=15))
+    StrengthPlan.objects.get(pk=plan.pk).tick(sequence=1, done_on=today - timedelta(days=14), by_client=True)
+    StrengthPlan.objects.get(pk=plan.pk).tick(sequence=2, done_on=today - timedelta(days=6), by_client=True,
+                                               symptoms=["pain"])
+    assert "3 sets of 10" in anon_http.get(page_url(her["token"])).content.decode()
