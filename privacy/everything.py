@@ -174,8 +174,8 @@ def strength_plan_entry(plan):
             for item in plan.items.all()
         ],
         "sessions_done": [
-            {"sequence": log.sequence, "done_on": iso(log.done_on), "logged_by": person(log.logged_by),
-             "logged_by_her": log.logged_by_client, "created_at": iso(log.created_at)}
+            {"sequence": log.sequence, "done_on": iso(log.done_on), "symptoms": log.symptoms,
+             "logged_by": person(log.logged_by), "logged_by_her": log.logged_by_client, "created_at": iso(log.created_at)}
             for log in plan.logs.all()
         ],
     }

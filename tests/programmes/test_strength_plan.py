@@ -177,3 +177,15 @@ def test_the_client_page_and_the_plan_page_stay_constant_in_queries(owner_http, 
     with django_assert_max_num_queries(14):
         assert owner_http.get(url(focused)).status_code == 200
 
+
+
+def test_the_assessment_summary_leads_to_her_suggested_plan(owner_http, focused):
+    assessment = focused.assessments.first()
+    page = owner_http.get(reverse("programmes:assessment_summary", args=[assessment.pk])).content.decode()
+    assert "2 focus areas" in page and url(focused) in page
+
+
+def test_the_assessment_summary_offers_no_plan_on_refer(owner_http, client_record):
+    assessment = make_assessment(client_record, symptoms_urinary_leakage=True)
+    page = owner_http.get(reverse("programmes:assessment_summary", args=[assessment.pk])).content.decode()
+    assert url(client_record) not in page
