@@ -12,7 +12,8 @@ from django.utils import timezone
 from assessments import protocol
 from programmes import progression
 from programmes.models import current_programme_of, red_flags_of
-from programmes.strength import paused_words
+from programmes.strength import StrengthLog, current_strength_plan, paused_words
+from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER
 
 from . import charts
 
@@ -299,6 +300,8 @@ def report_page_context(context):
     focus = {area.code.split(".")[1] for area in context["result"].focus_areas} if "result" in context else set()
     headline = [titled(chart) for chart in trends
                 if chart.slug.removeprefix("strength-") in focus or chart.slug in ("load-impact", "weekly-running")]
+    # Her strength sessions between check-ups, beside her strength tests' trends (issue 24).
+    headline += [group["note"] for group in context.get("trends", []) if group.get("note")]
     # A chart whose lines hold one value throughout says no more than a few words: on paper, one line a group.
     drawn = [chart for chart in trends if not is_steady(chart)]
     steady = [line for group in context.get("trends", [])
@@ -596,9 +599,30 @@ def client_progress(client, assessment=None, today=None, record=False):
         context["running_chart"] = weekly_running_chart(programme, today)
         context["schedule"] = programme.schedule(today)
         context["buggy_advice"] = programme.buggy_running_advice(today)
+    if not record:
+        context.update(strength_plan=current_strength_plan(client, today), strength_paused=paused_words(client, "client"),
+                       strength_advice=SYMPTOM_ADVICE_FOR_HER)
     if latest:
         context["trends"] = trend_groups(assessments, context.get("running_chart"))
+        # Only for her with strength work (a current plan, or a past day's record): no query for the others.
+        if (record or context.get("strength_plan")) and (
+                between := strength_sessions_between(client, [a.assessed_on for a in assessments])):
+            context["trends"][0]["note"] = between
     return context
+
+
+def strength_sessions_between(client, days):
+    """Her strength sessions ticked between each pair of check-ups, in her words, beside her strength
+    tests' trends (issue 24); "" when she ticked none. One query, however many check-ups are shown."""
+    pairs = [(start, end) for start, end in zip(days, days[1:], strict=False) if end > start]
+    if not pairs:
+        return ""
+    counts = StrengthLog.objects.filter(plan__client=client, done_on__gt=pairs[0][0], done_on__lte=pairs[-1][1]).aggregate(
+        **{f"n{index}": Count("pk", filter=Q(done_on__gt=start, done_on__lte=end)) for index, (start, end) in enumerate(pairs)})
+    if not any(counts.values()):
+        return ""
+    parts = [f"{counts[f'n{index}']} from {on(start)} to {on(end)}" for index, (start, end) in enumerate(pairs)]
+    return f"Strength sessions you ticked between check-ups: {'; '.join(parts)}."
 
 
 # --- The top of her page: where she stands and her next step (issue 13) -------------------

@@ -65,7 +65,7 @@ def progress(request, token):
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
     context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
-    context.update(her_strength_context(client, query_number(request, "ticked")))
+    context.update(her_strength_context(client, query_number(request, "ticked"), plan=context["strength_plan"]))
     return private(render(request, "reports/progress.html", context))
 
 
@@ -177,10 +177,12 @@ def her_log(request, token):
     return form_page(render(request, "reports/log.html", context))
 
 
-def her_strength_context(client, ticked=None):
+def her_strength_context(client, ticked=None, plan=False):
     """Her strength section; `ticked`: the number of the session she has just ticked (?ticked=N),
-    whose outcome in her words is shown (a number naming none of her plan's sessions shows none)."""
-    plan = current_strength_plan(client)
+    whose outcome in her words is shown (a number naming none of her plan's sessions shows none).
+    `plan`: her current strength plan when the caller has loaded it (None: she has none)."""
+    if plan is False:
+        plan = current_strength_plan(client)
     outcome = None
     if plan is not None and ticked is not None:
         symptoms = plan.logs.filter(sequence=ticked).values_list("symptoms", flat=True).first()

@@ -192,3 +192,25 @@ def test_a_symptom_in_those_weeks_holds_the_dose(her, anon_http, today):
     StrengthPlan.objects.get(pk=plan.pk).tick(sequence=2, done_on=today - timedelta(days=6), by_client=True,
                                                symptoms=["pain"])
     assert "3 sets of 10" in anon_http.get(page_url(her["token"])).content.decode()
+
+
+def test_her_trends_show_strength_sessions_between_check_ups_on_her_page_and_report(her, anon_http, today, owner):
+    from reports.pdf import report_html
+
+    client = her["client"]
+    Client.objects.filter(pk=client.pk).update(baby_date_of_birth=today - timedelta(weeks=20))
+    client.refresh_from_db()
+    first = client.assessments.get()
+    first.assessed_on = today - timedelta(days=12)
+    first.save()
+    plan = StrengthPlan.objects.get(pk=her["plan"].pk)
+    for sequence, days_ago in enumerate((9, 7, 5), start=1):
+        StrengthPlan.objects.get(pk=plan.pk).tick(sequence=sequence, done_on=today - timedelta(days=days_ago), by_client=True)
+    make_assessment(client, days_after_birth=(today - client.baby_date_of_birth).days, strength_calf_raise_left=16)
+    sentence = f"Strength sessions you ticked between check-ups: 3 from {first.assessed_on:%-d %b %Y} to {today:%-d %b %Y}."
+    assert sentence in anon_http.get(page_url(her["token"])).content.decode()
+    latest = client.assessments.first()
+    html = report_html(latest, latest.pk, today, "")
+    assert "Your strength work" in html and "Stand on a step on one foot" in html and sentence in html
+    from reports.pdf import report_of, report_pdf
+    assert report_pdf(report_of(latest, today, render=True)).startswith(b"%PDF")
