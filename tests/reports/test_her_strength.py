@@ -214,3 +214,14 @@ def test_her_trends_show_strength_sessions_between_check_ups_on_her_page_and_rep
     assert "Your strength work" in html and "Stand on a step on one foot" in html and sentence in html
     from reports.pdf import report_of, report_pdf
     assert report_pdf(report_of(latest, today, render=True)).startswith(b"%PDF")
+
+
+def test_her_report_with_strength_work_passes_the_pdf_ua_checker(her, owner_http, tmp_path):
+    from pdfua import validate
+
+    StrengthPlan.objects.get(pk=her["plan"].pk).tick(sequence=1, done_on=timezone.localdate(), by_client=True)
+    assessment = her["client"].assessments.first()
+    path = tmp_path / "report.pdf"
+    path.write_bytes(owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content)
+    report = validate(str(path))
+    assert not report.findings, [(f.rule_id, f.message) for f in report.findings]
