@@ -877,20 +877,15 @@ def recorded_red_flags(client_ids, using=None):
     all_clear = assessments.filter(**{column.name: False for column in SYMPTOM_COLUMNS})
     for client_id, on, at in all_clear.values_list("client_id", "assessed_on", "created_at"):
         found[client_id][1].append(progression.Screen(on, at))
-    logs = SessionLog._base_manager.using(using).filter(programme__client_id__in=client_ids).exclude(symptoms=[]).order_by()
-    for row in logs.values("pk", "programme__client_id", "done_on", "created_at", "symptoms", "logged_by__full_name",
-                           "logged_by_client"):
-        if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
-            by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
-            found[row["programme__client_id"]][0].append(
-                progression.RedFlag(codes, row["done_on"], row["created_at"], "session", row["pk"], by))
-    strength = StrengthLog._base_manager.using(using).filter(plan__client_id__in=client_ids).exclude(symptoms=[]).order_by()
-    for row in strength.values("pk", "plan__client_id", "done_on", "created_at", "symptoms", "logged_by__full_name",
-                               "logged_by_client"):
-        if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
-            by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
-            found[row["plan__client_id"]][0].append(
-                progression.RedFlag(codes, row["done_on"], row["created_at"], "strength", row["pk"], by))
+    # Red-flag symptoms noted with her runs and with her strength sessions (issue 24), alike.
+    for model, to_client, source in ((SessionLog, "programme__client_id", "session"),
+                                     (StrengthLog, "plan__client_id", "strength")):
+        logs = model._base_manager.using(using).filter(**{f"{to_client}__in": client_ids}).exclude(symptoms=[]).order_by()
+        for row in logs.values("pk", to_client, "done_on", "created_at", "symptoms", "logged_by__full_name", "logged_by_client"):
+            if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
+                by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
+                found[row[to_client]][0].append(
+                    progression.RedFlag(codes, row["done_on"], row["created_at"], source, row["pk"], by))
     return found
 
 

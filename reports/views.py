@@ -120,6 +120,19 @@ def trainer_pdf(request, pk):
     return pdf_response(request, assessment)
 
 
+def link_write_throttled(request, link, template, context):
+    """Count a post through her link (her run log and her strength ticks share the count); the
+    page saying to wait once there have been too many, else None."""
+    if request.method != "POST":
+        return None
+    if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
+        return form_page(too_many(render(request, template, {**context, "refusal": (
+            "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
+            seconds))
+    count(link.write_counter, LINK_WRITE_WINDOW)
+    return None
+
+
 def form_page(response):
     """Her log page: private, but its own form must post back with an Origin header. Under
     "no-referrer" a browser sends "Origin: null", which Django's CSRF check refuses; with
@@ -145,12 +158,8 @@ def her_log(request, token):
     latest = client.assessments.first()
     programme = current_programme_of(client, latest)
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
-    if request.method == "POST":
-        if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
-            return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": (
-                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
-                seconds))
-        count(link.write_counter, LINK_WRITE_WINDOW)
+    if throttled := link_write_throttled(request, link, "reports/log.html", context):
+        return throttled
     if refusal := her_logging_refusal(client, programme):
         status = 409 if request.method == "POST" else 200
         return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
@@ -206,12 +215,8 @@ def her_strength(request, token):
         audit.record_link(request, client, "link_viewed_log_page", "Strength work")
     context = {"client": client, "trainer": client.trainer, "token": token, **her_strength_context(client)}
     plan = context["strength_plan"]
-    if request.method == "POST":
-        if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
-            return form_page(too_many(render(request, "reports/strength.html", {**context, "refusal": (
-                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
-                seconds))
-        count(link.write_counter, LINK_WRITE_WINDOW)
+    if throttled := link_write_throttled(request, link, "reports/strength.html", context):
+        return throttled
     if refusal := her_strength_refusal(client, plan):
         status = 409 if request.method == "POST" else 200
         return form_page(render(request, "reports/strength.html", {**context, "refusal": refusal}, status=status))
