@@ -16,5 +16,5 @@ urlpatterns = [
     path("programmes/<int:pk>/reopen/", views.programme_reopen, name="reopen"),
     path("programmes/<int:pk>/history/", views.programme_history, name="history"),
     path("sessions/<int:log_pk>/referral/", views.session_referral, name="session_referral"),
-    path("strength-sessions/<int:log_pk>/referral/", strength_views.strength_referral, name="strength_referral"),
+    path("strength-sessions/<int:strength_log_pk>/referral/", strength_views.strength_referral, name="strength_referral"),
 ]
