@@ -67,7 +67,8 @@ def world(db):
     # A strength session with a red flag, for its referral summary: on another client of hers, so
     # that the fuzzed client's programme stays open to logging.
     other = Client.objects.filter(trainer=trainer).exclude(pk=client.pk).exclude(consent_recorded_at=None).first()
-    strength = StrengthPlan.objects.create(client=other, assigned_by=trainer, start_date=timezone.localdate())
+    strength = StrengthPlan.objects.create(client=other, assigned_by=trainer, start_date=timezone.localdate(),
+                                           ended_at=timezone.now())  # beside any current plan of hers
     strength_log = StrengthLog.objects.create(plan=strength, sequence=1, done_on=timezone.localdate(), logged_by=trainer,
                                               symptoms=["heaviness_dragging"])
     details = {"email": "new-trainer@example.com", "full_name": "New Trainer", "business_name": ""}
