@@ -91,39 +91,47 @@ def jpeg_is_complete(data):
     return data.rfind(b"\xff\xd9") > data.rfind(b"\xff\xda") >= 0
 
 
+def checked_image(upload):
+    """A PNG or JPEG upload, checked (type, size, pixels, complete) and decoded, or a ValidationError
+    in words for the field: the logo's rules, reused for exercise pictures."""
+    if upload.size > MAX_LOGO_BYTES:
+        raise forms.ValidationError("That image is larger than 1 MB: please choose a smaller one.")
+    data = upload.read(MAX_LOGO_BYTES + 1)
+    unreadable = forms.ValidationError("That file is not a PNG or JPEG image we can read.")
+    try:
+        image = Image.open(io.BytesIO(data))  # reads the header, decodes nothing
+        if image.format not in ("PNG", "JPEG"):
+            raise forms.ValidationError("Choose a PNG or JPEG image.")
+        width, height = image.size
+        if max(width, height) > MAX_LOGO_PIXELS or width * height > MAX_LOGO_AREA:
+            raise forms.ValidationError(f"That image is over {MAX_LOGO_PIXELS} pixels across: please choose a smaller one.")
+        # Truncated files are refused here, whatever Pillow's process-wide
+        # LOAD_TRUNCATED_IMAGES says: WeasyPrint turns it on once it has drawn a PDF.
+        # verify() reads every PNG chunk and its checksum; a JPEG must reach its end marker.
+        image.verify()
+        if image.format == "JPEG" and not jpeg_is_complete(data):
+            raise unreadable
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise unreadable from None
+    return image
+
+
+def png_bytes(image, box):
+    """Re-encoded as a small PNG within `box`: drops metadata and anything hidden in the original file."""
+    image = image.convert("RGBA")
+    image.thumbnail(box)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 class LogoForm(forms.Form):
     logo = forms.FileField(label="Logo", help_text="A PNG or JPEG up to 1 MB. Shown on your clients' pages and reports.")
 
     def clean_logo(self):
-        upload = self.cleaned_data["logo"]
-        if upload.size > MAX_LOGO_BYTES:
-            raise forms.ValidationError("That image is larger than 1 MB: please choose a smaller one.")
-        data = upload.read(MAX_LOGO_BYTES + 1)
-        unreadable = forms.ValidationError("That file is not a PNG or JPEG image we can read.")
-        try:
-            image = Image.open(io.BytesIO(data))  # reads the header, decodes nothing
-            if image.format not in ("PNG", "JPEG"):
-                raise forms.ValidationError("Choose a PNG or JPEG image.")
-            width, height = image.size
-            if max(width, height) > MAX_LOGO_PIXELS or width * height > MAX_LOGO_AREA:
-                raise forms.ValidationError(f"That image is over {MAX_LOGO_PIXELS} pixels across: please choose a smaller one.")
-            # Truncated files are refused here, whatever Pillow's process-wide
-            # LOAD_TRUNCATED_IMAGES says: WeasyPrint turns it on once it has drawn a PDF.
-            # verify() reads every PNG chunk and its checksum; a JPEG must reach its end marker.
-            image.verify()
-            if image.format == "JPEG" and not jpeg_is_complete(data):
-                raise unreadable
-            image = Image.open(io.BytesIO(data))
-            image.load()
-        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
-            raise unreadable from None
-        return image
+        return checked_image(self.cleaned_data["logo"])
 
     def png_bytes(self):
-        """Re-encoded as a small PNG: drops metadata and anything hidden in the original file."""
-        image = self.cleaned_data["logo"]
-        image = image.convert("RGBA")
-        image.thumbnail((600, 240))
-        out = io.BytesIO()
-        image.save(out, format="PNG", optimize=True)
-        return out.getvalue()
+        return png_bytes(self.cleaned_data["logo"], (600, 240))

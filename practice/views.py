@@ -18,6 +18,8 @@ from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
 from privacy.erasure import erase_client
 from programmes.card import card_context, current_programme, just_logged, red_flag_rows
+from programmes.strength import current_strength_plan, paused_words
+from programmes.strength_rules import RED_FLAG_NO_PLAN
 
 from .attention import (
     ALL_PAGE_SIZE, needs_attention, statuses_for, with_current_programme, with_latest_assessment, with_namesakes, worklist)
@@ -85,6 +87,9 @@ def client_context(client, logged=None):
         "share_form": ShareLinkForm(),
     }
     context["red_flags"] = red_flag_rows(client) if client.has_open_red_flag else []
+    if strength := current_strength_plan(client):
+        strength.recent_logs = list(strength.logs.select_related("logged_by")[:5])
+    context.update(strength_plan=strength, strength_paused=paused_words(client, "trainer"), strength_no_plan=RED_FLAG_NO_PLAN)
     # Assessments deleted for a reason stay on her record's history (the latest few; her export has all).
     context["deleted_assessments"] = client.deleted_assessments.select_related("deleted_by")[:DELETED_SHOWN]
     if programme := current_programme(client, blocks=False):

@@ -25,7 +25,9 @@ from django.utils import timezone
 from assessments.models import Assessment, AssessmentChange, DeletedAssessment
 from clients import consent
 from clients.models import Client, ConsentRecord, ShareLink
-from programmes.models import AttentionAck, PlanSession, Programme, ProgrammeEvent, Resume, SessionLog
+from programmes.models import (
+    AttentionAck, PlanSession, Programme, ProgrammeEvent, Resume, SessionLog, StrengthItem, StrengthLog, StrengthPlan,
+)
 from reports.models import DrawnReport
 
 from audit.models import AccessEvent
@@ -43,6 +45,9 @@ EXPORTED = {
     SessionLog: "programmes[].session_logs",
     Resume: "programmes[].resumes",
     ProgrammeEvent: "programmes[].history",
+    StrengthPlan: "strength_plans",
+    StrengthItem: "strength_plans[].exercises",
+    StrengthLog: "strength_plans[].sessions_done",
     AttentionAck: "worklist_acknowledgements",
     ShareLink: "private_links",
     AccessEvent: "access_log",
@@ -155,6 +160,27 @@ def programme_entry(programme):
     }
 
 
+def strength_plan_entry(plan):
+    return {
+        "id": plan.pk,
+        "start_date": iso(plan.start_date),
+        "ended_at": iso(plan.ended_at),
+        "assigned_by": person(plan.assigned_by),
+        "from_assessment": plan.assessment_id,
+        "created_at": iso(plan.created_at),
+        "exercises": [
+            {"name": item.name, "serves": item.serves, "steps": item.steps, "sets": item.sets, "reps": item.reps,
+             "hold_seconds": item.hold_seconds, "tempo": item.tempo, "load": item.load, "daily": item.daily}
+            for item in plan.items.all()
+        ],
+        "sessions_done": [
+            {"sequence": log.sequence, "done_on": iso(log.done_on), "symptoms": log.symptoms,
+             "logged_by": person(log.logged_by), "logged_by_her": log.logged_by_client, "created_at": iso(log.created_at)}
+            for log in plan.logs.all()
+        ],
+    }
+
+
 def report_name(assessment):
     return f"reports/report-{assessment.assessed_on:%Y-%m-%d}-{assessment.pk}.pdf"
 
@@ -171,6 +197,9 @@ def load(client_pk):
                                    Prefetch("logs", SessionLog.objects.select_related("logged_by")),
                                    Prefetch("resumes", Resume.objects.select_related("resumed_by")),
                                    Prefetch("history", ProgrammeEvent.objects.select_related("by")))),
+        Prefetch("strength_plans", StrengthPlan.objects.select_related("assigned_by").order_by("created_at", "pk")
+                 .prefetch_related("items", Prefetch("logs", StrengthLog.objects.select_related("logged_by")
+                                                     .order_by("sequence")))),
         Prefetch("deleted_assessments", DeletedAssessment.objects.select_related("recorded_by", "deleted_by")
                  .order_by("deleted_at", "pk")),
         Prefetch("attention_acks", AttentionAck.objects.select_related("by").order_by("at", "pk")),
@@ -189,6 +218,7 @@ def as_data(client, by=None):
         "consent": consent_section(client),
         "assessments": [assessment_entry(a) for a in assessments],
         "programmes": [programme_entry(p) for p in client.programmes.all()],
+        "strength_plans": [strength_plan_entry(p) for p in client.strength_plans.all()],
         # Assessments deleted for a reason: what each recorded, and its change history, as kept.
         "deleted_assessments": [
             {"assessment": deleted.record, "verdict": deleted.verdict, "recorded_by": person(deleted.recorded_by),

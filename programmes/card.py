@@ -54,6 +54,8 @@ class RedFlagRow:
     def referral_url(self):
         if self.flag.source == "assessment":
             return reverse("assessments:referral", args=[self.flag.source_id])
+        if self.flag.source == "strength":
+            return reverse("programmes:strength_referral", args=[self.flag.source_id])
         return reverse("programmes:session_referral", args=[self.flag.source_id])
 
 

@@ -862,7 +862,8 @@ SYMPTOM_COLUMNS = tuple(field for field in protocol.FIELDS if field.item.section
 
 def recorded_red_flags(client_ids, using=None):
     """{client id: (every red flag recorded on her surviving records, every complete and clear
-    screen)}: what progression.open_red_flags() reads. Three indexed queries, however many clients."""
+    screen)}: what progression.open_red_flags() reads. Four indexed queries, however many clients
+    (assessments, clear screens, run logs and strength sessions)."""
     found = {pk: ([], []) for pk in client_ids}
     assessments = Assessment._base_manager.using(using).filter(client_id__in=client_ids).order_by()
     any_yes = models.Q()
@@ -876,13 +877,15 @@ def recorded_red_flags(client_ids, using=None):
     all_clear = assessments.filter(**{column.name: False for column in SYMPTOM_COLUMNS})
     for client_id, on, at in all_clear.values_list("client_id", "assessed_on", "created_at"):
         found[client_id][1].append(progression.Screen(on, at))
-    logs = SessionLog._base_manager.using(using).filter(programme__client_id__in=client_ids).exclude(symptoms=[]).order_by()
-    for row in logs.values("pk", "programme__client_id", "done_on", "created_at", "symptoms", "logged_by__full_name",
-                           "logged_by_client"):
-        if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
-            by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
-            found[row["programme__client_id"]][0].append(
-                progression.RedFlag(codes, row["done_on"], row["created_at"], "session", row["pk"], by))
+    # Red-flag symptoms noted with her runs and with her strength sessions (issue 24), alike.
+    for model, to_client, source in ((SessionLog, "programme__client_id", "session"),
+                                     (StrengthLog, "plan__client_id", "strength")):
+        logs = model._base_manager.using(using).filter(**{f"{to_client}__in": client_ids}).exclude(symptoms=[]).order_by()
+        for row in logs.values("pk", to_client, "done_on", "created_at", "symptoms", "logged_by__full_name", "logged_by_client"):
+            if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
+                by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
+                found[row[to_client]][0].append(
+                    progression.RedFlag(codes, row["done_on"], row["created_at"], source, row["pk"], by))
     return found
 
 
@@ -1111,3 +1114,9 @@ class AttentionAck(models.Model):
     @classmethod
     def record(cls, client, by, *, kind, fingerprint):
         return cls.objects.create(client=client, by=by, kind=kind, fingerprint=fingerprint)
+
+
+# Her strength work (issue 24) lives in its own module; imported here so Django finds its models.
+from .strength import (  # noqa: E402, F401
+    Exercise, ExercisePicture, StrengthItem, StrengthLog, StrengthPlan,
+)

@@ -150,8 +150,8 @@ class RedFlag:
     codes: tuple[str, ...]  # symptom codes, in protocol order
     on: date  # the day it was found: the assessment's or the session's date
     at: datetime  # when it was recorded
-    source: Literal["assessment", "session"]
-    source_id: int  # the Assessment's or the SessionLog's id
+    source: Literal["assessment", "session", "strength"]
+    source_id: int  # the Assessment's, the SessionLog's or the StrengthLog's id
     by: str = ""  # who recorded it, as the trainer reads it: a name, or "her, through her link"
 
     @property
@@ -160,7 +160,8 @@ class RedFlag:
         if self.source == "assessment":
             return f"at her assessment of {self.on:%-d %b %Y}"
         by = f", logged by {self.by}" if self.by else ""
-        return f"in her session of {self.on:%-d %b %Y}{by}"
+        kind = "strength session" if self.source == "strength" else "session"
+        return f"in her {kind} of {self.on:%-d %b %Y}{by}"
 
     def as_json(self) -> dict:
         return {"codes": list(self.codes), "on": self.on.isoformat(), "at": self.at.isoformat(),

@@ -261,14 +261,19 @@ def session_referral(request, log_pk):
         raise Http404("No red flag was logged in this session.")
     client = log.programme.client
     audit.record(request, client, "viewed_referral", f"Session of {log.done_on:%-d %b %Y}")
+    return render(request, "programmes/session_referral.html", referral_context(client, log, programme=log.programme))
+
+
+def referral_context(client, log, **extra):
+    """What a session's referral summary shows: a run's (SessionLog) or a strength session's (StrengthLog)."""
     red_flags = [code for code in progression.RED_FLAG_SYMPTOMS if code in log.symptoms]
     findings = [(protocol.ITEMS[f"symptoms.{code}"].label, route.clinician)
                 for code in red_flags for route in protocol.signposts_for_symptoms([code])]
-    context = {"client": client, "log": log, "programme": log.programme, "findings": findings,
-               "other_symptoms": [code for code in log.symptoms if code not in red_flags],
-               "referral_to": protocol.referral_to(red_flags), "latest": client.assessments.first(),
-               "weeks": weeks_between(client.baby_date_of_birth, log.done_on), "citation": protocol.GUIDELINE_CITATION}
-    return render(request, "programmes/session_referral.html", context)
+    return {"client": client, "log": log, "findings": findings,
+            "other_symptoms": [code for code in log.symptoms if code not in red_flags],
+            "referral_to": protocol.referral_to(red_flags), "latest": client.assessments.first(),
+            "weeks": weeks_between(client.baby_date_of_birth, log.done_on), "citation": protocol.GUIDELINE_CITATION,
+            **extra}
 
 
 @login_required

@@ -12,6 +12,8 @@ from django.utils import timezone
 from assessments import protocol
 from programmes import progression
 from programmes.models import current_programme_of, red_flags_of
+from programmes.strength import StrengthLog, current_strength_plan, paused_words
+from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER
 
 from . import charts
 
@@ -86,7 +88,7 @@ def red_flag_steps(flags, covered=frozenset()):
     steps = []
     for flag in flags:
         codes = [code for code in flag.codes if code not in covered]
-        if flag.source == "session" and codes:
+        if flag.source != "assessment" and codes:
             steps.append(f"In your session of {flag.on:%-d %b %Y} you noted {progression.symptom_names(codes, 'client')}. "
                          f"{protocol.route_text(codes, 'client')} Do not run until you have been seen.")
     return steps
@@ -298,6 +300,8 @@ def report_page_context(context):
     focus = {area.code.split(".")[1] for area in context["result"].focus_areas} if "result" in context else set()
     headline = [titled(chart) for chart in trends
                 if chart.slug.removeprefix("strength-") in focus or chart.slug in ("load-impact", "weekly-running")]
+    # Her strength sessions between check-ups, beside her strength tests' trends (issue 24).
+    headline += [group["note"] for group in context.get("trends", []) if group.get("note")]
     # A chart whose lines hold one value throughout says no more than a few words: on paper, one line a group.
     drawn = [chart for chart in trends if not is_steady(chart)]
     steady = [line for group in context.get("trends", [])
@@ -595,14 +599,47 @@ def client_progress(client, assessment=None, today=None, record=False):
         context["running_chart"] = weekly_running_chart(programme, today)
         context["schedule"] = programme.schedule(today)
         context["buggy_advice"] = programme.buggy_running_advice(today)
+    if not record:
+        context.update(strength_plan=current_strength_plan(client, today), strength_paused=paused_words(client, "client"),
+                       strength_advice=SYMPTOM_ADVICE_FOR_HER)
     if latest:
         context["trends"] = trend_groups(assessments, context.get("running_chart"))
+        # Only for her with strength work (a current plan, or a past day's record): no query for the others.
+        if (record or context.get("strength_plan")) and (
+                between := strength_sessions_between(client, [a.assessed_on for a in assessments])):
+            context["trends"][0]["note"] = between
     return context
+
+
+def strength_sessions_between(client, days):
+    """Her strength sessions ticked between each pair of check-ups, in her words, beside her strength
+    tests' trends (issue 24); "" when she ticked none. One query, however many check-ups are shown."""
+    pairs = [(start, end) for start, end in zip(days, days[1:], strict=False) if end > start]
+    if not pairs:
+        return ""
+    counts = StrengthLog.objects.filter(plan__client=client, done_on__gt=pairs[0][0], done_on__lte=pairs[-1][1]).aggregate(
+        **{f"n{index}": Count("pk", filter=Q(done_on__gt=start, done_on__lte=end)) for index, (start, end) in enumerate(pairs)})
+    if not any(counts.values()):
+        return ""
+    parts = [f"{counts[f'n{index}']} from {on(start)} to {on(end)}" for index, (start, end) in enumerate(pairs)]
+    return f"Strength sessions you ticked between check-ups: {'; '.join(parts)}."
 
 
 # --- The top of her page: where she stands and her next step (issue 13) -------------------
 # Kept apart from client_progress() above: the page's first screen on her phone, and the log
 # form behind its "Log it" button, read only these.
+
+
+SELF_LOGGING_OFF_FOR_HER = "Your trainer is logging your sessions for now: tell them how each one went."
+
+
+def her_strength_refusal(client, plan):
+    """Why she cannot tick a strength session through her link now, in her words; "" when she can."""
+    if plan is None:
+        return "You have no strength plan yet: your trainer will set one up with you."
+    if not client.self_logging:
+        return SELF_LOGGING_OFF_FOR_HER
+    return paused_words(client, "client")
 
 
 def her_logging_refusal(client, programme):
@@ -611,7 +648,7 @@ def her_logging_refusal(client, programme):
     if programme is None:
         return "You have no running programme yet: your trainer will set one up with you."
     if not client.self_logging:
-        return "Your trainer is logging your sessions for now: tell them how each one went."
+        return SELF_LOGGING_OFF_FOR_HER
     if programme.can_log:
         return ""
     if programme.status == "held":

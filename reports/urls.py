@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("p/<str:token>/", views.progress, name="progress"),
     path("p/<str:token>/log/", views.her_log, name="log"),
+    path("p/<str:token>/strength/", views.her_strength, name="strength"),
     path("p/<str:token>/calendar.ics", views.calendar_feed, name="calendar"),
     path("p/<str:token>/report/<int:assessment_pk>.pdf", views.progress_pdf, name="progress_pdf"),
     path("assessments/<int:pk>/report.pdf", views.trainer_pdf, name="trainer_pdf"),

@@ -10,15 +10,18 @@ import audit
 from accounts.limits import count, wait
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
-from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
+from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
 from programmes.card import just_logged
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
+from programmes.strength import StrengthRefused, current_strength_plan, paused_words
+from programmes.strength_forms import TickForm
+from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER, tick_outcome
 from clients.models import ShareLink
 
 from .calendar import her_calendar
 from .pdf import report_of, report_pdf
-from .progress import client_progress, her_logging_refusal, her_top
+from .progress import client_progress, her_logging_refusal, her_strength_refusal, her_top
 
 BAD_TOKEN_LIMIT = 20  # per address, per BAD_TOKEN_WINDOW seconds
 BAD_TOKEN_WINDOW = 10 * 60
@@ -62,6 +65,7 @@ def progress(request, token):
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
     context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
+    context.update(her_strength_context(client, query_number(request, "ticked"), plan=context["strength_plan"]))
     return private(render(request, "reports/progress.html", context))
 
 
@@ -116,6 +120,19 @@ def trainer_pdf(request, pk):
     return pdf_response(request, assessment)
 
 
+def link_write_throttled(request, link, template, context):
+    """Count a post through her link (her run log and her strength ticks share the count); the
+    page saying to wait once there have been too many, else None."""
+    if request.method != "POST":
+        return None
+    if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
+        return form_page(too_many(render(request, template, {**context, "refusal": (
+            "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
+            seconds))
+    count(link.write_counter, LINK_WRITE_WINDOW)
+    return None
+
+
 def form_page(response):
     """Her log page: private, but its own form must post back with an Origin header. Under
     "no-referrer" a browser sends "Origin: null", which Django's CSRF check refuses; with
@@ -141,12 +158,8 @@ def her_log(request, token):
     latest = client.assessments.first()
     programme = current_programme_of(client, latest)
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
-    if request.method == "POST":
-        if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
-            return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": (
-                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
-                seconds))
-        count(link.write_counter, LINK_WRITE_WINDOW)
+    if throttled := link_write_throttled(request, link, "reports/log.html", context):
+        return throttled
     if refusal := her_logging_refusal(client, programme):
         status = 409 if request.method == "POST" else 200
         return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
@@ -171,3 +184,56 @@ def her_log(request, token):
     session = programme.next_session
     context.update(form=form, programme=programme, session=session, session_words=session.in_words() if session else "")
     return form_page(render(request, "reports/log.html", context))
+
+
+def her_strength_context(client, ticked=None, plan=False):
+    """Her strength section; `ticked`: the number of the session she has just ticked (?ticked=N),
+    whose outcome in her words is shown (a number naming none of her plan's sessions shows none).
+    `plan`: her current strength plan when the caller has loaded it (None: she has none)."""
+    if plan is False:
+        plan = current_strength_plan(client)
+    outcome = None
+    if plan is not None and ticked is not None:
+        symptoms = plan.logs.filter(sequence=ticked).values_list("symptoms", flat=True).first()
+        outcome = tick_outcome(symptoms) if symptoms is not None else None
+    return {"strength_plan": plan, "strength_paused": paused_words(client, "client"),
+            "strength_can_tick": plan is not None and not her_strength_refusal(client, plan),
+            "strength_advice": SYMPTOM_ADVICE_FOR_HER, "strength_outcome": outcome}
+
+
+@csrf_cookie_on_this_path
+@require_http_methods(["GET", "HEAD", "POST"])
+def her_strength(request, token):
+    """She ticks a strength session done from her phone: the same guards as her run log (her_log):
+    her link usable, posts limited per link, exactly once (the form carries the plan's next number),
+    refused while a red flag is open (saying whom to see) or her trainer logs for her."""
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    client = link.client
+    if request.method in ("GET", "HEAD"):
+        audit.record_link(request, client, "link_viewed_log_page", "Strength work")
+    context = {"client": client, "trainer": client.trainer, "token": token, **her_strength_context(client)}
+    plan = context["strength_plan"]
+    if throttled := link_write_throttled(request, link, "reports/strength.html", context):
+        return throttled
+    if refusal := her_strength_refusal(client, plan):
+        status = 409 if request.method == "POST" else 200
+        return form_page(render(request, "reports/strength.html", {**context, "refusal": refusal}, status=status))
+    today = timezone.localdate()
+    form = TickForm(request.POST or None, initial={"sequence": plan.log_sequence + 1, "done_on": today})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            log = plan.tick(sequence=form.cleaned_data["sequence"], done_on=form.cleaned_data["done_on"], by_client=True,
+                            symptoms=form.cleaned_data["symptoms"])
+        except StrengthRefused as refused:
+            context["refusal"], status = str(refused), 409
+            form = TickForm(initial={"sequence": plan.log_sequence + 1, "done_on": today})
+        else:
+            audit.record_link(request, client, "link_logged_session", f"Strength session {log.sequence}")
+            return redirect(f"{reverse('reports:progress', args=[token])}?ticked={log.sequence}#strength")
+    elif request.method == "POST":
+        status = 400
+    context["form"] = form
+    return form_page(render(request, "reports/strength.html", context, status=status))

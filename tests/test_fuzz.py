@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils.encoding import force_bytes
+from django.utils import timezone
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -36,8 +37,8 @@ from accounts.models import Trainer
 from accounts.views import SIGNUP_SALT
 from assessments.models import Assessment
 from reports.management.commands.loaddemo import DEMO_EMAIL
-from clients.models import ShareLink
-from programmes.models import Plan, PlanSession, Programme
+from clients.models import Client, ShareLink
+from programmes.models import Exercise, Plan, PlanSession, Programme, StrengthLog, StrengthPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,14 @@ def world(db):
     client = programme.client
     plan = Plan.objects.filter(trainer=None).first().copy(trainer=trainer, name="Fuzz plan")
     _, share_token = ShareLink.issue(client, trainer)
+    exercise = Exercise.objects.filter(trainer=None).first().copy(trainer)
+    # A strength session with a red flag, for its referral summary: on another client of hers, so
+    # that the fuzzed client's programme stays open to logging.
+    other = Client.objects.filter(trainer=trainer).exclude(pk=client.pk).exclude(consent_recorded_at=None).first()
+    strength = StrengthPlan.objects.create(client=other, assigned_by=trainer, start_date=timezone.localdate(),
+                                           ended_at=timezone.now())  # beside any current plan of hers
+    strength_log = StrengthLog.objects.create(plan=strength, sequence=1, done_on=timezone.localdate(), logged_by=trainer,
+                                              symptoms=["heaviness_dragging"])
     details = {"email": "new-trainer@example.com", "full_name": "New Trainer", "business_name": ""}
     return {
         "trainer": trainer,
@@ -71,6 +80,8 @@ def world(db):
         "log": programme.logs.order_by("-sequence").first(),
         "plan": plan,
         "plan_session": PlanSession.objects.filter(plan=plan).first(),
+        "exercise": exercise,
+        "strength_log": strength_log,
         "share_token": share_token,
         "signup_token": signing.dumps(details, salt=SIGNUP_SALT, compress=True),
         "uidb64": urlsafe_base64_encode(force_bytes(trainer.pk)),
@@ -88,6 +99,8 @@ def parameter_value(world, namespace, name, route, parameter):
         return 1
     if parameter == "log_pk":
         return world["log"].pk
+    if parameter == "strength_log_pk":
+        return world["strength_log"].pk
     if parameter == "uidb64":
         return world["uidb64"]
     if parameter == "token":
@@ -97,6 +110,8 @@ def parameter_value(world, namespace, name, route, parameter):
     if parameter == "pk":
         if route.startswith("assessments/"):
             return world["assessment"].pk
+        if namespace == "plans" and route.startswith("plans/exercises/"):
+            return world["exercise"].pk
         if namespace == "plans":
             return world["plan_session"].pk if "sessions/" in route else world["plan"].pk
         return {

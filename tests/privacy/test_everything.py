@@ -15,7 +15,7 @@ from privacy import everything
 from audit.models import AccessEvent
 from clients import consent
 from clients.models import Client, ShareLink
-from programmes.models import AttentionAck, Resume, SessionLog
+from programmes.models import AttentionAck, Exercise, Resume, SessionLog, StrengthPlan
 from reports.models import DrawnReport
 from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
@@ -50,6 +50,10 @@ def full_client(owner, builtin_templates_db):
     programme.log_session(by=owner, sequence=1, done_on=timezone.localdate() - timedelta(days=2), outcome="completed", effort=4,
                           symptoms=["pain"])  # a session log and its history row
     AttentionAck.objects.create(client=client, kind="seen", fingerprint="x" * 16, by=owner)
+    exercise = Exercise.objects.get(trainer=None, serves="strength.calf_raise")
+    strength = StrengthPlan.assign(client=client, items=[(exercise, exercise.dose, False)],
+                                   start_date=timezone.localdate() - timedelta(days=3), by=owner)
+    strength.tick(sequence=1, done_on=timezone.localdate(), by_client=True)
     Resume.objects.create(programme=programme, note="Seen by physio", resumed_by=owner)
     ShareLink.issue(client, owner)
     AccessEvent.objects.create(trainer=owner, actor=owner, client=client, kind="viewed_client")
@@ -86,6 +90,9 @@ def test_every_row_about_her_is_in_the_json(full_client, owner):
         "programmes[].session_logs": sum(len(p["session_logs"]) for p in data["programmes"]),
         "programmes[].resumes": sum(len(p["resumes"]) for p in data["programmes"]),
         "programmes[].history": sum(len(p["history"]) for p in data["programmes"]),
+        "strength_plans": len(data["strength_plans"]),
+        "strength_plans[].exercises": sum(len(p["exercises"]) for p in data["strength_plans"]),
+        "strength_plans[].sessions_done": sum(len(p["sessions_done"]) for p in data["strength_plans"]),
         "worklist_acknowledgements": len(data["worklist_acknowledgements"]),
         "private_links": len(data["private_links"]),
         "access_log": len(data["access_log"]),

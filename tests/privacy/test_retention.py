@@ -11,7 +11,7 @@ from django.utils import timezone
 from privacy.erasure import erasure_date
 from audit.models import AccessEvent
 from clients.models import Client
-from programmes.models import Plan
+from programmes.models import Exercise, Plan
 from reports.models import DrawnReport
 from tests.conftest import make_client, nothing_cached_about
 from tests.privacy.test_everything import builtin_templates_db, full_client, lookup_to_client, related_models  # noqa: F401
@@ -61,6 +61,7 @@ def test_an_expired_client_is_erased_with_everything_about_her(full_client, owne
     assert not any(rows_about(client.pk).values()), rows_about(client.pk)
     assert not Plan.objects.filter(pk=plan_pk).exists(), "her own copy of the plan goes too"
     assert Plan.objects.filter(trainer__isnull=True, is_template=True).exists(), "built-in templates stay"
+    assert Exercise.objects.filter(trainer__isnull=True).exists(), "the exercise library stays: her plan held copies"
     assert nothing_cached_about(client.full_name)  # any backend: no page of hers was ever cached
     assert not DrawnReport.objects.filter(assessment__in=assessments).exists()  # nor a drawn report
     assert set(Client.objects.values_list("full_name", flat=True)) == {kept.full_name, recent.full_name}

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import Trainer
 from assessments.models import Assessment, values_at_target
 from clients.models import Client
-from programmes.models import Plan, Programme, SessionLog
+from programmes.models import Exercise, Plan, Programme, SessionLog, StrengthItem, StrengthLog, StrengthPlan
 
 DEMO_EMAIL = "demo@restride.example"
 DEMO_PASSWORD = "restride-demo-2026"
@@ -68,6 +68,13 @@ DEMO_PROGRAMMES = {
 }
 
 
+# Per client: (days since her strength plan started, the tests it serves, days ago she ticked a session).
+DEMO_STRENGTH = {
+    "Dani Kowalska": (42, ("strength.calf_raise", "strength.single_leg_bridge", "pelvic_floor.long_holds",
+                           "pelvic_floor.fast_reps", "pelvic_floor.can_relax"), (40, 37, 33, 30, 26, 23, 19, 16, 12, 9, 5, 2)),
+}
+
+
 class Command(BaseCommand):
     help = "Create the demo trainer and her demo clients (kept as they are when they already exist)."
 
@@ -115,6 +122,25 @@ class Command(BaseCommand):
             Assessment.objects.create(client=client, assessed_on=assessed_on, recorded_by=trainer, **values)
         if client.full_name in DEMO_PROGRAMMES:
             self.create_programme(trainer, client, *DEMO_PROGRAMMES[client.full_name])
+        if client.full_name in DEMO_STRENGTH:
+            self.create_strength_plan(trainer, client, *DEMO_STRENGTH[client.full_name])
+
+    def create_strength_plan(self, trainer, client, days_ago, serves, ticked):
+        """Her strength plan from the built-in library, with the sessions she ticked (issue 24)."""
+        today = timezone.localdate()
+        plan = StrengthPlan.objects.create(client=client, assigned_by=trainer, start_date=today - timedelta(days=days_ago),
+                                           log_sequence=len(ticked))
+        exercises = {e.serves: e for e in Exercise.objects.filter(trainer=None, serves__in=serves)}
+        StrengthItem.objects.bulk_create(
+            StrengthItem(plan=plan, exercise=exercises[code], position=position, daily=code.startswith("pelvic_floor"),
+                         **{f: getattr(exercises[code], f) for f in ("name", "serves", "steps", "sets", "reps",
+                                                                     "hold_seconds", "tempo", "load")})
+            for position, code in enumerate(serves, start=1)
+        )
+        StrengthLog.objects.bulk_create(
+            StrengthLog(plan=plan, sequence=sequence, done_on=today - timedelta(days=days), logged_by_client=True)
+            for sequence, days in enumerate(ticked, start=1)
+        )
 
     def create_programme(self, trainer, client, template_name, days_ago, sessions):
         template = Plan.objects.get(trainer=None, name=template_name)
