@@ -15,7 +15,7 @@ from django.utils import timezone
 from assessments import protocol
 from assessments.models import Assessment
 from assessments.protocol import REASSESS_AFTER
-from programmes import progression
+from programmes import progression, wellbeing
 from programmes.models import STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label
 
 from clients.models import Client, weeks_between
@@ -26,7 +26,7 @@ ALL_PAGE_SIZE = 50
 # A week restarted this many times in a row: she is stuck, look at her plan or her load.
 REPEATS_TO_FLAG = 2
 # Worklist order: what stops running first, then what needs a decision, then good news.
-ORDER = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "finished")
+ORDER = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "recovery", "finished")
 # Reasons about a referral: the entry offers "Referral sent" as well as "Seen".
 REFERRAL_KINDS = ("paused", "red_flag")
 # Home's "Recent activity": the latest of the assessments and sessions of the clients she worked
@@ -112,6 +112,7 @@ class WorklistState:
     programme_repeats: int
     latest_log_pain: bool
     red_flag: bool = False  # a red flag open on her record (Client.open_red_flags)
+    recovery: bool = False  # little sleep or run down twice running (Programme.stored_recovery)
 
 
 def reason_kinds(state, today):
@@ -125,6 +126,8 @@ def reason_kinds(state, today):
         "reassess": reassessment_due(state.latest_verdict, state.latest_assessed_on, today),
         "pain": state.latest_log_pain,
         "repeats": status == "active" and state.programme_repeats >= REPEATS_TO_FLAG,
+        # Only while she is running: a pause or hold already brings her trainer to her.
+        "recovery": status == "active" and state.recovery,
         "finished": status == "finished",
     }
     return [kind for kind in ORDER if holds[kind]]
@@ -145,7 +148,7 @@ def worklist_fields(sender, clients, using=None, **kwargs):
     today = timezone.localdate()
     current = {row["client_id"]: row for row in Programme.objects.using(using).filter(
         client_id__in=[pk for pk, _ in clients], ended_at__isnull=True,
-    ).values("client_id", "stored_status", "stored_repeats", "latest_log_pain")}
+    ).values("client_id", "stored_status", "stored_repeats", "latest_log_pain", "stored_recovery")}
     red_flags = kwargs.get("red_flags") or {}
     found = {}
     for pk, latest in clients:
@@ -153,7 +156,8 @@ def worklist_fields(sender, clients, using=None, **kwargs):
         state = WorklistState(
             latest.verdict if latest else None, latest.assessed_on if latest else None,
             programme["stored_status"] if programme else None, programme["stored_repeats"] if programme else 0,
-            bool(programme and programme["latest_log_pain"]), bool(red_flags.get(pk)))
+            bool(programme and programme["latest_log_pain"]), bool(red_flags.get(pk)),
+            bool(programme and programme["stored_recovery"]))
         found[pk] = {"on_worklist_from": worklist_from(state, today)}
     return found
 
@@ -195,6 +199,7 @@ def candidates(trainer, today):
         client.programme_detail = programme.stored_detail if programme else ""
         client.programme_version = programme.version if programme else None
         client.latest_log_pain = bool(programme and programme.latest_log_pain)
+        client.programme_recovery = bool(programme and programme.stored_recovery)
         client.pain_week, client.pain_session, client.pain_on = (
             (log.week, log.session_number, log.done_on) if log else (None, None, None))
     return clients
@@ -218,7 +223,8 @@ def worklist(trainer, today):
     found = []
     for client in rows:
         state = WorklistState(client.latest_verdict, client.latest_assessed_on, client.programme_status,
-                              client.programme_repeats, client.latest_log_pain, client.has_open_red_flag)
+                              client.programme_repeats, client.latest_log_pain, client.has_open_red_flag,
+                              client.programme_recovery)
         kinds = reason_kinds(state, today)
         if not kinds:
             continue
@@ -247,6 +253,7 @@ def reasons_for(client, kinds, today):
             f"on {client.pain_on:%-d %b %Y}: check her load and how she runs."),
         "repeats": lambda: Reason("repeats", f"Week {client.programme_week} repeated {client.programme_repeats} times",
                                   "She keeps restarting this week: look at her sessions and her plan."),
+        "recovery": lambda: Reason("recovery", wellbeing.RECOVERY_TITLE, wellbeing.RECOVERY_DETAIL),
         "finished": lambda: Reason("finished", "Programme finished", "Reassess her and plan what comes next."),
     }
     return tuple(words[kind]() for kind in kinds)

@@ -139,6 +139,8 @@ def programme_entry(programme):
             {"sequence": log.sequence, "week": log.week, "session": log.session_number, "done_on": iso(log.done_on), "outcome": log.outcome,
              "effort": log.effort, "symptoms": log.symptoms, "notes": log.notes, "logged_by": person(log.logged_by),
              "logged_by_her": log.logged_by_client,
+             # The wellbeing check: null = not answered.
+             "sleep": log.sleep, "run_down": log.run_down, "breastfeeding": log.breastfeeding,
              "created_at": iso(log.created_at)}
             for log in programme.logs.all()
         ],
