@@ -42,6 +42,8 @@ class Trainer(AbstractUser):
     # Set when she confirms an authenticator app, cleared when she turns it off. The devices
     # live in django-otp's tables; this copy lets every request know without a query.
     two_factor_enabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # One email a day saying how many clients are on her worklist (reports/reminders.py).
+    daily_digest = models.BooleanField("email me a daily digest of my worklist", default=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
