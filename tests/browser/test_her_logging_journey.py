@@ -137,3 +137,30 @@ def test_without_javascript_the_list_is_simply_below(browser, live_server, owner
     log = SessionLog.objects.get(logged_by_client=True)
     assert (log.symptoms, log.sleep, log.run_down) == (["faecal_leakage"], "under_5", None)
     context.close()
+
+
+def test_she_turns_on_reminders_and_stops_them_from_an_email_without_signing_in(phone_page, live_server, owner):
+    from clients.models import Client
+    from reports.unsubscribe import path_for
+
+    amira = make_client(owner, "Amira Haddad", weeks=16, email="amira@example.com")
+    make_assessment(amira, days_after_birth=7 * 16)
+    _, token = ShareLink.issue(amira, owner)
+    her = phone_page
+    her.goto(f"{live_server.url}/p/{token}/")
+    her.get_by_role("link", name="Email reminders: off").click()
+    expect(her.get_by_role("heading", level=1)).to_have_text("Email reminders")
+    assert_accessible(her)
+    screenshot(her, "her-reminders-390.png")
+    her.get_by_label("Your time zone").select_option("Europe/Dublin")
+    her.get_by_role("button", name="Email me reminders").click()
+    expect(her.get_by_role("status")).to_contain_text("Reminders are on.")
+    amira = Client.objects.get(pk=amira.pk)
+    assert amira.reminders_since and amira.time_zone == "Europe/Dublin"
+    her.goto(live_server.url + path_for(client=amira))
+    assert_accessible(her)
+    screenshot(her, "unsubscribe-390.png")
+    her.get_by_role("button", name="Stop reminder emails").click()
+    expect(her.get_by_role("status")).to_contain_text("no more reminder emails")
+    assert_accessible(her)
+    assert Client.objects.get(pk=amira.pk).reminders_since is None

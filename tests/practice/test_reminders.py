@@ -329,3 +329,21 @@ def test_erasure_removes_her_reminders(her, queued, owner):
     run(morning())
     erase_client(her["client"])
     assert not Reminder.objects.exists() and not SessionLog.objects.exists()
+
+
+def test_each_email_renders_in_plain_text_and_html(her, owner, settings):
+    """Each reminder drawn to artifacts/reminder-emails/ (plain text and HTML) for reading."""
+    from tests.browser.conftest import REPO_ROOT
+
+    settings.SITE_URL = "https://restride.example"
+    folder = REPO_ROOT / "artifacts" / "reminder-emails"
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in ("session_day", "missed", "check_up", "digest"):
+        reminder = Reminder.objects.create(client=None if kind == "digest" else her["client"], trainer=owner,
+                                           kind=kind, day=timezone.localdate())
+        message = message_for(reminder)
+        (folder / f"{kind}.txt").write_text(f"Subject: {message.subject}\nTo: {message.to[0]}\n"
+                                            + "".join(f"{k}: {v}\n" for k, v in message.extra_headers.items())
+                                            + "\n" + message.body)
+        (folder / f"{kind}.html").write_text(message.alternatives[0][0])
+        assert "unsubscribe" in message.body.lower() or "stop" in message.body.lower()
