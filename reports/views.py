@@ -1,4 +1,6 @@
+import json
 import zoneinfo
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -6,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -244,3 +247,30 @@ def unsubscribe_page(request, token):
                                        address=client_address(request))
         done = True
     return private(render(request, "reports/unsubscribe.html", {"done": done, "token": token, "digest": trainer is not None}))
+
+
+SERVICE_WORKER = (Path(__file__).resolve().parent.parent / "static" / "js" / "her-sw.js").read_text()
+
+
+@require_safe
+def service_worker(request, token):
+    """Her link's service worker, served from her link's own path: its scope is that path and
+    nothing else (never a trainer's page). Behind the link's guards: a revoked link has none."""
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    response = HttpResponse(SERVICE_WORKER, content_type="text/javascript; charset=utf-8")
+    return private(response)
+
+
+@require_safe
+def manifest(request, token):
+    """Her page, installable on her home screen, opening at her page and staying in her link's path."""
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    scope = reverse("reports:progress", args=[token])
+    data = {"name": f"Running with {link.client.trainer.display_business}", "short_name": "My running",
+            "start_url": scope, "scope": scope, "display": "standalone", "background_color": "#ffffff",
+            "theme_color": "#1f6f6b", "icons": [{"src": static("img/logo.svg"), "sizes": "any", "type": "image/svg+xml"}]}
+    return private(HttpResponse(json.dumps(data), content_type="application/manifest+json"))
