@@ -347,3 +347,19 @@ def test_each_email_renders_in_plain_text_and_html(her, owner, settings):
                                             + "\n" + message.body)
         (folder / f"{kind}.html").write_text(message.alternatives[0][0])
         assert "unsubscribe" in message.body.lower() or "stop" in message.body.lower()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_scheduler_run_costs_the_same_however_many_clients(owner, queued, count, django_assert_max_num_queries):
+    """Nothing due (07:00 on a day with no planned session): a fixed number of queries for 3 or 30."""
+    owner.daily_digest = False
+    owner.save()
+    for n in range(count):
+        client = make_client(owner, f"Client {n}", weeks=16, email=f"c{n}@example.com")
+        make_assessment(client, days_after_birth=7 * 16)
+        Programme.assign(client=client, template=walk_run_30(), start_date=timezone.localdate() + timedelta(days=5),
+                         by=owner)
+        ShareLink.issue(client, owner)
+        client.set_reminders(True, by_her=True)
+    with django_assert_max_num_queries(3):
+        assert run(morning(hour=7)) == []
