@@ -42,10 +42,13 @@
     return Promise.all(requests.map(async (request) => ({ request, item: await (await box.match(request)).json() })));
   }
 
+  let sentWords = "";  // "Sent: …" after the last sending, until something else waits
+
   async function showKept() {
     const all = await kept();
     const waiting = all.filter(({ item }) => !item.refused).length;
-    if (waiting) say(`${waiting === 1 ? "1 session is" : `${waiting} sessions are`} saved on your phone: it will send when you are online.`);
+    say(waiting ? `${waiting === 1 ? "1 session is" : `${waiting} sessions are`} saved on your phone: it will send when you are online.`
+      : sentWords);
     refusedList.replaceChildren();
     for (const { request, item } of all.filter(({ item }) => item.refused)) {
       const li = document.createElement("li");
@@ -96,7 +99,6 @@
         const box = await caches.open(OUTBOX);
         if (response.status === 404) {  // her link no longer works: nothing is kept on her phone
           await caches.delete(OUTBOX);
-          say("");
           return;
         }
         if (response.redirected && new URL(response.url).searchParams.has("logged")) {
@@ -106,7 +108,7 @@
           await box.put(request, new Response(JSON.stringify({ ...item, refused: reasonIn(await response.text()) })));
         }
       }
-      if (sent) say(sent === 1 ? "Sent: your session is logged." : `Sent: ${sent} sessions are logged.`);
+      if (sent) sentWords = sent === 1 ? "Sent: your session is logged." : `Sent: ${sent} sessions are logged.`;
     } finally {
       sending = false;
       showKept();

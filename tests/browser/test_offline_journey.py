@@ -115,6 +115,7 @@ def test_a_log_refused_on_arrival_is_shown_with_the_reason(phone, live_server, o
     phone.set_offline(False)
     refused = her.locator("#outbox-refused")
     expect(refused).to_contain_text("was not saved: Your trainer is logging your sessions for now")
+    expect(her.locator("#outbox-status")).to_be_hidden()  # nothing waits any more
     assert_accessible(her)
     screenshot(her, "her-offline-refused-390.png")
     assert not SessionLog.objects.exists()
