@@ -115,8 +115,21 @@ def test_two_schedulers_that_overlap_claim_it_once(her, queued, owner):
     assert queued == [first.pk] and Reminder.objects.count() == 1
 
 
+@pytest.fixture
+def templates_installed(transactional_db):
+    """A transactional test starts from an emptied database: the built-in templates again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from programmes.models import Plan
+
+    if not Plan.objects.filter(trainer__isnull=True).exists():
+        import_module("programmes.migrations.0002_builtin_templates").install(apps, None)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_runs_send_once(her, queued, owner):
+def test_two_concurrent_runs_send_once(templates_installed, her, queued, owner):
     """Two schedulers at the same moment, in two threads (on PostgreSQL, two real transactions)."""
     owner.daily_digest = False
     owner.save()
