@@ -202,3 +202,22 @@ def test_erasure_removes_her_answers(her, anon_http):
     erase_client(her["client"])
     assert not SessionLog.objects.exists()
     assert not SessionLog.objects.filter(sleep__isnull=False).exists()
+
+
+def test_her_pdf_draws_the_recovery_trend(her, anon_http, today):
+    from reports.pdf import report_html, report_of, report_pdf
+
+    programme = fresh(her["programme"])
+    for sequence, (days_ago, sleep) in enumerate([(13, "under_5"), (6, "7_plus")], start=1):
+        programme.log_session(by=None, by_client=True, sequence=sequence, done_on=today - timedelta(days=days_ago),
+                              outcome="completed", sleep=sleep)
+        programme = fresh(programme)
+    latest = her["client"].assessments.first()
+    html = report_html(latest, latest.pk, today, None)
+    assert "Sessions with little sleep or feeling run down" in html
+    pdf = report_pdf(report_of(latest, today, render=True))
+    assert pdf.startswith(b"%PDF")
+    from tests.browser.conftest import REPO_ROOT
+
+    (REPO_ROOT / "artifacts").mkdir(exist_ok=True)
+    (REPO_ROOT / "artifacts" / "report-with-recovery-trend.pdf").write_bytes(pdf)
