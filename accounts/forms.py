@@ -76,8 +76,10 @@ class ChoosePasswordForm(BaseUserCreationForm):
 class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = Trainer
-        fields = ["full_name", "business_name", "business_email", "business_phone", "website", "quiet_after_days"]
+        fields = ["full_name", "business_name", "business_email", "business_phone", "website", "quiet_after_days",
+                  "daily_digest"]
         labels = {"full_name": "Your name", "quiet_after_days": "A programme is quiet after (days)"}
+        help_texts = {"daily_digest": "How many clients are on your worklist, once a day, to the address you sign in with."}
 
 
 MAX_LOGO_BYTES = 1024 * 1024

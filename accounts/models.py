@@ -54,6 +54,8 @@ class Trainer(AbstractUser):
     quiet_after_days = models.PositiveSmallIntegerField(
         "a programme is quiet after", default=7, validators=[MinValueValidator(2), MaxValueValidator(60)],
         help_text="Days without a session before home lists her: from 2 to 60.")
+    # One email a day saying how many clients are on her worklist (reports/reminders.py).
+    daily_digest = models.BooleanField("email me a daily digest of my worklist", default=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

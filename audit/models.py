@@ -27,6 +27,10 @@ KINDS = [
     ("link_viewed_calendar", "Her calendar app fetched her sessions"),
     ("link_viewed_log_page", "Opened her log page"),
     ("link_logged_session", "Logged a session through her private link"),
+    ("link_viewed_reminders", "Opened her email reminders page"),
+    ("link_reminders_on", "Turned on email reminders through her private link"),
+    ("link_reminders_off", "Turned off email reminders through her private link"),
+    ("reminders_unsubscribed", "Stopped reminder emails (unsubscribe link)"),
     # Changes
     ("created_client", "Added her"),
     ("changed_client", "Changed her details"),
@@ -50,6 +54,8 @@ KINDS = [
     ("attention_acknowledged", "Marked seen or referral sent on home"),
     ("self_logging_on", "Let her log her own sessions"),
     ("self_logging_off", "Stopped her logging her own sessions"),
+    ("reminders_on", "Recorded her consent to email reminders"),
+    ("reminders_off", "Turned off her email reminders"),
 
     # Her private link
     ("link_created", "Made her private link"),

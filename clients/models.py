@@ -85,6 +85,12 @@ class Client(models.Model):
     notes = models.TextField("private trainer notes", max_length=5000, blank=True)
     # She may log her own sessions through her private link (her trainer can turn it off).
     self_logging = models.BooleanField("she logs her own sessions", default=True)
+    # Email reminders (reports/reminders.py): on since when (None: off), and whether she turned
+    # them on herself through her link or her trainer recorded her consent to them.
+    reminders_since = models.DateTimeField(null=True, blank=True, editable=False)
+    reminders_by_her = models.BooleanField(default=False, editable=False)
+    # Her time zone, for quiet hours: no reminder before 07:00 or after 21:00 where she is.
+    time_zone = models.CharField(max_length=64, default="Europe/London")
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -221,6 +227,14 @@ class Client(models.Model):
             return False
         self.self_logging = on
         self.save(update_fields=["self_logging", "updated_at"])
+        return True
+
+    def set_reminders(self, on, by_her):
+        """Email reminders on (her consent, given by her or recorded by her trainer) or off; True if it changed."""
+        if bool(self.reminders_since) == on:
+            return False
+        self.reminders_since, self.reminders_by_her = (timezone.now(), by_her) if on else (None, False)
+        self.save(update_fields=["reminders_since", "reminders_by_her", "updated_at"])
         return True
 
     @versions.operation()

@@ -54,6 +54,8 @@ NOT_VERSIONED = {
     # A drawn PDF of what her data shows, keyed by that (reports/pdf.py report_key): storing one
     # changes nothing any page shows, and bumping on it would make the pages of her redraw.
     "reports.DrawnReport": "a stored drawing of her report, keyed by what it shows; storing one changes no page",
+    # Written by the hourly scheduler as it claims each reminder email; no page shows them.
+    "reports.Reminder": "a record that a reminder email was claimed and sent; it changes no page",
 }
 
 

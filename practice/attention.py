@@ -16,7 +16,7 @@ from django.utils import timezone
 from assessments import protocol
 from assessments.models import Assessment
 from assessments.protocol import REASSESS_AFTER
-from programmes import progression
+from programmes import progression, wellbeing
 from programmes.models import (
     REST_DAYS_BETWEEN_SESSIONS, STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label)
 
@@ -29,10 +29,11 @@ ALL_PAGE_SIZE = 50
 REPEATS_TO_FLAG = 2
 # Worklist order: what stops running first, then what needs a decision, then keeping her going,
 # then good news.
-ORDER = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "quiet", "due", "ready", "finished")
+ORDER = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "recovery", "quiet", "due", "ready", "finished")
 # The bits of "Seen"'s fingerprint: the kinds in the order they were added, so that adding a kind
 # leaves the acknowledgements already recorded standing.
-FINGERPRINT_KINDS = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "finished", "quiet", "due", "ready")
+FINGERPRINT_KINDS = ("paused", "red_flag", "held", "reassess", "pain", "repeats", "finished", "quiet", "due", "ready",
+                     "recovery")
 # A check-up (a reassessment, REASSESS_AFTER after her latest assessment) is on the worklist from
 # the week before it falls due, so the trainer can book it.
 CHECK_UP_NOTICE = timedelta(days=6)
@@ -163,6 +164,7 @@ class WorklistState:
     programme_start: date | None = None  # her current programme's start date
     last_session_on: date | None = None  # the latest date a session of it was logged for
     quiet_after: int = QUIET_AFTER_DAYS  # her trainer's Trainer.quiet_after_days
+    recovery: bool = False  # little sleep or run down twice running (Programme.stored_recovery)
 
 
 def next_session_on(state):
@@ -197,6 +199,8 @@ def reason_kinds(state, today):
         "reassess": reassessment_due(state.latest_verdict, state.latest_assessed_on, today),
         "pain": state.latest_log_pain,
         "repeats": status == "active" and state.programme_repeats >= REPEATS_TO_FLAG,
+        # Only while she is running: a pause or hold already brings her trainer to her.
+        "recovery": status == "active" and state.recovery,
         "quiet": is_quiet,
         "due": due is not None and due <= today and not is_quiet,  # quiet says more
         "ready": state.latest_verdict == "ready" and status is None and not state.red_flag,
@@ -228,7 +232,7 @@ def worklist_fields(sender, clients, using=None, **kwargs):
     current = {row["client_id"]: row for row in with_last_session(Programme.objects.using(using).filter(
         client_id__in=[pk for pk, _ in clients], ended_at__isnull=True,
     )).values("client_id", "stored_status", "stored_repeats", "latest_log_pain", "start_date", "last_session_on",
-              "client__trainer__quiet_after_days")}
+              "client__trainer__quiet_after_days", "stored_recovery")}
     red_flags = kwargs.get("red_flags") or {}
     found = {}
     for pk, latest in clients:
@@ -238,7 +242,8 @@ def worklist_fields(sender, clients, using=None, **kwargs):
             programme["stored_status"] if programme else None, programme["stored_repeats"] if programme else 0,
             bool(programme and programme["latest_log_pain"]), bool(red_flags.get(pk)),
             programme["start_date"] if programme else None, programme["last_session_on"] if programme else None,
-            programme["client__trainer__quiet_after_days"] if programme else QUIET_AFTER_DAYS)
+            programme["client__trainer__quiet_after_days"] if programme else QUIET_AFTER_DAYS,
+            recovery=bool(programme and programme["stored_recovery"]))
         found[pk] = {"on_worklist_from": worklist_from(state, today)}
     return found
 
@@ -298,12 +303,13 @@ def candidates(trainer, today):
         client.programme_start = programme.start_date if programme else None
         client.last_session_on = programme.last_session_on if programme else None
         client.latest_log_pain = bool(programme and programme.latest_log_pain)
+        client.programme_recovery = bool(programme and programme.stored_recovery)
         client.pain_week, client.pain_session, client.pain_on = (
             (log.week, log.session_number, log.done_on) if log else (None, None, None))
         client.worklist_state = WorklistState(
             client.latest_verdict, client.latest_assessed_on, client.programme_status, client.programme_repeats,
             client.latest_log_pain, client.has_open_red_flag, client.programme_start, client.last_session_on,
-            trainer.quiet_after_days)
+            trainer.quiet_after_days, recovery=client.programme_recovery)
     return clients
 
 
@@ -357,6 +363,7 @@ def reasons_for(client, kinds, today):
             f"on {client.pain_on:%-d %b %Y}: check her load and how she runs."),
         "repeats": lambda: Reason("repeats", f"Week {client.programme_week} repeated {client.programme_repeats} times",
                                   "She keeps restarting this week: look at her sessions and her plan."),
+        "recovery": lambda: Reason("recovery", wellbeing.RECOVERY_TITLE, wellbeing.RECOVERY_DETAIL),
         "quiet": lambda: Reason(
             "quiet", f"No session for {(today - (state.last_session_on or state.programme_start)).days} days",
             (f"Her last session was on {state.last_session_on:%-d %b %Y}" if state.last_session_on else

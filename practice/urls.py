@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/link/show/", views.share_link_show, name="link_show"),
     path("<int:pk>/link/email/", views.share_link_email, name="link_email"),
     path("<int:pk>/link/revoke/", views.share_link_revoke, name="link_revoke"),
+    path("<int:pk>/reminders/", views.client_reminders, name="reminders"),
     path("<int:pk>/self-logging/", views.self_logging, name="self_logging"),
     path("attention/", views.attention_all, name="attention"),
     path("<int:pk>/attention/", views.attention_ack, name="attention_ack"),

@@ -284,6 +284,24 @@ def share_link_revoke(request, pk):
 
 @login_required
 @require_POST
+def client_reminders(request, pk):
+    """Her trainer records her consent to email reminders, or turns them off (she can too, from
+    her page or any reminder's unsubscribe link). A state is posted, so a repeat changes nothing."""
+    client = get_client_for_trainer(request, pk)
+    wanted = request.POST.get("reminders")
+    if wanted not in ("on", "off"):
+        messages.error(request, "Choose whether she wants email reminders.")
+    elif wanted == "on" and not client.email:
+        messages.error(request, "Add her email address first: reminders go to it.")
+    elif client.set_reminders(wanted == "on", by_her=False):
+        audit.record(request, client, f"reminders_{wanted}")
+        messages.success(request, "Email reminders are on, with her consent." if wanted == "on"
+                         else "Email reminders are off.")
+    return redirect(f"{client.get_absolute_url()}#private-link")
+
+
+@login_required
+@require_POST
 def self_logging(request, pk):
     """Let her log her own sessions through her private link, or stop it. The form posts the
     state it asks for ("on" / "off"), so a repeated post changes nothing twice."""

@@ -28,7 +28,7 @@ from clients.models import Client, ConsentRecord, ShareLink
 from programmes.models import (
     AttentionAck, PlanSession, Programme, ProgrammeEvent, Resume, SessionLog, StrengthItem, StrengthLog, StrengthPlan,
 )
-from reports.models import DrawnReport
+from reports.models import DrawnReport, Reminder
 
 from audit.models import AccessEvent
 
@@ -51,6 +51,7 @@ EXPORTED = {
     AttentionAck: "worklist_acknowledgements",
     ShareLink: "private_links",
     AccessEvent: "access_log",
+    Reminder: "reminders",
     DrawnReport: "reports/",  # her stored report PDFs: the zip's reports/ folder
 }
 
@@ -66,7 +67,8 @@ def person(trainer):
 PROFILE_FIELDS = [
     "full_name", "email", "phone", "date_of_birth", "baby_date_of_birth", "delivery", "perineal_trauma",
     "breastfeeding", "prior_incontinence", "bmi_30_or_more", "goal", "target_event", "target_date",
-    "gp_check_date", "physio_seen_date", "notes", "self_logging", "archived_at", "created_at", "updated_at",
+    "gp_check_date", "physio_seen_date", "notes", "self_logging", "reminders_since", "reminders_by_her", "time_zone", "archived_at",
+    "created_at", "updated_at",
 ]
 
 
@@ -144,6 +146,8 @@ def programme_entry(programme):
             {"sequence": log.sequence, "week": log.week, "session": log.session_number, "done_on": iso(log.done_on), "outcome": log.outcome,
              "effort": log.effort, "symptoms": log.symptoms, "notes": log.notes, "logged_by": person(log.logged_by),
              "logged_by_her": log.logged_by_client,
+             # The wellbeing check: null = not answered.
+             "sleep": log.sleep, "run_down": log.run_down, "breastfeeding": log.breastfeeding,
              "created_at": iso(log.created_at)}
             for log in programme.logs.all()
         ],
@@ -205,6 +209,7 @@ def load(client_pk):
         Prefetch("attention_acks", AttentionAck.objects.select_related("by").order_by("at", "pk")),
         Prefetch("share_links", ShareLink.objects.order_by("created_at", "pk")),
         Prefetch("access_events", AccessEvent.objects.select_related("actor").order_by("at", "pk")),
+        Prefetch("reminders", Reminder.objects.order_by("day", "pk")),
     ).get(pk=client_pk)
 
 
@@ -238,6 +243,11 @@ def as_data(client, by=None):
             {"at": iso(event.at), "who": event.who, "what": event.get_kind_display(), "kind": event.kind,
              "target": event.target, "address": event.address}
             for event in client.access_events.all()
+        ],
+        # The reminder emails claimed for her (what kind, for which day, when sent).
+        "reminders": [
+            {"kind": reminder.kind, "day": iso(reminder.day), "sent_at": iso(reminder.sent_at), "skipped": reminder.skipped}
+            for reminder in client.reminders.all()
         ],
     }
 

@@ -7,8 +7,11 @@ from django.utils import timezone
 from assessments import protocol
 from config.forms import DateInput
 
+from . import wellbeing
 from .models import RESUME_NOTE_NEEDED, Plan, SessionLog, running_decision_for
 from .progression import RED_FLAG_SYMPTOMS, symptom_name
+
+LOG_FIELDS = ("done_on", "outcome", "effort", "symptoms", "notes", "sleep", "run_down", "breastfeeding")
 
 def symptom_choices(reader):
     """The session checklist, grouped as the screen is (pelvic symptoms, medical warning signs,
@@ -103,6 +106,19 @@ class OverrideForm(forms.Form):
         return reason
 
 
+def yes_no_field(question, reader):
+    """An optional yes/no: unticked is None ("not answered"), never False."""
+    return forms.TypedChoiceField(
+        label=wellbeing.QUESTIONS[question][reader], required=False, choices=[("True", "Yes"), ("False", "No")],
+        coerce=lambda value: value == "True", empty_value=None, widget=forms.RadioSelect,
+    )
+
+
+def sleep_field(reader):
+    return forms.TypedChoiceField(label=wellbeing.QUESTIONS["sleep"][reader], required=False, choices=wellbeing.SLEEP,
+                                  empty_value=None, widget=forms.RadioSelect)
+
+
 class SessionLogForm(forms.ModelForm):
     symptoms = forms.MultipleChoiceField(
         label="Symptoms during or after", choices=SYMPTOM_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
@@ -123,10 +139,15 @@ class SessionLogForm(forms.ModelForm):
     })
     week = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     session = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # The wellbeing check (issue 23): optional, it never gates.
+    sleep = sleep_field("trainer")
+    run_down = yes_no_field("run_down", "trainer")
+    breastfeeding = yes_no_field("breastfeeding", "trainer")
+    wellbeing_intro = wellbeing.INTRO["trainer"]
 
     class Meta:
         model = SessionLog
-        fields = ["done_on", "outcome", "effort", "symptoms", "notes"]
+        fields = list(LOG_FIELDS)
         widgets = {"done_on": DateInput(), "outcome": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 2})}
         labels = {"outcome": "How did it go?"}
 
@@ -157,7 +178,11 @@ class SessionLogForm(forms.ModelForm):
         return (week, session) if week and session else None
 
     def log_fields(self):
-        return {name: self.cleaned_data[name] for name in ("done_on", "outcome", "effort", "symptoms", "notes")}
+        return {name: self.cleaned_data[name] for name in LOG_FIELDS}
+
+    @property
+    def wellbeing_fields(self):
+        return [self[name] for name in ("sleep", "run_down", "breastfeeding")]
 
     # The log being corrected, which may keep its own day (CorrectLogForm).
     log = None
@@ -231,7 +256,7 @@ class CorrectLogForm(SessionLogForm):
         return reason
 
     def changes(self):
-        return {name: self.cleaned_data[name] for name in ("done_on", "outcome", "effort", "symptoms", "notes")}
+        return {name: self.cleaned_data[name] for name in LOG_FIELDS}
 
 
 class DeleteLogForm(forms.Form):
@@ -254,15 +279,27 @@ class HerSessionLogForm(SessionLogForm):
     """The same log, asked in her words on her phone through her private link: the same
     choices (SYMPTOM_CHOICES, SessionLog.OUTCOMES' codes), the same exactly-once fields."""
 
+    # Asked first: a clean session is "No", effort, Save. The list shows for "Yes" (her-log.js);
+    # without JavaScript it is simply below.
+    any_symptoms = forms.ChoiceField(
+        label="Any symptoms, during or after?", choices=[("no", "No"), ("yes", "Yes")],
+        widget=forms.RadioSelect(attrs={"data-symptoms-answer": ""}),
+        error_messages={"required": "Choose No or Yes: did you notice any symptoms?"},
+    )
     symptoms = forms.MultipleChoiceField(
-        label="Did you notice any of these, during or after?", choices=HER_SYMPTOM_CHOICES, required=False,
-        widget=forms.CheckboxSelectMultiple, help_text="Leave them all unticked if you had none.",
+        label="Which did you notice?", choices=HER_SYMPTOM_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text="Tick each one you noticed.",
     )
     effort = forms.TypedChoiceField(
-        label="How hard did it feel? (0 = resting, 10 = as hard as you can)", required=False, coerce=int,
-        empty_value=None, choices=[("", "I'd rather not say"), *((n, str(n)) for n in range(11))], widget=forms.RadioSelect,
+        label="How hard did it feel?", required=False, coerce=int, empty_value=None,
+        choices=[(n, str(n)) for n in range(11)], widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose a number from 0 to 10."},
     )
+    sleep = sleep_field("client")
+    run_down = yes_no_field("run_down", "client")
+    breastfeeding = yes_no_field("breastfeeding", "client")
+    wellbeing_intro = wellbeing.INTRO["client"]
+    effort_ends = ("0 rest", "10 flat out")
 
     class Meta(SessionLogForm.Meta):
         labels = {"done_on": "When did you do it?", "outcome": "How did it go?",
@@ -272,10 +309,17 @@ class HerSessionLogForm(SessionLogForm):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [(code, SessionLog.OUTCOMES_FOR_HER[code]) for code, _ in SessionLog.OUTCOMES]
         self.fields["outcome"].error_messages["required"] = "Choose how it went."
+        self.fields["outcome"].initial = "completed"  # a clean session: No symptoms, effort, Save
         self.fields["done_on"].error_messages["required"] = "Enter the date you did it."
 
     def clean(self):
         cleaned = super().clean()
+        answer, ticked = cleaned.get("any_symptoms"), cleaned.get("symptoms")
+        if answer == "no" and ticked:
+            # Never drop a ticked symptom (a red flag among them) on a "No": ask her which is right.
+            self.add_error("any_symptoms", "You ticked a symptom below: choose Yes, or untick it.")
+        elif answer == "yes" and not ticked and "symptoms" not in self._errors:
+            self.add_error("symptoms", "Tick each symptom you noticed, or choose No above.")
         if self.non_field_errors():
             # Her words for an out-of-date form (the trainer's say "her page").
             self._errors[NON_FIELD_ERRORS] = self.error_class(

@@ -16,7 +16,7 @@ from clients import versions
 from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
 
-from . import builtin, progression
+from . import builtin, progression, wellbeing
 
 logger = logging.getLogger(__name__)
 
@@ -387,6 +387,9 @@ class Programme(models.Model):
     stored_detail = models.TextField(blank=True)  # the pause's alerts, or why she is held
     latest_log = models.ForeignKey("SessionLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     latest_log_pain = models.BooleanField(default=False)
+    # Little sleep or run down in her two latest sessions (programmes/wellbeing.py): the
+    # worklist's "check in about recovery". It never gates.
+    stored_recovery = models.BooleanField(default=False)
     # Bumped by every operation: home's "Seen" holds while it is unchanged.
     version = models.PositiveIntegerField(default=0)
 
@@ -463,13 +466,15 @@ class Programme(models.Model):
         """The stored columns' values worked out afresh: replay of the logs and the rule for
         who may run. refresh_state() writes them; the property test compares them."""
         status = self.status
-        latest = max(self.logs.all(), key=lambda log: (log.created_at, log.pk), default=None)
+        logs = sorted(self.logs.all(), key=lambda log: (log.created_at, log.pk))
+        latest = logs[-1] if logs else None
         detail = (" ".join(alert.message for alert in self.state.alerts) if status == "paused"
                   else self.running_decision.reason if status == "held" else "")
         return {
             "stored_status": status, "stored_referral": self.referral_pending, "stored_week": self.state.week,
             "stored_weeks": self.state.weeks, "stored_repeats": self.state.repeats, "stored_detail": detail,
             "latest_log_id": latest.pk if latest else None, "latest_log_pain": bool(latest and "pain" in latest.symptoms),
+            "stored_recovery": wellbeing.needs_recovery_check(log.wellbeing for log in logs[-2:]),
         }
 
     def refresh_state(self, **fields):
@@ -637,7 +642,7 @@ class Programme(models.Model):
         return programme
 
     def log_session(self, *, by, sequence, done_on, outcome, effort=None, symptoms=(), notes="", position=None,
-                    by_client=False):
+                    by_client=False, sleep=None, run_down=None, breastfeeding=None):
         """Record the session at her current position, exactly once: `sequence` is the number
         the log form was given (next_sequence), `position` the (week, session) it showed.
         `by_client`: she logged it herself through her private link (`by` is then None).
@@ -660,7 +665,7 @@ class Programme(models.Model):
             log = SessionLog(
                 programme=current, sequence=sequence, week=state.week, session_number=state.session, done_on=done_on,
                 outcome=outcome, effort=effort, symptoms=sorted(symptoms), notes=notes, logged_by=by,
-                logged_by_client=by_client,
+                logged_by_client=by_client, sleep=sleep, run_down=run_down, breastfeeding=breastfeeding,
             )
             result = progression.outcome_of(state, log.as_event())
             try:
@@ -713,7 +718,7 @@ class Programme(models.Model):
         except SessionLog.DoesNotExist:
             raise ProgrammeRefused("That session has been deleted: there is nothing to change.") from None
 
-    CORRECTABLE = ("done_on", "outcome", "effort", "symptoms", "notes")
+    CORRECTABLE = ("done_on", "outcome", "effort", "symptoms", "notes", "sleep", "run_down", "breastfeeding")
 
     def correct_log(self, log, *, by, reason, confirm_red_flag_removed=False, **changes):
         """Change what a logged session records, for a reason; her position, pause and
@@ -831,7 +836,7 @@ class Programme(models.Model):
 RESUME_NOTE_NEEDED = "Say that she has been seen or that the symptoms have settled: a note is needed to resume."
 
 STORED_FIELDS = ("stored_status", "stored_referral", "stored_week", "stored_weeks", "stored_repeats", "stored_detail",
-                 "latest_log_id", "latest_log_pain")
+                 "latest_log_id", "latest_log_pain", "stored_recovery")
 
 
 def status_label(status, referral_pending, week, weeks):
@@ -933,6 +938,10 @@ class SessionLog(models.Model):
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # She logged it herself through her private link (logged_by is then empty).
     logged_by_client = models.BooleanField(default=False)
+    # The optional wellbeing check (programmes/wellbeing.py): empty = not answered, never "no".
+    sleep = models.CharField(max_length=8, choices=wellbeing.SLEEP, null=True, blank=True)  # noqa: DJ001 (NULL as for the yes/no)
+    run_down = models.BooleanField(null=True, blank=True)
+    breastfeeding = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = VersionedQuerySet.as_manager()
@@ -966,13 +975,19 @@ class SessionLog(models.Model):
             "sequence": self.sequence, "week": self.week, "session": self.session_number,
             "done_on": self.done_on.isoformat(), "outcome": self.outcome, "effort": self.effort,
             "symptoms": sorted(self.symptoms), "notes": self.notes,
+            "sleep": self.sleep, "run_down": self.run_down, "breastfeeding": self.breastfeeding,
         }
+
+    @property
+    def wellbeing(self):
+        return wellbeing.Answers(self.sleep, self.run_down, self.breastfeeding)
 
     def describe(self):
         effort = f", effort {self.effort}" if self.effort is not None else ""
         symptoms = f", symptoms: {progression.symptom_names(self.symptoms)}" if self.symptoms else ", no symptoms"
+        feeling = f"; {words}" if (words := wellbeing.describe(self.wellbeing)) else ""
         return (f"week {self.week}, session {self.session_number} on {self.done_on:%-d %b %Y}, "
-                f"{self.get_outcome_display().lower()}{effort}{symptoms}")
+                f"{self.get_outcome_display().lower()}{effort}{symptoms}{feeling}")
 
     def as_event(self):
         return progression.LoggedSession(self.outcome, self.effort, frozenset(self.symptoms), self.done_on)

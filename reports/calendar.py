@@ -7,7 +7,7 @@ updates them in place rather than adding copies."""
 
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from assessments import protocol
 from assessments.protocol import REASSESS_AFTER, SESSION_ADVICE_FOR_HER
@@ -32,7 +32,7 @@ def her_calendar(client, programme, latest, today):
             calendar.add_component(_event(
                 f"restride-session-{programme.pk}-{state.week}-{number}", stamp, day,
                 f"Walk–run: week {state.week}, session {number}",
-                f"{description} {SESSION_ADVICE_FOR_HER}".strip(),
+                f"{description} {SESSION_ADVICE_FOR_HER}".strip(), alarm=True,
             ))
     referral = red_flags_of(client) or (programme is not None and programme.referral_pending)
     if referral:
@@ -53,7 +53,11 @@ def her_calendar(client, programme, latest, today):
     return calendar.to_ical()
 
 
-def _event(uid, stamp, day, summary, description):
+# A session's alarm: 08:00 on its day (an all-day event starts at midnight, her time).
+ALARM_AFTER_START = timedelta(hours=8)
+
+
+def _event(uid, stamp, day, summary, description, alarm=False):
     event = Event()
     event.add("uid", f"{uid}@restride")
     event.add("dtstamp", stamp)
@@ -62,4 +66,10 @@ def _event(uid, stamp, day, summary, description):
     event.add("summary", summary)
     event.add("description", description)
     event.add("transp", "TRANSPARENT")  # a reminder, not a busy block in her day
+    if alarm:
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", summary)
+        reminder.add("trigger", ALARM_AFTER_START, parameters={"RELATED": "START"})
+        event.add_component(reminder)
     return event

@@ -259,8 +259,8 @@ def sided_line_chart(slug, title, description, unit, series, target=None, summar
     ))
 
 
-def bar_chart(slug, title, description, unit, series, maximum=None, target=None, summary=""):
-    """series: [(label, value or None)]; one bar each."""
+def bar_chart(slug, title, description, unit, series, maximum=None, target=None, summary="", missing=NOT_TESTED):
+    """series: [(label, value or None)]; one bar each. `missing`: a None's words in the table."""
     values = [v for _, v in series if v is not None]
     maximum, step = axis(max([*values, target or 0, maximum or 0]))
     to_y = y_scale(maximum)
@@ -276,5 +276,5 @@ def bar_chart(slug, title, description, unit, series, maximum=None, target=None,
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), bars=bars, x_labels=thinned([(round(b.x + b.width / 2, 1), b.label) for b in bars]),
         summary=summary, template="reports/charts/bar.html", columns=["", unit.capitalize()],
-        rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
+        rows=[(label, missing if v is None else v) for label, v in series],
     ))

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class DrawnReport(models.Model):
@@ -36,3 +38,32 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"Worker {self.worker_id} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Reminder(models.Model):
+    """One reminder email, claimed before it is sent (reports/reminders.py): the unique row is the
+    "exactly once per (her, kind, day)" — two schedulers that overlap both try to insert it and
+    the database lets one win; only the winner queues the sending. `client` for hers, `trainer`
+    (without a client) for a trainer's daily digest. `day` is the recipient's local date."""
+
+    KINDS = [("session_day", "Session day"), ("missed", "Missed session"), ("check_up", "Check-up due"),
+             ("digest", "Trainer's daily digest")]
+
+    client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=KINDS)
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Why it was not sent after all (she turned reminders off meanwhile, the mail server refused).
+    skipped = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "kind", "day"], condition=Q(client__isnull=False), name="reminder_once"),
+            models.UniqueConstraint(fields=["trainer", "kind", "day"], condition=Q(client__isnull=True), name="digest_once"),
+            models.CheckConstraint(condition=Q(client__isnull=False) | Q(trainer__isnull=False), name="reminder_has_recipient"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.day:%-d %b %Y}"

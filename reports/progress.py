@@ -10,7 +10,7 @@ from django.db.models import Count, Min, Q, Window
 from django.utils import timezone
 
 from assessments import protocol
-from programmes import progression
+from programmes import progression, wellbeing
 from programmes.models import current_programme_of, red_flags_of
 from programmes.strength import StrengthLog, current_strength_plan, paused_words
 from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER
@@ -457,14 +457,7 @@ def weekly_running_chart(programme, today, weeks_shown=RUNNING_WEEKS_SHOWN):
     A week with nothing logged is a real 0: she did not run."""
     running = {(s.week, s.number): s.running_seconds for s in programme.plan.sessions.all()}
     share = {"completed": 1, "partial": 0.5, "skipped": 0}
-    start = programme.start_date - timedelta(days=programme.start_date.weekday())
-    last = today - timedelta(days=today.weekday())
-    week_starts = []
-    week = max(start, last - timedelta(weeks=weeks_shown - 1))
-    while week <= last:
-        week_starts.append(week)
-        week += timedelta(weeks=1)
-    minutes = dict.fromkeys(week_starts, 0)
+    minutes = dict.fromkeys(week_starts(programme, today, weeks_shown), 0)
     for log in programme.logs.all():
         monday = log.done_on - timedelta(days=log.done_on.weekday())
         if monday in minutes:
@@ -483,6 +476,42 @@ def weekly_running_chart(programme, today, weeks_shown=RUNNING_WEEKS_SHOWN):
         "weekly-running", "Running minutes each week",
         f"{summary} Minutes of running in the sessions logged each week (week commencing).",
         "minutes", [(f"{monday:%-d %b}", value) for monday, value in weekly], summary=summary,
+    )
+
+
+def week_starts(programme, today, weeks_shown=RUNNING_WEEKS_SHOWN):
+    """The Mondays of the weeks her charts show: her programme's, up to this one, the latest few."""
+    start = programme.start_date - timedelta(days=programme.start_date.weekday())
+    last = today - timedelta(days=today.weekday())
+    found = []
+    week = max(start, last - timedelta(weeks=weeks_shown - 1))
+    while week <= last:
+        found.append(week)
+        week += timedelta(weeks=1)
+    return found
+
+
+def weekly_wellbeing_chart(programme, today, weeks_shown=RUNNING_WEEKS_SHOWN):
+    """Sessions each week with little sleep (under 5 hours) or feeling run down, from the optional
+    wellbeing check. A week with no answer is "not answered", never 0; None when she never answered."""
+    poor = {monday: None for monday in week_starts(programme, today, weeks_shown)}
+    for log in programme.logs.all():
+        monday = log.done_on - timedelta(days=log.done_on.weekday())
+        if monday in poor and log.wellbeing.answered:
+            poor[monday] = (poor[monday] or 0) + log.wellbeing.poor_recovery
+    if all(value is None for value in poor.values()):
+        return None
+    answered = [(monday, value) for monday, value in poor.items() if value is not None]
+    latest_monday, latest = answered[-1]
+    when = "this week" if latest_monday == list(poor)[-1] else f"in the week of {latest_monday:%-d %b}"
+    summary = (f"Sessions with little sleep or feeling run down: {latest} {when}."
+               if latest else f"No session with little sleep or feeling run down {when}.")
+    return charts.bar_chart(
+        "weekly-recovery", "Sessions with little sleep or feeling run down",
+        f"{summary} From the questions you answered when logging sessions (week commencing); "
+        "a week with no answers shows as not answered.",
+        "sessions", [(f"{monday:%-d %b}", value) for monday, value in poor.items()], summary=summary,
+        missing="not answered",
     )
 
 
@@ -533,7 +562,7 @@ def programme_standing(programme, today=None):
     return ProgrammeStanding(before, strong, after, logged)
 
 
-def trend_groups(assessments, running_chart=None):
+def trend_groups(assessments, running_chart=None, wellbeing_chart=None):
     """Her trends over time, grouped under a heading each: the page and the report draw the same
     list, each chart with its own template (charts.Chart.template). The charts read each
     check-up's assessment dict (protocol.nest), as the readiness rules do."""
@@ -549,6 +578,8 @@ def trend_groups(assessments, running_chart=None):
     ]
     if running_chart is not None:
         groups.append({"title": "Your running", "charts": [running_chart]})
+    if wellbeing_chart is not None:
+        groups.append({"title": "How you are recovering", "charts": [wellbeing_chart]})
     for group in groups:  # two to a row on the report's pages
         group["rows"] = [group["charts"][index:index + 2] for index in range(0, len(group["charts"]), 2)]
     return groups
@@ -597,13 +628,14 @@ def client_progress(client, assessment=None, today=None, record=False):
     if programme:
         context["standing"] = programme_standing(programme, today)
         context["running_chart"] = weekly_running_chart(programme, today)
+        context["wellbeing_chart"] = weekly_wellbeing_chart(programme, today)
         context["schedule"] = programme.schedule(today)
         context["buggy_advice"] = programme.buggy_running_advice(today)
     if not record:
         context.update(strength_plan=current_strength_plan(client, today), strength_paused=paused_words(client, "client"),
                        strength_advice=SYMPTOM_ADVICE_FOR_HER)
     if latest:
-        context["trends"] = trend_groups(assessments, context.get("running_chart"))
+        context["trends"] = trend_groups(assessments, context.get("running_chart"), context.get("wellbeing_chart"))
         # Only for her with strength work (a current plan, or a past day's record): no query for the others.
         if (record or context.get("strength_plan")) and (
                 between := strength_sessions_between(client, [a.assessed_on for a in assessments])):
@@ -710,7 +742,7 @@ def her_top(client, programme, latest, today, logged=None):
     it", and the outcome of the session she has just logged (`logged`: its sequence number)."""
     sentence, detail = her_status(programme, latest, client, today)
     top = {"first_name": client.first_name, "status": sentence, "status_detail": detail,
-           "can_self_log": False, "next_session": None, "logged_outcome": None, "recent_logs": []}
+           "can_self_log": False, "next_session": None, "logged_outcome": None, "recent_logs": [], "recovery": ""}
     if programme is None:
         return top
     top["can_self_log"] = not her_logging_refusal(client, programme)
@@ -721,4 +753,6 @@ def her_top(client, programme, latest, today, logged=None):
     if logged is not None:
         top["logged_outcome"] = programme.outcome_of_log(logged)
     top["recent_logs"] = programme.recent_logs(count=3)
+    # Never a gate (DOMAIN.md rule 6): a suggestion beside her next session.
+    top["recovery"] = wellbeing.RECOVERY_FOR_HER if programme.can_log and programme.stored_recovery else ""
     return top

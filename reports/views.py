@@ -1,9 +1,15 @@
+import json
+import zoneinfo
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
@@ -17,7 +23,11 @@ from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme
 from programmes.strength import StrengthRefused, current_strength_plan, paused_words
 from programmes.strength_forms import TickForm
 from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER, tick_outcome
-from clients.models import ShareLink
+from clients.models import Client, ShareLink
+from accounts.models import Trainer
+from audit.models import AccessEvent
+
+from . import unsubscribe
 
 from .calendar import her_calendar
 from .pdf import report_of, report_pdf
@@ -237,3 +247,96 @@ def her_strength(request, token):
         status = 400
     context["form"] = form
     return form_page(render(request, "reports/strength.html", context, status=status))
+
+
+TIME_ZONES = sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})
+
+
+@csrf_cookie_on_this_path
+@require_http_methods(["GET", "HEAD", "POST"])
+def her_reminders(request, token):
+    """She turns email reminders on or off herself (her consent to them), and says her time zone
+    for the quiet hours. The same guards as her other pages; the POST asks for a state ("on" /
+    "off"), so a repeated post changes nothing twice."""
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    client = link.client
+    error = ""
+    if request.method in ("GET", "HEAD"):
+        audit.record_link(request, client, "link_viewed_reminders")
+    if request.method == "POST":
+        wanted, zone = request.POST.get("reminders"), request.POST.get("time_zone", client.time_zone)
+        if wanted not in ("on", "off") or zone not in TIME_ZONES:
+            error = "Choose whether you want reminders, and your time zone from the list."
+        elif wanted == "on" and not client.email:
+            error = "Your trainer has no email address for you: ask them to add it, then turn reminders on."
+        else:
+            if zone != client.time_zone:
+                Client.objects.filter(pk=client.pk).update(time_zone=zone)
+            if client.set_reminders(wanted == "on", by_her=True):
+                audit.record_link(request, client, f"link_reminders_{wanted}")
+            return redirect(f"{reverse('reports:reminders', args=[token])}?saved={wanted}")
+    saved = request.GET.get("saved") if request.GET.get("saved") in ("on", "off") else ""
+    response = render(request, "reports/reminders.html", {
+        "client": client, "trainer": client.trainer, "token": token, "time_zones": TIME_ZONES, "error": error,
+        "saved": saved}, status=400 if error else 200)
+    return form_page(response)
+
+
+def unsubscribed_whom(token):
+    who = unsubscribe.read(token)
+    if who is None:
+        return None, None
+    if "c" in who:
+        return Client.objects.select_related("trainer").filter(pk=who["c"]).first(), None
+    return None, Trainer.objects.filter(pk=who["t"]).first()
+
+
+@csrf_exempt  # RFC 8058: the mail app's one-click POST carries no CSRF token; the signed token is the proof
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_page(request, token):
+    """One click stops reminder emails, without signing in: a GET shows a button (a link
+    scanner that opens it changes nothing), a POST (the button, or the mail app's
+    List-Unsubscribe-Post) stops them and is logged."""
+    client, trainer = unsubscribed_whom(token)
+    if client is None and trainer is None:
+        return private(render(request, "reports/not_found.html", status=404))
+    done = False
+    if request.method == "POST":
+        if client is not None:
+            if client.set_reminders(False, by_her=True):
+                audit.record_link(request, client, "reminders_unsubscribed")
+        elif trainer.daily_digest:
+            Trainer.objects.filter(pk=trainer.pk).update(daily_digest=False)
+            AccessEvent.objects.create(trainer=trainer, kind="reminders_unsubscribed", target="Daily digest",
+                                       address=client_address(request))
+        done = True
+    return private(render(request, "reports/unsubscribe.html", {"done": done, "token": token, "digest": trainer is not None}))
+
+
+SERVICE_WORKER = (Path(__file__).resolve().parent.parent / "static" / "js" / "her-sw.js").read_text()
+
+
+@require_safe
+def service_worker(request, token):
+    """Her link's service worker, served from her link's own path: its scope is that path and
+    nothing else (never a trainer's page). Behind the link's guards: a revoked link has none."""
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    response = HttpResponse(SERVICE_WORKER, content_type="text/javascript; charset=utf-8")
+    return private(response)
+
+
+@require_safe
+def manifest(request, token):
+    """Her page, installable on her home screen, opening at her page and staying in her link's path."""
+    link, refusal = link_or_refusal(request, token)
+    if refusal:
+        return refusal
+    scope = reverse("reports:progress", args=[token])
+    data = {"name": f"Running with {link.client.trainer.display_business}", "short_name": "My running",
+            "start_url": scope, "scope": scope, "display": "standalone", "background_color": "#ffffff",
+            "theme_color": "#1f6f6b", "icons": [{"src": static("img/logo.svg"), "sizes": "any", "type": "image/svg+xml"}]}
+    return private(HttpResponse(json.dumps(data), content_type="application/manifest+json"))

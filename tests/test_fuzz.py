@@ -104,6 +104,10 @@ def parameter_value(world, namespace, name, route, parameter):
     if parameter == "uidb64":
         return world["uidb64"]
     if parameter == "token":
+        if namespace == "reports" and name == "unsubscribe":
+            from reports.unsubscribe import token_for
+
+            return token_for(client=world["client"])
         if namespace == "reports":
             return world["share_token"]
         return {"signup_confirm": world["signup_token"], "password_reset_confirm": world["reset_token"]}.get(name)

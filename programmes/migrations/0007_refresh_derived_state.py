@@ -9,7 +9,7 @@ def refresh_every_client(apps, schema_editor):
     models: it must be the LAST migration that fills derived state, after every migration that adds a
     column to Client, Assessment, Programme or SessionLog. A later migration that changes them moves
     this fill to itself and leaves a no-op here (as 0006 does now)."""
-    # Moved to 0011_refresh_derived_state: the worklist now reads Trainer.quiet_after_days
+    # Moved to 0012_refresh_derived_state: the worklist now reads Trainer.quiet_after_days
     # (accounts 0005), which the app's models need before any fill can run.
 
 

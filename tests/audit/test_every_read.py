@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 # Parameters that name one of her records.
 HERS = {"client_pk", "assessment_pk", "log_pk", "token", "pk", "week"}
 # Pages whose address names a record that is not hers: a trainer's own template, the sign-up and
-# password-reset links (their tokens are not her link).
-NOT_HERS = {"signup_confirm", "password_reset_confirm", "reset"}
+# password-reset links (their tokens are not her link); her link's service worker and manifest,
+# which hold nothing of hers (the same script for everyone; her trainer's business name); the
+# unsubscribe page, a button (stopping her reminders is logged).
+NOT_HERS = {"signup_confirm", "password_reset_confirm", "reset", "service_worker", "manifest", "unsubscribe"}
 
 
 def her_pages(world):  # noqa: F811

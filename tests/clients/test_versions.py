@@ -10,7 +10,7 @@ from audit.models import AccessEvent
 from clients import versions
 from clients.models import Client
 from programmes.models import Plan, PlanBlock, PlanSession
-from reports.models import DrawnReport
+from reports.models import DrawnReport, Reminder
 from tests.conftest import make_client
 from tests.privacy.test_everything import builtin_templates_db, full_client, related_models  # noqa: F401 (fixtures)
 
@@ -26,8 +26,8 @@ def her_rows(model, client):
 def test_the_walk_finds_every_model_that_refers_to_her_and_her_own_copy_of_the_plan():
     walked = related_models(Client) | {Client, Plan, PlanSession, PlanBlock}
     found = set(versions.versioned_models())
-    assert found == walked - {AccessEvent, DrawnReport}
-    assert set(versions.NOT_VERSIONED) == {"audit.AccessEvent", "reports.DrawnReport"}
+    assert found == walked - {AccessEvent, DrawnReport, Reminder}
+    assert set(versions.NOT_VERSIONED) == {"audit.AccessEvent", "reports.DrawnReport", "reports.Reminder"}
 
 
 def test_every_versioned_model_bumps_on_bulk_writes_too():

@@ -16,7 +16,7 @@ from audit.models import AccessEvent
 from clients import consent
 from clients.models import Client, ShareLink
 from programmes.models import AttentionAck, Exercise, Resume, SessionLog, StrengthPlan
-from reports.models import DrawnReport
+from reports.models import DrawnReport, Reminder
 from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
 from tests.factories import make_assessment
@@ -57,6 +57,7 @@ def full_client(owner, builtin_templates_db):
     Resume.objects.create(programme=programme, note="Seen by physio", resumed_by=owner)
     ShareLink.issue(client, owner)
     AccessEvent.objects.create(trainer=owner, actor=owner, client=client, kind="viewed_client")
+    Reminder.objects.create(client=client, kind="session_day", day=timezone.localdate())
     for assessment in (first, second):  # stale drawings (their key matches no report): drawn anew when asked for
         DrawnReport.objects.create(client=client, assessment=assessment, key="stale", stamp="stale", pdf=b"%PDF-old")
     return client, [first, second]
@@ -96,6 +97,7 @@ def test_every_row_about_her_is_in_the_json(full_client, owner):
         "worklist_acknowledgements": len(data["worklist_acknowledgements"]),
         "private_links": len(data["private_links"]),
         "access_log": len(data["access_log"]),
+        "reminders": len(data["reminders"]),
         "reports/": len({a["report"] for a in data["assessments"]}),  # one PDF in the zip for each
     }
     for model, where in everything.EXPORTED.items():

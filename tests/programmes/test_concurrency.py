@@ -67,7 +67,8 @@ def log_form(url, cookies):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     sequence = re.search(r'name="sequence" value="(\d+)"', page).group(1)
     return {"csrfmiddlewaretoken": token, "sequence": sequence, "week": "1", "session": "1",
-            "done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": ""}
+            "done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "5", "notes": "",
+            "any_symptoms": "no"}  # her form asks it (the trainer's ignores it)
 
 
 def post_at_once(url, cookies, form, headers):

@@ -31,6 +31,7 @@ def her_log(http, token, programme, **fields):
     current = fresh(programme)
     data = {"sequence": current.next_sequence, "week": current.state.week, "session": current.state.session,
             "done_on": next_log_day(programme).isoformat(), "outcome": "completed", "effort": "4", **fields}
+    data.setdefault("any_symptoms", "yes" if data.get("symptoms") else "no")
     return http.post(reverse("reports:log", args=[token]), data)
 
 

@@ -109,7 +109,8 @@ def worklist_state(client):
     return WorklistState(latest.verdict if latest else None, latest.assessed_on if latest else None,
                          replay.get("stored_status"), replay.get("stored_repeats", 0), bool(replay.get("latest_log_pain")),
                          red_flag, current.start_date if current else None,
-                         last, Client.objects.get(pk=client.pk).trainer.quiet_after_days)
+                         last, Client.objects.get(pk=client.pk).trainer.quiet_after_days,
+                         recovery=bool(replay.get("stored_recovery")))
 
 
 @pytest.mark.django_db

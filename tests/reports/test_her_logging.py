@@ -41,6 +41,7 @@ def form_data(programme, **fields):
     data = {"sequence": programme.next_sequence, "week": programme.state.week, "session": programme.state.session,
             "done_on": next_log_day(programme).isoformat(), "outcome": "completed", "effort": "4"}
     data.update(fields)
+    data.setdefault("any_symptoms", "yes" if data.get("symptoms") else "no")
     return data
 
 

@@ -5,7 +5,7 @@ def refresh_every_client(apps, schema_editor):
     """Her open red flags, her programmes' stored state and her first day on home's worklist, for
     every client, from her records as they now stand: issue 22 adds the worklist's reasons the days
     bring (a session due, a quiet programme, a check-up's week) and "ready with no programme", and
-    issue 24 red flags from her strength sessions, so every row's derived state is worked out again.
+    issue 24 red flags from her strength sessions, issue 23 the wellbeing check's recovery entry, so every row's derived state is worked out again.
 
     The rules live on the real models (historical ones have no methods), so this reads the app's
     models: it must be the LAST migration that fills derived state, after every migration that adds
@@ -22,9 +22,10 @@ def refresh_every_client(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0010_strength_symptoms'),
-        ('accounts', '0005_trainer_quiet_after_days'),
-        ('clients', '0010_client_trainer_name'),
+        ('programmes', '0011_session_wellbeing'),
+        ('accounts', '0006_trainer_daily_digest'),
+        ('clients', '0011_client_reminders'),
+        ('reports', '0003_reminder'),
     ]
 
     operations = [migrations.RunPython(refresh_every_client, migrations.RunPython.noop)]
