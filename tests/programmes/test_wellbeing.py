@@ -155,14 +155,15 @@ def test_poor_recovery_twice_running_puts_her_on_the_worklist_and_her_page_sugge
         her, anon_http, owner, today):
     her_post(anon_http, her, sleep="under_5")
     assert not fresh(her["programme"]).stored_recovery
-    assert [e.kinds for e in worklist(owner, today)] == []
+    # (Her programme began two weeks back, so she is on the list as "quiet" all along: issue 22.)
+    assert all("recovery" not in e.kinds for e in worklist(owner, today))
     her_post(anon_http, her, run_down="True")
     assert fresh(her["programme"]).stored_recovery
     her["client"].refresh_from_db()
     assert her["client"].on_worklist_from == today  # her row's stored date moves with it
     [entry] = worklist(owner, today)
-    assert entry.kinds == ("recovery",)
-    assert [reason.title for reason in entry.reasons] == [wellbeing.RECOVERY_TITLE]
+    assert "recovery" in entry.kinds
+    assert wellbeing.RECOVERY_TITLE in [reason.title for reason in entry.reasons]
     page = anon_http.get(reverse("reports:progress", args=[her["token"]])).content.decode()
     assert "it is fine to keep this week" in page.replace("&#x27;", "'")
     # Never a gate: she moves on as usual, and the next session can still be logged.
@@ -171,7 +172,7 @@ def test_poor_recovery_twice_running_puts_her_on_the_worklist_and_her_page_sugge
     # A good night ends it.
     her_post(anon_http, her, sleep="7_plus", run_down="False")
     assert not fresh(her["programme"]).stored_recovery
-    assert worklist(owner, today) == []
+    assert all("recovery" not in e.kinds for e in worklist(owner, today))
 
 
 def test_her_page_and_report_show_the_trend_over_weeks(her, anon_http, owner_http):
