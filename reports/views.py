@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
-from accounts.limits import count, wait
+from accounts.limits import hit
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
 from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private
@@ -42,9 +42,8 @@ def link_or_refusal(request, token):
     link = ShareLink.objects.find(token)
     if link is not None:
         return link, None
-    if seconds := wait(bad_token_counter(request), BAD_TOKEN_LIMIT):
+    if seconds := hit(bad_token_counter(request), BAD_TOKEN_LIMIT, BAD_TOKEN_WINDOW):
         return None, private(too_many(render(request, "reports/not_found.html", {"throttled": True}, status=429), seconds))
-    count(bad_token_counter(request), BAD_TOKEN_WINDOW)
     return None, private(render(request, "reports/not_found.html", status=404))
 
 
@@ -141,12 +140,10 @@ def her_log(request, token):
     latest = client.assessments.first()
     programme = current_programme_of(client, latest)
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
-    if request.method == "POST":
-        if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
-            return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": (
-                "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
-                seconds))
-        count(link.write_counter, LINK_WRITE_WINDOW)
+    if request.method == "POST" and (seconds := hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW)):
+        return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": (
+            "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
+            seconds))
     if refusal := her_logging_refusal(client, programme):
         status = 409 if request.method == "POST" else 200
         return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
