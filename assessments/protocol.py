@@ -828,13 +828,13 @@ def nest(flat: Mapping[str, object]) -> dict[str, object]:
     place of the first field. Works on any values: the studio nests its form's fields to lay
     them out."""
     sections: dict[str, dict[str, object]] = {section.code: {} for section in SECTIONS}
-    objects: dict[str, dict[str, object]] = {}  # the nested items' objects, by path
+    objects: dict[tuple[str, str], dict[str, object]] = {}  # the nested items' objects
     for section_code, item_code, name, key, nested in nest_layout():
         entries = sections[section_code]
         if nested:
-            entry = objects.get(f"{section_code}.{item_code}")
+            entry = objects.get((section_code, item_code))
             if entry is None:
-                entry = objects[f"{section_code}.{item_code}"] = entries[item_code] = {}
+                entry = objects[section_code, item_code] = entries[item_code] = {}
             entry[key] = flat.get(name)
         else:
             entries[item_code] = flat.get(name)
