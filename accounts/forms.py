@@ -70,7 +70,7 @@ class ChoosePasswordForm(BaseUserCreationForm):
 
     class Meta:
         model = Trainer
-        fields = []
+        fields: list[str] = []
 
 
 class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):

@@ -36,9 +36,9 @@ class TrainerManager(BaseUserManager):
 class Trainer(AbstractUser):
     """A postnatal trainer: signs in with her email address and owns her clients."""
 
-    username = None
-    first_name = None
-    last_name = None
+    username = None  # type: ignore[assignment]  # Django's way to drop an inherited field; django-stubs cannot express it
+    first_name = None  # type: ignore[assignment]  # as above
+    last_name = None  # type: ignore[assignment]  # as above
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150)
     business_name = models.CharField(max_length=150, blank=True)
@@ -60,7 +60,9 @@ class Trainer(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
 
-    objects = TrainerManager()
+    # django-stubs types AbstractUser.objects as the username-based UserManager; an email-only user
+    # needs its own create_user(email, ...), as Django's custom-user docs do.
+    objects = TrainerManager()  # type: ignore[misc,assignment]
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="trainer_email_ci_unique")]

@@ -38,6 +38,7 @@ Decisions where DOMAIN.md is silent (issue 8):
   tests/test_wording.py::test_the_referral_names_the_clinicians_her_red_flags_go_to
 """
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache, cached_property
@@ -99,7 +100,7 @@ VERDICTS = tuple((v.code, v.label) for v in VERDICT_WORDING.values())
 # Wording read by every view, template, chart, comparison, export and PDF ----------
 
 
-def quantity(value, unit: str) -> str:
+def quantity(value: float, unit: str) -> str:
     """A count with its unit, singular for exactly one: (1, "weeks") → "1 week", (2.5, "minutes") → "2.5 minutes".
 
     Units are written in the plural, as items carry them ("holds", "seconds", "reps")."""
@@ -120,7 +121,7 @@ class Answers:
     yes: str
     no: str
 
-    def word(self, value) -> str:
+    def word(self, value: object) -> str:
         if value is None:
             return self.unknown
         return self.yes if value else self.no
@@ -444,30 +445,30 @@ GROUPS: dict[str, str] = {
 }
 
 
-def _symptom(code, label, her_label, help, signpost="pelvic_health", group="pelvic"):
+def _symptom(code: str, label: str, her_label: str, help: str, signpost: str = "pelvic_health", group: str = "pelvic") -> Item:
     return Item("symptoms", code, label, "flag", help=help, rule="rule_1_red_flags", signpost=signpost,
                 her_label=her_label, group=group)
 
 
-def _warning_sign(code, label, her_label, help):
+def _warning_sign(code: str, label: str, her_label: str, help: str) -> Item:
     """DOMAIN.md "Medical warning signs": a red flag with a route of its own (signpost = code)."""
     return _symptom(code, label, her_label, help, signpost=code, group="warning")
 
 
-def _load(code, label, unit, target, maximum, help, sided=False):
+def _load(code: str, label: str, unit: str, target: int, maximum: int, help: str, sided: bool = False) -> Item:
     return Item(
         "load_impact", code, label, "number", unit, target, sided, maximum, help=help, rule="rule_4_load_impact"
     )
 
 
-def _strength(code, label, short, help, exercise):
+def _strength(code: str, label: str, short: str, help: str, exercise: str) -> Item:
     return Item(
         "strength", code, label, "number", "reps", STRENGTH_TARGET, True, 200, gating=False, help=help, rule="rule_5_strength",
         exercise=exercise, short=short,
     )
 
 
-def _holistic(code, label, help, caution, signpost="", caution_for_her=""):
+def _holistic(code: str, label: str, help: str, caution: str, signpost: str = "", caution_for_her: str = "") -> Item:
     return Item("holistic", code, label, "flag", gating=False, help=help, rule="rule_6_holistic", caution=caution,
                 signpost=signpost, caution_for_her=caution_for_her)
 
@@ -706,7 +707,7 @@ class Field:
             return self.key.capitalize()
         return self.item.label if self.is_flag else "Result"
 
-    def describe(self, value) -> str:
+    def describe(self, value: bool | float | None) -> str:
         """A recorded value in words: "12 reps", "Yes", "No symptoms", "not tested"."""
         if self.is_flag:
             return self.answers.word(value)
@@ -714,7 +715,7 @@ class Field:
             return NOT_TESTED
         return quantity(value, self.item.unit)
 
-    def problem(self, value) -> str:
+    def problem(self, value: object) -> str:
         """Why `value` cannot be this field's value, or "" when it can (None always can: not assessed)."""
         if value is None:
             return ""
@@ -746,7 +747,7 @@ class AnswerGroup:
         return "group-" + self.key.replace(".", "-")
 
 
-def _answer_groups():
+def _answer_groups() -> Iterator[AnswerGroup]:
     symptoms = section("symptoms").items
     for code, title in GROUPS.items():
         yield AnswerGroup(f"symptoms.{code}", title, "None of these",
@@ -759,22 +760,28 @@ def _answer_groups():
 
 
 
+# An assessment dict as plain data (the shape above): it comes from forms, the database and
+# imported JSON files, so its values are whatever was sent, and are checked where they are read
+# (`Field.problem` here, `readiness._number` and `_flag`).
+type Assessment = Mapping[str, object]
+
+
 class ShapeError(ValueError):
     """An assessment dict that `flatten` cannot read; `.problems` says every reason in a sentence."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: list[str]) -> None:
         super().__init__(" ".join(problems))
         self.problems = problems
 
 
-def flatten(nested: dict, problems: list | None = None) -> dict:
+def flatten(nested: Assessment, problems: list[str] | None = None) -> dict[str, object]:
     """The assessment dict → {field name: value} for every `Field` (an absent one is None, not
     assessed). Keys other than the sections (assessed_on, weeks_postpartum, profile, notes...)
     are kept as they are; ranges are the form's and the database's to check.
 
     An unknown item or key, or a value of the wrong type, is described in a sentence and its
     field read as None: appended to `problems` when a list is given, else raised as ShapeError."""
-    found = []
+    found: list[str] = []
     flat = {key: value for key, value in nested.items() if key not in SECTION_CODES}
     for section in SECTIONS:
         entries = nested.get(section.code, {})
@@ -815,28 +822,33 @@ def nest_layout() -> tuple[tuple[str, str, str, str, bool], ...]:
                  for section in SECTIONS for item in section.items for field in item.fields)
 
 
-def nest(flat) -> dict:
+def nest(flat: Mapping[str, object]) -> dict[str, object]:
     """{field name: value} → the assessment dict, with every section and item (a missing field is
     None, not assessed). Other keys are kept as they are, in their place; the sections take the
     place of the first field. Works on any values: the studio nests its form's fields to lay
     them out."""
-    sections = {section.code: {} for section in SECTIONS}
+    sections: dict[str, dict[str, object]] = {section.code: {} for section in SECTIONS}
+    objects: dict[tuple[str, str], dict[str, object]] = {}  # the nested items' objects
     for section_code, item_code, name, key, nested in nest_layout():
         entries = sections[section_code]
         if nested:
-            entries.setdefault(item_code, {})[key] = flat.get(name)
+            entry = objects.get((section_code, item_code))
+            if entry is None:
+                entry = objects[section_code, item_code] = entries[item_code] = {}
+            entry[key] = flat.get(name)
         else:
             entries[item_code] = flat.get(name)
-    nested, placed = {}, False
+    assessment: dict[str, object] = {}
+    placed = False
     for key, value in flat.items():
         if key not in FIELDS_BY_NAME:
-            nested[key] = value
+            assessment[key] = value
         elif not placed:
-            nested.update(sections)
+            assessment.update(sections)
             placed = True
     if not placed:
-        nested.update(sections)
-    return nested
+        assessment.update(sections)
+    return assessment
 
 # The caution raised when any load and impact test brought on symptoms (it has no item of its own).
 LOAD_SYMPTOMS_CODE = "load_impact.symptoms"
@@ -862,7 +874,7 @@ def signpost_for(code: str) -> Signpost | None:
     return SIGNPOSTS[item.signpost] if item and item.signpost else None
 
 
-def signposts_for_symptoms(codes) -> list[Signpost]:
+def signposts_for_symptoms(codes: Iterable[str]) -> list[Signpost]:
     """The routes for a set of symptom codes (a session log's or a screen's), in protocol order,
     each once. "pain" (knee, hip, shin: not a red flag) goes to the GP or a physiotherapist."""
     routes = [SIGNPOSTS["musculoskeletal"] if code == "pain" else signpost_for(f"symptoms.{code}") for code in codes]
@@ -870,7 +882,7 @@ def signposts_for_symptoms(codes) -> list[Signpost]:
     return sorted({route.code: route for route in routes if route}.values(), key=lambda r: order.index(r.code))
 
 
-def referral_to(codes) -> str:
+def referral_to(codes: Iterable[str]) -> str:
     """Who a referral for these red-flag codes goes to, in words: "the GP or a midwife".
     Without any, the pelvic health route (the screen's usual referral)."""
     names = [name for route in signposts_for_symptoms(codes) for name in route.clinicians]
@@ -878,7 +890,7 @@ def referral_to(codes) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def route_text(codes, reader: str) -> str:
+def route_text(codes: Iterable[str], reader: str) -> str:
     """Every route for these symptom codes, written for `reader`, as one passage."""
     return " ".join(route.text(reader) for route in signposts_for_symptoms(codes))
 _SECTIONS_BY_CODE = {s.code: s for s in SECTIONS}

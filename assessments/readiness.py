@@ -23,7 +23,7 @@ Decisions where DOMAIN.md is silent:
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 
 from assessments import protocol
@@ -72,7 +72,7 @@ class Result:
     focus_areas: tuple[FocusArea, ...]
     cautions: tuple[Caution, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:  # JSON: the export and the stored result
         return {
             "verdict": self.verdict,
             "reasons": [asdict(r) for r in self.reasons],
@@ -81,7 +81,7 @@ class Result:
         }
 
 
-def evaluate(data: Mapping) -> Result:
+def evaluate(data: protocol.Assessment) -> Result:
     data = _mapping(data)
     pelvic_floor = _mapping(data.get("pelvic_floor"))
     load_impact = _mapping(data.get("load_impact"))
@@ -117,11 +117,11 @@ def evaluate(data: Mapping) -> Result:
 # Reading values -------------------------------------------------------------------
 
 
-def _mapping(value) -> Mapping:
+def _mapping(value: object) -> Mapping[str, object]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _number(value):
+def _number(value: object) -> float | None:
     """A usable measurement, or None. bool is a subclass of int, and True must not count as 1."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -130,7 +130,7 @@ def _number(value):
     return value if value >= 0 else None
 
 
-def _flag(value):
+def _flag(value: object) -> bool | None:
     """True, False, or None; 0 and 1 are not answers to a yes/no question."""
     return value if isinstance(value, bool) else None
 
@@ -149,7 +149,10 @@ def _fact(code: str) -> str:
 
 
 def _signposted(code: str, reader: str) -> str:
-    return f"{_fact(code)} {protocol.signpost_for(code).text(reader)}"
+    route = protocol.signpost_for(code)
+    if route is None:
+        raise LookupError(f"{code} has no route to signpost")  # only findings with a route come here
+    return f"{_fact(code)} {route.text(reader)}"
 
 
 def worded(finding: Reason | Caution, reader: str = "trainer") -> str:
@@ -173,14 +176,21 @@ def _reason(code: str, kind: str, text: str, rule: str, provoked: bool = False) 
     return Reason(code, kind, f"{text} ({RULES[rule]})", rule, provoked)
 
 
-def _items(section_code: str, gating: bool = True):
+def _target(item: protocol.Item) -> int:
+    """A measurement's target: every number item has one (protocol), so None is a protocol mistake."""
+    if item.target is None:
+        raise LookupError(f"{item.path} is a measurement without a target")
+    return item.target
+
+
+def _items(section_code: str, gating: bool = True) -> list[protocol.Item]:
     return [i for i in protocol.section(section_code).items if i.gating == gating]
 
 
 # Rules 1–4: reasons ----------------------------------------------------------------
 
 
-def _symptoms(symptoms: Mapping):
+def _symptoms(symptoms: Mapping[str, object]) -> Iterator[Reason]:
     for item in _items("symptoms"):
         present = _flag(symptoms.get(item.code))
         if present:
@@ -189,7 +199,7 @@ def _symptoms(symptoms: Mapping):
             yield _reason(item.path, "not_assessed", f"{item.label}: not asked yet.", item.rule)
 
 
-def _weeks(value):
+def _weeks(value: object) -> Iterator[Reason]:
     weeks = _number(value)
     rule = "rule_2_too_early"
     if weeks is None:
@@ -207,14 +217,14 @@ def _weeks(value):
         )
 
 
-def _pelvic_floor(pelvic_floor: Mapping):
+def _pelvic_floor(pelvic_floor: Mapping[str, object]) -> Iterator[Reason]:
     for item in _items("pelvic_floor"):
         raw = pelvic_floor.get(item.code)
         if item.kind == "number":
             value = _number(raw)
             if value is None:
                 yield _reason(item.path, "not_assessed", f"{item.label}: not assessed yet.", item.rule)
-            elif value < item.target:
+            elif value < _target(item):
                 yield _reason(
                     item.path, "unmet",
                     f"{item.label}: {_quantity(value, item.unit)}, target at least {item.target}.",
@@ -233,12 +243,12 @@ def _pelvic_floor(pelvic_floor: Mapping):
             yield _reason(item.path, "unmet", text, item.rule)
 
 
-def _load_impact(load_impact: Mapping):
+def _load_impact(load_impact: Mapping[str, object]) -> Iterator[Reason]:
     for item in _items("load_impact"):
         entry = _mapping(load_impact.get(item.code))
         values = {key: _number(entry.get(key)) for key in item.value_keys}
         symptoms = _flag(entry.get("symptoms"))
-        short = {key: v for key, v in values.items() if v is not None and v < item.target}
+        short = {key: v for key, v in values.items() if v is not None and v < _target(item)}
         missing = [_SIDE_NAMES[key] for key, v in values.items() if v is None]
 
         # A known failure is "unmet" even when part of the test is missing: it is the
@@ -275,7 +285,7 @@ def _load_impact(load_impact: Mapping):
 # Rules 5 and 6 and the physio recommendation: focus areas and cautions ------------
 
 
-def _physio(pelvic_floor: Mapping, profile: Mapping):
+def _physio(pelvic_floor: Mapping[str, object], profile: Mapping[str, object]) -> Iterator[Caution]:
     item = protocol.ITEMS["pelvic_floor.physio_assessed"]
     # None as well as False: the assessment is recommended for everyone. Her client record
     # saying she has been seen counts as much as the assessment's answer.
@@ -283,19 +293,20 @@ def _physio(pelvic_floor: Mapping, profile: Mapping):
         yield Caution(item.path, _signposted(item.path, "trainer"), item.rule)
 
 
-def _load_symptoms(load_impact: Mapping):
+def _load_symptoms(load_impact: Mapping[str, object]) -> Iterator[Caution]:
     if any(_flag(_mapping(load_impact.get(i.code)).get("symptoms")) for i in _items("load_impact")):
         yield Caution(LOAD_SYMPTOMS_CODE, _signposted(LOAD_SYMPTOMS_CODE, "trainer"), "rule_4_load_impact")
 
 
-def _strength(strength: Mapping):
-    focus_areas, cautions = [], []
+def _strength(strength: Mapping[str, object]) -> tuple[list[FocusArea], list[Caution]]:
+    focus_areas: list[FocusArea] = []
+    cautions: list[Caution] = []
     for item in _items("strength", gating=False):
         entry = _mapping(strength.get(item.code))
         values = {side: _number(entry.get(side)) for side in SIDES}
         for side, value in values.items():
-            if value is not None and value < item.target:
-                focus_areas.append(FocusArea(item.path, side, value, item.target))
+            if value is not None and value < _target(item):
+                focus_areas.append(FocusArea(item.path, side, value, _target(item)))
         missing = [side for side, value in values.items() if value is None]
         if len(missing) == len(SIDES):
             cautions.append(Caution(
@@ -309,14 +320,14 @@ def _strength(strength: Mapping):
     return focus_areas, cautions
 
 
-def _holistic(holistic: Mapping):
+def _holistic(holistic: Mapping[str, object]) -> Iterator[Caution]:
     for item in _items("holistic", gating=False):
         if _flag(holistic.get(item.code)):
             text = _signposted(item.path, "trainer") if item.signpost else item.caution
             yield Caution(item.path, text, item.rule)
 
 
-def _profile(profile: Mapping):
+def _profile(profile: Mapping[str, object]) -> Iterator[Caution]:
     for field in protocol.PROFILE_FIELDS:
         value = profile.get(field.code)
         # A stray 1 must not count as yes.

@@ -205,7 +205,7 @@ class VersionedQuerySet(models.QuerySet):
             bump(client_ids, self.db)
         return rows
 
-    update.alters_data = True
+    update.alters_data = True  # type: ignore[attr-defined]  # Django's marker on a method; mypy has no function attributes
 
     def bulk_create(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db, savepoint=False):

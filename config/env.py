@@ -15,7 +15,7 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 
 
-def envbool(name, default):
+def envbool(name: str, default: bool) -> bool:
     """A clear true or false (1/0, true/false, yes/no, on/off, any case); unset or empty: the
     default. Anything else stops start-up: a typo such as EMAIL_USE_TLS=ture must not quietly
     turn TLS off."""
@@ -31,11 +31,12 @@ def envbool(name, default):
     )
 
 
-def envint(name, default):
-    return int(os.environ.get(name, default))
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value is None else int(value)
 
 
-def envlist(name, default=""):
+def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 

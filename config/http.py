@@ -1,10 +1,11 @@
 """Small HTTP helpers every app may use (config sits below every app)."""
 
 import ipaddress
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -13,14 +14,18 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def absolute_url(request, path):
+# A view function: a request (and the URL's arguments) in, a response out.
+type View = Callable[..., HttpResponseBase]
+
+
+def absolute_url(request: HttpRequest, path: str) -> str:
     """A link to `path` for an email or to copy: on SITE_URL when it is set, otherwise on the
     address this request came to (its Host header is one ALLOWED_HOSTS accepted), so the link
     opens wherever the app runs."""
     return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
 
 
-def client_address(request):
+def client_address(request: HttpRequest | None) -> str | None:
     """The visitor's address, for sign-in lockout, link throttling and rate limits.
 
     Each of the TRUSTED_PROXY_COUNT proxies in front appends the address it received the
@@ -46,7 +51,7 @@ def client_address(request):
         return remote
 
 
-def private(response):
+def private[R: HttpResponseBase](response: R) -> R:
     """Pages that show a client's data or her link: never indexed, cached or leaked in a Referer."""
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
@@ -54,14 +59,14 @@ def private(response):
     return response
 
 
-def csrf_cookie_on_this_path(view):
+def csrf_cookie_on_this_path(view: View) -> View:
     """CSRF for a form that has no account behind it (her private link): the CSRF cookie this
     view sets is scoped to its own path and sent only from the same site (SameSite=Strict),
     instead of Django's site-wide CSRF_COOKIE_PATH. CsrfViewMiddleware still checks every
     POST against it; it just does not set its own, site-wide copy afterwards."""
 
     @wraps(view)
-    def scoped(request, *args, **kwargs):
+    def scoped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not settings.CSRF_USE_SESSIONS:
             response.set_cookie(
@@ -76,7 +81,7 @@ def csrf_cookie_on_this_path(view):
     return scoped
 
 
-def query_number(request, name):
+def query_number(request: HttpRequest, name: str) -> int | None:
     """?name=N as a whole number, or None when absent, not a number or too long to be an id.
     ASCII digits only: str.isdigit() also accepts "²" and "①", which int() then refuses."""
     value = request.GET.get(name, "")

@@ -234,7 +234,8 @@ class ResumeForm(forms.Form):
 class CorrectLogForm(SessionLogForm):
     """Change what a logged session records, for a reason that goes on the record."""
 
-    sequence = week = session = None  # the log is already placed: these do not apply
+    # The log is already placed: these do not apply (None drops an inherited field, which django-stubs cannot express).
+    sequence = week = session = None  # type: ignore[assignment]
     reason = forms.CharField(label="Reason for the correction", max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="For example: red flag ticked by mistake, she had no symptoms.",

@@ -5,6 +5,8 @@ so a trainer writes "1 min 30 s" rather than working out 90 seconds, and a table
 shows its number pad for both boxes.
 """
 
+from typing import cast
+
 from django import forms
 from django.core.validators import MaxValueValidator
 
@@ -167,10 +169,11 @@ class BaseBlockFormSet(forms.BaseFormSet):
         return [(f.cleaned_data["run"], f.cleaned_data["walk"], f.cleaned_data["repeats"]) for f in self.kept_forms()]
 
 
-BlockFormSet = forms.formset_factory(
+# formset_factory subclasses the formset it is given (so .blocks() is there); its stub returns the base type.
+BlockFormSet = cast("type[BaseBlockFormSet]", forms.formset_factory(
     BlockForm, formset=BaseBlockFormSet, extra=2, can_delete=True, can_delete_extra=False,
     max_num=MAX_BLOCKS, validate_max=True, absolute_max=MAX_BLOCKS,
-)
+))
 
 
 def block_initial(session):

@@ -76,13 +76,13 @@ programme card, home). Decisions where DOMAIN.md is silent:
   logs paused still needs the trainer's resume, which is refused while the hold lasts.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, NotRequired, TypedDict
 
 from assessments import protocol
-from assessments.readiness import Result
+from assessments.readiness import Reason, Result
 
 # DOMAIN.md "symptoms" table, from the one protocol definition: any one of these during a
 # session means stop and refer.
@@ -134,13 +134,24 @@ def symptom_name(code: str, reader: str = "trainer") -> str:
     return text[0].lower() + text[1:]
 
 
-def symptom_names(codes, reader: str = "trainer") -> str:
+def symptom_names(codes: Iterable[str], reader: str = "trainer") -> str:
     """"urinary_leakage" → "leaking urine", in the protocol's words, for people to read."""
     order = {code: index for index, code in enumerate(SESSION_SYMPTOMS)}
     return ", ".join(symptom_name(code, reader) for code in sorted(codes, key=lambda code: (order.get(code, len(order)), code)))
 
 
 # --- Open red flags ---------------------------------------------------------------
+
+
+class RedFlagJSON(TypedDict):
+    """A RedFlag as her client record stores it (Client.open_red_flags, a JSON field)."""
+
+    codes: list[str]
+    on: str  # ISO date
+    at: str  # ISO date and time
+    source: Literal["assessment", "session", "strength"]
+    source_id: int
+    by: NotRequired[str]  # absent in flags stored before it was recorded
 
 
 @dataclass(frozen=True)
@@ -163,12 +174,12 @@ class RedFlag:
         kind = "strength session" if self.source == "strength" else "session"
         return f"in her {kind} of {self.on:%-d %b %Y}{by}"
 
-    def as_json(self) -> dict:
+    def as_json(self) -> RedFlagJSON:
         return {"codes": list(self.codes), "on": self.on.isoformat(), "at": self.at.isoformat(),
                 "source": self.source, "source_id": self.source_id, "by": self.by}
 
     @classmethod
-    def from_json(cls, data: dict) -> "RedFlag":
+    def from_json(cls, data: RedFlagJSON) -> "RedFlag":
         return cls(tuple(data["codes"]), date.fromisoformat(data["on"]), datetime.fromisoformat(data["at"]),
                    data["source"], data["source_id"], data.get("by", ""))
 
@@ -230,7 +241,7 @@ class RunningDecision:
 WARNING_SIGNS = tuple(item.code for item in protocol.section("symptoms").items if item.group == "warning")
 
 
-def running_allowed(latest: Result | None, weeks_at_start: int | None, overridden=frozenset(),
+def running_allowed(latest: Result | None, weeks_at_start: int | None, overridden: Iterable[str] = frozenset(),
                     red_flags: Sequence[RedFlag] = (), carried_over: int = 0) -> RunningDecision:
     """The one rule for who may run (DOMAIN.md "Who may run" and "Open red flags").
 
@@ -311,13 +322,13 @@ def running_allowed(latest: Result | None, weeks_at_start: int | None, overridde
     )
 
 
-def quantity_of(things, noun: str) -> str:
+def quantity_of(things: Sized, noun: str) -> str:
     """(["a", "b"], "question") → "2 questions"."""
     count = len(things)
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _overridable(reason) -> bool:
+def _overridable(reason: Reason) -> bool:
     """Unmet or untested measurements only; never symptoms brought on by a load or impact test."""
     section = reason.code.split(".")[0]
     return (
@@ -346,7 +357,7 @@ class LoggedSession:
     symptoms: frozenset[str] = frozenset()
     done_on: date | None = None  # None: the day is not known, so pacing is not judged
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Accept any iterable of codes, but store a frozenset so logs stay hashable.
         object.__setattr__(self, "symptoms", frozenset(self.symptoms))
         if self.outcome not in SESSION_OUTCOMES:
@@ -444,7 +455,7 @@ def replay_steps(sessions_per_week: Sequence[int], events: Sequence[LoggedSessio
     return steps
 
 
-def _stop_words(codes) -> str:
+def _stop_words(codes: Iterable[str]) -> str:
     """What to do at once: stop exercising for a warning sign or bleeding, else stop running and walk."""
     stop_now = any(route.stop_now for route in protocol.signposts_for_symptoms(codes))
     return _STOP_NOW if stop_now else _STOP_AND_WALK
@@ -576,7 +587,9 @@ def _apply(state: State, event: LoggedSession | Resumed) -> State:
         case "finish":
             return replace(state, status="finished")
         case "pause":
-            return replace(state, status="paused", alerts=state.alerts + (outcome.alert,))
+            # Every pause carries its alert (outcome_of).
+            alerts = (*state.alerts, outcome.alert) if outcome.alert else state.alerts
+            return replace(state, status="paused", alerts=alerts)
         case "not_counted":
             return state
     raise AssertionError(outcome.kind)

@@ -160,12 +160,14 @@ def suggest(verdict: str, focus_areas: Iterable, exercises: Iterable[ExerciseSpe
     items = []
     for code, share in shortfall_by_test(focus_areas).items():
         item = protocol.ITEMS[code]
+        if (target := item.target) is None:  # never: a focus area is a strength test, with its 20-rep target
+            continue
         for exercise in chosen.get(code, ()):
             if too_early and not exercise.low_impact:
                 continue
-            reached = round(share * item.target)
+            reached = round(share * target)
             items.append(Suggested(exercise.key, code, fitted_dose(exercise.dose, share),
-                                   f"{item.label}: {reached} of {item.target} on her weaker side."))
+                                   f"{item.label}: {reached} of {target} on her weaker side."))
     for code in PELVIC_FLOOR_ROUTINE:
         for exercise in chosen.get(code, ()):
             items.append(Suggested(exercise.key, code, exercise.dose, "Daily pelvic-floor routine.", daily=True))

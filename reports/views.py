@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
-from accounts.limits import count, wait
+from accounts.limits import hit
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
 from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
@@ -55,9 +55,8 @@ def link_or_refusal(request, token):
     link = ShareLink.objects.find(token)
     if link is not None:
         return link, None
-    if seconds := wait(bad_token_counter(request), BAD_TOKEN_LIMIT):
+    if seconds := hit(bad_token_counter(request), BAD_TOKEN_LIMIT, BAD_TOKEN_WINDOW):
         return None, private(too_many(render(request, "reports/not_found.html", {"throttled": True}, status=429), seconds))
-    count(bad_token_counter(request), BAD_TOKEN_WINDOW)
     return None, private(render(request, "reports/not_found.html", status=404))
 
 
@@ -133,13 +132,10 @@ def trainer_pdf(request, pk):
 def link_write_throttled(request, link, template, context):
     """Count a post through her link (her run log and her strength ticks share the count); the
     page saying to wait once there have been too many, else None."""
-    if request.method != "POST":
-        return None
-    if seconds := wait(link.write_counter, LINK_WRITE_LIMIT):
+    if request.method == "POST" and (seconds := hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW)):
         return form_page(too_many(render(request, template, {**context, "refusal": (
             "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
             seconds))
-    count(link.write_counter, LINK_WRITE_WINDOW)
     return None
 
 

@@ -1,107 +1,76 @@
-"""Each app imports only apps below it, and no app imports another app's views.
+"""The layering is import-linter's contracts in pyproject.toml (`.venv/bin/lint-imports`, run by CI;
+`python -m tests.import_graph` prints the graph). Here only what they do not check: that they
+cover every app, that home sits in the top app, and that every import of the project names a
+module or name that exists, even one inside a function or in a script no test runs (bench/,
+management commands), so a moved module fails here and not in the next benchmark."""
 
-The imports are read with ast, at module level and inside functions alike
-(`python -m tests.import_graph` prints the whole graph)."""
+import ast
 
-from tests.import_graph import (
-    APPS,
-    FOUNDATION,
-    ROOT,
-    ROOT_URLCONF,
-    cross_app_imports,
-    cycles,
-    imported_modules,
-    layer_edges,
-    modules_in,
-    upward_imports,
-)
-
-# Bottom first; README's "How it is put together" gives the same order.
-LAYERS = ("config", "audit", "accounts", "clients", "assessments", "programmes", "reports", "privacy", "practice")
+from tests.import_graph import APPS, LAYERS, ROOT
 
 
-def test_the_layers_name_every_app_in_the_graphs_order():
-    assert LAYERS == APPS
+def _is_module(dotted):
+    path = ROOT.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
-def test_no_app_imports_an_app_above_it():
-    found = sorted(upward_imports().values())
-    assert not found, f"{LAYERS} is the order, bottom first: move the code down or the import up.\n" + "\n".join(found)
+def _project_imports(folders=(*APPS, "bench", "tests")):
+    """(file:line, module, imported names) for every import of an app, wherever the statement sits;
+    a relative import is resolved, and `import a.b` imports no names."""
+    for folder in folders:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    found = [(alias.name, ()) for alias in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
+                    found = [(".".join(part for part in (base, node.module) if part), tuple(a.name for a in node.names))]
+                else:
+                    continue
+                for module, names in found:
+                    if module.split(".")[0] in APPS:
+                        yield f"{path.relative_to(ROOT)}:{node.lineno}", module, names
 
 
-def test_no_app_reaches_itself_through_the_imports():
-    assert cycles(layer_edges()) == []
+def test_the_layers_contract_orders_every_app():
+    from django.apps import apps
+
+    ours = {config.name.split(".")[0] for config in apps.get_app_configs() if (ROOT / config.name.split(".")[0]).is_dir()}
+    assert sorted(LAYERS) == sorted(APPS) and ours <= set(APPS)
 
 
-def test_the_cycle_finder_finds_long_and_short_cycles():
-    edges = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": {"e"}, "e": {"d"}, "f": {"a"}}
-    assert cycles(edges) == ["a -> b -> c -> a", "d -> e -> d"]
+def test_every_views_module_has_its_forbidden_contract():
+    """import-linter matches whole module names: a new views module (programmes/strength_views.py)
+    needs its app's contract to name it, or other apps could import it unnoticed."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    forbidden = {module for contract in contracts if contract["type"] == "forbidden"
+                 for module in contract["forbidden_modules"]}
+    views = {f"{path.parent.name}.{path.stem}" for app in APPS for path in (ROOT / app).glob("*views.py")}
+    assert views - {"config.views"} <= forbidden, f"name these in pyproject.toml's contracts: {sorted(views - forbidden)}"
 
 
 def test_the_home_page_is_in_the_app_on_top():
     """Home brings every app together, so it sits above them all (the root URLconf only routes)."""
     from django.urls import resolve, reverse
 
-    assert resolve(reverse("home")).func.__module__.split(".")[0] == LAYERS[-1]
-
-
-def test_no_app_imports_another_apps_views():
-    found = [
-        f"{path}:{line} imports {module}"
-        for app, path, line, module in cross_app_imports()
-        if path != ROOT_URLCONF and module.split(".")[1:2] and module.split(".")[-1].endswith("views")
-    ]
-    assert not found, "Move the helper out of views, into a module of the lower app:\n" + "\n".join(found)
-
-
-def test_the_foundation_imports_no_app():
-    for module in FOUNDATION:
-        path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
-        apps = {name.split(".")[0] for _, name in imported_modules(path)} & set(APPS)
-        assert not apps - {module.split(".")[0]}, f"{module} must stay plain Python: it imports {apps}"
-
-
-def test_the_reader_sees_every_kind_of_import():
-    """A deferred or relative import counts as much as one at the top of the file."""
-    source = (
-        "import audit\n"
-        "from clients import access\n"
-        "from .models import Client\n"
-        "def later():\n"
-        "    from programmes.views import card_context\n"
-    )
-    assert sorted(modules_in(source, ("clients",))) == sorted(
-        [(1, "audit"), (2, "clients.access"), (3, "clients.models"), (5, "programmes.views")]
-    )
+    assert resolve(reverse("home")).func.__module__.split(".")[0] == LAYERS[0]
 
 
 def test_every_import_of_the_project_names_a_module_that_exists():
-    """A moved module leaves no import behind, even one inside a function or in a script that no
-    test runs (bench/, management commands): it fails here, not in the next benchmark."""
-    from tests.import_graph import _is_module
-
-    missing = [
-        f"{path.relative_to(ROOT)}:{line} imports {module}"
-        for folder in (*APPS, "bench")
-        for path in sorted((ROOT / folder).rglob("*.py"))
-        for line, module in imported_modules(path)
-        if module.split(".")[0] in APPS and not _is_module(module)
-    ]
+    missing = [f"{where} imports {module}" for where, module, _ in _project_imports() if not _is_module(module)]
     assert not missing, "\n".join(missing)
 
 
 def test_every_name_imported_from_a_package_is_defined_in_it():
-    """`from audit import everything` names no module once everything.py has moved, so the test
-    above reads it as an import of `audit` itself: here the name must then be one that the
-    package's __init__.py defines."""
-    import ast
-
-    from tests.import_graph import _is_module
+    """`from audit import everything` names no module once everything.py has moved: the name
+    must then be one that the package's __init__.py defines."""
 
     def defined(package):
-        tree = ast.parse(ROOT.joinpath(*package.split("."), "__init__.py").read_text())
         names = set()
-        for node in tree.body:
+        for node in ast.parse(ROOT.joinpath(*package.split("."), "__init__.py").read_text()).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -111,20 +80,11 @@ def test_every_name_imported_from_a_package_is_defined_in_it():
                 names.update(target.id for target in targets if isinstance(target, ast.Name))
         return names
 
-    missing = []
-    for folder in (*APPS, "bench", "tests"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            package = path.relative_to(ROOT).with_suffix("").parts[:-1]
-            for node in ast.walk(ast.parse(path.read_text())):
-                if not isinstance(node, ast.ImportFrom):
-                    continue
-                module = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
-                module = ".".join(part for part in (module, node.module) if part)
-                if module.split(".")[0] not in APPS or not (ROOT.joinpath(*module.split(".")) / "__init__.py").exists():
-                    continue
-                missing += [
-                    f"{path.relative_to(ROOT)}:{node.lineno} imports {alias.name} from {module}"
-                    for alias in node.names
-                    if alias.name != "*" and not _is_module(f"{module}.{alias.name}") and alias.name not in defined(module)
-                ]
+    missing = [
+        f"{where} imports {name} from {module}"
+        for where, module, names in _project_imports()
+        if (ROOT.joinpath(*module.split(".")) / "__init__.py").exists()
+        for name in names
+        if name != "*" and not _is_module(f"{module}.{name}") and name not in defined(module)
+    ]
     assert not missing, "\n".join(missing)

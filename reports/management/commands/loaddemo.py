@@ -59,7 +59,7 @@ DEMO_ASSESSMENTS = {
     "Hannah Li": [(44, {}), (50, dict(symptoms_abdominal_doming=True, holistic_nutrition=True))],
 }
 
-CLEAN = ("completed", 5, [])
+CLEAN: tuple[str, int, list[str]] = ("completed", 5, [])
 # Per client: (template, days since the programme started, sessions logged in order as (outcome, effort, symptoms)).
 DEMO_PROGRAMMES = {
     "Erin MacLeod": ("Walk–run to 30 minutes", 12, [CLEAN] * 5),  # on track: week 2
