@@ -151,7 +151,7 @@ def message_for(reminder, site_url=None):
 def send_reminder(reminder_pk):
     """Send one claimed reminder, once: a task run twice (a worker lost mid-send) finds sent_at set."""
     with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().select_related("client__trainer", "trainer").filter(
+        reminder = Reminder.objects.select_for_update(of=("self",)).select_related("client__trainer", "trainer").filter(
             pk=reminder_pk, sent_at__isnull=True, skipped="").first()
         if reminder is None:
             return False
