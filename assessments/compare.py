@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from .models import COLUMNS
-from .protocol import NOT_TESTED
+from guideline.protocol import NOT_TESTED
 
 # For yes/no measurements, which answer is the good one.
 GOOD_FLAG = {"symptoms": False, "holistic": False, "pelvic_floor": True}

@@ -14,7 +14,7 @@ from clients import versions
 from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
 
-from . import protocol
+from guideline import protocol
 from .readiness import evaluate
 
 

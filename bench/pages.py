@@ -9,7 +9,7 @@ requested before each page request, so whatever else the machine is doing weighs
 alike. "× bare" is the median CPU time against the bare view's, and the fastest wall time
 against the bare view's fastest. Every cache is emptied before each
 page request (outside the timing): a page is drawn, as it is after any write of hers. Where
-a page cache still exists (config/fragments.py cached_page) the page is also requested a
+a page cache still exists (lib/fragments.py cached_page) the page is also requested a
 second time, from it, as a second column.
 
 Then the writes, one user in this process: an autosave in the studio, a session logged by
@@ -68,7 +68,7 @@ def clear_caches():
 
 def has_page_cache():
     try:
-        from config import fragments
+        from lib import fragments
     except ImportError:
         return False
     return hasattr(fragments, "cached_page")
@@ -230,7 +230,7 @@ def measure_writes(rounds, requests):
     from django.utils import timezone
 
     from accounts.models import Trainer
-    from assessments import protocol
+    from guideline import protocol
     from clients.models import ShareLink
     from programmes.models import Programme
 

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST, require_safe
 from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLinkForm
 from clients.models import Client, ShareLink
-from config.http import HtmxHttpRequest, absolute_url, private
-from config.qr import qr_svg
+from lib.http import HtmxHttpRequest, absolute_url, private
+from lib.qr import qr_svg
 from programmes.models import AttentionAck, Programme, running_decision_for
 import audit
 from privacy.erasure import erase_client

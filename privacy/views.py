@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.log import record
 from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
-from config.http import private
+from lib.http import private
 
 from . import everything
 from .forms import LogFilterForm

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import protocol
+from guideline import protocol
 from assessments.models import Assessment
 from clients import versions
 from clients.models import Client, weeks_between

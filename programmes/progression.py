@@ -81,7 +81,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal, NotRequired, TypedDict
 
-from assessments import protocol
+from guideline import protocol
 from assessments.readiness import Reason, Result
 
 # DOMAIN.md "symptoms" table, from the one protocol definition: any one of these during a

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import protocol
+from guideline import protocol
 from clients import versions
 from clients.models import Client
 from clients.versions import VersionedQuerySet

@@ -16,7 +16,7 @@ import audit
 from accounts.limits import hit
 from accounts.models import TrainerLogo
 from assessments.access import get_assessment_for_trainer
-from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
+from lib.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
 from programmes.card import just_logged
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of

@@ -1,6 +1,6 @@
 """Assessment values for tests, built from the protocol so they follow it when it changes."""
 
-from assessments import protocol
+from guideline import protocol
 from assessments.models import Assessment, values_at_target
 
 

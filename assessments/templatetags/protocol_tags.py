@@ -1,9 +1,9 @@
 """Template access to the one protocol definition: labels, answers, verdict words and icons,
-targets, plurals and signposts all come from `assessments.protocol`, never from a template."""
+targets, plurals and signposts all come from `guideline.protocol`, never from a template."""
 
 from django import template
 
-from assessments import protocol
+from guideline import protocol
 from assessments.readiness import worded
 
 register = template.Library()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from assessments.models import Assessment, AssessmentChange
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot, sign_in
-from assessments import protocol
+from guideline import protocol
 from tests.browser.test_assessment_journey import SAVED, autosave, field, radio
 from tests.conftest import make_client
 

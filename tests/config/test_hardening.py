@@ -23,7 +23,7 @@ from accounts.forms import LogoForm
 from accounts.limits import PER_ADDRESS, PER_RECIPIENT
 from assessments.forms import MAX_IMPORT_BYTES
 from assessments.models import Assessment
-from config.http import client_address
+from lib.http import client_address
 from clients.models import ShareLink
 from reports.views import BAD_TOKEN_LIMIT
 from tests.conftest import PASSWORD

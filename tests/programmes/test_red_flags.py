@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import protocol
+from guideline import protocol
 from assessments.models import Assessment, AssessmentChange, RedFlagRemoval
 from audit.models import AccessEvent
 from clients.models import Client, ShareLink

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments import protocol
+from guideline import protocol
 from assessments.readiness import evaluate
 from programmes.builtin_exercises import BUILTIN_EXERCISES
 from programmes.progression import RED_FLAG_SYMPTOMS

@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments import protocol
+from guideline import protocol
 from assessments.models import COLUMNS, Assessment, AssessmentChange, values_at_target
 from assessments.readiness import evaluate
 from clients.models import ShareLink

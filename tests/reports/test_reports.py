@@ -401,7 +401,7 @@ def test_her_next_steps_put_the_strength_programme_in_her_words(shared, anon_htt
 
 def not_tried(section):
     """Overrides that leave every measurement of a protocol section unrecorded."""
-    from assessments.protocol import section as protocol_section
+    from guideline.protocol import section as protocol_section
 
     return {field.name: None for item in protocol_section(section).items for field in item.fields}
 
@@ -471,7 +471,7 @@ def test_load_tests_passed_counts_each_check_up_and_leaves_a_gap_when_none_was_t
 
 
 def test_pelvic_floor_trends_follow_the_protocols_number_items(three_check_ups):
-    from assessments import protocol
+    from guideline import protocol
     from reports.progress import client_progress
 
     made, _ = three_check_ups
