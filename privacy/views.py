@@ -72,7 +72,7 @@ def prepare_everything(request, client_pk):
     """"Download everything about her", step by step: each request draws the reports that are
     not drawn yet for about PREPARE_BUDGET seconds and says how far it got; the page carries on
     by itself with htmx, or with its Continue button without JavaScript. Once every report is
-    drawn the zip only reads the cache, so it downloads in about a second."""
+    drawn the zip only reads the stored drawings (reports.DrawnReport), so it downloads in about a second."""
     client = get_client_for_trainer(request, client_pk)
     preparation = everything.prepare_reports(client, PREPARE_BUDGET)
     if preparation.ready == preparation.total and not preparation.drawn and not request.htmx:

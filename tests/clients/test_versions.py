@@ -59,7 +59,7 @@ def test_saving_updating_and_deleting_any_row_of_hers_moves_her_version_on(full_
         assert version_of(other) == others, f"a {model.__name__} of hers moved another client's version"
     # Deepest first, so each model still has rows of hers when its turn comes.
     for model in sorted(versions.versioned_models(), key=lambda m: -versions.client_path(m).count("__")):
-        if model is Client:  # deleting her leaves no version to read: everything cached of hers is keyed by her pk
+        if model is Client:  # deleting her leaves no version to read: her stored reports go with her (the cascade)
             continue
         row = her_rows(model, client).last()
         before = version_of(client)
