@@ -30,8 +30,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from lib.qr import qr_svg
 from lib.http import client_address
+from lib.qr import qr_svg
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"

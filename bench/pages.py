@@ -234,8 +234,8 @@ def measure_writes(rounds, requests):
     from django.utils import timezone
 
     from accounts.models import Trainer
-    from guideline import protocol
     from clients.models import ShareLink
+    from guideline import protocol
     from programmes.models import Programme
 
     trainer = Trainer.objects.filter(email="scale-01@restride.example").first() or Trainer.objects.get(

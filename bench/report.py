@@ -98,9 +98,9 @@ def history_size():
     (the cache is cleared before each request): bounded in her history, they should cost about
     the same (aim: within 1.5×)."""
     from accounts.models import Trainer
-    from reports.management.commands.loadscale import Command as LoadScale
     from clients.models import Client, ShareLink
     from programmes.models import Plan
+    from reports.management.commands.loadscale import Command as LoadScale
 
     loader = LoadScale()
     loader.random = __import__("random").Random(2026)

@@ -23,7 +23,6 @@ from clients.models import Client
 from programmes.models import Plan
 from reports.drawing import draw_reports
 
-
 # What the log line of an erasure names first (it is cut at 200 characters).
 ERASED_ORDER = ["audit.AccessEvent", "assessments.Assessment", "programmes.SessionLog", "reports.DrawnReport",
                 "clients.ShareLink", "programmes.Programme", "clients.ConsentRecord"]

@@ -14,7 +14,14 @@ import audit
 from lib.http import HtmxHttpRequest
 
 from .models import (
-    MAX_SESSIONS_PER_WEEK, MAX_WEEKS, Plan, PlanBlock, PlanRefused, PlanSession, format_duration, with_sessions,
+    MAX_SESSIONS_PER_WEEK,
+    MAX_WEEKS,
+    Plan,
+    PlanBlock,
+    PlanRefused,
+    PlanSession,
+    format_duration,
+    with_sessions,
 )
 from .plan_forms import BlockFormSet, NewPlanForm, PlanForm, SessionForm, block_initial
 

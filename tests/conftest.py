@@ -2,10 +2,10 @@ import os
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
 from django.test import Client as HttpClient
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Trainer
 from clients.models import Client

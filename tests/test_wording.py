@@ -14,14 +14,14 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assessments.readiness import Caution, Reason, evaluate, worded
 from guideline import protocol
 from guideline.protocol import HELPLINE, SIGNPOSTS, quantity
-from assessments.readiness import Caution, Reason, evaluate, worded
 from programmes.progression import LoggedSession, replay
 from reports.progress import next_steps
+from tests.assessments.test_readiness import assess, ready_data
 from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
-from tests.assessments.test_readiness import assess, ready_data
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_LABELS = [item.label.lower() for item in protocol.section("load_impact").items]

@@ -3,8 +3,8 @@ targets, plurals and signposts all come from `guideline.protocol`, never from a 
 
 from django import template
 
-from guideline import protocol
 from assessments.readiness import worded
+from guideline import protocol
 
 register = template.Library()
 

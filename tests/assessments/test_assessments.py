@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from accounts.models import Trainer
-from guideline import protocol
 from assessments.models import COLUMNS, COLUMNS_BY_NAME, Assessment, AssessmentChange
+from guideline import protocol
 from tests.conftest import make_client
 from tests.factories import make_assessment, ready_values
 

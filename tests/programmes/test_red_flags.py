@@ -11,10 +11,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from guideline import protocol
 from assessments.models import Assessment, AssessmentChange, RedFlagRemoval
 from audit.models import AccessEvent
 from clients.models import Client, ShareLink
+from guideline import protocol
 from programmes.models import Programme, ProgrammeRefused, SessionLog
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment

@@ -10,10 +10,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guideline import protocol
 from assessments.models import COLUMNS, Assessment, AssessmentChange, values_at_target
 from assessments.readiness import evaluate
 from clients.models import ShareLink
+from guideline import protocol
 from programmes.models import Programme, SessionLog
 from programmes.progression import running_allowed
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
