@@ -13,7 +13,8 @@ from programmes.models import AttentionAck, Programme
 from tests.conftest import make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def assign(client, owner):
