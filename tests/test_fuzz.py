@@ -40,7 +40,8 @@ from clients.models import Client, ShareLink
 from programmes.models import Exercise, Plan, PlanSession, Programme, StrengthLog, StrengthPlan
 from reports.management.commands.loaddemo import DEMO_EMAIL
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 REQUESTS = int(os.environ.get("FUZZ_REQUESTS", 2000))
 # Ends the session, takes no input: not something bad data can reach.

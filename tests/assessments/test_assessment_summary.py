@@ -11,7 +11,8 @@ from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def summary_url(assessment):

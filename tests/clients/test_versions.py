@@ -3,6 +3,7 @@ walked by introspection, so a new table that refers to her cannot be forgotten."
 
 from datetime import timedelta
 
+import pytest
 from django.db import transaction
 from django.db.models import ForeignKey, ProtectedError
 
@@ -13,6 +14,9 @@ from programmes.models import Plan, PlanBlock, PlanSession
 from reports.models import DrawnReport, Reminder
 from tests.conftest import make_client
 from tests.privacy.test_everything import builtin_templates_db, full_client, related_models  # noqa: F401 (fixtures)
+
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
 
 
 def version_of(client):

@@ -21,6 +21,9 @@ from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
 from tests.factories import make_assessment
 
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
+
 
 def related_models(model, seen=None):
     """Every model that refers to `model`, and every model that refers to those, recursively."""

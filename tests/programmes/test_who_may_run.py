@@ -19,6 +19,9 @@ from programmes.progression import running_allowed
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
+
 RED_FLAG = {"symptoms_urinary_leakage": True}
 UNMET_HOP = {"load_impact_hop_in_place_left": 6}
 

@@ -18,7 +18,8 @@ from reports.views import LINK_WRITE_LIMIT
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from reports.views import BAD_TOKEN_LIMIT
 from tests.conftest import make_client
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture(autouse=True)
