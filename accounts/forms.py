@@ -1,9 +1,9 @@
 import io
 import unicodedata
 
-from PIL import Image
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from PIL import Image
 
 from .models import Trainer
 

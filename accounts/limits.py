@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from config.http import client_address
+from lib.http import client_address
 
 from .models import RateCount
 

@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.dispatch import Signal
 
-
 # Sent with `trainer` (inside the transaction) when she changes quiet_after_days: home's worklist,
 # an app above this one, works her clients' first day on it out again (practice/apps.py).
 quiet_after_changed = Signal()

@@ -30,8 +30,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from config.qr import qr_svg
-from config.http import client_address
+from lib.http import client_address
+from lib.qr import qr_svg
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -79,7 +79,7 @@ def matching_device(trainer, code):
 
 
 def enrolment_qr(device, trainer):
-    """The enrolment QR code: our own otpauth:// URL (config/qr.py)."""
+    """The enrolment QR code: our own otpauth:// URL (lib/qr.py)."""
     return qr_svg(device.config_url, f"QR code to add Restride for {trainer.email} to your authenticator app")
 
 

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.http import absolute_url
+from lib.http import absolute_url
 
 from .forms import ChoosePasswordForm, LogoForm, ProfileForm, SignInForm, SignUpForm
 from .limits import address_over_limit, recipient_over_limit

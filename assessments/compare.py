@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
+from guideline.protocol import NOT_TESTED
+
 from .models import COLUMNS
-from .protocol import NOT_TESTED
 
 # For yes/no measurements, which answer is the good one.
 GOOD_FLAG = {"symptoms": False, "holistic": False, "pelvic_floor": True}

@@ -5,10 +5,11 @@ from django import forms
 from django.utils import timezone
 
 from clients.models import weeks_between
-from config.forms import DateInput, YesNoUnknown
+from guideline import protocol
+from lib.forms import DateInput, YesNoUnknown
 
-from . import protocol
 from .models import COLUMNS, COLUMNS_BY_NAME, RED_FLAG_DELETION_NEEDED, RED_FLAG_REMOVAL_NEEDED
+
 
 def column_form_field(column):
     item = column.item

@@ -13,8 +13,8 @@ from django.utils import timezone
 from clients import versions
 from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
+from guideline import protocol
 
-from . import protocol
 from .readiness import evaluate
 
 

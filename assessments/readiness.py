@@ -26,8 +26,8 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 
-from assessments import protocol
-from assessments.protocol import LOAD_SYMPTOMS_CAUTION, LOAD_SYMPTOMS_CODE, MIN_WEEKS_POSTPARTUM, RULES, SIDES
+from guideline import protocol
+from guideline.protocol import LOAD_SYMPTOMS_CAUTION, LOAD_SYMPTOMS_CODE, MIN_WEEKS_POSTPARTUM, RULES, SIDES
 
 _RULE_ORDER = {rule: i for i, rule in enumerate(RULES)}
 _SIDE_NAMES = {"value": "result", "left": "left side", "right": "right side"}

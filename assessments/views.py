@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from clients.access import consent_missing, get_client_for_trainer
-from config.http import HtmxHttpRequest, query_number
+from guideline import protocol
+from lib.http import HtmxHttpRequest, query_number
 
-from . import protocol
 from .access import get_assessment_for_trainer
 from .compare import compare_assessments
 from .forms import AssessmentForm, DeleteAssessmentForm, ImportForm, import_problems

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from config import http
+from lib import http
 
 from .models import AccessEvent
 

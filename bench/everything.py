@@ -45,9 +45,7 @@ def main():
     call_command("migrate", verbosity=0)
     call_command("loaddemo", verbosity=0)
     from assessments.models import Assessment, values_at_target
-    from programmes.models import Programme
-
-    from programmes.models import current_programme_of
+    from programmes.models import Programme, current_programme_of
 
     # A client whose programme she can log a session in (the demo pauses some).
     client = next(programme.client for programme in Programme.objects.select_related("client").order_by("pk")

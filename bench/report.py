@@ -1,5 +1,5 @@
 """PDF report costs: our full render against WeasyPrint alone on the same finished HTML,
-and a repeated download of an unchanged report (cache hit and 304).
+and a repeated download of an unchanged report (served from the store, and 304).
 
 Run:  .venv/bin/python bench/report.py [rounds]
 Uses a scratch SQLite database with the demo data.
@@ -81,7 +81,7 @@ def main():
 
 
 def forget():
-    """Nothing drawn: no cached page, no stored report (reports.DrawnReport)."""
+    """Nothing drawn: no stored report (reports.DrawnReport)."""
     from reports.models import DrawnReport
 
     cache.clear()
@@ -98,9 +98,9 @@ def history_size():
     (the cache is cleared before each request): bounded in her history, they should cost about
     the same (aim: within 1.5×)."""
     from accounts.models import Trainer
-    from reports.management.commands.loadscale import Command as LoadScale
     from clients.models import Client, ShareLink
     from programmes.models import Plan
+    from reports.management.commands.loadscale import Command as LoadScale
 
     loader = LoadScale()
     loader.random = __import__("random").Random(2026)

@@ -249,7 +249,7 @@ def percentile(values, share):
 def number_fields():
     """The measurements an autosave moves between not tested and tested to target: each save
     changes what the verdict rests on, as entering an assessment does."""
-    from assessments import protocol
+    from guideline import protocol
 
     return [(f.name, f.item.target) for f in protocol.FIELDS if not f.is_flag and f.item.target is not None]
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from config.forms import DateInput, YesNoUnknown
+from lib.forms import DateInput, YesNoUnknown
 
 from .models import Client, sixteenth_birthday_cutoff
 

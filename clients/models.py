@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from assessments import protocol
+from guideline import protocol
 
 from . import consent, versions
 from .versions import VersionedQuerySet

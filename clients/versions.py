@@ -1,6 +1,7 @@
-"""Her data version: one number on her Client row that every change to her data moves on, so
-her report, her progress page and the trainer's pages of her can be cached by it and nothing
-new can be forgotten.
+"""Her data version: one number on her Client row that every change to her data moves on, and
+the signal that goes with it (`data_changed`), so her latest report's stamp moves on
+(reports/pdf.py report_stamps) and her reports are drawn again (reports/drawing.py) after any
+change of hers, and nothing new can be forgotten. Pages read her data as it is, not this number.
 
 The models that hold her data are found by introspection, not listed: every model with a
 path of foreign keys (or a one-to-one back from her programme to her own copy of the plan) to
@@ -48,8 +49,8 @@ def derived_for(clients, using=None, red_flags=None):
 
 # Models that refer to her but whose rows are not her data as any page shows it, with why.
 NOT_VERSIONED = {
-    # Every read of her record writes one; nothing cached from her version shows the log
-    # (her page's "last opened her link" is read fresh each time).
+    # Every read of her record writes one; no report shows the log, and her page's "last opened
+    # her link" is read from it each time the page is drawn.
     "audit.AccessEvent": "the access log records reads of her data; bumping on it would bump on every read",
     # A drawn PDF of what her data shows, keyed by that (reports/pdf.py report_key): storing one
     # changes nothing any page shows, and bumping on it would make the pages of her redraw.

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.cache import caches_for
-from config.env import envbool, envint, envlist, read_env_file
+from lib.env import envbool, envint, envlist, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # A development checkout's .env (bin/demo writes it). RESTRIDE_ENV_FILE names another file; empty: none.
@@ -45,7 +45,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # The public address for links to her progress page; unset: the address the request came to.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # How many proxies of ours stand in front of the app, each appending to X-Forwarded-For.
-# config.http.client_address trusts exactly that many hops (0: the connection's own
+# lib.http.client_address trusts exactly that many hops (0: the connection's own
 # address), for sign-in lockout, link throttling and the sign-up and reset rate limits.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
@@ -76,9 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: answers /healthz before host checks, HTTPS redirects and sessions.
-    "config.outage.health",
+    "lib.outage.health",
     "django.middleware.security.SecurityMiddleware",
-    "config.outage.database_outage",
+    "lib.outage.database_outage",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,7 +98,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
-FORM_RENDERER = "config.forms.FormRenderer"
+FORM_RENDERER = "lib.forms.FormRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 # Django's own nested settings shape; production adds the cached loaders below.
@@ -189,7 +189,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The one trusted client address, never an address the visitor wrote.
-AXES_CLIENT_IP_CALLABLE = "config.http.client_address"
+AXES_CLIENT_IP_CALLABLE = "lib.http.client_address"
 
 # Archived clients are erased, with everything about them, this many days after archiving
 # (manage.py purge_expired, run daily). 2555 days is seven years: the six-year limitation

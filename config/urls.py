@@ -18,4 +18,4 @@ if settings.ADMIN_ENABLED:
     urlpatterns.append(path(f"{settings.ADMIN_URL}/", admin.site.urls))
 
 # Standalone pages: they must render with the database down and nothing in the context.
-handler500 = "config.outage.server_error"
+handler500 = "lib.outage.server_error"

@@ -13,14 +13,12 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import protocol
 from assessments.models import Assessment
-from assessments.protocol import REASSESS_AFTER
-from programmes import progression, wellbeing
-from programmes.models import (
-    REST_DAYS_BETWEEN_SESSIONS, STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label)
-
 from clients.models import Client, weeks_between
+from guideline import protocol
+from guideline.protocol import REASSESS_AFTER
+from programmes import progression, wellbeing
+from programmes.models import REST_DAYS_BETWEEN_SESSIONS, STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label
 
 # Home shows the most urgent; "See all" pages through the rest.
 HOME_LIMIT = 20

@@ -20,8 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Trainer
-from assessments.protocol import REASSESS_AFTER
 from clients.models import Client, ShareLink
+from guideline.protocol import REASSESS_AFTER
 from programmes.models import REST_DAYS_BETWEEN_SESSIONS, Programme
 from reports.models import Reminder
 from reports.reminder_rules import Facts, awake, due_kinds

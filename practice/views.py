@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.mail import send_mail
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -9,20 +9,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+import audit
 from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLinkForm
 from clients.models import Client, ShareLink
-from config.http import HtmxHttpRequest, absolute_url, private
-from config.qr import qr_svg
-from programmes.models import AttentionAck, Programme, running_decision_for
-import audit
+from lib.http import HtmxHttpRequest, absolute_url, private
+from lib.qr import qr_svg
 from privacy.erasure import erase_client
 from programmes.card import card_context, current_programme, just_logged, red_flag_rows
+from programmes.models import AttentionAck, Programme, running_decision_for
 from programmes.strength import current_strength_plan, paused_words
 from programmes.strength_rules import RED_FLAG_NO_PLAN
 
 from .attention import (
-    ALL_PAGE_SIZE, needs_attention, statuses_for, with_current_programme, with_latest_assessment, with_namesakes, worklist)
+    ALL_PAGE_SIZE,
+    needs_attention,
+    statuses_for,
+    with_current_programme,
+    with_latest_assessment,
+    with_namesakes,
+    worklist,
+)
 from .forms import AttentionAckForm
 
 PAGE_SIZE = 25

@@ -5,8 +5,8 @@ export walks: tests/privacy/test_everything.py and tests/privacy/test_retention.
 the access log about her included: the one place the database lets its rows go (audit.erasing).
 What the cascade cannot reach is removed here too: her own copies of programme plans (a
 programme points at its plan, not the other way round), drawings of her reports still queued and
-the rate-limit counters of her links. Nothing else of hers is kept: no page or fragment of hers is
-cached. The erasure is logged in her trainer's log, without her name, with what it erased
+the rate-limit counters of her links. Nothing else of hers is kept: pages are drawn for each
+request and no cache holds anything of hers. The erasure is logged in her trainer's log, without her name, with what it erased
 (tests/privacy/test_erasure.py)."""
 
 from datetime import timedelta
@@ -22,7 +22,6 @@ from clients import versions
 from clients.models import Client
 from programmes.models import Plan
 from reports.drawing import draw_reports
-
 
 # What the log line of an erasure names first (it is cut at 200 characters).
 ERASED_ORDER = ["audit.AccessEvent", "assessments.Assessment", "programmes.SessionLog", "reports.DrawnReport",

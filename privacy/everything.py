@@ -23,14 +23,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentChange, DeletedAssessment
+from audit.models import AccessEvent
 from clients import consent
 from clients.models import Client, ConsentRecord, ShareLink
 from programmes.models import (
-    AttentionAck, PlanSession, Programme, ProgrammeEvent, Resume, SessionLog, StrengthItem, StrengthLog, StrengthPlan,
+    AttentionAck,
+    PlanSession,
+    Programme,
+    ProgrammeEvent,
+    Resume,
+    SessionLog,
+    StrengthItem,
+    StrengthLog,
+    StrengthPlan,
 )
 from reports.models import DrawnReport, Reminder
-
-from audit.models import AccessEvent
 
 FORMAT = "restride-client-export/1"
 

@@ -1,8 +1,7 @@
 from django import forms
 
-from clients.models import Client
-
 from audit.models import KINDS
+from clients.models import Client
 
 
 class LogFilterForm(forms.Form):

@@ -1,14 +1,14 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.core.paginator import Paginator
-from django.views.decorators.http import require_safe
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from audit.log import record
 from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
-from config.http import private
+from lib.http import private
 
 from . import everything
 from .forms import LogFilterForm
@@ -72,7 +72,7 @@ def prepare_everything(request, client_pk):
     """"Download everything about her", step by step: each request draws the reports that are
     not drawn yet for about PREPARE_BUDGET seconds and says how far it got; the page carries on
     by itself with htmx, or with its Continue button without JavaScript. Once every report is
-    drawn the zip only reads the cache, so it downloads in about a second."""
+    drawn the zip only reads the stored drawings (reports.DrawnReport), so it downloads in about a second."""
     client = get_client_for_trainer(request, client_pk)
     preparation = everything.prepare_reports(client, PREPARE_BUDGET)
     if preparation.ready == preparation.total and not preparation.drawn and not request.htmx:

@@ -1,7 +1,7 @@
 """The built-in exercise library (issue 24), as plain data: the four strength tests, the pelvic-floor
 routine (long holds, fast squeezes, relax) and the load tests' single-leg control. A data migration
 copies these into rows; trainers duplicate and edit them. The starting doses sit at or under the
-protocol's own example exercises (assessments/protocol.py, `Item.exercise`)."""
+protocol's own example exercises (guideline/protocol.py, `Item.exercise`)."""
 
 from dataclasses import dataclass
 

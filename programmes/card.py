@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import protocol
-from config.http import query_number
+from guideline import protocol
+from lib.http import query_number
 
 from . import progression
 from .forms import OverrideForm, ResumeForm, SessionLogForm

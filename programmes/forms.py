@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
-from assessments import protocol
-from config.forms import DateInput
+from guideline import protocol
+from lib.forms import DateInput
 
 from . import wellbeing
 from .models import RESUME_NOTE_NEEDED, Plan, SessionLog, running_decision_for

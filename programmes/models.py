@@ -4,17 +4,17 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import protocol
 from assessments.models import Assessment
 from clients import versions
 from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
+from guideline import protocol
 
 from . import builtin, progression, wellbeing
 
@@ -1133,5 +1133,9 @@ class AttentionAck(models.Model):
 
 # Her strength work (issue 24) lives in its own module; imported here so Django finds its models.
 from .strength import (  # noqa: E402, F401
-    Exercise, ExercisePicture, StrengthItem, StrengthLog, StrengthPlan,
+    Exercise,
+    ExercisePicture,
+    StrengthItem,
+    StrengthLog,
+    StrengthPlan,
 )

@@ -11,10 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 import audit
-from config.http import HtmxHttpRequest
+from lib.http import HtmxHttpRequest
 
 from .models import (
-    MAX_SESSIONS_PER_WEEK, MAX_WEEKS, Plan, PlanBlock, PlanRefused, PlanSession, format_duration, with_sessions,
+    MAX_SESSIONS_PER_WEEK,
+    MAX_WEEKS,
+    Plan,
+    PlanBlock,
+    PlanRefused,
+    PlanSession,
+    format_duration,
+    with_sessions,
 )
 from .plan_forms import BlockFormSet, NewPlanForm, PlanForm, SessionForm, block_initial
 

@@ -81,8 +81,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal, NotRequired, TypedDict
 
-from assessments import protocol
 from assessments.readiness import Reason, Result
+from guideline import protocol
 
 # DOMAIN.md "symptoms" table, from the one protocol definition: any one of these during a
 # session means stop and refer.

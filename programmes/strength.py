@@ -3,16 +3,17 @@ walk–run plan) and the sessions she ticks done. The rules are in strength_rule
 
 import base64
 from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import protocol
 from clients import versions
 from clients.models import Client
 from clients.versions import VersionedQuerySet
+from guideline import protocol
 
 from . import progression, strength_rules
 from .strength_rules import SERVES_CHOICES, Dose, ExerciseSpec

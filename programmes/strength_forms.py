@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.forms import checked_image, png_bytes
-from config.forms import DateInput
+from lib.forms import DateInput
 
 from .forms import HerSessionLogForm
 from .strength import Exercise

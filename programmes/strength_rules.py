@@ -30,7 +30,7 @@ Decisions where DOMAIN.md and the issue are silent:
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from assessments import protocol
+from guideline import protocol
 
 from .progression import RED_FLAG_SYMPTOMS
 

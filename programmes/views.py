@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from assessments import protocol
 import audit
 from assessments.access import get_assessment_for_trainer
 from clients.access import consent_missing, get_client_for_trainer
-from config.http import HtmxHttpRequest
 from clients.forms import ShareLinkForm
 from clients.models import weeks_between
+from guideline import protocol
+from lib.http import HtmxHttpRequest
 
 from . import progression
 from .card import card_context, red_flag_rows

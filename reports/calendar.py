@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from assessments import protocol
-from assessments.protocol import REASSESS_AFTER, SESSION_ADVICE_FOR_HER
+from guideline import protocol
+from guideline.protocol import REASSESS_AFTER, SESSION_ADVICE_FOR_HER
 from programmes import progression
 from programmes.models import red_flags_of
 

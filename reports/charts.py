@@ -7,7 +7,7 @@ look the same in the browser and in WeasyPrint."""
 import math
 from dataclasses import dataclass, field, replace
 
-from assessments.protocol import NOT_TESTED, SIDES
+from guideline.protocol import NOT_TESTED, SIDES
 
 # Drawn for a phone's width; the PDF scales the same drawing up.
 WIDTH, HEIGHT = 360, 210

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config.fragments import code_version
+from lib.code_version import code_version
 
 from .models import DrawnReport
 

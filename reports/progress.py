@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db.models import Count, Min, Q, Window
 from django.utils import timezone
 
-from assessments import protocol
+from guideline import protocol
 from programmes import progression, wellbeing
 from programmes.models import current_programme_of, red_flags_of
 from programmes.strength import StrengthLog, current_strength_plan, paused_words

@@ -4,31 +4,28 @@ from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.shortcuts import redirect
-from django.templatetags.static import static
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
 from accounts.limits import hit
-from accounts.models import TrainerLogo
+from accounts.models import Trainer, TrainerLogo
 from assessments.access import get_assessment_for_trainer
-from config.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
+from audit.models import AccessEvent
+from clients.models import Client, ShareLink
+from lib.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
 from programmes.card import just_logged
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
 from programmes.strength import StrengthRefused, current_strength_plan, paused_words
 from programmes.strength_forms import TickForm
 from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER, tick_outcome
-from clients.models import Client, ShareLink
-from accounts.models import Trainer
-from audit.models import AccessEvent
 
 from . import unsubscribe
-
 from .calendar import her_calendar
 from .pdf import report_of, report_pdf
 from .progress import client_progress, her_logging_refusal, her_strength_refusal, her_top

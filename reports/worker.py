@@ -57,8 +57,9 @@ def requeue_abandoned(now=None):
 
 def queue_missing_drawings():
     """Queue a drawing for clients whose assessments include one never drawn; returns them."""
-    from assessments.models import Assessment
     from django_tasks_db.models import DBTaskResult
+
+    from assessments.models import Assessment
 
     from .drawing import draw_reports, enqueue
 

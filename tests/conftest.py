@@ -2,10 +2,11 @@ import os
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
+import time_machine
 from django.test import Client as HttpClient
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Trainer
 from clients.models import Client
@@ -17,6 +18,18 @@ from tests.factories import make_assessment
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "a-long-test-passphrase"
+
+
+@pytest.fixture
+def midday():
+    """Today at 12:00 in the project's time zone, the clock running on from there (time-machine;
+    `tick` keeps each write later than the one before). A test that reads today in its set-up and
+    the app that reads it again answering cannot see two different days, whenever the run starts:
+    a module of date-dependent tests uses it with `pytestmark = pytest.mark.usefixtures("midday")`,
+    which sets it up before the test's own fixtures."""
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=True):
+        yield noon
 
 
 def make_trainer(email, name="Test Trainer", **fields):

@@ -1,7 +1,7 @@
 """Assessment values for tests, built from the protocol so they follow it when it changes."""
 
-from assessments import protocol
 from assessments.models import Assessment, values_at_target
+from guideline import protocol
 
 
 def ready_values():

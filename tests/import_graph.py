@@ -1,10 +1,10 @@
 """The apps' import graph, read by grimp (import-linter's graph library):
 
-    .venv/bin/python -m tests.import_graph   # app -> apps it imports, and the layers' exceptions
+    .venv/bin/python -m tests.import_graph   # package -> packages it imports, bottom first
 
 The rules are import-linter contracts in pyproject.toml, which `.venv/bin/lint-imports` checks
 (CI runs it). It answers only kept or broken; this prints the graph itself, for a review or an
-issue's closing note, leaving out the imports the layers contract ignores and listing them apart."""
+issue's closing note (any import the layers contract ignores is listed apart)."""
 
 import tomllib
 from fnmatch import fnmatchcase

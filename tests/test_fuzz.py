@@ -27,8 +27,8 @@ from django.core.signals import got_request_exception
 from django.db import connection, transaction
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.utils.encoding import force_bytes
 from django.utils import timezone
+from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -36,11 +36,12 @@ from hypothesis import strategies as st
 from accounts.models import Trainer
 from accounts.views import SIGNUP_SALT
 from assessments.models import Assessment
-from reports.management.commands.loaddemo import DEMO_EMAIL
 from clients.models import Client, ShareLink
 from programmes.models import Exercise, Plan, PlanSession, Programme, StrengthLog, StrengthPlan
+from reports.management.commands.loaddemo import DEMO_EMAIL
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 REQUESTS = int(os.environ.get("FUZZ_REQUESTS", 2000))
 # Ends the session, takes no input: not something bad data can reach.

@@ -53,10 +53,20 @@ def test_every_views_module_has_its_forbidden_contract():
 
 
 def test_the_home_page_is_in_the_app_on_top():
-    """Home brings every app together, so it sits above them all (the root URLconf only routes)."""
+    """Home brings every app together, so it sits above them all; only config, whose root URLconf
+    routes to it, is higher."""
     from django.urls import resolve, reverse
 
-    assert resolve(reverse("home")).func.__module__.split(".")[0] == LAYERS[0]
+    assert LAYERS[0] == "config"
+    assert resolve(reverse("home")).func.__module__.split(".")[0] == LAYERS[1]
+
+
+def test_the_bottom_packages_are_no_apps():
+    """lib and guideline are plain packages under every app: no models, no templates, no app config."""
+    from django.apps import apps
+
+    assert LAYERS[-2:] == ("lib", "guideline")
+    assert not {config.name for config in apps.get_app_configs()} & {"lib", "guideline"}
 
 
 def test_every_import_of_the_project_names_a_module_that_exists():

@@ -14,14 +14,14 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments import protocol
-from assessments.protocol import HELPLINE, SIGNPOSTS, quantity
 from assessments.readiness import Caution, Reason, evaluate, worded
+from guideline import protocol
+from guideline.protocol import HELPLINE, SIGNPOSTS, quantity
 from programmes.progression import LoggedSession, replay
 from reports.progress import next_steps
+from tests.assessments.test_readiness import assess, ready_data
 from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
-from tests.assessments.test_readiness import assess, ready_data
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_LABELS = [item.label.lower() for item in protocol.section("load_impact").items]
@@ -141,7 +141,7 @@ def test_findings_without_a_route_read_the_same_for_everyone():
 
 # One definition of each piece of wording -----------------------------------------------
 
-# Literals that belong to assessments/protocol.py alone. (⚠ also marks a symptom in a session
+# Literals that belong to guideline/protocol.py alone. (⚠ also marks a symptom in a session
 # log and the home page's red-flag alert, so the verdict icons are checked through ◔.)
 ONCE_ONLY = ["116 123", "Samaritans", "Talking Therapies", "Not tested", "not tested", "Not asked", "yesno:",
              "20 reps", "20 repetitions", "20 on each", "◔", "few weeks", "12 weeks", "Not yet: keep"]

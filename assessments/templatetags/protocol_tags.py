@@ -1,10 +1,10 @@
 """Template access to the one protocol definition: labels, answers, verdict words and icons,
-targets, plurals and signposts all come from `assessments.protocol`, never from a template."""
+targets, plurals and signposts all come from `guideline.protocol`, never from a template."""
 
 from django import template
 
-from assessments import protocol
 from assessments.readiness import worded
+from guideline import protocol
 
 register = template.Library()
 

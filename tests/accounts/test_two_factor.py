@@ -287,8 +287,9 @@ def admin_on(settings):
     """The admin is off unless ADMIN_ENABLED: serve it at ADMIN_URL for these tests."""
     import importlib
 
-    import config.urls
     from django.urls import clear_url_caches
+
+    import config.urls
 
     settings.ADMIN_ENABLED, settings.ADMIN_URL = True, "staff-door"
     importlib.reload(config.urls)

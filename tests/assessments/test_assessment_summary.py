@@ -6,12 +6,13 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from clients.models import ShareLink
+from tests.assessments.test_assessments import form_data
 from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
 from tests.factories import make_assessment
-from tests.assessments.test_assessments import form_data
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def summary_url(assessment):

@@ -9,12 +9,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from accounts.models import Trainer
-from assessments import protocol
 from assessments.models import COLUMNS, COLUMNS_BY_NAME, Assessment, AssessmentChange
+from guideline import protocol
 from tests.conftest import make_client
 from tests.factories import make_assessment, ready_values
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from assessments.models import CARRIED_OVER_CONFIRMED, Assessment, AssessmentCha
 from tests.assessments.test_assessments import form_data
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 HTMX = {"HX-Request": "true"}
 
 

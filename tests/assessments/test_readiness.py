@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments import protocol
-from assessments.protocol import ITEMS, MIN_WEEKS_POSTPARTUM, PROFILE_FIELDS, RULES, SECTIONS, SIDES, SIGNPOSTS, section
 from assessments.readiness import Caution, FocusArea, Reason, Result, evaluate
+from guideline import protocol
+from guideline.protocol import ITEMS, MIN_WEEKS_POSTPARTUM, PROFILE_FIELDS, RULES, SECTIONS, SIDES, SIGNPOSTS, section
 
 ABSENT = object()  # delete the key: absent must behave like None
 RANK = {"refer": 0, "not_yet": 1, "ready": 2}

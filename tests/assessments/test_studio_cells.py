@@ -5,10 +5,10 @@ what its widget renders, unbound and bound, with errors and without."""
 import pytest
 from django.urls import reverse
 
-from assessments import protocol
 from assessments.forms import AssessmentForm
 from assessments.templatetags.studio_tags import choice_labels, number_input, studio_measure
 from assessments.views import form_initial
+from guideline import protocol
 from tests.factories import make_assessment
 
 

@@ -14,7 +14,13 @@ from pypdf import PdfReader
 from clients.models import ShareLink
 from programmes.models import Plan, SessionLog
 from tests.browser.conftest import (
-    PHONE, SCREENSHOTS, TABLET, assert_accessible, assign_programme, screenshot, sign_in,
+    PHONE,
+    SCREENSHOTS,
+    TABLET,
+    assert_accessible,
+    assign_programme,
+    screenshot,
+    sign_in,
 )
 from tests.conftest import make_client
 from tests.factories import make_assessment

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from assessments.models import Assessment
-from assessments.protocol import REASSESS_AFTER
+from guideline.protocol import REASSESS_AFTER
 from tests.browser.conftest import SCREENSHOTS, assign_programme, sign_in
 from tests.browser.test_assessment_journey import autosave, field
 from tests.conftest import make_client

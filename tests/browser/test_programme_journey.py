@@ -10,7 +10,12 @@ from playwright.sync_api import expect
 
 from programmes.models import Programme
 from tests.browser.conftest import (
-    TABLET, assert_accessible, assign_programme, screenshot, sign_in, watch_for_problems,
+    TABLET,
+    assert_accessible,
+    assign_programme,
+    screenshot,
+    sign_in,
+    watch_for_problems,
 )
 from tests.conftest import make_client
 from tests.factories import make_assessment

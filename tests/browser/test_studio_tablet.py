@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from assessments.models import Assessment, AssessmentChange
+from guideline import protocol
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot, sign_in
-from assessments import protocol
 from tests.browser.test_assessment_journey import SAVED, autosave, field, radio
 from tests.conftest import make_client
 
@@ -193,7 +193,10 @@ def test_finish_leads_to_a_summary_with_the_next_steps(page, live_server, owner,
 
 def test_a_ready_summary_offers_to_assign_a_programme(page, live_server, owner):
     from tests.browser.test_assessment_journey import (
-        LOAD_TESTS_ON_TARGET, NO_SYMPTOMS, NO_WARNING_SIGNS, PELVIC_FLOOR_ON_TARGET,
+        LOAD_TESTS_ON_TARGET,
+        NO_SYMPTOMS,
+        NO_WARNING_SIGNS,
+        PELVIC_FLOOR_ON_TARGET,
     )
 
     assessment = open_studio(page, live_server, owner, UPRIGHT,

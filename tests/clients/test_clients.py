@@ -7,7 +7,8 @@ from django.utils import timezone
 from clients.models import Client
 from tests.conftest import make_client, make_trainer
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 CLIENT_VIEWS = [
     ("clients:detail", "get"),

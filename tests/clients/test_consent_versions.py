@@ -48,11 +48,10 @@ def test_consents_from_before_versioning_become_history_without_a_version(migrat
 @pytest.fixture
 def migrator_free_backfill(owner):
     """Run the migration's backfill function against today's models, on a client consented the old way."""
+    from datetime import timedelta
     from importlib import import_module
 
     from django.apps import apps
-    from datetime import timedelta
-
     from django.utils import timezone
 
     client = make_client(owner, consent_recorded_at=timezone.now() - timedelta(days=3), consent_withdrawn_at=timezone.now())

@@ -3,6 +3,7 @@ walked by introspection, so a new table that refers to her cannot be forgotten."
 
 from datetime import timedelta
 
+import pytest
 from django.db import transaction
 from django.db.models import ForeignKey, ProtectedError
 
@@ -13,6 +14,9 @@ from programmes.models import Plan, PlanBlock, PlanSession
 from reports.models import DrawnReport, Reminder
 from tests.conftest import make_client
 from tests.privacy.test_everything import builtin_templates_db, full_client, related_models  # noqa: F401 (fixtures)
+
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
 
 
 def version_of(client):
@@ -59,7 +63,7 @@ def test_saving_updating_and_deleting_any_row_of_hers_moves_her_version_on(full_
         assert version_of(other) == others, f"a {model.__name__} of hers moved another client's version"
     # Deepest first, so each model still has rows of hers when its turn comes.
     for model in sorted(versions.versioned_models(), key=lambda m: -versions.client_path(m).count("__")):
-        if model is Client:  # deleting her leaves no version to read: everything cached of hers is keyed by her pk
+        if model is Client:  # deleting her leaves no version to read: her stored reports go with her (the cascade)
             continue
         row = her_rows(model, client).last()
         before = version_of(client)

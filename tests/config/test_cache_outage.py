@@ -7,13 +7,13 @@ answers (a hung Redis). Sign-in, lockouts, her page, its throttle, every write a
 must all work, a little slower at most."""
 
 import importlib.util
-from importlib import import_module
 import logging
 import os
 import socket
 import threading
 import time
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 from unittest import mock
 

@@ -23,8 +23,8 @@ from accounts.forms import LogoForm
 from accounts.limits import PER_ADDRESS, PER_RECIPIENT
 from assessments.forms import MAX_IMPORT_BYTES
 from assessments.models import Assessment
-from config.http import client_address
 from clients.models import ShareLink
+from lib.http import client_address
 from reports.views import BAD_TOKEN_LIMIT
 from tests.conftest import PASSWORD
 from tests.factories import make_assessment
@@ -481,9 +481,8 @@ def image_bytes(fmt, size=(300, 200)):
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 def test_the_logo_check_refuses_truncated_images_even_after_weasyprint_has_run(fmt):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     import weasyprint  # noqa: F401  (importing it is what sets Pillow's process-wide flag)
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
     data = image_bytes(fmt)
     with mock.patch.object(ImageFile, "LOAD_TRUNCATED_IMAGES", True):

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from config.env import envbool, parse_env_file, read_env_file
+from lib.env import envbool, parse_env_file, read_env_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

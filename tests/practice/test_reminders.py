@@ -69,7 +69,8 @@ def test_property_never_before_seven_or_after_nine_her_time(hour, zone, offset):
 
 # The scheduler
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from programmes.models import AttentionAck, Programme
 from tests.conftest import make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def assign(client, owner):
@@ -259,7 +260,7 @@ def test_a_client_with_a_reason_is_named_on_her_row_from_the_day_it_was_worked_o
 
 
 def test_a_check_up_puts_her_on_the_worklist_the_week_before_it_falls_due(owner):
-    from assessments.protocol import REASSESS_AFTER
+    from guideline.protocol import REASSESS_AFTER
 
     today = timezone.localdate()
     due_today = make_client(owner, "Due Today", weeks=40)
@@ -339,7 +340,7 @@ def test_quiet_after_n_days_without_a_session_supersedes_due(quiet):
 
 
 def test_a_check_up_is_listed_from_the_week_before_it_falls_due_for_not_yet_and_ready():
-    from assessments.protocol import REASSESS_AFTER
+    from guideline.protocol import REASSESS_AFTER
 
     due = DEC + timedelta(days=6)
     assessed = due - REASSESS_AFTER

@@ -2,24 +2,27 @@
 every model that refers to a client so a new table cannot be left out of the export."""
 
 import io
-from datetime import timedelta
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
-from privacy import everything
 from audit.models import AccessEvent
 from clients import consent
 from clients.models import Client, ShareLink
+from privacy import everything
 from programmes.models import AttentionAck, Exercise, Resume, SessionLog, StrengthPlan
 from reports.models import DrawnReport, Reminder
 from tests.browser.conftest import assign_programme
 from tests.conftest import make_client
 from tests.factories import make_assessment
+
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
 
 
 def related_models(model, seen=None):

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy.erasure import erasure_date
 from audit.models import AccessEvent
 from clients.models import Client
+from privacy.erasure import erasure_date
 from programmes.models import Exercise, Plan
 from reports.models import DrawnReport
 from tests.conftest import make_client, nothing_cached_about

@@ -10,7 +10,8 @@ from django.utils import timezone
 from programmes.models import Plan, PlanBlock, PlanSession, Programme
 from tests.conftest import make_client
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 HTMX = {"HX-Request": "true"}
 

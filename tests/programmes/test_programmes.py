@@ -8,7 +8,8 @@ from programmes.models import Programme, Resume, SessionLog
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture
@@ -194,8 +195,9 @@ def test_client_page_query_count_is_constant_as_sessions_accumulate(owner_http, 
                    outcome="completed", effort=4)
         for n in range(1, sessions + 1)
     )
-    # 11, her latest assessment in full (it decides whether she may run), the access log's line, her last
-    # link visit (twice: for the cache key, and on the page) and her deleted assessments
+    # 15, one to spare: her trainer and record, the access log's line, her assessments, link, strength plan,
+    # programme with its plan's sessions and blocks, logs and resumes, her latest assessment in full (it
+    # decides whether she may run), her deleted assessments and her last link visit; none per session
     with django_assert_max_num_queries(16):
         assert owner_http.get(programme.client.get_absolute_url()).status_code == 200
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from assessments import protocol
+from guideline import protocol
 from programmes.builtin import (
     BUILTIN_TEMPLATES,
     FOUNDATIONS,

@@ -14,12 +14,19 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from accounts.models import Trainer
 from programmes import progression
 from programmes.models import (
-    AlreadyLogged, Plan, PlanRefused, Programme, ProgrammeRefused, RedFlagNotConfirmed, SessionLog,
+    AlreadyLogged,
+    Plan,
+    PlanRefused,
+    Programme,
+    ProgrammeRefused,
+    RedFlagNotConfirmed,
+    SessionLog,
 )
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture

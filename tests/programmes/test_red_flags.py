@@ -11,15 +11,16 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import protocol
 from assessments.models import Assessment, AssessmentChange, RedFlagRemoval
 from audit.models import AccessEvent
 from clients.models import Client, ShareLink
+from guideline import protocol
 from programmes.models import Programme, ProgrammeRefused, SessionLog
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def assign(client, owner, days_ago=10):

@@ -16,6 +16,9 @@ from programmes.models import STORED_FIELDS, Plan, Programme, ProgrammeRefused
 from tests.conftest import make_client, next_log_day
 from tests.factories import make_assessment
 
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
+
 SYMPTOMS = st.sets(st.sampled_from(["pain", "urinary_leakage", "urgency"]), max_size=2).map(sorted)
 LOG = st.tuples(st.sampled_from(["completed", "completed", "partial", "skipped"]), st.sampled_from([None, 4, 9]), SYMPTOMS)
 ASSESSMENTS = {"ready": {}, "refer": {"symptoms_urinary_leakage": True}, "hop": {"load_impact_hop_in_place_left": 6}}

@@ -14,7 +14,8 @@ from programmes.strength_rules import PELVIC_FLOOR_ROUTINE, RED_FLAG_NO_PLAN
 from tests.conftest import make_client
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 TWO_FOCUS_AREAS = {"strength_calf_raise_left": 14, "strength_single_leg_bridge_right": 8}
 

@@ -6,14 +6,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments import protocol
 from assessments.readiness import evaluate
+from guideline import protocol
 from programmes.builtin_exercises import BUILTIN_EXERCISES
 from programmes.progression import RED_FLAG_SYMPTOMS
 from programmes.strength_rules import (
-    MAX_HOLD_SECONDS, MAX_REPS, MAX_SETS, PELVIC_FLOOR_ROUTINE, RED_FLAG_NO_PLAN, REFER_NO_PLAN, STRENGTH_TESTS,
-    TICKED_FOR_HER, TOO_EARLY_NOTE, Dose, ExerciseSpec, fitted_dose, shortfall_by_test, stepped, steps_earned, suggest,
-    tick_outcome, weeks_of,
+    MAX_HOLD_SECONDS,
+    MAX_REPS,
+    MAX_SETS,
+    PELVIC_FLOOR_ROUTINE,
+    RED_FLAG_NO_PLAN,
+    REFER_NO_PLAN,
+    STRENGTH_TESTS,
+    TICKED_FOR_HER,
+    TOO_EARLY_NOTE,
+    Dose,
+    ExerciseSpec,
+    fitted_dose,
+    shortfall_by_test,
+    stepped,
+    steps_earned,
+    suggest,
+    tick_outcome,
+    weeks_of,
 )
 
 LIBRARY = tuple(

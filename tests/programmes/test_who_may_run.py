@@ -10,14 +10,17 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments import protocol
 from assessments.models import COLUMNS, Assessment, AssessmentChange, values_at_target
 from assessments.readiness import evaluate
 from clients.models import ShareLink
+from guideline import protocol
 from programmes.models import Programme, SessionLog
 from programmes.progression import running_allowed
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
+
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
 
 RED_FLAG = {"symptoms_urinary_leakage": True}
 UNMET_HOP = {"load_impact_hop_in_place_left": 6}

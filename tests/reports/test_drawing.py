@@ -21,6 +21,9 @@ from tests.conftest import make_client
 from tests.factories import make_assessment
 from tests.privacy.test_everything import builtin_templates_db, full_client, zip_reports  # noqa: F401 (fixtures)
 
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
+
 
 @pytest.fixture
 def fake_drawing(monkeypatch):

@@ -11,14 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from practice.attention import worklist
 from clients.models import ShareLink
+from practice.attention import worklist
 from programmes.models import Programme, ProgrammeEvent, SessionLog
 from reports.views import LINK_WRITE_LIMIT
 from tests.conftest import fresh, make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture

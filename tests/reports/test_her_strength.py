@@ -15,7 +15,8 @@ from programmes.models import Exercise, StrengthLog, StrengthPlan
 from reports.views import LINK_WRITE_LIMIT
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture

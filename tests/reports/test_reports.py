@@ -16,7 +16,8 @@ from reports.views import BAD_TOKEN_LIMIT
 from tests.conftest import make_client
 from tests.factories import make_assessment
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture(autouse=True)
@@ -401,7 +402,7 @@ def test_her_next_steps_put_the_strength_programme_in_her_words(shared, anon_htt
 
 def not_tried(section):
     """Overrides that leave every measurement of a protocol section unrecorded."""
-    from assessments.protocol import section as protocol_section
+    from guideline.protocol import section as protocol_section
 
     return {field.name: None for item in protocol_section(section).items for field in item.fields}
 
@@ -471,7 +472,7 @@ def test_load_tests_passed_counts_each_check_up_and_leaves_a_gap_when_none_was_t
 
 
 def test_pelvic_floor_trends_follow_the_protocols_number_items(three_check_ups):
-    from assessments import protocol
+    from guideline import protocol
     from reports.progress import client_progress
 
     made, _ = three_check_ups

@@ -6,7 +6,7 @@ from privacy.erasure import purge
 
 
 class Command(BaseCommand):
-    help = ("Erase archived clients, with everything about them (cached reports included), "
+    help = ("Erase archived clients, with everything about them (stored reports included), "
             "RETENTION_DAYS_AFTER_ARCHIVE days after they were archived. Run it daily.")
 
     def add_arguments(self, parser):

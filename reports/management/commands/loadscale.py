@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from accounts.models import Trainer
 from assessments.models import Assessment, values_at_target
-from reports.management.commands.loaddemo import DEMO_PASSWORD
 from clients.models import Client, latest_assessment_id
 from programmes import progression
 from programmes.models import Plan, PlanBlock, PlanSession, Programme, SessionLog
+from reports.management.commands.loaddemo import DEMO_PASSWORD
 
 BATCH = 2000
 

@@ -1,4 +1,4 @@
-"""Small HTTP helpers every app may use (config sits below every app)."""
+"""Small HTTP helpers every app may use (lib sits below every app)."""
 
 import ipaddress
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""config/forms.py writes Django's widget templates out directly (a form renders one per field
+"""lib/forms.py writes Django's widget templates out directly (a form renders one per field
 and per option): each must be exactly what its template renders."""
 
 import itertools
@@ -9,7 +9,7 @@ from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import ChoiceWidget
 from django.utils.safestring import mark_safe
 
-from config.forms import FAST_WIDGETS, FormRenderer
+from lib.forms import FAST_WIDGETS, FormRenderer
 
 VALUES = [None, "", "plain", 'tricky <b>&"\'', mark_safe("<i>safe</i>"), 0, 12, 3.5]
 ATTRS = [{}, {"id": "id_x", "class": "wide", "required": True, "disabled": False, "aria-describedby": "x y"},

@@ -14,7 +14,7 @@ def code_version():
     reports' stamps (reports/pdf.py) start afresh."""
     from django.apps import apps
 
-    folders = {ROOT / "templates", ROOT / "static", ROOT / "config"}
+    folders = {ROOT / "templates", ROOT / "static", ROOT / "config", ROOT / "lib", ROOT / "guideline"}
     folders |= {Path(app.path) for app in apps.get_app_configs() if Path(app.path).is_relative_to(ROOT)}
     digest = hashlib.sha256()
     for folder in sorted(folders):

@@ -2,7 +2,7 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape
 
-from assessments.protocol import PROFILE_ANSWERS
+from guideline.protocol import PROFILE_ANSWERS
 
 WIDGETS = "django/forms/widgets/"
 
@@ -66,7 +66,7 @@ def _textarea(widget):
 
 # Django's own widget templates, written out: a form renders one for every field and every
 # option of a choice (a select of a trainer's clients has hundreds), and through the template
-# engine they were most of a form's cost. tests/config/test_forms.py holds each one to the
+# engine they were most of a form's cost. tests/lib/test_forms.py holds each one to the
 # template it stands for, value by value.
 FAST_WIDGETS = {
     **{f"{WIDGETS}{kind}.html": lambda widget: _input(widget) + "\n" for kind in (
