@@ -211,7 +211,7 @@ def printed(chart):
         lines=[line(each) for each in chart.lines],
         bars=[replace(bar, x=_text(bar.x), y=_text(bar.y), width=_text(bar.width), height=_text(bar.height))
               for bar in chart.bars],
-        x_labels=[(_text(x), text) for x, text in chart.x_labels],
+        x_labels=[(_text(x), text) for x, text in chart.x_labels if text],  # a blanked one (thinned()) draws nothing
         table_rows=[(row[0], row[1:]) for row in chart.rows],
     )
 

