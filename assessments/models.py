@@ -274,9 +274,13 @@ class Assessment(models.Model):
             self.version = expected_version + 1
             versions.bump([self.client_id])
             # Her programmes (and her open red flags) read this assessment only through its result
-            # (the rule for who may run) and its date (which one is her latest): a value that changes
-            # neither, as most edits of a measurement on target do, leaves their state as it is.
-            versions.derive(self.client_id, programmes=self.result != result_before or "assessed_on" in changed)
+            # and how many values it still carries over (the rule for who may run) and its date (which
+            # one is her latest): a value that changes none of them, as most edits of a measurement on
+            # target do, leaves their state as it is. A carried-over value retested or confirmed moves
+            # the count, even with the result unchanged (tests/programmes/test_stored_state.py).
+            programmes = (self.result != result_before or "assessed_on" in changed
+                          or len(self.carried_over) != len(before["carried_over"]))
+            versions.derive(self.client_id, programmes=programmes)
             if group is not None:
                 rows = [AssessmentChange(assessment=self, changed_by=by, field=f"{GROUP_PREFIX}{group.key}",
                                          new_value=sorted(changed))]
