@@ -23,7 +23,10 @@ ASSESSMENTS = {"ready": {}, "refer": {"symptoms_urinary_leakage": True}, "hop": 
 # Autosaves of her latest assessment: one that changes its result, one that does not, one to a refer.
 EDITS = {"untested": {"strength_calf_raise_left": None}, "stronger": {"strength_calf_raise_left": 24},
          "to target": {"strength_calf_raise_left": 20}, "refer": {"symptoms_urinary_leakage": True},
-         "clear": {"symptoms_urinary_leakage": False}}
+         "clear": {"symptoms_urinary_leakage": False},
+         # Only her focus areas or cautions move (issue 20: no replay): below target, a holistic concern.
+         "weaker": {"strength_calf_raise_left": 12}, "poor sleep": {"holistic_sleep": True},
+         "slept": {"holistic_sleep": False}}
 # Autosaves of a retest's carried-over values (issue 20): the same value entered again (confirmed),
 # another value on target (retested), neither of which changes the result, while what is still
 # carried over (the rule for who may run reads how many) does.
