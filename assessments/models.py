@@ -98,6 +98,12 @@ class AssessmentQuerySet(VersionedQuerySet):
         return self.only("client", "assessed_on", "verdict", "recorded_by", "updated_at")
 
 
+def ruling(result):
+    """What the rule for who may run (programmes.progression.running_allowed) reads of a readiness
+    result: its verdict and its reasons. tests/programmes/test_progression.py holds it to that."""
+    return result.verdict, result.reasons
+
+
 class Assessment(models.Model):
     """A dated return-to-running assessment. One nullable column per protocol measurement
     (added below from the protocol): null is "not assessed", never 0 or "no"."""
@@ -273,10 +279,16 @@ class Assessment(models.Model):
                 raise StaleAssessment
             self.version = expected_version + 1
             versions.bump([self.client_id])
-            # Her programmes (and her open red flags) read this assessment only through its result
-            # (the rule for who may run) and its date (which one is her latest): a value that changes
-            # neither, as most edits of a measurement on target do, leaves their state as it is.
-            versions.derive(self.client_id, programmes=self.result != result_before or "assessed_on" in changed)
+            # Her programmes (and her open red flags) read this assessment only through the rule for
+            # who may run (progression.running_allowed: its verdict and reasons, never its focus areas
+            # or cautions, and how many values it still carries over) and its date (which one is her
+            # latest): a value that changes none of them, as most edits of a measurement on target and
+            # every strength or holistic answer do, leaves their state as it is. A carried-over value
+            # retested or confirmed moves the count, even with the result unchanged. The property test
+            # tests/programmes/test_stored_state.py replays after every such edit.
+            programmes = (ruling(self.result) != ruling(result_before) or "assessed_on" in changed
+                          or len(self.carried_over) != len(before["carried_over"]))
+            versions.derive(self.client_id, programmes=programmes)
             if group is not None:
                 rows = [AssessmentChange(assessment=self, changed_by=by, field=f"{GROUP_PREFIX}{group.key}",
                                          new_value=sorted(changed))]

@@ -114,6 +114,13 @@ def evaluate(data: protocol.Assessment) -> Result:
     return Result(verdict, tuple(reasons), tuple(focus_areas), tuple(cautions))
 
 
+def load_impact_reasons(data: protocol.Assessment) -> tuple[Reason, ...]:
+    """The reasons evaluate(data) gives for the load and impact tests (rule 4), in the same order,
+    from those tests alone: what a chart of tests passed at each check-up needs, without the
+    rest of the rules for each one (issue 20). tests/assessments/test_readiness.py checks they agree."""
+    return tuple(_load_impact(_mapping(_mapping(data).get("load_impact"))))
+
+
 # Reading values -------------------------------------------------------------------
 
 

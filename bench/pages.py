@@ -289,7 +289,7 @@ def measure_writes(rounds, requests):
         done_on = max(today, *(log.done_on for log in programme.logs.all())) if programme.logs.all() else today
         return programme, {"done_on": min(done_on, today).isoformat(), "outcome": "completed", "effort": 4,
                            "sequence": programme.next_sequence, "week": programme.state.week,
-                           "session": programme.state.session, "notes": ""}
+                           "session": programme.state.session, "notes": "", "any_symptoms": "no"}
 
     def trainer_log():
         programme, data = next_log(mine)

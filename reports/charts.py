@@ -35,16 +35,35 @@ class LineStyle:
 
     colour: str  # the line and its markers
     label_colour: str  # the numbers beside its points (darker where the line colour is too light for text)
-    marker: str  # the template that draws one point's marker
+    marker: str  # each point's marker: "circle" or "square" (marks())
     key: str  # the key's words for it: "green line with circles"
 
+    @property
+    def cap(self) -> str:
+        """The line cap that draws its markers (marks()): round dots or square blocks."""
+        return "round" if self.marker == MARKER_CIRCLE else "butt"
 
-MARKER_CIRCLE = "reports/charts/_circle.html"
-MARKER_SQUARE = "reports/charts/_square.html"
+
+MARKER_CIRCLE = "circle"
+MARKER_SQUARE = "square"
 SIDE_STYLES = {
     "left": LineStyle("#1f6f6b", "#1f6f6b", MARKER_CIRCLE, "green line with circles"),
     "right": LineStyle("#a4561a", "#8a4310", MARKER_SQUARE, "brown line with squares"),
 }
+# A marker is a 9-wide shape with a 2-wide white edge (as a circle of r 4.5 or a 9 × 9 square with a
+# white stroke of 2): 11 across in white, 7 across in its colour on top.
+OUTLINE_WIDTH, FILL_WIDTH = 11, 7
+
+
+def marks(points, marker, width):
+    """One SVG path drawing a marker at every measured point, for a stroke `width` wide: a round cap
+    on a zero-length stroke is a dot `width` across; a butt-capped stroke `width` long and `width`
+    wide is a square. One attribute instead of an element per point (issue 20: her page drew
+    thousands of template variables for these), drawn alike by browsers and WeasyPrint."""
+    half = width / 2
+    if marker == MARKER_CIRCLE:
+        return " ".join(f"M{p.x} {p.y}h0" for p in points if p.y is not None)
+    return " ".join(f"M{round(p.x - half, 2):g} {p.y}h{width:g}" for p in points if p.y is not None)
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,9 @@ class Line:
     series: str  # "left" or "right"
     path: str
     points: list
+    outline: str = ""  # its markers' white edges, then their colour (marks())
+    dots: str = ""
+    labels: list = field(default_factory=list)  # [(x, y, dy, value)] of the measured points, as the SVG writes them
 
     @property
     def style(self) -> LineStyle:
@@ -88,6 +110,11 @@ class Bar:
     def text_colour(self) -> str:
         return "#4a5a60" if self.value is None else "#1d2a2e"
 
+    @property
+    def dx(self) -> str:
+        """The number's offset to the bar's middle, as {% widthratio bar.width 2 1 %} wrote it."""
+        return str(round(float(self.width) / 2))
+
 
 @dataclass
 class Chart:
@@ -101,6 +128,12 @@ class Chart:
     points: list = field(default_factory=list)
     bars: list = field(default_factory=list)
     path: str = ""
+    outline: str = ""  # a single line's markers (marks()), and the numbers over them: [(x, y, value)]
+    dots: str = ""
+    labels: list = field(default_factory=list)
+    grid: str = ""  # the ticks' lines across the drawing, one path
+    tick_labels: list = field(default_factory=list)  # [(y, text)]
+    table_rows: list = field(default_factory=list)  # the rows as the table writes them: [(label, [cells])]
     rows: list = field(default_factory=list)  # the numbers as a table: [(label, value, ...)]
     columns: list = field(default_factory=list)
     x_labels: list = field(default_factory=list)  # [(x, text)] under the axis
@@ -147,6 +180,11 @@ def _text(number):
     return None if number is None else str(number)
 
 
+def _tick_text(value):
+    """A tick's number as {{ tick.value|floatformat:"-1" }} wrote it: whole numbers bare, others to one place."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
 def printed(chart):
     """The chart with every coordinate as the SVG writes it. A number a template prints goes
     through Django's localisation, which for en-GB writes str(number) at some cost: her page
@@ -155,14 +193,26 @@ def printed(chart):
     def point(p):
         return replace(p, x=_text(p.x), y=_text(p.y), dy=_text(p.dy))
 
+    def line(line):
+        points = [point(p) for p in line.points]
+        return replace(line, points=points, outline=marks(line.points, line.style.marker, OUTLINE_WIDTH),
+                       dots=marks(line.points, line.style.marker, FILL_WIDTH),
+                       labels=[(p.x, p.y, p.dy, p.value) for p in points if p.y is not None])
+
+    tick_ys = [_text(tick.y) for tick in chart.ticks]
     return replace(
         chart, target_y=_text(chart.target_y),
+        grid=" ".join(f"M{chart.left} {y}H{chart.right_x}" for y in tick_ys),
+        tick_labels=[(y, _tick_text(tick.value)) for y, tick in zip(tick_ys, chart.ticks, strict=True)],
+        outline=marks(chart.points, MARKER_CIRCLE, OUTLINE_WIDTH), dots=marks(chart.points, MARKER_CIRCLE, FILL_WIDTH),
+        labels=[(_text(p.x), _text(p.y), p.value) for p in chart.points if p.y is not None],
         ticks=[replace(tick, y=_text(tick.y)) for tick in chart.ticks],
         points=[point(p) for p in chart.points],
-        lines=[replace(line, points=[point(p) for p in line.points]) for line in chart.lines],
+        lines=[line(each) for each in chart.lines],
         bars=[replace(bar, x=_text(bar.x), y=_text(bar.y), width=_text(bar.width), height=_text(bar.height))
               for bar in chart.bars],
-        x_labels=[(_text(x), text) for x, text in chart.x_labels],
+        x_labels=[(_text(x), text) for x, text in chart.x_labels if text],  # a blanked one (thinned()) draws nothing
+        table_rows=[(row[0], row[1:]) for row in chart.rows],
     )
 
 

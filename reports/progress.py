@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Count, Min, Q, Window
 from django.utils import timezone
 
+from assessments import readiness
 from guideline import protocol
 from programmes import progression, wellbeing
 from programmes.models import current_programme_of, red_flags_of
@@ -408,13 +409,15 @@ def pelvic_floor_trends(days, shapes, dates, carried=None):
     return found
 
 
-def load_tests_passed(shape, result):
+def load_tests_passed(shape, reasons):
     """How many load and impact tests she did to target without symptoms, from her assessment dict
-    (measured_at) and its result; None when none was tried at this check-up (a gap in her chart, never 0)."""
+    (measured_at) and the readiness reasons of that check-up (its result's, or only its load and
+    impact tests': readiness.load_impact_reasons); None when none was tried at this check-up (a gap
+    in her chart, never 0)."""
     tests = shape["load_impact"]
     if all(value is None for test in tests.values() for value in test.values()):
         return None
-    held_back = {reason.code for reason in result.reasons}
+    held_back = {reason.code for reason in reasons}
     return sum(item.path not in held_back and any(tests[item.code][key] is not None for key in item.value_keys)
                for item in protocol.section("load_impact").items)
 
@@ -431,7 +434,11 @@ def measured_at(assessment):
 
 def load_trend(assessments, shapes, dates):
     total = len(protocol.section("load_impact").items)
-    passed = [load_tests_passed(shape, a.result) for a, shape in zip(assessments, shapes, strict=True)]
+    # Each check-up's load and impact reasons from its tests alone, not all its rules (issue 20: the
+    # whole evaluation for each of her twelve check-ups was a large part of drawing her page). A test's
+    # reason reads only her recorded values, carried-over ones included, as the result's does.
+    passed = [load_tests_passed(shape, readiness.load_impact_reasons(protocol.nest(a.values())))
+              for a, shape in zip(assessments, shapes, strict=True)]
     measured = [(a.assessed_on, value) for a, value in zip(assessments, passed, strict=True) if value is not None]
     if not measured:
         summary = f"Load and impact tests: {protocol.NOT_TESTED} yet."

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments.readiness import Caution, FocusArea, Reason, Result, evaluate
+from assessments.readiness import Caution, FocusArea, Reason, Result, evaluate, load_impact_reasons
 from guideline import protocol
 from guideline.protocol import ITEMS, MIN_WEEKS_POSTPARTUM, PROFILE_FIELDS, RULES, SECTIONS, SIDES, SIGNPOSTS, section
 
@@ -741,3 +741,17 @@ def test_evaluate_never_raises_and_keeps_to_the_contract(edits):
             assert reason.kind in ("red_flag", "too_early", "unmet", "not_assessed")
             assert reason.message.endswith(f"({RULES[reason.rule]})")
         json.dumps(result.to_dict())
+
+
+@given(assessments)
+def test_the_load_and_impact_reasons_alone_are_those_of_the_whole_evaluation(data):
+    """readiness.load_impact_reasons (her page's chart of tests passed, issue 20) gives exactly the
+    reasons evaluate() gives for the load and impact tests, in the same order."""
+    whole = tuple(reason for reason in evaluate(data).reasons if reason.code.startswith("load_impact."))
+    assert load_impact_reasons(data) == whole
+
+
+@given(st.dictionaries(st.sampled_from(SECTION_PATHS), ANY_VALUE, max_size=4))
+def test_the_load_and_impact_reasons_alone_agree_on_wrong_types_too(data):
+    whole = tuple(reason for reason in evaluate(data).reasons if reason.code.startswith("load_impact."))
+    assert load_impact_reasons(data) == whole

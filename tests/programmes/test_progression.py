@@ -594,3 +594,26 @@ def test_a_plan_that_rushes_her_is_warned_about_with_the_reason():
     assert "under 5 minutes (week 1 session 1)" in warm
     [rise] = plan_warnings([[gentle], [steep]])
     assert rise.startswith("Week 2's running time rises from 8 minutes to 16 minutes (×2.0)")
+
+
+# The rule reads a result's verdict and reasons only (issue 20) ------------------------------------
+# An autosave that leaves them as they were (and the count of carried-over values, and the date)
+# skips the replay of her programmes (assessments.models.ruling): the rule must not read more.
+
+from assessments.models import ruling  # noqa: E402
+from assessments.readiness import evaluate  # noqa: E402
+from tests.assessments.test_readiness import assessments as drawn_assessments  # noqa: E402
+from tests.assessments.test_readiness import changed as changed_data  # noqa: E402
+
+NOT_RULING = [f"{i.path}.{key}" for i in protocol.ITEMS.values() if i.section == "strength" for key in i.value_keys] + [
+    i.path for i in protocol.ITEMS.values() if i.section == "holistic"]
+
+
+@given(drawn_assessments, st.dictionaries(st.sampled_from(NOT_RULING), st.none() | st.booleans() | st.integers(0, 40),
+                                          max_size=4),
+       st.none() | st.integers(0, 30), st.sampled_from([frozenset(), frozenset({"pelvic_floor.long_holds"})]),
+       st.integers(0, 3))
+def test_results_with_the_same_verdict_and_reasons_rule_alike(data, edits, weeks, overridden, carried):
+    before, after = evaluate(data), evaluate(changed_data(data, edits))
+    assume(ruling(before) == ruling(after))
+    assert running_allowed(before, weeks, overridden, (), carried) == running_allowed(after, weeks, overridden, (), carried)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assessments.models import COLUMNS, Assessment
 from clients.models import Client
 from practice.attention import reason_kinds, worklist_from
 from programmes.models import STORED_FIELDS, Plan, Programme, ProgrammeRefused
@@ -25,7 +26,19 @@ ASSESSMENTS = {"ready": {}, "refer": {"symptoms_urinary_leakage": True}, "hop": 
 # Autosaves of her latest assessment: one that changes its result, one that does not, one to a refer.
 EDITS = {"untested": {"strength_calf_raise_left": None}, "stronger": {"strength_calf_raise_left": 24},
          "to target": {"strength_calf_raise_left": 20}, "refer": {"symptoms_urinary_leakage": True},
-         "clear": {"symptoms_urinary_leakage": False}}
+         "clear": {"symptoms_urinary_leakage": False},
+         # Only her focus areas or cautions move (issue 20: no replay): below target, a holistic concern.
+         "weaker": {"strength_calf_raise_left": 12}, "poor sleep": {"holistic_sleep": True},
+         "slept": {"holistic_sleep": False}}
+# Autosaves of a retest's carried-over values (issue 20): the same value entered again (confirmed),
+# another value on target (retested), neither of which changes the result, while what is still
+# carried over (the rule for who may run reads how many) does.
+RETEST_EDITS = {"confirm": ({"strength_calf_raise_left": 20}, ["strength_calf_raise_left"]),
+                "retest": ({"strength_calf_raise_right": 22}, ["strength_calf_raise_right"]),
+                "notes only": ({}, [])}
+
+# What a retest asks afresh (the symptom screen: a red flag is never carried over), answered as before.
+SCREEN = [column.name for column in COLUMNS if not column.carries_over]
 
 steps = st.lists(
     st.one_of(
@@ -42,6 +55,8 @@ steps = st.lists(
         st.tuples(st.just("add_week"), st.none()),
         st.tuples(st.just("birth"), st.sampled_from([10, 30])),
         st.tuples(st.just("edit"), st.sampled_from(sorted(EDITS))),
+        st.tuples(st.just("retest"), st.none()),
+        st.tuples(st.just("edit carried"), st.sampled_from(sorted(RETEST_EDITS))),
         st.tuples(st.just("quiet"), st.sampled_from([2, 7, 30])),
     ),
     min_size=1, max_size=14,
@@ -90,6 +105,19 @@ def apply(step, value, programme, client, owner):
     elif step == "edit" and (latest := client.assessments.select_related("client").first()):
         # Taking a red-flag answer back needs a reason (issue 19): the trainer gives one.
         latest.save_changes(EDITS[value], owner, latest.version, reasons={name: "Entered in error" for name in EDITS[value]})
+    elif step == "retest" and (previous := client.assessments.first()):
+        # A retest a day after her latest, pre-filled from it (the studio's "Retest"): held until confirmed.
+        retest = Assessment(client=client, assessed_on=previous.assessed_on + timedelta(days=1), recorded_by=owner,
+                            **{name: getattr(previous, name) for name in SCREEN})
+        retest.carry_over_from(previous)
+        retest.save()
+        assert retest.carried_over
+    elif step == "edit carried" and (latest := client.assessments.select_related("client").first()):
+        values, entered = RETEST_EDITS[value]
+        if not values:  # the notes are not a field of save_changes: a save with nothing changed
+            latest.save_changes({"strength_calf_raise_left": latest.strength_calf_raise_left}, owner, latest.version)
+        else:
+            latest.save_changes(values, owner, latest.version, entered=entered)
     elif step == "quiet":  # her trainer changes how long a programme may go quiet (profile page)
         from practice.attention import refresh_worklist_of
         owner.quiet_after_days = value

@@ -568,7 +568,7 @@ def test_each_chart_names_the_template_that_draws_it_and_its_caption():
     # Not tested is a grey dash, never a 0.
     assert [(b.text, b.text_weight) for b in bar.bars] == [("8", "bold"), ("–", "normal")]
     assert bar.bars[0].text_colour != bar.bars[1].text_colour
-    assert [line.style.marker for line in sided.lines] == ["reports/charts/_circle.html", "reports/charts/_square.html"]
+    assert [(line.style.marker, line.style.cap) for line in sided.lines] == [("circle", "round"), ("square", "butt")]
 
 
 def test_only_a_caution_that_names_same_day_help_is_shown_as_urgent():
@@ -641,30 +641,37 @@ def test_a_revoked_link_or_one_not_kept_is_never_shown(shared, owner_http):
     assert not mail.outbox
 
 
-def test_charts_draw_the_same_with_their_coordinates_printed(monkeypatch):
-    """charts.printed() writes coordinates as the templates would print the numbers (issue 20:
-    her page printed about a thousand through Django's localisation): the drawing, and so every
-    stored report's key, is unchanged."""
+def test_charts_draw_each_measured_point_once_from_strings_made_in_python():
+    """Issue 20: the templates write a series' markers as one path each (charts.marks) and its numbers
+    from ready-made strings, instead of an element and a dozen template variables per point. Each
+    measured point has its marker (a dot, or a 9-wide square with its 2-wide white edge) and its
+    number; a point not measured has neither (a gap, never 0); the ticks are one path."""
+    import re
+
     from django.template.loader import render_to_string
 
     from reports import charts
 
-    def build():
-        return [
-            charts.line_chart("a", "Fast squeezes", "d", "reps", [("3 Mar", 8), ("4 Apr", None), ("5 May", 12.5)], target=10),
-            charts.sided_line_chart("b", "Calf raise", "d", "reps", [("3 Mar", 8, 9), ("4 Apr", None, 11), ("5 May", 17, 17)],
-                                    target=20),
-            charts.bar_chart("c", "Running minutes", "d", "minutes", [("1 Mar", 7), ("8 Mar", None), ("15 Mar", 36)], target=30),
-        ]
-
-    printed = build()
-    assert all(isinstance(point.x, str) for point in printed[0].points)
-    monkeypatch.setattr(charts, "printed", lambda chart: chart)
-    numeric = [charts.replace(chart, width=charts.WIDTH, height=charts.HEIGHT, left=charts.LEFT,
-                              bottom_y=charts.HEIGHT - charts.BOTTOM, right_x=charts.WIDTH - charts.RIGHT,
-                              label_y=charts.HEIGHT - charts.BOTTOM + 16, tick_label_x=charts.LEFT - 5)
-               for chart in build()]
-    for before, after in zip(numeric, printed, strict=True):
+    line = charts.line_chart("a", "Fast squeezes", "d", "reps", [("3 Mar", 8), ("4 Apr", None), ("5 May", 12.5)], target=10)
+    sided = charts.sided_line_chart("b", "Calf raise", "d", "reps", [("3 Mar", 8, 9), ("4 Apr", None, 11), ("5 May", 17, 17)],
+                                    target=20)
+    bar = charts.bar_chart("c", "Running minutes", "d", "minutes", [("1 Mar", 7), ("8 Mar", None), ("15 Mar", 36)], target=30)
+    measured = [p for p in line.points if p.y is not None]
+    assert line.dots == line.outline == " ".join(f"M{p.x} {p.y}h0" for p in measured)
+    assert line.labels == [(p.x, p.y, p.value) for p in measured] and [p.value for p in measured] == [8, 12.5]
+    left, right = sided.lines
+    assert left.dots == " ".join(f"M{p.x} {p.y}h0" for p in left.points if p.y is not None)
+    # A square: the stroke's length is its width, centred on the point.
+    assert right.outline == " ".join(f"M{float(p.x) - 5.5:g} {p.y}h11" for p in right.points)
+    assert right.dots == " ".join(f"M{float(p.x) - 3.5:g} {p.y}h7" for p in right.points)
+    assert [label[3] for label in left.labels] == [8, 17] and [label[3] for label in right.labels] == [9, 11, 17]
+    assert [label[2] for label in right.labels] == ["-9", "-9", "18"]  # equal numbers: the right one below
+    assert sided.grid == " ".join(f"M34 {tick.y}H350" for tick in sided.ticks)
+    assert [text for _, text in sided.tick_labels] == [str(tick.value) for tick in sided.ticks]
+    assert [b.dx for b in bar.bars] == [str(round(float(b.width) / 2)) for b in bar.bars]
+    for chart, numbers in ((line, ["8", "12.5"]), (sided, ["8", "17", "9", "11", "17"]), (bar, ["7", "–", "36"])):
         for for_print in (False, True):
-            context = {"chart": before, "for_print": for_print}
-            assert render_to_string(before.template, context) == render_to_string(after.template, {**context, "chart": after})
+            svg = render_to_string(chart.template, {"chart": chart, "for_print": for_print}).split("</svg>")[0]
+            texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+            assert texts[-len(numbers):] == numbers
+            assert "<circle" not in svg and "{{" not in svg and 'd=""' not in svg
