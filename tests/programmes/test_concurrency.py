@@ -103,11 +103,18 @@ def test_ten_simultaneous_identical_posts_record_one_session(postgresql_only, li
     assert [status for status, *_ in answers] == [200] * POSTS
     bodies = [body for _, body, _ in answers]
     assert sum("Session logged." in body for body in bodies) == 1
-    assert sum("Already logged: week 1, session 1" in body for body in bodies) == POSTS - 1
+    assert sum(refused_as_a_repeat(body) for body in bodies) == POSTS - 1
     logs = list(SessionLog.objects.filter(programme=programme))
     assert [(log.sequence, log.week, log.session_number) for log in logs] == [(1, 1, 1)]
     programme = Programme.objects.filter(pk=programme.pk).with_progress().get()
     assert (programme.log_sequence, programme.state.week, programme.state.session) == (1, 1, 2)
+
+
+def refused_as_a_repeat(body):
+    """A repeat is refused either by the exactly-once sequence ("Already logged") or, when the first
+    post has committed before this one's form is checked, by pacing's one session a day: a race
+    decides which wording, never whether a second session is recorded."""
+    return "Already logged" in body or "A session is already logged for" in body
 
 
 def test_ten_simultaneous_identical_posts_through_her_link_record_one_session(postgresql_only, live_server):
@@ -125,6 +132,6 @@ def test_ten_simultaneous_identical_posts_through_her_link_record_one_session(po
     bodies = [body for _, body, _ in answers]
     assert [status for status, *_ in answers] == [200] * POSTS  # the one that logged follows its redirect to her page
     assert sum("Session logged." in body for body in bodies) == 1
-    assert sum("Already logged" in body for body in bodies) == POSTS - 1
+    assert sum(refused_as_a_repeat(body) for body in bodies) == POSTS - 1
     logs = list(SessionLog.objects.filter(programme=programme))
     assert [(log.sequence, log.logged_by_client) for log in logs] == [(1, True)]
