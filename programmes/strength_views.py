@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -48,6 +49,16 @@ def suggested_rows(client, trainer, latest):
     return suggestion, rows, initial, by_key
 
 
+def offered_as_posted(rows, formset):
+    """Whether the posted rows are the exercises offered now, in the same order: the only ones the
+    rules allow her (too early: low-impact only; a red flag: none), each with its own form."""
+    try:
+        posted = [form["exercise"].value() for form in formset.forms]
+    except ValidationError:  # a management form that is missing or tampered with
+        return False
+    return [str(value) for value in posted] == [str(row.exercise.pk) for row in rows]
+
+
 @login_required
 def strength_plan(request, client_pk):
     client = get_client_for_trainer(request, client_pk)
@@ -57,6 +68,13 @@ def strength_plan(request, client_pk):
     suggestion, rows, initial, by_key = suggested_rows(client, request.user, latest)
     formset = PlanItemFormSet(request.POST or None, initial=initial, prefix="items")
     start_form = StrengthStartForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and not offered_as_posted(rows, formset):
+        # The page she submitted is not what would be offered now (a new assessment or red flag, her
+        # library changed in another tab, or a tampered form): assigning it could give her an
+        # exercise her verdict does not allow ("too early": low-impact only), so show it afresh.
+        messages.error(request, "Her suggested plan changed since you opened this page (her assessment, a red flag "
+                                "or your library): check it again, then assign it.")
+        return redirect(request.path)
     error = ""
     if request.method == "POST" and suggestion.allowed and formset.is_valid() and start_form.is_valid():
         items = []

@@ -209,6 +209,18 @@ def test_a_reminder_turned_off_after_it_was_queued_is_not_sent(her, queued, owne
     assert Reminder.objects.get().skipped
 
 
+def test_the_plain_text_says_names_as_written_and_the_html_escapes_them(her, queued, owner):
+    Client.objects.filter(pk=her["client"].pk).update(full_name="Siobhán O'Neil")
+    owner.full_name = "Kim & Co <Studio>"
+    owner.daily_digest = False
+    owner.save()
+    [reminder] = run(morning())
+    message = message_for(Reminder.objects.select_related("client__trainer").get(pk=reminder.pk))
+    assert "Hello Siobhán," in message.body and "Kim & Co <Studio>" in message.body
+    assert "&amp;" not in message.body and "&#x27;" not in message.body and "&lt;" not in message.body
+    assert "Kim &amp; Co &lt;Studio&gt;" in message.alternatives[0][0]
+
+
 def test_the_worker_sends_it_once_with_a_one_click_unsubscribe_and_no_health_detail(her, queued, owner, settings):
     settings.SITE_URL = "https://restride.example"
     owner.daily_digest = False

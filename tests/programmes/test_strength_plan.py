@@ -103,7 +103,46 @@ def test_a_tampered_exercise_from_another_trainer_is_refused(owner_http, focused
     theirs = Exercise.objects.get(trainer=None, serves="strength.calf_raise").copy(stranger)
     context = owner_http.get(url(focused)).context
     response = owner_http.post(url(focused), posted(context, {0: {"exercise": theirs.pk}}))
-    assert response.status_code == 400 and not StrengthPlan.objects.exists()
+    assert response.status_code == 302 and not StrengthPlan.objects.exists()
+
+
+def refused_as_changed(http, client, data):
+    """Posted from a page that no longer matches what would be offered: nothing is assigned, and the
+    page is shown afresh with the reason (never a 500, never an exercise the rules do not allow)."""
+    response = http.post(url(client), data)
+    assert response.status_code == 302 and response["Location"] == url(client)
+    assert not StrengthPlan.objects.filter(client=client).exists()
+    page = http.get(url(client)).content.decode()
+    assert "Her suggested plan changed since you opened this page" in page
+
+
+def test_too_early_refuses_a_high_impact_exercise_posted_in_place_of_one_offered(owner_http, owner):
+    young = make_client(owner, name="Early Days", weeks=8)
+    make_assessment(young, days_after_birth=7 * 8, **TWO_FOCUS_AREAS)
+    context = owner_http.get(url(young)).context
+    high_impact = Exercise.objects.filter(trainer=None, low_impact=False).first()
+    refused_as_changed(owner_http, young, posted(context, {0: {"exercise": high_impact.pk, "include": True}}))
+
+
+def test_a_page_left_open_while_her_library_or_record_changed_is_shown_again(owner_http, focused, owner):
+    mine = Exercise.objects.get(trainer=None, serves="strength.calf_raise").copy(owner)
+    data = posted(owner_http.get(url(focused)).context)
+    mine.delete()  # in another tab
+    refused_as_changed(owner_http, focused, data)
+
+    data = posted(owner_http.get(url(focused)).context)
+    Exercise.objects.get(trainer=None, serves="strength.calf_raise").copy(owner)  # added in another tab
+    refused_as_changed(owner_http, focused, data)
+
+    data = posted(owner_http.get(url(focused)).context, {0: {"sets": 999}})
+    data["items-TOTAL_FORMS"] = 1  # a tampered form
+    refused_as_changed(owner_http, focused, data)
+
+
+def test_a_red_flag_opened_while_the_page_was_open_assigns_nothing(owner_http, focused, owner, anon_http):
+    data = posted(owner_http.get(url(focused)).context)
+    make_assessment(focused, symptoms_urinary_leakage=True)  # a new screen finds a red flag
+    refused_as_changed(owner_http, focused, data)
 
 
 def test_nothing_chosen_is_refused(owner_http, focused):
