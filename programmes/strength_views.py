@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -52,11 +51,9 @@ def suggested_rows(client, trainer, latest):
 def offered_as_posted(rows, formset):
     """Whether the posted rows are the exercises offered now, in the same order: the only ones the
     rules allow her (too early: low-impact only; a red flag: none), each with its own form."""
-    try:
-        posted = [form["exercise"].value() for form in formset.forms]
-    except ValidationError:  # a management form that is missing or tampered with
-        return False
-    return [str(value) for value in posted] == [str(row.exercise.pk) for row in rows]
+    # A missing or tampered management form leaves no forms (Django counts 0), so it never matches.
+    posted = [str(form["exercise"].value()) for form in formset.forms]
+    return posted == [str(row.exercise.pk) for row in rows]
 
 
 @login_required

@@ -138,6 +138,10 @@ def test_a_page_left_open_while_her_library_or_record_changed_is_shown_again(own
     data["items-TOTAL_FORMS"] = 1  # a tampered form
     refused_as_changed(owner_http, focused, data)
 
+    data = {key: value for key, value in posted(owner_http.get(url(focused)).context).items()
+            if not key.endswith("_FORMS")}  # no management form at all
+    refused_as_changed(owner_http, focused, data)
+
 
 def test_a_red_flag_opened_while_the_page_was_open_assigns_nothing(owner_http, focused, owner, anon_http):
     data = posted(owner_http.get(url(focused)).context)
