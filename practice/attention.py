@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from assessments.models import Assessment
 from clients.models import Client, weeks_between
 from guideline import protocol
 from guideline.protocol import REASSESS_AFTER
+from lib.pages import counted_page
 from programmes import progression, wellbeing
 from programmes.models import REST_DAYS_BETWEEN_SESSIONS, STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label
 
@@ -253,6 +255,10 @@ def refresh_worklist_of(trainer, **kwargs):
     Client.refresh_derived_of(Client.objects.for_trainer(trainer).filter(programmes__ended_at__isnull=True))
 
 
+# What fingerprint() reads besides her reasons, as the columns worklist_candidates() joins.
+FINGERPRINT_FIELDS = ("latest_assessment_id", "latest_assessment__version", "current__pk", "current__version")
+
+
 def fingerprint(kinds, client):
     """What the trainer saw: her reasons, her latest assessment and its edits, her programme and
     every operation on it. "Seen" keeps her off the list while this is unchanged."""
@@ -271,35 +277,95 @@ def with_namesakes(clients):
                             has_twin=Exists(namesakes.filter(baby_date_of_birth=OuterRef("baby_date_of_birth"))))
 
 
-def candidates(trainer, today):
-    """Her active clients whose row names a day on the worklist up to today, by name, with what
-    their reasons are worked out from. Each query is an index path that starts from her: her
-    clients by the worklist's index (their latest assessment by its id), then the current
-    programmes of those clients alone, by their client."""
-    ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
-    clients = list(with_namesakes(with_latest_assessment(
+def worklist_candidates(trainer, today):
+    """Her active clients whose row names a day on the worklist up to today, each with her most
+    urgent reason's place in ORDER (`urgency`, None: no reason), what "Seen" would record now
+    (`seen`) and her latest acknowledgement.
+
+    The database works out what reason_kinds() and fingerprint() say for each row, from what her
+    row and her current programme keep and the days worked out once in reason_conditions();
+    tests/practice/test_worklist.py checks that the two agree, day after day. The query is an
+    index path that starts from her: her clients by the worklist's index, then each one's own
+    current programme, latest session and latest acknowledgement."""
+    holds = reason_conditions(trainer, today)
+    mask = sum((Case(When(condition, then=Value(1 << FINGERPRINT_KINDS.index(kind))), default=Value(0))
+                for kind, condition in holds.items() if kind != "due"),
+               # quiet says more than due: never both (reason_kinds())
+               Case(When(holds["quiet"], then=Value(0)), When(holds["due"], then=Value(1 << FINGERPRINT_KINDS.index("due"))),
+                    default=Value(0)))
+    ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk")
+    return with_namesakes(with_current_programme(with_latest_assessment(
         Client.objects.for_trainer(trainer).active().filter(on_worklist_from__lte=today).only(
             "full_name", "email", "baby_date_of_birth", "latest_assessment_id", "open_red_flags", "red_flag_since")
-    )).annotate(latest_assessment_version=F("latest_assessment__version"), ack_id=Subquery(ack)).order_by("full_name", "pk"))
-    programmes = {programme.client_id: programme for programme in with_last_session(Programme.objects.filter(
+    ))).annotate(
+        programme_start=F("current__start_date"),
+        latest_assessment_version=F("latest_assessment__version"),
+        last_session_on=Subquery(SessionLog.objects.filter(programme=OuterRef("current_programme_id"))
+                                 .order_by("-done_on").values("done_on")[:1]),
+    ).annotate(
+        urgency=Case(*(When(holds[kind], then=Value(rank)) for rank, kind in enumerate(ORDER)), default=None,
+                     output_field=IntegerField()),
+        seen=Concat(Cast(mask, CharField()), *(part for field in FINGERPRINT_FIELDS for part in (
+            Value("-"), Coalesce(Cast(field, CharField()), Value(""))))),
+        ack_id=Subquery(ack.values("pk")[:1]),
+        ack_fingerprint=Coalesce(Subquery(ack.values("fingerprint")[:1]), Value("")),
+    )
+
+
+def worklist_rows(trainer, today):
+    """Her active clients who need her today, most urgent first, then by name, the ones she
+    acknowledged left out while nothing new has happened: a QuerySet, so home takes the first
+    few and a count, and "See all" a page, without Python work per client on the list (issue 20)."""
+    return (worklist_candidates(trainer, today).filter(urgency__isnull=False).exclude(ack_fingerprint=F("seen"))
+            .order_by("urgency", "full_name", "pk"))
+
+
+def reason_conditions(trainer, today):
+    """{kind: Q}: reason_kinds() for every row of worklist_rows() at once. Each day-brought reason
+    compares a stored date with a day worked out here (a check-up's week, a session due after a
+    rest day, a programme quiet after her trainer's quiet_after_days)."""
+    running = Q(programme_status="active", red_flag_since__isnull=True, programme_start__isnull=False)
+
+    def no_session_since(day):
+        return Q(last_session_on__isnull=True) | Q(last_session_on__lte=day)
+
+    return {
+        "paused": Q(programme_status="paused"),
+        "red_flag": Q(red_flag_since__isnull=False),
+        "held": Q(programme_status="held"),
+        "reassess": Q(latest_verdict__in=("not_yet", "ready"),
+                      latest_assessed_on__lte=today - (REASSESS_AFTER - CHECK_UP_NOTICE)),
+        "pain": Q(current__latest_log_pain=True),
+        "repeats": Q(programme_status="active", current__stored_repeats__gte=REPEATS_TO_FLAG),
+        "recovery": Q(programme_status="active", current__stored_recovery=True),
+        "quiet": running & Q(programme_start__lte=today - timedelta(days=trainer.quiet_after_days))
+                 & no_session_since(today - timedelta(days=trainer.quiet_after_days)),
+        "due": running & Q(programme_start__lte=today) & no_session_since(today - SESSION_GAP),
+        "ready": Q(latest_verdict="ready", current_programme_id__isnull=True, red_flag_since__isnull=True),
+        "finished": Q(programme_status="finished"),
+    }
+
+
+def entries_for(rows, trainer, today):
+    """[Entry] for the rows of worklist_rows() on show: what her reasons say is worked out from
+    her current programme's stored state, for these clients alone."""
+    clients = list(rows)
+    programmes = {programme.client_id: programme for programme in Programme.objects.filter(
         client_id__in=[client.pk for client in clients], ended_at__isnull=True,
-    )).select_related("latest_log").only(
+    ).select_related("latest_log").only(
         "client_id", "version", "start_date", *(field for field in STORED_FIELDS if field != "latest_log_id"),
         "latest_log__week", "latest_log__session_number", "latest_log__done_on",
     )} if clients else {}
+    acked = [client.ack_id for client in clients if client.ack_id is not None]
+    acks = {ack.pk: ack for ack in AttentionAck.objects.filter(pk__in=acked).select_related("by")} if acked else {}
+    found = []
     for client in clients:
         programme = programmes.get(client.pk)
         log = programme.latest_log if programme else None
-        client.current_programme_id = programme.pk if programme else None
-        client.programme_status = programme.stored_status if programme else None
-        client.programme_referral = programme.stored_referral if programme else None
-        client.programme_week = programme.stored_week if programme else None
-        client.programme_weeks = programme.stored_weeks if programme else None
         client.programme_repeats = programme.stored_repeats if programme else 0
         client.programme_detail = programme.stored_detail if programme else ""
         client.programme_version = programme.version if programme else None
         client.programme_start = programme.start_date if programme else None
-        client.last_session_on = programme.last_session_on if programme else None
         client.latest_log_pain = bool(programme and programme.latest_log_pain)
         client.programme_recovery = bool(programme and programme.stored_recovery)
         client.pain_week, client.pain_session, client.pain_on = (
@@ -308,7 +374,9 @@ def candidates(trainer, today):
             client.latest_verdict, client.latest_assessed_on, client.programme_status, client.programme_repeats,
             client.latest_log_pain, client.has_open_red_flag, client.programme_start, client.last_session_on,
             trainer.quiet_after_days, recovery=client.programme_recovery)
-    return clients
+        kinds = tuple(reason_kinds(client.worklist_state, today))
+        found.append(Entry(client, kinds, fingerprint(kinds, client), today, acks.get(client.ack_id)))
+    return found
 
 
 def red_flag_detail(client):
@@ -323,24 +391,11 @@ def red_flag_detail(client):
 def worklist(trainer, today):
     """[Entry] for every active client who needs her, each once with all her reasons, most urgent
     first (then by name), the ones she acknowledged left out while nothing new has happened."""
-    rows = candidates(trainer, today)
-    acked = [row.ack_id for row in rows if row.ack_id is not None]
-    acks = {ack.pk: ack for ack in AttentionAck.objects.filter(pk__in=acked).select_related("by")} if acked else {}
-    found = []
-    for client in rows:
-        kinds = reason_kinds(client.worklist_state, today)
-        if not kinds:
-            continue
-        seen = fingerprint(kinds, client)
-        ack = acks.get(client.ack_id)
-        if ack is not None and ack.fingerprint == seen:
-            continue
-        found.append(Entry(client, tuple(kinds), seen, today, ack))
-    return sorted(found, key=lambda entry: ORDER.index(entry.kind))  # stable: by name within each
+    return entries_for(worklist_rows(trainer, today), trainer, today)
 
 
 def reasons_for(client, kinds, today):
-    """Her reasons in words, each with its next action, from the stored state candidates() annotated."""
+    """Her reasons in words, each with its next action, from the stored state worklist_candidates() and entries_for() annotated."""
     label = status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
     state = client.worklist_state
     page = client.get_absolute_url()
@@ -401,8 +456,9 @@ def recent_activity(trainer):
 
 def needs_attention(trainer):
     today = timezone.localdate()
-    attention = worklist(trainer, today)
-    return {"attention": attention[:HOME_LIMIT], "attention_count": len(attention), "activity": recent_activity(trainer),
+    first = counted_page(worklist_rows(trainer, today), HOME_LIMIT, 1)  # how many need her, in the same query
+    return {"attention": entries_for(first.object_list, trainer, today), "attention_count": first.paginator.count,
+            "activity": recent_activity(trainer),
             "nav": "home",
             # Asked only when nobody needs her: "nothing needs you" or "add your first client".
             "has_clients": Client.objects.for_trainer(trainer).active().exists}

@@ -440,3 +440,61 @@ def test_same_named_clients_are_told_apart_on_the_list_and_home(owner, owner_htt
     assert "baby born" not in row
     home = owner_http.get(reverse("home")).content.decode()
     assert home.count('class="namesake"') == 3 and f"baby born {first.baby_date_of_birth:%-d %b %Y}" in home
+
+
+def test_the_database_and_reason_kinds_agree_on_every_client_day_after_day(owner):
+    """worklist_rows() works out in SQL what reason_kinds() and fingerprint() say in Python
+    (issue 20: no Python work per client on the list). Every mix of stored state, on every day of
+    two months, and "Seen" recorded for some of them: the same clients, the same urgency, the same
+    fingerprint, and the acknowledged ones left out exactly when Python would leave them out."""
+    import random
+
+    from assessments.models import Assessment
+    from practice.attention import entries_for, fingerprint, worklist_candidates, worklist_rows
+    from programmes.models import SessionLog
+
+    rng = random.Random(20)
+    owner.quiet_after_days = 5
+    owner.save()
+    today = timezone.localdate()
+    for index in range(40):
+        client = make_client(owner, f"Client {index:02}", weeks=20)
+        verdict = rng.choice([None, "not_yet", "ready", "refer"])
+        if verdict is None:
+            continue
+        assessment = make_assessment(client)
+        status = rng.choice([None, "active", "active", "held", "paused", "finished"])
+        if status is not None:
+            programme = Programme.assign(client=client, template=walk_run_30(), by=owner,
+                                         start_date=today + timedelta(days=rng.randint(-20, 5)))
+            start = programme.start_date
+            for sequence in range(1, rng.randint(0, 3) + 1):
+                SessionLog(programme=programme, sequence=sequence, week=1, session_number=sequence, outcome="completed",
+                           done_on=start + timedelta(days=rng.randint(0, 12))).save(refresh=False)
+            Programme.objects.filter(pk=programme.pk).update(
+                stored_status=status, stored_repeats=rng.randint(0, 3), latest_log_pain=rng.random() < 0.3,
+                stored_recovery=rng.random() < 0.3)
+        Assessment.objects.filter(pk=assessment.pk).update(
+            verdict=verdict, assessed_on=today - timedelta(days=rng.randint(0, 60)))
+        Client._base_manager.filter(pk=client.pk).update(
+            red_flag_since=today if rng.random() < 0.2 else None, on_worklist_from=today - timedelta(days=100))
+    for offset in range(-3, 60):
+        day = today + timedelta(days=offset)
+        rows = list(worklist_candidates(owner, day))
+        assert len(rows) == 40 - sum(1 for client in Client.objects.filter(latest_assessment=None))
+        for entry in entries_for(rows, owner, day):
+            client = entry.client
+            assert client.urgency == (ORDER.index(entry.kinds[0]) if entry.kinds else None), (offset, client, entry.kinds)
+            if entry.kinds:
+                assert client.seen == fingerprint(entry.kinds, client), (offset, client, entry.kinds)
+        if offset % 10 == 0:  # "Seen" for every third client on the list that day
+            for entry in entries_for(rows, owner, day)[::3]:
+                if entry.kinds:
+                    AttentionAck.objects.create(client=entry.client, by=owner, kind="seen", fingerprint=entry.fingerprint)
+            rows = list(worklist_candidates(owner, day))
+        shown = [(entry.client.pk, entry.kinds) for entry in entries_for(worklist_rows(owner, day), owner, day)]
+        expected = [(entry.client.pk, entry.kinds) for entry in sorted(
+            (entry for entry in entries_for(rows, owner, day)
+             if entry.kinds and (entry.ack is None or entry.ack.fingerprint != entry.fingerprint)),
+            key=lambda entry: (ORDER.index(entry.kind), entry.client.full_name, entry.client.pk))]
+        assert shown == expected, offset
