@@ -365,7 +365,9 @@ def load():
 
     from django.apps import apps
 
-    import_module("programmes.migrations.0002_builtin_templates").install(apps, None)  # flush removed them
+    # flush removed the built-in walk–run templates and exercise library the migrations installed
+    for migration in ("0002_builtin_templates", "0009_builtin_exercises"):
+        import_module(f"programmes.migrations.{migration}").install(apps, None)
     call_command("loaddemo", verbosity=0)
     started = time.monotonic()
     call_command("loadscale", verbosity=0)

@@ -45,7 +45,8 @@ def latest_assessment_id():
 
 
 # Written only by clients/versions.py: her version, and what derived_fields() works out.
-DERIVED_FIELDS = ("data_version", "latest_assessment", "on_worklist_from", "open_red_flags", "red_flag_since")
+DERIVED_FIELDS = ("data_version", "latest_assessment", "on_worklist_from", "open_red_flags", "red_flag_since",
+                  "worklist_kinds", "check_up_from", "session_due_from", "quiet_from", "worklist_seen")
 
 
 def red_flag_fields(flags):
@@ -110,6 +111,15 @@ class Client(models.Model):
     # assessment and her current programme (practice/attention.py worklist_from), worked out at
     # the end of every operation on them: home reads only the clients it names, by its index.
     on_worklist_from = models.DateField(null=True, blank=True, editable=False)
+    # What home's worklist reads of her, worked out with on_worklist_from (practice/attention.py
+    # worklist_fields), so that the database orders and counts the worklist from her row alone:
+    # the reasons that hold whatever the day (a bit each), the days the others start (a check-up's
+    # week, a session due, a quiet programme), and what "Seen" records besides her reasons.
+    worklist_kinds = models.PositiveIntegerField(default=0, editable=False)
+    check_up_from = models.DateField(null=True, blank=True, editable=False)
+    session_due_from = models.DateField(null=True, blank=True, editable=False)
+    quiet_from = models.DateField(null=True, blank=True, editable=False)
+    worklist_seen = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -276,7 +286,7 @@ class Client(models.Model):
             her_programmes = programme_model.objects.using(using).filter(client_id=pk)
             her_programmes.model.refresh_states(her_programmes, latest=latest, red_flags=flags)
         else:
-            latest = latest.only("pk", "verdict", "assessed_on").first()
+            latest = latest.only("pk", "verdict", "assessed_on", "version").first()
         return {"latest_assessment_id": latest.pk if latest else None, **red_flag_fields(flags),
                 **versions.derived_for([(pk, latest)], using, red_flags={pk: flags})[pk]}
 
@@ -285,7 +295,7 @@ class Client(models.Model):
         """derived_fields()' share of red flags and from the apps above, for many clients at once
         (loading data), from the latest assessment their rows name: call after writing their rows in bulk."""
         clients = list(clients.select_related("latest_assessment").only(
-            "pk", "latest_assessment__verdict", "latest_assessment__assessed_on"))
+            "pk", "latest_assessment__verdict", "latest_assessment__assessed_on", "latest_assessment__version"))
         flags = cls._meta.get_field("programmes").related_model.open_red_flags_of([client.pk for client in clients])
         derived = versions.derived_for([(client.pk, client.latest_assessment) for client in clients], red_flags=flags)
         for client in clients:

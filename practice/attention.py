@@ -7,10 +7,11 @@ clients, through an index that starts from the trainer: it costs the same for 10
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
-from django.db.models import Case, CharField, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,9 +19,8 @@ from assessments.models import Assessment
 from clients.models import Client, weeks_between
 from guideline import protocol
 from guideline.protocol import REASSESS_AFTER
-from lib.pages import counted_page
 from programmes import progression, wellbeing
-from programmes.models import REST_DAYS_BETWEEN_SESSIONS, STORED_FIELDS, AttentionAck, Programme, SessionLog, red_flags_of, status_label
+from programmes.models import REST_DAYS_BETWEEN_SESSIONS, AttentionAck, Programme, SessionLog, red_flags_of, status_label
 
 # Home shows the most urgent; "See all" pages through the rest.
 HOME_LIMIT = 20
@@ -184,29 +184,50 @@ def quiet_from(state):
     return max(state.last_session_on or state.programme_start, state.programme_start) + timedelta(days=state.quiet_after)
 
 
+def standing_kinds(state):
+    """Her reasons that hold whatever the day, until her records change (her row keeps them as
+    worklist_kinds); the days bring the others (DAY_KINDS)."""
+    status = state.programme_status
+    holds = {
+        "paused": status == "paused",
+        "red_flag": state.red_flag,
+        "held": status == "held",
+        "pain": state.latest_log_pain,
+        "repeats": status == "active" and state.programme_repeats >= REPEATS_TO_FLAG,
+        # Only while she is running: a pause or hold already brings her trainer to her.
+        "recovery": status == "active" and state.recovery,
+        "ready": state.latest_verdict == "ready" and status is None and not state.red_flag,
+        "finished": status == "finished",
+    }
+    return [kind for kind in ORDER if holds.get(kind)]
+
+
 def reason_kinds(state, today):
     """Her reasons, most urgent first (ORDER): the worklist's one definition of them, which
     home, "See all" and each client row's worklist_from read. Once a reason holds it holds on
     every later day until her records change (a due session goes quiet), which is what lets her
     row keep the first day (worklist_from) instead of a nightly job."""
-    status = state.programme_status
     due, quiet = next_session_on(state), quiet_from(state)
     is_quiet = quiet is not None and quiet <= today
-    holds = {
-        "paused": status == "paused",
-        "red_flag": state.red_flag,
-        "held": status == "held",
+    by_day = {
         "reassess": reassessment_due(state.latest_verdict, state.latest_assessed_on, today),
-        "pain": state.latest_log_pain,
-        "repeats": status == "active" and state.programme_repeats >= REPEATS_TO_FLAG,
-        # Only while she is running: a pause or hold already brings her trainer to her.
-        "recovery": status == "active" and state.recovery,
         "quiet": is_quiet,
         "due": due is not None and due <= today and not is_quiet,  # quiet says more
-        "ready": state.latest_verdict == "ready" and status is None and not state.red_flag,
-        "finished": status == "finished",
     }
-    return [kind for kind in ORDER if holds[kind]]
+    standing = standing_kinds(state)
+    return [kind for kind in ORDER if kind in standing or by_day.get(kind)]
+
+
+def kind_bits(kinds):
+    """Her reasons as the bits of "Seen"'s fingerprint (FINGERPRINT_KINDS)."""
+    return sum(1 << FINGERPRINT_KINDS.index(kind) for kind in kinds)
+
+
+def seen_records(assessment_id, assessment_version, programme_id, programme_version):
+    """What "Seen"'s fingerprint records besides her reasons: her latest assessment and its edits,
+    her programme and every operation on it."""
+    return "-".join("" if part is None else str(part) for part in (assessment_id, assessment_version, programme_id,
+                                                                    programme_version))
 
 
 def worklist_from(state, today):
@@ -227,12 +248,14 @@ def with_last_session(programmes):
 
 
 def worklist_fields(sender, clients, using=None, **kwargs):
-    """clients/versions.py `deriving`: her row's worklist_from, at the end of each operation."""
+    """clients/versions.py `deriving`: what her row keeps for the worklist, at the end of each
+    operation: the first day she is on it, her reasons that hold whatever the day, the days the
+    others start, and what "Seen" records besides her reasons (worklist_ids reads them all)."""
     today = timezone.localdate()
     current = {row["client_id"]: row for row in with_last_session(Programme.objects.using(using).filter(
         client_id__in=[pk for pk, _ in clients], ended_at__isnull=True,
-    )).values("client_id", "stored_status", "stored_repeats", "latest_log_pain", "start_date", "last_session_on",
-              "client__trainer__quiet_after_days", "stored_recovery")}
+    )).values("pk", "version", "client_id", "stored_status", "stored_repeats", "latest_log_pain", "start_date",
+              "last_session_on", "client__trainer__quiet_after_days", "stored_recovery")}
     red_flags = kwargs.get("red_flags") or {}
     found = {}
     for pk, latest in clients:
@@ -244,7 +267,16 @@ def worklist_fields(sender, clients, using=None, **kwargs):
             programme["start_date"] if programme else None, programme["last_session_on"] if programme else None,
             programme["client__trainer__quiet_after_days"] if programme else QUIET_AFTER_DAYS,
             recovery=bool(programme and programme["stored_recovery"]))
-        found[pk] = {"on_worklist_from": worklist_from(state, today)}
+        found[pk] = {
+            "on_worklist_from": worklist_from(state, today),
+            "worklist_kinds": kind_bits(standing_kinds(state)),
+            "check_up_from": check_up_from(state.latest_verdict, state.latest_assessed_on),
+            "session_due_from": next_session_on(state),
+            "quiet_from": quiet_from(state),
+            "worklist_seen": seen_records(latest.pk if latest else None, latest.version if latest else None,
+                                          programme["pk"] if programme else None,
+                                          programme["version"] if programme else None),
+        }
     return found
 
 
@@ -255,17 +287,12 @@ def refresh_worklist_of(trainer, **kwargs):
     Client.refresh_derived_of(Client.objects.for_trainer(trainer).filter(programmes__ended_at__isnull=True))
 
 
-# What fingerprint() reads besides her reasons, as the columns worklist_candidates() joins.
-FINGERPRINT_FIELDS = ("latest_assessment_id", "latest_assessment__version", "current__pk", "current__version")
-
-
 def fingerprint(kinds, client):
     """What the trainer saw: her reasons, her latest assessment and its edits, her programme and
-    every operation on it. "Seen" keeps her off the list while this is unchanged."""
-    mask = sum(1 << FINGERPRINT_KINDS.index(kind) for kind in kinds)
-    parts = [mask, client.latest_assessment_id, client.latest_assessment_version, client.current_programme_id,
-             client.programme_version]
-    return "-".join("" if part is None else str(part) for part in parts)
+    every operation on it. "Seen" keeps her off the list while this is unchanged. Worked out from
+    her records as they stand; worklist_ids() reads the same from her row."""
+    return f"{kind_bits(kinds)}-" + seen_records(client.latest_assessment_id, client.latest_assessment_version,
+                                                 client.current_programme_id, client.programme_version)
 
 
 def with_namesakes(clients):
@@ -277,105 +304,111 @@ def with_namesakes(clients):
                             has_twin=Exists(namesakes.filter(baby_date_of_birth=OuterRef("baby_date_of_birth"))))
 
 
-def worklist_candidates(trainer, today):
-    """Her active clients whose row names a day on the worklist up to today, each with her most
-    urgent reason's place in ORDER (`urgency`, None: no reason), what "Seen" would record now
-    (`seen`) and her latest acknowledgement.
+# Brought by the days: each starts on a day her row keeps (worklist_fields).
+DAY_KIND_SQL = {
+    "reassess": "check_up_from <= %s",
+    "quiet": "quiet_from <= %s",
+    "due": "session_due_from <= %s AND (quiet_from IS NULL OR quiet_from > %s)",  # quiet says more
+}
 
-    The database works out what reason_kinds() and fingerprint() say for each row, from what her
-    row and her current programme keep and the days worked out once in reason_conditions();
-    tests/practice/test_worklist.py checks that the two agree, day after day. The query is an
-    index path that starts from her: her clients by the worklist's index, then each one's own
-    current programme, latest session and latest acknowledgement."""
-    holds = reason_conditions(trainer, today)
-    mask = sum((Case(When(condition, then=Value(1 << FINGERPRINT_KINDS.index(kind))), default=Value(0))
-                for kind, condition in holds.items() if kind != "due"),
-               # quiet says more than due: never both (reason_kinds())
-               Case(When(holds["quiet"], then=Value(0)), When(holds["due"], then=Value(1 << FINGERPRINT_KINDS.index("due"))),
-                    default=Value(0)))
-    ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk")
-    return with_namesakes(with_current_programme(with_latest_assessment(
-        Client.objects.for_trainer(trainer).active().filter(on_worklist_from__lte=today).only(
+
+@cache  # the tables' names do not change while running
+def worklist_sql():
+    """The worklist in one statement, from her clients' rows alone (the worklist's index, then
+    each one's latest acknowledgement by its own index): each client's id and what "Seen" would
+    record now, most urgent first, then by name, and how many are on the list in all (a window),
+    leaving out those whose latest "Seen" recorded just that. Her reasons that hold whatever the
+    day are bits of her row's worklist_kinds; the others start on the days it keeps.
+    Hand-written SQL that PostgreSQL and SQLite both speak: Django takes longer to compile this
+    as expressions (about 10 ms) than the database takes to run it."""
+    bit = {kind: 1 << FINGERPRINT_KINDS.index(kind) for kind in ORDER}
+    day_bits = " + ".join(f"CASE WHEN {condition} THEN {bit[kind]} ELSE 0 END" for kind, condition in DAY_KIND_SQL.items())
+    urgency = " ".join(f"WHEN kinds & {bit[kind]} <> 0 THEN {rank}" for rank, kind in enumerate(ORDER))
+    return f"""
+    SELECT id, CAST(kinds AS TEXT) || '-' || worklist_seen AS seen, COUNT(*) OVER () AS on_list FROM (
+        SELECT c.id, c.full_name, c.worklist_seen, c.worklist_kinds + {day_bits} AS kinds,
+               (SELECT k.fingerprint FROM {AttentionAck._meta.db_table} k WHERE k.client_id = c.id
+                ORDER BY k.at DESC, k.id DESC LIMIT 1) AS acked
+        FROM {Client._meta.db_table} c
+        WHERE c.trainer_id = %s AND c.archived_at IS NULL AND c.on_worklist_from <= %s
+    ) her
+    WHERE kinds <> 0 AND (acked IS NULL OR acked <> CAST(kinds AS TEXT) || '-' || worklist_seen)
+    ORDER BY CASE {urgency} END, full_name, id"""
+
+
+def worklist_ids(trainer, today, limit=None, offset=0):
+    """([(client id, what "Seen" would record)], how many need her in all): one page of her
+    worklist in order (all of it without `limit`)."""
+    params = [today] * sum(condition.count("%s") for condition in DAY_KIND_SQL.values()) + [trainer.pk, today]
+    sql = worklist_sql()
+    if limit is not None:
+        sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [(pk, seen) for pk, seen, _ in rows], rows[0][2] if rows else 0
+
+
+def worklist_clients(trainer, rows):
+    """The clients of hers worklist_ids() found, in its order, with what entries_for() reads: what
+    "Seen" would record (`seen`), her latest assessment and her current programme's stored state,
+    joined, and her latest acknowledgement's id."""
+    if not rows:
+        return []
+    seen = dict(rows)
+    ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
+    clients = with_namesakes(with_current_programme(with_latest_assessment(
+        Client.objects.for_trainer(trainer).filter(pk__in=seen).only(
             "full_name", "email", "baby_date_of_birth", "latest_assessment_id", "open_red_flags", "red_flag_since")
     ))).annotate(
-        programme_start=F("current__start_date"),
-        latest_assessment_version=F("latest_assessment__version"),
+        latest_assessment_version=F("latest_assessment__version"), ack_id=Subquery(ack),
+        programme_repeats=F("current__stored_repeats"), programme_detail=F("current__stored_detail"),
+        programme_version=F("current__version"), programme_start=F("current__start_date"),
+        latest_log_pain=F("current__latest_log_pain"), programme_recovery=F("current__stored_recovery"),
+        pain_week=F("current__latest_log__week"), pain_session=F("current__latest_log__session_number"),
+        pain_on=F("current__latest_log__done_on"),
         last_session_on=Subquery(SessionLog.objects.filter(programme=OuterRef("current_programme_id"))
                                  .order_by("-done_on").values("done_on")[:1]),
-    ).annotate(
-        urgency=Case(*(When(holds[kind], then=Value(rank)) for rank, kind in enumerate(ORDER)), default=None,
-                     output_field=IntegerField()),
-        seen=Concat(Cast(mask, CharField()), *(part for field in FINGERPRINT_FIELDS for part in (
-            Value("-"), Coalesce(Cast(field, CharField()), Value(""))))),
-        ack_id=Subquery(ack.values("pk")[:1]),
-        ack_fingerprint=Coalesce(Subquery(ack.values("fingerprint")[:1]), Value("")),
     )
+    found = {client.pk: client for client in clients}
+    for client in found.values():
+        client.seen = seen[client.pk]
+    return [found[pk] for pk, _ in rows if pk in found]
 
 
-def worklist_rows(trainer, today):
-    """Her active clients who need her today, most urgent first, then by name, the ones she
-    acknowledged left out while nothing new has happened: a QuerySet, so home takes the first
-    few and a count, and "See all" a page, without Python work per client on the list (issue 20)."""
-    return (worklist_candidates(trainer, today).filter(urgency__isnull=False).exclude(ack_fingerprint=F("seen"))
-            .order_by("urgency", "full_name", "pk"))
+def worklist_page(trainer, today, number, per_page):
+    """A page of her worklist (a Page of Entry), counted in the same query as its ids: home's
+    first few and "See all". Past the end is the last page, and anything else the first, as
+    Paginator.get_page() says."""
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    rows, on_list = worklist_ids(trainer, today, per_page, (number - 1) * per_page)
+    if not rows and number > 1:
+        _, on_list = worklist_ids(trainer, today, 1)
+        number = max(1, -(-on_list // per_page))
+        rows, on_list = worklist_ids(trainer, today, per_page, (number - 1) * per_page)
+    return Page(entries_for(worklist_clients(trainer, rows), trainer, today), number, Paginator(range(on_list), per_page))
 
 
-def reason_conditions(trainer, today):
-    """{kind: Q}: reason_kinds() for every row of worklist_rows() at once. Each day-brought reason
-    compares a stored date with a day worked out here (a check-up's week, a session due after a
-    rest day, a programme quiet after her trainer's quiet_after_days)."""
-    running = Q(programme_status="active", red_flag_since__isnull=True, programme_start__isnull=False)
-
-    def no_session_since(day):
-        return Q(last_session_on__isnull=True) | Q(last_session_on__lte=day)
-
-    return {
-        "paused": Q(programme_status="paused"),
-        "red_flag": Q(red_flag_since__isnull=False),
-        "held": Q(programme_status="held"),
-        "reassess": Q(latest_verdict__in=("not_yet", "ready"),
-                      latest_assessed_on__lte=today - (REASSESS_AFTER - CHECK_UP_NOTICE)),
-        "pain": Q(current__latest_log_pain=True),
-        "repeats": Q(programme_status="active", current__stored_repeats__gte=REPEATS_TO_FLAG),
-        "recovery": Q(programme_status="active", current__stored_recovery=True),
-        "quiet": running & Q(programme_start__lte=today - timedelta(days=trainer.quiet_after_days))
-                 & no_session_since(today - timedelta(days=trainer.quiet_after_days)),
-        "due": running & Q(programme_start__lte=today) & no_session_since(today - SESSION_GAP),
-        "ready": Q(latest_verdict="ready", current_programme_id__isnull=True, red_flag_since__isnull=True),
-        "finished": Q(programme_status="finished"),
-    }
-
-
-def entries_for(rows, trainer, today):
-    """[Entry] for the rows of worklist_rows() on show: what her reasons say is worked out from
-    her current programme's stored state, for these clients alone."""
-    clients = list(rows)
-    programmes = {programme.client_id: programme for programme in Programme.objects.filter(
-        client_id__in=[client.pk for client in clients], ended_at__isnull=True,
-    ).select_related("latest_log").only(
-        "client_id", "version", "start_date", *(field for field in STORED_FIELDS if field != "latest_log_id"),
-        "latest_log__week", "latest_log__session_number", "latest_log__done_on",
-    )} if clients else {}
+def entries_for(clients, trainer, today):
+    """[Entry] for the clients on show (worklist_clients()): her reasons in words, from what her
+    row and her current programme keep."""
     acked = [client.ack_id for client in clients if client.ack_id is not None]
     acks = {ack.pk: ack for ack in AttentionAck.objects.filter(pk__in=acked).select_related("by")} if acked else {}
     found = []
     for client in clients:
-        programme = programmes.get(client.pk)
-        log = programme.latest_log if programme else None
-        client.programme_repeats = programme.stored_repeats if programme else 0
-        client.programme_detail = programme.stored_detail if programme else ""
-        client.programme_version = programme.version if programme else None
-        client.programme_start = programme.start_date if programme else None
-        client.latest_log_pain = bool(programme and programme.latest_log_pain)
-        client.programme_recovery = bool(programme and programme.stored_recovery)
-        client.pain_week, client.pain_session, client.pain_on = (
-            (log.week, log.session_number, log.done_on) if log else (None, None, None))
+        client.programme_repeats = client.programme_repeats or 0
+        client.programme_detail = client.programme_detail or ""
+        client.latest_log_pain = bool(client.latest_log_pain)
         client.worklist_state = WorklistState(
             client.latest_verdict, client.latest_assessed_on, client.programme_status, client.programme_repeats,
             client.latest_log_pain, client.has_open_red_flag, client.programme_start, client.last_session_on,
-            trainer.quiet_after_days, recovery=client.programme_recovery)
+            trainer.quiet_after_days, recovery=bool(client.programme_recovery))
         kinds = tuple(reason_kinds(client.worklist_state, today))
-        found.append(Entry(client, kinds, fingerprint(kinds, client), today, acks.get(client.ack_id)))
+        # What "Seen" records is what worklist_ids() compares: the fingerprint as her row keeps it.
+        found.append(Entry(client, kinds, client.seen, today, acks.get(client.ack_id)))
     return found
 
 
@@ -391,11 +424,11 @@ def red_flag_detail(client):
 def worklist(trainer, today):
     """[Entry] for every active client who needs her, each once with all her reasons, most urgent
     first (then by name), the ones she acknowledged left out while nothing new has happened."""
-    return entries_for(worklist_rows(trainer, today), trainer, today)
+    return entries_for(worklist_clients(trainer, worklist_ids(trainer, today)[0]), trainer, today)
 
 
 def reasons_for(client, kinds, today):
-    """Her reasons in words, each with its next action, from the stored state worklist_candidates() and entries_for() annotated."""
+    """Her reasons in words, each with its next action, from the stored state worklist_clients() and entries_for() annotated."""
     label = status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
     state = client.worklist_state
     page = client.get_absolute_url()
@@ -456,8 +489,8 @@ def recent_activity(trainer):
 
 def needs_attention(trainer):
     today = timezone.localdate()
-    first = counted_page(worklist_rows(trainer, today), HOME_LIMIT, 1)  # how many need her, in the same query
-    return {"attention": entries_for(first.object_list, trainer, today), "attention_count": first.paginator.count,
+    first = worklist_page(trainer, today, 1, HOME_LIMIT)  # how many need her, counted in the same query
+    return {"attention": first.object_list, "attention_count": first.paginator.count,
             "activity": recent_activity(trainer),
             "nav": "home",
             # Asked only when nobody needs her: "nothing needs you" or "add your first client".

@@ -27,7 +27,7 @@ from reports.models import Reminder
 from reports.reminder_rules import Facts, awake, due_kinds
 from reports.unsubscribe import path_for
 
-from .attention import worklist_rows
+from .attention import worklist_ids
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def run(now=None):
     local = now.astimezone(zone(settings.TIME_ZONE))
     if awake(local):
         for trainer in Trainer.objects.filter(daily_digest=True, is_active=True).exclude(email=""):
-            if worklist_rows(trainer, local.date()).exists() and (reminder := claim("digest", local.date(), trainer=trainer)):
+            if worklist_ids(trainer, local.date(), limit=1)[1] and (reminder := claim("digest", local.date(), trainer=trainer)):
                 claimed.append(reminder)
     return claimed
 
@@ -134,7 +134,7 @@ def message_for(reminder, site_url=None):
         to = client.email
     else:
         trainer = reminder.trainer
-        context = {"trainer": trainer.full_name, "count": worklist_rows(trainer, reminder.day).count(),
+        context = {"trainer": trainer.full_name, "count": worklist_ids(trainer, reminder.day, limit=1)[1],
                    "home_url": f"{site}/", "unsubscribe_url": site + path_for(trainer=trainer)}
         to = trainer.email
     context["kind"] = reminder.kind

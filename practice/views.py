@@ -14,7 +14,6 @@ from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLinkForm
 from clients.models import Client, ShareLink
 from lib.http import HtmxHttpRequest, absolute_url, private
-from lib.pages import counted_page
 from lib.qr import qr_svg
 from privacy.erasure import erase_client
 from programmes.card import card_context, current_programme, just_logged, red_flag_rows
@@ -24,13 +23,12 @@ from programmes.strength_rules import RED_FLAG_NO_PLAN
 
 from .attention import (
     ALL_PAGE_SIZE,
-    entries_for,
     needs_attention,
     statuses_for,
     with_current_programme,
     with_latest_assessment,
     with_namesakes,
-    worklist_rows,
+    worklist_page,
 )
 from .forms import AttentionAckForm
 
@@ -207,10 +205,8 @@ def attention_ack(request, pk):
 @login_required
 def attention_all(request):
     """Everyone who needs her, most urgent first, a page at a time (home shows the first few)."""
-    today = timezone.localdate()
-    page = counted_page(worklist_rows(request.user, today), ALL_PAGE_SIZE, request.GET.get("page"))
-    return render(request, "clients/attention_all.html",
-                  {"page": page, "attention": entries_for(page.object_list, request.user, today), "nav": "home"})
+    page = worklist_page(request.user, timezone.localdate(), request.GET.get("page"), ALL_PAGE_SIZE)
+    return render(request, "clients/attention_all.html", {"page": page, "attention": page.object_list, "nav": "home"})
 
 
 def progress_url(request, token):

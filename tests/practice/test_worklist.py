@@ -443,14 +443,17 @@ def test_same_named_clients_are_told_apart_on_the_list_and_home(owner, owner_htt
 
 
 def test_the_database_and_reason_kinds_agree_on_every_client_day_after_day(owner):
-    """worklist_rows() works out in SQL what reason_kinds() and fingerprint() say in Python
-    (issue 20: no Python work per client on the list). Every mix of stored state, on every day of
-    two months, and "Seen" recorded for some of them: the same clients, the same urgency, the same
-    fingerprint, and the acknowledged ones left out exactly when Python would leave them out."""
+    """worklist_ids() works out in SQL, from what her row keeps (worklist_fields), what
+    reason_kinds() and fingerprint() say from her records (issue 20: no Python work per client on
+    the list). Every mix of stored state, on every day of two months, and "Seen" recorded for some
+    of them: the same clients in the same order (most urgent first, then by name) with the same
+    fingerprint, the acknowledged ones left out exactly when Python would, and the same count, a
+    page at a time too."""
     import random
 
     from assessments.models import Assessment
-    from practice.attention import entries_for, fingerprint, worklist_candidates, worklist_rows
+    from clients.models import Client
+    from practice.attention import ORDER, entries_for, fingerprint, worklist_clients, worklist_fields, worklist_ids, worklist_page
     from programmes.models import SessionLog
 
     rng = random.Random(20)
@@ -473,28 +476,31 @@ def test_the_database_and_reason_kinds_agree_on_every_client_day_after_day(owner
                            done_on=start + timedelta(days=rng.randint(0, 12))).save(refresh=False)
             Programme.objects.filter(pk=programme.pk).update(
                 stored_status=status, stored_repeats=rng.randint(0, 3), latest_log_pain=rng.random() < 0.3,
-                stored_recovery=rng.random() < 0.3)
+                stored_recovery=rng.random() < 0.3, version=rng.randint(1, 9))
         Assessment.objects.filter(pk=assessment.pk).update(
-            verdict=verdict, assessed_on=today - timedelta(days=rng.randint(0, 60)))
+            verdict=verdict, assessed_on=today - timedelta(days=rng.randint(0, 60)), version=rng.randint(1, 9))
+        flagged = rng.random() < 0.2
+        # What her row keeps, as the end of an operation on her works it out.
+        kept = worklist_fields(None, [(client.pk, Assessment.objects.get(pk=assessment.pk))],
+                               red_flags={client.pk: ["open"] if flagged else []})[client.pk]
         Client._base_manager.filter(pk=client.pk).update(
-            red_flag_since=today if rng.random() < 0.2 else None, on_worklist_from=today - timedelta(days=100))
+            **{**kept, "red_flag_since": today if flagged else None, "on_worklist_from": today - timedelta(days=100)})
+    assessed = [(pk, None) for pk in Client.objects.filter(trainer=owner, latest_assessment__isnull=False)
+                .values_list("pk", flat=True)]
+    assert len(assessed) > 20
     for offset in range(-3, 60):
         day = today + timedelta(days=offset)
-        rows = list(worklist_candidates(owner, day))
-        assert len(rows) == 40 - sum(1 for client in Client.objects.filter(latest_assessment=None))
-        for entry in entries_for(rows, owner, day):
-            client = entry.client
-            assert client.urgency == (ORDER.index(entry.kinds[0]) if entry.kinds else None), (offset, client, entry.kinds)
-            if entry.kinds:
-                assert client.seen == fingerprint(entry.kinds, client), (offset, client, entry.kinds)
-        if offset % 10 == 0:  # "Seen" for every third client on the list that day
-            for entry in entries_for(rows, owner, day)[::3]:
-                if entry.kinds:
-                    AttentionAck.objects.create(client=entry.client, by=owner, kind="seen", fingerprint=entry.fingerprint)
-            rows = list(worklist_candidates(owner, day))
-        shown = [(entry.client.pk, entry.kinds) for entry in entries_for(worklist_rows(owner, day), owner, day)]
-        expected = [(entry.client.pk, entry.kinds) for entry in sorted(
-            (entry for entry in entries_for(rows, owner, day)
-             if entry.kinds and (entry.ack is None or entry.ack.fingerprint != entry.fingerprint)),
+        everyone = entries_for(worklist_clients(owner, assessed), owner, day)
+        if offset % 10 == 0:  # "Seen" for every third client with a reason that day
+            for entry in [entry for entry in everyone if entry.kinds][::3]:
+                AttentionAck.objects.create(client=entry.client, by=owner, kind="seen",
+                                            fingerprint=fingerprint(entry.kinds, entry.client))
+            everyone = entries_for(worklist_clients(owner, assessed), owner, day)
+        expected = [(entry.client.pk, fingerprint(entry.kinds, entry.client)) for entry in sorted(
+            (entry for entry in everyone if entry.kinds and (
+                entry.ack is None or entry.ack.fingerprint != fingerprint(entry.kinds, entry.client))),
             key=lambda entry: (ORDER.index(entry.kind), entry.client.full_name, entry.client.pk))]
-        assert shown == expected, offset
+        assert worklist_ids(owner, day) == (expected, len(expected)), offset
+        page = worklist_page(owner, day, 2, 7)
+        assert [(entry.client.pk, entry.fingerprint) for entry in page.object_list] == expected[7:14]
+        assert (page.paginator.count, page.number) == (len(expected), 2 if len(expected) > 7 else 1)
