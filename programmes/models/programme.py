@@ -16,7 +16,7 @@ from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
 from guideline import protocol
 
-from . import builtin, progression, wellbeing
+from .. import builtin, progression, wellbeing
 
 logger = logging.getLogger(__name__)
 
@@ -1132,7 +1132,7 @@ class AttentionAck(models.Model):
 
 
 # Her strength work (issue 24) lives in its own module; imported here so Django finds its models.
-from .strength import (  # noqa: E402, F401
+from ..strength import (  # noqa: E402, F401
     Exercise,
     ExercisePicture,
     StrengthItem,
