@@ -7,8 +7,9 @@
 - running.py: the rule for who may run as a programme asks it, and her open red flags;
 - logs.py: her session logs and the trainer's resumes (SessionLog, Resume);
 - history.py: a programme's history (ProgrammeEvent);
-- attention.py: home's worklist acknowledgement (AttentionAck);
 - ../strength.py: her strength work (issue 24).
+
+Home's worklist acknowledgement (AttentionAck) is practice's: practice/models.py.
 
 Every public name is re-exported here, so `from programmes.models import Programme` works
 whichever module defines it, and importing this package registers every model with Django.
@@ -18,7 +19,6 @@ running.py import logs. Plans and logs reach Programme by an import inside the m
 needs it, which says why."""
 
 from ..strength import Exercise, ExercisePicture, StrengthItem, StrengthLog, StrengthPlan
-from .attention import AttentionAck
 from .history import EVENT_KINDS, ProgrammeEvent
 from .logs import Resume, SessionLog
 from .operations import RESUME_NOTE_NEEDED, AlreadyLogged, ProgrammeRefused, RedFlagNotConfirmed
@@ -36,7 +36,7 @@ from .running import SYMPTOM_COLUMNS, recorded_red_flags, red_flags_of, running_
 
 __all__ = [
     "EVENT_KINDS", "MAX_SESSIONS_PER_WEEK", "MAX_WEEKS", "REST_DAYS_BETWEEN_SESSIONS", "RESUME_NOTE_NEEDED",
-    "STORED_FIELDS", "SYMPTOM_COLUMNS", "AlreadyLogged", "AttentionAck", "Exercise", "ExercisePicture", "Plan",
+    "STORED_FIELDS", "SYMPTOM_COLUMNS", "AlreadyLogged", "Exercise", "ExercisePicture", "Plan",
     "PlanBlock", "PlanQuerySet", "PlanRefused", "PlanSession", "Programme", "ProgrammeEvent", "ProgrammeQuerySet",
     "ProgrammeRefused", "RedFlagNotConfirmed", "Resume", "SessionLog", "StrengthItem", "StrengthLog", "StrengthPlan",
     "attach_latest_assessments", "current_programme_of", "format_duration", "recorded_red_flags", "red_flags_of",

@@ -1,5 +1,6 @@
-"""Home's worklist acknowledgement (AttentionAck): the trainer marked what home listed for a
-client "seen" or "referral sent"."""
+"""Home's own record: the worklist acknowledgement (AttentionAck), the trainer marking what home
+listed for a client "seen" or "referral sent" (practice/attention.py reads them, practice/views.py
+records them). It was programmes' until issue 25: only home reads and writes it."""
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,12 @@ class AttentionAck(models.Model):
     objects = VersionedQuerySet.as_manager()
 
     class Meta:
+        # The table keeps the name it had when this model was programmes' (moved by migrations
+        # programmes 0013 and practice 0001 without touching the database): existing acks stay
+        # where they are, backups taken before the move restore as they are, and
+        # programmes/0012_refresh_derived_state, which reads the app's real models, finds its
+        # table whether or not the move has run yet.
+        db_table = "programmes_attentionack"
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["client", "-at"], name="attention_ack_latest")]
         constraints = [models.CheckConstraint(condition=Q(kind__in=["seen", "referral_sent"]), name="attention_ack_kind_valid")]
