@@ -20,7 +20,9 @@ from clients.models import Client, weeks_between
 from guideline import protocol
 from guideline.protocol import REASSESS_AFTER
 from programmes import progression, wellbeing
-from programmes.models import REST_DAYS_BETWEEN_SESSIONS, AttentionAck, Programme, SessionLog, red_flags_of, status_label
+from programmes.models import REST_DAYS_BETWEEN_SESSIONS, Programme, SessionLog, red_flags_of, status_label
+
+from .models import AttentionAck
 
 # Home shows the most urgent; "See all" pages through the rest.
 HOME_LIMIT = 20

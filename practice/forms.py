@@ -1,6 +1,6 @@
 from django import forms
 
-from programmes.models import AttentionAck
+from .models import AttentionAck
 
 
 class AttentionAckForm(forms.Form):

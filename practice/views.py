@@ -17,7 +17,7 @@ from lib.http import HtmxHttpRequest, absolute_url, private
 from lib.qr import qr_svg
 from privacy.erasure import erase_client
 from programmes.card import card_context, current_programme, just_logged, red_flag_rows
-from programmes.models import AttentionAck, Programme, running_decision_for
+from programmes.models import Programme, running_decision_for
 from programmes.strength import current_strength_plan, paused_words
 from programmes.strength_rules import RED_FLAG_NO_PLAN
 
@@ -31,6 +31,7 @@ from .attention import (
     worklist_page,
 )
 from .forms import AttentionAckForm
+from .models import AttentionAck
 
 PAGE_SIZE = 25
 DELETED_SHOWN = 5

@@ -252,22 +252,8 @@ def running_allowed(latest: Result | None, weeks_at_start: int | None, overridde
     many measurements her latest assessment still carries over unconfirmed. Checked in order: an
     open red flag, never assessed, too early, symptom screen incomplete, carried-over values
     (none of these can be overridden), then "ready", then an override of the rest."""
-    codes = red_flag_codes(red_flags)
-    if latest is not None and latest.verdict == "refer":
-        # Her latest assessment's own red flags are open by definition (nothing newer cleared them).
-        found = {r.code.removeprefix("symptoms.") for r in latest.reasons if r.kind == "red_flag"}
-        codes = [code for code in RED_FLAG_SYMPTOMS if code in found or code in codes]
-    if codes:
-        where = "; ".join(f"{symptom_names(flag.codes)} {flag.where}" for flag in red_flags) or (
-            f"{symptom_names(codes)} at her latest assessment")
-        return RunningDecision(
-            False, "refer",
-            f"Referral pending: a red flag is open on her record ({where}). No running until she has been seen by "
-            f"{protocol.referral_to(codes)} and a new assessment with the full symptom screen finds no red flag.",
-            f"Please do not run until you have been seen. {protocol.route_text(codes, 'client')} "
-            "Your trainer will check you again after that.",
-            red_flag_codes=tuple(codes),
-        )
+    if codes := _open_red_flag_codes(latest, red_flags):
+        return _referral_pending(codes, red_flags)
     if latest is None:
         return RunningDecision(
             False, "never_assessed",
@@ -282,15 +268,7 @@ def running_allowed(latest: Result | None, weeks_at_start: int | None, overridde
             f"Low-impact exercise and strength work for now; {protocol.RUNNING_TIMELINE}.",
         )
     if unasked := [r.code.removeprefix("symptoms.") for r in latest.reasons if r.code.startswith("symptoms.")]:
-        if set(unasked) <= set(WARNING_SIGNS):
-            reason = (f"Ask the new warning-sign questions: her latest assessment's symptom screen does not yet ask "
-                      f"about {quantity_of(unasked, 'medical warning sign')} (added since it was recorded). Answer them "
-                      "on that assessment, or retest her, before any running.")
-        else:
-            reason = (f"The symptom screen of her latest assessment is not complete ({quantity_of(unasked, 'question')} "
-                      "not asked): finish it before any running.")
-        return RunningDecision(False, "screen_incomplete", reason,
-                               "Your trainer will finish your check-up before you start running.")
+        return _screen_incomplete(unasked)
     if carried_over:
         return RunningDecision(
             False, "carried_over",
@@ -300,6 +278,56 @@ def running_allowed(latest: Result | None, weeks_at_start: int | None, overridde
         )
     if latest.verdict == "ready":
         return RunningDecision(True, "ready", "Her latest assessment is “ready” for a graded walk–run return.", "")
+    return _not_yet(latest, overridden)
+
+
+def _open_red_flag_codes(latest: Result | None, red_flags: Sequence[RedFlag]) -> list[str]:
+    """The symptoms of every red flag open on her record, in protocol order, with those of her
+    latest assessment when it says "refer": its own red flags are open by definition (nothing
+    newer cleared them), whether or not `red_flags` lists them yet."""
+    codes = red_flag_codes(red_flags)
+    if latest is not None and latest.verdict == "refer":
+        found = {r.code.removeprefix("symptoms.") for r in latest.reasons if r.kind == "red_flag"}
+        codes = [code for code in RED_FLAG_SYMPTOMS if code in found or code in codes]
+    return codes
+
+
+def _referral_pending(codes: list[str], red_flags: Sequence[RedFlag]) -> RunningDecision:
+    """No running with a red flag open: the trainer reads where each was recorded and whom she
+    is to see, she reads what to do; only a new, clear symptom screen closes it, so nothing can
+    override this."""
+    where = "; ".join(f"{symptom_names(flag.codes)} {flag.where}" for flag in red_flags) or (
+        f"{symptom_names(codes)} at her latest assessment")
+    return RunningDecision(
+        False, "refer",
+        f"Referral pending: a red flag is open on her record ({where}). No running until she has been seen by "
+        f"{protocol.referral_to(codes)} and a new assessment with the full symptom screen finds no red flag.",
+        f"Please do not run until you have been seen. {protocol.route_text(codes, 'client')} "
+        "Your trainer will check you again after that.",
+        red_flag_codes=tuple(codes),
+    )
+
+
+def _screen_incomplete(unasked: list[str]) -> RunningDecision:
+    """Her latest symptom screen left questions unasked: when they are only the warning-sign
+    questions added since it was recorded (issue 19), the trainer is told to ask those, on that
+    assessment or a retest; otherwise to finish the screen."""
+    if set(unasked) <= set(WARNING_SIGNS):
+        reason = (f"Ask the new warning-sign questions: her latest assessment's symptom screen does not yet ask "
+                  f"about {quantity_of(unasked, 'medical warning sign')} (added since it was recorded). Answer them "
+                  "on that assessment, or retest her, before any running.")
+    else:
+        reason = (f"The symptom screen of her latest assessment is not complete ({quantity_of(unasked, 'question')} "
+                  "not asked): finish it before any running.")
+    return RunningDecision(False, "screen_incomplete", reason,
+                           "Your trainer will finish your check-up before you start running.")
+
+
+def _not_yet(latest: Result, overridden: Iterable[str]) -> RunningDecision:
+    """A "not yet" verdict, once nothing checked before it holds her: held with no override
+    possible while any of its reasons cannot be overridden (_overridable), running when a recorded
+    override covers every item it lists, else held until the trainer reassesses her or records
+    her reason to run."""
     items = tuple(dict.fromkeys(r.code for r in latest.reasons))
     blocking = [r for r in latest.reasons if not _overridable(r)]
     if blocking:
@@ -462,63 +490,23 @@ def _stop_words(codes: Iterable[str]) -> str:
 
 
 def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
-    """What this log does to the programme, with the message to show when it is logged."""
+    """What this log does to the programme, with the message to show when it is logged. Checked
+    in order, the first that holds decides: a red flag pauses; symptoms after symptoms pause;
+    symptoms restart the week; a run too soon after the last one does not count; a session not
+    completed, or rated 9–10, restarts the week; else she moves on."""
     if state_before.status != "active":
         raise ValueError(f"A {state_before.status} programme does not take session logs.")
-    week, session = state_before.week, state_before.session
-    where = f"week {week}, session {session}"
-    restart = f"Week {week} will start again from session 1."
+    where = f"week {state_before.week}, session {state_before.session}"
+    restart = f"Week {state_before.week} will start again from session 1."
 
     if red_flags := log.symptoms & set(RED_FLAG_SYMPTOMS):
-        stop = _stop_words(red_flags)
-        walk = " " if stop == _STOP_NOW else " The symptom you logged is one to get checked before running again. "
-        return Outcome(
-            "pause",
-            f"{stop}{walk}The programme is paused. {protocol.route_text(red_flags, 'client')} Once a health "
-            "professional has seen you, your trainer will check you again and restart it with you, a week back.",
-            Alert(
-                "red_flag",
-                f"Red-flag symptom logged in {where} ({symptom_names(red_flags)}). "
-                f"Programme paused. {protocol.route_text(red_flags, 'trainer')}",
-            ),
-            f"Red-flag symptom logged ({symptom_names(red_flags)}): the programme is paused, and she was told to "
-            f"{'stop exercising now' if stop == _STOP_NOW else 'stop running and walk the rest'} and whom to see. "
-            f"{protocol.route_text(red_flags, 'trainer')} It restarts a week back once a new assessment with the full "
-            "symptom screen finds no red flag.",
-        )
+        return _red_flag_pause(red_flags, where)
     if log.symptoms and state_before.symptom_streak >= 1:
-        return Outcome(
-            "pause",
-            f"{_STOP_AND_WALK} Symptoms in two sessions in a row mean the programme is "
-            f"paused. {protocol.route_text(log.symptoms, 'client')} Your trainer will "
-            "restart the programme with you, a week back, once a health professional has seen you or the symptoms "
-            "have settled.",
-            Alert(
-                "symptoms_in_a_row",
-                f"Symptoms logged in two sessions in a row (latest: {where}, {symptom_names(log.symptoms)}). "
-                f"Programme paused. {protocol.route_text(log.symptoms, 'trainer')}",
-            ),
-            f"Symptoms in two sessions in a row ({symptom_names(log.symptoms)}): the programme is paused. "
-            f"{protocol.route_text(log.symptoms, 'trainer')} Resume it a week back, with a note, once she has been "
-            "seen or the symptoms have settled.",
-        )
+        return _symptoms_in_a_row_pause(log.symptoms, where)
     if log.symptoms:
-        return Outcome(
-            "repeat_week",
-            f"{_STOP_AND_WALK} {restart} If symptoms come back next session, the "
-            f"programme pauses so you can get them checked. {protocol.route_text(log.symptoms, 'client')}",
-            trainer=f"Symptoms logged ({symptom_names(log.symptoms)}): she was told to stop running and walk the rest. "
-                    f"{restart} If symptoms come back next session, the programme pauses. "
-                    f"{protocol.route_text(log.symptoms, 'trainer')}",
-        )
+        return _symptoms_restart(log.symptoms, restart)
     if log.ran and (near := state_before.too_soon(log.done_on)):
-        return Outcome(
-            "not_counted",
-            f"Recorded, but it does not count towards moving on: sessions need a rest day between them, and "
-            f"another session counted on {near:%-d %b %Y}. Next: {where} again, after a rest day.",
-            trainer=f"Recorded, but it does not count towards moving on: no rest day since the session of "
-                    f"{near:%-d %b %Y} (3 sessions a week, a rest day between). Next: {where} again.",
-        )
+        return _not_counted(near, where)
     if log.outcome != "completed":
         return Outcome(
             "repeat_week",
@@ -530,6 +518,79 @@ def outcome_of(state_before: State, log: LoggedSession) -> Outcome:
             f"Easy running should feel easy, and this felt very hard. {restart}",
             trainer=f"Rated {log.effort} of 10: easy running should feel easy, so {restart[0].lower()}{restart[1:]}",
         )
+    return _moved_on(state_before)
+
+
+def _red_flag_pause(red_flags: frozenset[str], where: str) -> Outcome:
+    """A red-flag symptom pauses the programme at once: she is told to stop (exercising at all,
+    for a warning sign or bleeding) and whom to see, the trainer gets the alert and the route."""
+    stop = _stop_words(red_flags)
+    walk = " " if stop == _STOP_NOW else " The symptom you logged is one to get checked before running again. "
+    return Outcome(
+        "pause",
+        f"{stop}{walk}The programme is paused. {protocol.route_text(red_flags, 'client')} Once a health "
+        "professional has seen you, your trainer will check you again and restart it with you, a week back.",
+        Alert(
+            "red_flag",
+            f"Red-flag symptom logged in {where} ({symptom_names(red_flags)}). "
+            f"Programme paused. {protocol.route_text(red_flags, 'trainer')}",
+        ),
+        f"Red-flag symptom logged ({symptom_names(red_flags)}): the programme is paused, and she was told to "
+        f"{'stop exercising now' if stop == _STOP_NOW else 'stop running and walk the rest'} and whom to see. "
+        f"{protocol.route_text(red_flags, 'trainer')} It restarts a week back once a new assessment with the full "
+        "symptom screen finds no red flag.",
+    )
+
+
+def _symptoms_in_a_row_pause(symptoms: frozenset[str], where: str) -> Outcome:
+    """Symptoms (none a red flag) in a second session in a row pause the programme until she has
+    been seen or they have settled; the trainer resumes it with a note."""
+    return Outcome(
+        "pause",
+        f"{_STOP_AND_WALK} Symptoms in two sessions in a row mean the programme is "
+        f"paused. {protocol.route_text(symptoms, 'client')} Your trainer will "
+        "restart the programme with you, a week back, once a health professional has seen you or the symptoms "
+        "have settled.",
+        Alert(
+            "symptoms_in_a_row",
+            f"Symptoms logged in two sessions in a row (latest: {where}, {symptom_names(symptoms)}). "
+            f"Programme paused. {protocol.route_text(symptoms, 'trainer')}",
+        ),
+        f"Symptoms in two sessions in a row ({symptom_names(symptoms)}): the programme is paused. "
+        f"{protocol.route_text(symptoms, 'trainer')} Resume it a week back, with a note, once she has been "
+        "seen or the symptoms have settled.",
+    )
+
+
+def _symptoms_restart(symptoms: frozenset[str], restart: str) -> Outcome:
+    """Symptoms (none a red flag) after a clear session restart the week, with the warning that
+    symptoms again next session pause it."""
+    return Outcome(
+        "repeat_week",
+        f"{_STOP_AND_WALK} {restart} If symptoms come back next session, the "
+        f"programme pauses so you can get them checked. {protocol.route_text(symptoms, 'client')}",
+        trainer=f"Symptoms logged ({symptom_names(symptoms)}): she was told to stop running and walk the rest. "
+                f"{restart} If symptoms come back next session, the programme pauses. "
+                f"{protocol.route_text(symptoms, 'trainer')}",
+    )
+
+
+def _not_counted(near: date, where: str) -> Outcome:
+    """A run within a day of a counted one (the pacing: a rest day between): recorded, but she
+    does the same session again."""
+    return Outcome(
+        "not_counted",
+        f"Recorded, but it does not count towards moving on: sessions need a rest day between them, and "
+        f"another session counted on {near:%-d %b %Y}. Next: {where} again, after a rest day.",
+        trainer=f"Recorded, but it does not count towards moving on: no rest day since the session of "
+                f"{near:%-d %b %Y} (3 sessions a week, a rest day between). Next: {where} again.",
+    )
+
+
+def _moved_on(state_before: State) -> Outcome:
+    """A completed, symptom-free, paced session not rated 9–10: the next session, the next week,
+    or, after the last week's last session, the end of the programme."""
+    week, session = state_before.week, state_before.session
     if session < state_before.sessions_this_week:
         return Outcome("advance_session", f"Well done. Next: week {week}, session {session + 1}.")
     if week < state_before.weeks:

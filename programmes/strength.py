@@ -269,7 +269,7 @@ class StrengthLog(models.Model):
                                   related_name="+")
     logged_by_client = models.BooleanField(default=False)
     # Symptom codes noticed during or after it (progression.SESSION_SYMPTOMS, as a run log's): a
-    # red-flag one opens a red flag on her record (programmes.models.recorded_red_flags).
+    # red-flag one opens a red flag on her record (recorded_red_flags, programmes/models/running.py).
     symptoms = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

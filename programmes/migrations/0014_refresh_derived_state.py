@@ -24,7 +24,7 @@ def refresh_every_client(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0012_refresh_derived_state'),
+        ('programmes', '0013_move_attentionack_to_practice'),
         ('accounts', '0006_trainer_daily_digest'),
         ('clients', '0012_client_worklist_state'),
         ('reports', '0003_reminder'),

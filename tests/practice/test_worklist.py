@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from practice.attention import worklist
-from programmes.models import AttentionAck, Programme
+from practice.models import AttentionAck
+from programmes.models import Programme
 from tests.conftest import make_client, next_log_day, walk_run_30
 from tests.factories import make_assessment
 

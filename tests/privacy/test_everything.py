@@ -14,8 +14,9 @@ from assessments.models import Assessment
 from audit.models import AccessEvent
 from clients import consent
 from clients.models import Client, ShareLink
+from practice.models import AttentionAck
 from privacy import everything
-from programmes.models import AttentionAck, Exercise, Resume, SessionLog, StrengthPlan
+from programmes.models import Exercise, Resume, SessionLog, StrengthPlan
 from reports.models import DrawnReport, Reminder
 from tests.browser.conftest import assign_programme
 from tests.conftest import make_client

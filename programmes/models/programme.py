@@ -1,0 +1,324 @@
+"""A client's walk–run programme (Programme): her own copy of a plan from a start date, whose
+state is replayed from her session logs and resumes and held by the rule for who may run, with
+the stored state home and the client list read (refresh_state()). Its operations are in
+operations.py."""
+
+from datetime import timedelta
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from assessments.models import Assessment
+from clients import versions
+from clients.models import Client
+from clients.versions import VersionedQuerySet
+
+from .. import progression, wellbeing
+from .logs import SessionLog
+from .operations import ProgrammeOperations
+from .plans import Plan, PlanSession
+from .running import recorded_red_flags, running_decision_for
+
+REST_DAYS_BETWEEN_SESSIONS = 1  # 3 sessions a week with a rest day between each
+
+
+class ProgrammeQuerySet(VersionedQuerySet):
+    def for_trainer(self, trainer):
+        return self.filter(client__trainer=trainer)
+
+    def current(self):
+        return self.filter(ended_at__isnull=True)
+
+    def with_progress(self, blocks=True):
+        """Everything a programme's state and card read, in a fixed number of queries."""
+        sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
+        return self.select_related("client", "plan", "assigned_by").prefetch_related(
+            models.Prefetch("plan__sessions", sessions), "logs", "resumes"
+        )
+
+
+class Programme(ProgrammeOperations, models.Model):
+    """A client's walk–run programme: her own copy of a plan, from a start date. Its operations
+    (assign(), log_session(), correct_log() …) are ProgrammeOperations' (operations.py)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="programmes")
+    plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="programme")
+    start_date = models.DateField()
+    # Recorded when she was assigned running while her latest verdict was not "ready".
+    override_reason = models.TextField(max_length=1000, blank=True)
+    # The item paths the override was recorded for (DOMAIN.md "Who may run"): a later
+    # assessment that is not "ready" for other items holds running until these cover them.
+    override_items = models.JSONField(default=list, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The last session-log sequence number issued (never reused, even after a deletion): the
+    # log form carries the next one, so a second post of the same form is "already logged".
+    log_sequence = models.PositiveIntegerField(default=0)
+    # Stored state (what home and the client list read, without replaying anyone): written by
+    # refresh_state() in the same transaction as every operation, assessment and plan edit that
+    # can change it. Replaying the logs stays the truth; a property test holds the two equal.
+    stored_status = models.CharField(max_length=8, default="held")  # status: active | held | paused | finished
+    stored_referral = models.BooleanField(default=False)  # status_label says "Paused: referral pending"
+    stored_week = models.PositiveSmallIntegerField(default=1)
+    stored_weeks = models.PositiveSmallIntegerField(default=1)
+    stored_repeats = models.PositiveSmallIntegerField(default=0)
+    stored_detail = models.TextField(blank=True)  # the pause's alerts, or why she is held
+    latest_log = models.ForeignKey("SessionLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    latest_log_pain = models.BooleanField(default=False)
+    # Little sleep or run down in her two latest sessions (programmes/wellbeing.py): the
+    # worklist's "check in about recovery". It never gates.
+    stored_recovery = models.BooleanField(default=False)
+    # Bumped by every operation: home's "Seen" holds while it is unchanged.
+    version = models.PositiveIntegerField(default=0)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["client"], condition=Q(ended_at__isnull=True), name="one_current_programme")
+        ]
+
+    def __str__(self):
+        return f"{self.plan.name} for {self.client}"
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        with versions.operation():
+            super().save(*args, **kwargs)
+            if adding:  # however it was made (assign, demo data, fixtures), its stored state is right
+                self.refresh_state()
+
+    def delete(self, *args, **kwargs):
+        plan = self.plan
+        result = super().delete(*args, **kwargs)
+        plan.delete()
+        return result
+
+    def timeline(self):
+        """Session logs and resumes (the model rows) in the order they were recorded — fetch
+        with prefetch_related("logs", "resumes") to keep this free of queries."""
+        rows = [(log.created_at, 0, log.pk, log) for log in self.logs.all()]
+        rows += [(resume.created_at, 1, resume.pk, resume) for resume in self.resumes.all()]
+        return [row for *_, row in sorted(rows, key=lambda r: r[:3])]
+
+    def events(self):
+        """The timeline as progression events, which replay() turns into her position."""
+        return [row.as_event() if isinstance(row, SessionLog) else progression.Resumed() for row in self.timeline()]
+
+    @cached_property
+    def state(self):
+        return progression.replay(self.plan.sessions_per_week(), self.events())
+
+    @cached_property
+    def latest_assessment(self):
+        """Her latest assessment, which governs whether she may run (DOMAIN.md); pages that
+        show many programmes set it in bulk with attach_latest_assessments()."""
+        latest = self.client.assessments.first()
+        if latest is not None:
+            latest.client = self.client
+        return latest
+
+    @cached_property
+    def running_decision(self):
+        return running_decision_for(self.client, self.latest_assessment, self.start_date, frozenset(self.override_items))
+
+    @property
+    def status(self):
+        """What the card, her page and home show: the replayed state, held while the rule
+        for who may run says no. "held" never moves her position."""
+        if self.state.status == "active" and not self.running_decision.allowed:
+            return "held"
+        return self.state.status
+
+    @property
+    def referral_pending(self):
+        # A pause from the logs is always a referral alert; a hold is one when the verdict is "refer".
+        return self.status == "paused" or (self.status == "held" and self.running_decision.referral_pending)
+
+    @property
+    def status_label(self):
+        return status_label(self.status, self.referral_pending, self.state.week, self.state.weeks)
+
+    def replayed_state(self):
+        """The stored columns' values worked out afresh: replay of the logs and the rule for
+        who may run. refresh_state() writes them; the property test compares them."""
+        status = self.status
+        logs = sorted(self.logs.all(), key=lambda log: (log.created_at, log.pk))
+        latest = logs[-1] if logs else None
+        detail = (" ".join(alert.message for alert in self.state.alerts) if status == "paused"
+                  else self.running_decision.reason if status == "held" else "")
+        return {
+            "stored_status": status, "stored_referral": self.referral_pending, "stored_week": self.state.week,
+            "stored_weeks": self.state.weeks, "stored_repeats": self.state.repeats, "stored_detail": detail,
+            "latest_log_id": latest.pk if latest else None, "latest_log_pain": bool(latest and "pain" in latest.symptoms),
+            "stored_recovery": wellbeing.needs_recovery_check(log.wellbeing for log in logs[-2:]),
+        }
+
+    def refresh_state(self, **fields):
+        """Write the stored state from a fresh replay, with any other `fields` of the operation in
+        the same statement (call inside the change's operation); her row follows at its end.
+        Returns the programme as it now stands, loaded for its state and card."""
+        [programme] = Programme.refresh_states(Programme.objects.filter(pk=self.pk), **fields)
+        versions.derive(programme.client_id, programmes=False)
+        return programme
+
+    @staticmethod
+    def open_red_flags_of(client_ids, using=None):
+        """{client id: her open red flags as JSON, oldest first} (progression.open_red_flags over
+        what her assessments and logs record): her row's derived state (Client.derived_fields)."""
+        return {pk: [flag.as_json() for flag in progression.open_red_flags(*found)]
+                for pk, found in recorded_red_flags(client_ids, using).items()}
+
+    @staticmethod
+    def refresh_states(programmes, latest=None, red_flags=None, **fields):
+        """refresh_state() for many programmes at once (her derived state, loading data, the
+        migration); `latest`: their client's latest assessment, when it is loaded already;
+        `red_flags`: her open red flags as her row will have them (it is written after). Only the
+        rows whose state changed (or that take `fields`) are written."""
+        programmes = programmes.with_progress(blocks=False)
+        if latest is not None:
+            rows = list(programmes)
+            for programme in rows:
+                latest.client = programme.client
+                programme.__dict__["latest_assessment"] = latest
+        else:
+            rows = attach_latest_assessments(programmes)
+        changed = []
+        for programme in rows:
+            if red_flags is not None:
+                programme.client.open_red_flags = red_flags
+            state = programme.replayed_state()
+            if fields or any(getattr(programme, field) != value for field, value in state.items()):
+                for field, value in {**state, **fields}.items():
+                    setattr(programme, field, value)
+                changed.append(programme)
+        if changed:
+            Programme.objects.bulk_update(changed, [*STORED_FIELDS, *fields], batch_size=500)
+            for programme in changed:  # a field written as an expression is read afresh when wanted
+                for name, value in fields.items():
+                    if hasattr(value, "resolve_expression"):
+                        del programme.__dict__[programme._meta.get_field(name).attname]
+        return rows
+
+    @property
+    def can_log(self):
+        return self.status == "active"
+
+    @property
+    def can_resume(self):
+        return self.state.status == "paused" and self.running_decision.allowed
+
+    @cached_property
+    def next_session(self):
+        state = self.state
+        if not self.can_log:
+            return None
+        for session in self.plan.sessions.all():
+            if (session.week, session.number) == (state.week, state.session):
+                # One query for its blocks, unless the whole plan's were prefetched.
+                models.prefetch_related_objects([session], "blocks")
+                return session
+        return None
+
+    def buggy_running_advice(self, today):
+        if self.status == "held":
+            return ""  # no running at all for now: the hold's own message says why
+        return progression.buggy_running_advice(self.client.baby_date_of_birth, today, self.state)
+
+    def schedule(self, today):
+        """Dates for the rest of this week's sessions, a rest day between each."""
+        state = self.state
+        if not self.can_log:
+            return []
+        first = self.suggested_date(today)
+        remaining = state.sessions_this_week - state.session + 1
+        return [first + timedelta(days=(REST_DAYS_BETWEEN_SESSIONS + 1) * index) for index in range(remaining)]
+
+    @property
+    def logging_refusal(self):
+        if self.ended_at is not None:
+            return "This programme has ended: reopen it to log sessions on it."
+        if self.status == "held":
+            return f"Nothing can be logged now. {self.running_decision.reason}"
+        if self.status == "finished":
+            return "This programme is finished: nothing more can be logged on it."
+        return "This programme is paused: nothing can be logged until it is resumed."
+
+    @property
+    def next_sequence(self):
+        return self.log_sequence + 1
+
+    def same_day_refusal(self, day, except_log=None):
+        """DOMAIN.md "Pacing": at most one session a day counts, so a second log for the same day
+        is refused, with the reason; "" when there is none that day."""
+        if day is None or not any(log.done_on == day and log.pk != getattr(except_log, "pk", None) for log in self.logs.all()):
+            return ""
+        return (f"A session is already logged for {day:%-d %b %Y}: at most one session a day counts, with a rest day "
+                "between sessions. Correct that one if it was wrong.")
+
+    @property
+    def paused_for_red_flag(self):
+        """Paused by a red flag in a session (not by symptoms two sessions in a row)."""
+        return self.state.status == "paused" and any(alert.code == "red_flag" for alert in self.state.alerts)
+
+    def outcome_of_log(self, sequence):
+        """What the log numbered `sequence` did to her programme, replayed from the logs as
+        they stand now; None if it is gone or was logged while the programme did not move."""
+        steps = progression.replay_steps(self.plan.sessions_per_week(), self.events())
+        for row, (before, after) in zip(self.timeline(), steps, strict=True):
+            if isinstance(row, SessionLog) and row.sequence == sequence:
+                return after.last_outcome if before.status == "active" else None
+        return None
+
+    def recent_logs(self, count=6):
+        return sorted(self.logs.all(), key=lambda log: (log.created_at, log.pk), reverse=True)[:count]
+
+    def suggested_date(self, today):
+        """Next session date: a rest day after the last one, never before the start or today."""
+        logs = self.logs.all()
+        last = max((log.done_on for log in logs), default=None)
+        earliest = last + timedelta(days=REST_DAYS_BETWEEN_SESSIONS + 1) if last else self.start_date
+        return max(earliest, today)
+
+
+STORED_FIELDS = ("stored_status", "stored_referral", "stored_week", "stored_weeks", "stored_repeats", "stored_detail",
+                 "latest_log_id", "latest_log_pain", "stored_recovery")
+
+
+def status_label(status, referral_pending, week, weeks):
+    """The programme's state in a few words, for the card, home and the client list."""
+    if referral_pending:
+        return "Paused: referral pending"
+    if status == "held":
+        return "On hold"
+    return "Finished" if status == "finished" else f"Week {week} of {weeks}"
+
+
+def current_programme_of(client, latest=None):
+    """Her current programme ready for state and the rule for who may run; pass her latest
+    assessment when the caller has already loaded it, to save the query."""
+    programme = client.programmes.current().with_progress().first()
+    if programme is not None and latest is not None:
+        latest.client = client
+        programme.__dict__["latest_assessment"] = latest
+    return programme
+
+
+def attach_latest_assessments(programmes):
+    """Set each programme's latest_assessment in two queries, however many there are."""
+    programmes = list(programmes)
+    if not programmes:
+        return programmes
+    latest_ids = Assessment.objects.filter(client=models.OuterRef("client_id")).order_by("-assessed_on", "-pk").values("pk")[:1]
+    ids = Programme.objects.filter(pk__in=[p.pk for p in programmes]).annotate(latest=models.Subquery(latest_ids))
+    by_client = {a.client_id: a for a in Assessment.objects.filter(pk__in=ids.values("latest"))}
+    for programme in programmes:
+        latest = by_client.get(programme.client_id)
+        if latest is not None:
+            latest.client = programme.client
+        programme.__dict__["latest_assessment"] = latest
+    return programmes
