@@ -13,10 +13,10 @@ import audit
 from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLinkForm
 from clients.models import Client, ShareLink
-from lib.http import HtmxHttpRequest, absolute_url, private
+from lib.http import HtmxHttpRequest, absolute_url, private, query_number
 from lib.qr import qr_svg
 from privacy.erasure import erase_client
-from programmes.card import card_context, current_programme, just_logged, red_flag_rows
+from programmes.card import card_context, current_programme, red_flag_rows
 from programmes.models import Programme, running_decision_for
 from programmes.strength import current_strength_plan, paused_words
 from programmes.strength_rules import RED_FLAG_NO_PLAN
@@ -75,7 +75,8 @@ def client_detail(request, pk):
     clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by")
     client = get_object_or_404(clients.annotate(has_ended_programme=Exists(ended)), pk=pk)
     audit.record(request, client, "viewed_client")
-    return render(request, "clients/detail.html", client_context(client, just_logged(request)))
+    # ?logged=N after a log form posted without JavaScript: the card shows that log's outcome.
+    return render(request, "clients/detail.html", client_context(client, query_number(request, "logged")))
 
 
 HISTORY_ON_PAGE = 12  # her latest assessments on her page; "All N assessments" pages through the rest
@@ -102,9 +103,8 @@ def client_context(client, logged=None):
     context["deleted_assessments"] = client.deleted_assessments.select_related("deleted_by")[:DELETED_SHOWN]
     if programme := current_programme(client, blocks=False):
         programme.client = client  # her row as this page read it (its consent's recorder, her ended programmes)
-        # After logging without JavaScript: show that log's outcome where #programme lands.
-        outcome = programme.outcome_of_log(logged) if logged is not None else None
-        context.update(card_context(programme, outcome=outcome))
+        # After logging without JavaScript: the card shows that log's outcome where #programme lands.
+        context.update(card_context(programme, logged=logged))
     elif client.has_consent:
         latest = client.assessments.first() if assessments else None
         context["running_decision"] = running_decision_for(client, latest, timezone.localdate())

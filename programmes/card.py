@@ -1,4 +1,6 @@
-"""The programme card on her page: drawn by her page and redrawn by every programme action."""
+"""The programme card on her page (the trainer's): drawn by her page and redrawn by every programme
+action. It reads one snapshot of the programme (programmes/snapshot.py) and the request never:
+a view reads ?logged=N and passes the number down."""
 
 from dataclasses import dataclass
 
@@ -6,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guideline import protocol
-from lib.http import query_number
 
 from . import progression
 from .forms import OverrideForm, ResumeForm, SessionLogForm
@@ -25,13 +26,6 @@ STATUS_BADGES = {
     "finished": StatusBadge("ready", "✓"),
     "active": StatusBadge("ready", "▶"),
 }
-
-
-def just_logged(request):
-    """The sequence number of the session she or her trainer has just logged (?logged=N after a
-    log form posted without JavaScript), or None. A number that names none of her current
-    programme's logs shows no outcome (Programme.outcome_of_log)."""
-    return query_number(request, "logged")
 
 
 @dataclass(frozen=True)
@@ -68,20 +62,24 @@ def current_programme(client, blocks=True):
     return client.programmes.current().with_progress(blocks).first()
 
 
-def card_context(programme, form=None, outcome=None, refusal="", notice=""):
+def card_context(programme, form=None, outcome=None, refusal="", notice="", logged=None):
+    """The card's context: the programme (its rows: plan, dates, override reason) and its snapshot
+    (where it stands, its schedule, next session and advice). `outcome`: the outcome of the log
+    just made; else `logged`, the sequence number of one logged before (?logged=N, after a log
+    form posted without JavaScript), whose outcome is replayed."""
     today = timezone.localdate()
+    snapshot = programme.snapshot(today, logged)
     return {
         "refusal": refusal,
         "notice": notice,
-        "override_form": OverrideForm() if programme.status == "held" and programme.running_decision.overridable else None,
+        "override_form": OverrideForm() if snapshot.status == "held" and snapshot.decision.overridable else None,
         "programme": programme,
-        "status_badge": STATUS_BADGES[programme.status],
+        "snapshot": snapshot,
+        "status_badge": STATUS_BADGES[snapshot.status],
         "client": programme.client,
         "log_form": form or SessionLogForm(programme=programme, initial={"done_on": today}),
-        "schedule": programme.schedule(today),
-        "buggy_advice": programme.buggy_running_advice(today),
-        "resume_form": ResumeForm(note_required=programme.state.status == "paused" and not programme.paused_for_red_flag),
-        "outcome": outcome,
+        "resume_form": ResumeForm(note_required=snapshot.state.status == "paused" and not snapshot.paused_for_red_flag),
+        "outcome": outcome or snapshot.logged_outcome,
         # Her open red flags (client page banner): the card's htmx responses swap it in too.
-        "red_flags": red_flag_rows(programme.client) if programme.client.has_open_red_flag else [],
+        "red_flags": [RedFlagRow(flag) for flag in snapshot.red_flags] if programme.client.has_open_red_flag else [],
     }

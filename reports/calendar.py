@@ -1,7 +1,8 @@
 """Her calendar: an iCalendar feed of her upcoming sessions and her next reassessment.
 
-Drawn afresh on every poll from the same state her page shows, so it follows pauses,
-holds and corrections: a session that is no longer due simply drops out of the feed.
+Drawn afresh on every poll from the same state her page shows (her programme's snapshot,
+programmes/snapshot.py), so it follows pauses, holds and corrections: a session that is no
+longer due simply drops out of the feed.
 Events are all-day (sessions have dates, not times) with stable UIDs, so a calendar app
 updates them in place rather than adding copies."""
 
@@ -15,30 +16,30 @@ from programmes import progression
 from programmes.models import red_flags_of
 
 
-def her_calendar(client, programme, latest, today):
+def her_calendar(client, snapshot, latest, today):
+    """`snapshot`: her current programme's on `today` (None: she has none)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Restride//Her walk-run sessions//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Running sessions")
     calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     stamp = datetime.now(UTC)
-    if programme is not None and programme.can_log:
-        state = programme.state
-        sessions = {(s.week, s.number): s for s in programme.plan.sessions.all()}
-        for index, day in enumerate(programme.schedule(today)):
+    if snapshot is not None and snapshot.can_log:
+        state = snapshot.state
+        sessions = {(s.week, s.number): s for s in snapshot.sessions}
+        for index, day in enumerate(snapshot.schedule):
             number = state.session + index
             session = sessions.get((state.week, number))
             description = session.in_words() + "." if session else ""
             calendar.add_component(_event(
-                f"restride-session-{programme.pk}-{state.week}-{number}", stamp, day,
+                f"restride-session-{snapshot.programme_id}-{state.week}-{number}", stamp, day,
                 f"Walk–run: week {state.week}, session {number}",
                 f"{description} {SESSION_ADVICE_FOR_HER}".strip(), alarm=True,
             ))
-    referral = red_flags_of(client) or (programme is not None and programme.referral_pending)
-    if referral:
+    red_flags = snapshot.red_flags if snapshot is not None else red_flags_of(client)
+    if red_flags or (snapshot is not None and snapshot.referral_pending):
         # While a referral is pending the next step is to be seen, today, not a check-in in weeks.
-        codes = progression.red_flag_codes(red_flags_of(client)) or sorted(
-            {code for log in programme.logs.all() for code in log.symptoms})
+        codes = progression.red_flag_codes(red_flags) or sorted({code for log in snapshot.logs for code in log.symptoms})
         calendar.add_component(_event(
             f"restride-referral-{client.pk}", stamp, today, "See a health professional before running",
             f"Please do not run until you have been seen. {protocol.route_text(codes, 'client')} "

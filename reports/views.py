@@ -18,17 +18,18 @@ from assessments.access import get_assessment_for_trainer
 from audit.models import AccessEvent
 from clients.models import Client, ShareLink
 from lib.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
-from programmes.card import just_logged
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
+from programmes.snapshot import current_snapshot
 from programmes.strength import StrengthRefused, current_strength_plan, paused_words
 from programmes.strength_forms import TickForm
 from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER, tick_outcome
 
 from . import unsubscribe
 from .calendar import her_calendar
+from .her_words import her_logging_refusal, her_strength_refusal
 from .pdf import report_of, report_pdf
-from .progress import client_progress, her_logging_refusal, her_strength_refusal, her_top
+from .progress import her_page
 
 BAD_TOKEN_LIMIT = 20  # per address, per BAD_TOKEN_WINDOW seconds
 BAD_TOKEN_WINDOW = 10 * 60
@@ -66,8 +67,8 @@ def progress(request, token):
     audit.record_link(request, client, "link_viewed_progress")
     # Drawn for each visit, never kept in a cache: the page holds her link (its calendar address),
     # which is stored nowhere in plain text.
-    context = client_progress(client)
-    context["top"] = her_top(client, context["programme"], context["latest"], context["today"], just_logged(request))
+    # ?logged=N after she logged a session: its outcome at the top of her page.
+    context = her_page(client, query_number(request, "logged"))
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
     context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
@@ -110,8 +111,8 @@ def calendar_feed(request, token):
     latest = client.assessments.first()
     if latest is not None:
         latest.client = client
-    programme = current_programme_of(client, latest)
-    feed = her_calendar(client, programme, latest, timezone.localdate())
+    today = timezone.localdate()
+    feed = her_calendar(client, current_snapshot(client, today, latest), latest, today)
     audit.record_link(request, client, "link_viewed_calendar")
     response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="running-sessions.ics"'
@@ -145,6 +146,12 @@ def form_page(response):
     return response
 
 
+def current_with_snapshot(client, latest=None):
+    """Her current programme, to log on (None: she has none) and its snapshot as of today (programmes/snapshot.py)."""
+    programme = current_programme_of(client, latest)
+    return programme, programme.snapshot(timezone.localdate()) if programme else None
+
+
 @csrf_cookie_on_this_path
 @require_http_methods(["GET", "HEAD", "POST"])
 def her_log(request, token):
@@ -159,11 +166,11 @@ def her_log(request, token):
     if request.method in ("GET", "HEAD"):
         audit.record_link(request, client, "link_viewed_log_page")
     latest = client.assessments.first()
-    programme = current_programme_of(client, latest)
+    programme, snapshot = current_with_snapshot(client, latest)
     context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
     if throttled := link_write_throttled(request, link, "reports/log.html", context):
         return throttled
-    if refusal := her_logging_refusal(client, programme):
+    if refusal := her_logging_refusal(client, snapshot):
         status = 409 if request.method == "POST" else 200
         return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
     form = HerSessionLogForm(request.POST or None, programme=programme)
@@ -180,11 +187,11 @@ def her_log(request, token):
             if outcome.alert:
                 programme.email_trainer_about_pause(absolute_url(request, client.get_absolute_url()))
             return redirect(f"{reverse('reports:progress', args=[token])}?logged={log.sequence}#top")
-        programme = current_programme_of(client)
-        if her_logging_refusal(client, programme):
+        programme, snapshot = current_with_snapshot(client)
+        if her_logging_refusal(client, snapshot):
             return form_page(render(request, "reports/log.html", {**context, "programme": programme}, status=409))
         form = HerSessionLogForm(programme=programme)
-    session = programme.next_session
+    session = snapshot.next_session
     context.update(form=form, programme=programme, session=session, session_words=session.in_words() if session else "")
     return form_page(render(request, "reports/log.html", context))
 

@@ -18,7 +18,7 @@ from assessments.readiness import Caution, Reason, evaluate, worded
 from guideline import protocol
 from guideline.protocol import HELPLINE, SIGNPOSTS, quantity
 from programmes.progression import LoggedSession, replay
-from reports.progress import next_steps
+from reports.her_words import next_steps
 from tests.assessments.test_readiness import assess, ready_data
 from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
@@ -338,7 +338,7 @@ def test_an_existing_assessment_is_not_rewritten_when_the_record_changes(owner):
 
 
 def rows_of(assessment):
-    from reports.progress import section_tables
+    from reports.her_words import section_tables
 
     return {row["label"]: row for table in section_tables(assessment) for row in table["rows"]}
 
@@ -451,17 +451,14 @@ def test_a_programme_paused_by_a_session_tells_her_the_route_it_was_paused_with(
 
     state = replay((3,), [LoggedSession("completed", 3, {"pain"}), LoggedSession("completed", 3, {"pain"})])
 
-    class Programme:
-        plan = type("Plan", (), {"name": "Walk–run"})()
-        start_date = None
-        logs = type("Logs", (), {"all": staticmethod(lambda: [])})()
+    from types import SimpleNamespace
 
-    Programme.state = state
-    Programme.status = "paused"
-    from reports.progress import programme_standing
+    from reports.her_words import programme_standing
 
-    programme = Programme()
-    html = render_to_string("reports/_programme_summary.html", {"programme": programme, "standing": programme_standing(programme)})
+    # Her programme's snapshot (programmes/snapshot.py), as far as her page reads it here.
+    snapshot = SimpleNamespace(plan_name="Walk–run", start_date=None, starts_later=False, state=state, status="paused",
+                               logged_count=0, can_log=False)
+    html = render_to_string("reports/_programme_summary.html", {"snapshot": snapshot, "standing": programme_standing(snapshot)})
     assert "Paused for now." in html and "GP or a physiotherapist" in html and "pelvic health" not in html
 
 

@@ -16,6 +16,7 @@ from clients.models import Client
 from clients.versions import VersionedQuerySet
 
 from .. import progression, wellbeing
+from ..snapshot import snapshot_of
 from .logs import SessionLog
 from .operations import ProgrammeOperations
 from .plans import Plan, PlanSession
@@ -283,6 +284,11 @@ class Programme(ProgrammeOperations, models.Model):
         last = max((log.done_on for log in logs), default=None)
         earliest = last + timedelta(days=REST_DAYS_BETWEEN_SESSIONS + 1) if last else self.start_date
         return max(earliest, today)
+
+    def snapshot(self, today, logged=None):
+        """What any page shows of her programme on `today`, worked out once (programmes/snapshot.py):
+        her page, her PDF, her calendar, her log page and the programme card read it."""
+        return snapshot_of(self, today, logged)
 
 
 STORED_FIELDS = ("stored_status", "stored_referral", "stored_week", "stored_weeks", "stored_repeats", "stored_detail",

@@ -487,7 +487,7 @@ def test_pelvic_floor_trends_follow_the_protocols_number_items(three_check_ups):
 def test_a_measure_her_latest_check_up_did_not_take_says_so():
     from datetime import date
 
-    from reports.progress import trend_sentence
+    from reports.trends import trend_sentence
 
     dated = [(date(2026, 3, 3), 8), (date(2026, 11, 26), None)]
     assert trend_sentence("Right leg", "reps", dated) == "Right leg: 8 reps on 3 Mar 2026; not tested at your latest check-up."
@@ -496,7 +496,8 @@ def test_a_measure_her_latest_check_up_did_not_take_says_so():
 
 def test_weekly_running_minutes_come_from_her_logged_sessions(shared, anon_http, owner):
     from programmes.models import Plan, Programme, SessionLog
-    from reports.progress import RUNNING_WEEKS_SHOWN, client_progress
+    from reports.progress import client_progress
+    from reports.trends import RUNNING_WEEKS_SHOWN
 
     today = timezone.localdate()
     plan = Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False)
@@ -540,13 +541,14 @@ def test_her_page_has_no_trainer_wording_in_her_programme(shared, anon_http, own
 
 def test_a_programme_that_starts_next_week_has_no_running_weeks_yet(shared, owner):
     from programmes.models import Plan, Programme
-    from reports.progress import weekly_running_chart
+    from programmes.snapshot import snapshot_of
+    from reports.trends import weekly_running_chart
 
     today = timezone.localdate()
     plan = Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False)
     programme = Programme.objects.create(client=shared["client"], plan=plan, start_date=today + timedelta(weeks=1),
                                          assigned_by=owner)
-    chart = weekly_running_chart(programme, today)
+    chart = weekly_running_chart(snapshot_of(programme, today))
     assert chart.bars == [] and chart.summary == "Your running minutes will show here once your programme starts."
 
 
@@ -596,13 +598,13 @@ def test_a_session_outcome_carries_its_tone():
 def test_her_programme_standing_counts_her_sessions_in_words(count, clean, words):
     from types import SimpleNamespace
 
-    from reports.progress import programme_standing
+    from reports.her_words import programme_standing
 
     state = SimpleNamespace(clean_streak=clean, week=2, weeks=9, repeats=0)
     today = date(2026, 12, 6)
-    programme = SimpleNamespace(status="active", state=state, logs=SimpleNamespace(all=lambda: [None] * count),
-                                start_date=today)
-    standing = programme_standing(programme, today)
+    # Her programme's snapshot (programmes/snapshot.py), as far as her standing reads it.
+    snapshot = SimpleNamespace(status="active", state=state, logged_count=count, start_date=today, starts_later=False)
+    standing = programme_standing(snapshot)
     assert standing.logged == words
     assert (standing.before, standing.strong, standing.after) == ("You are in ", "week 2 of 9", ".")
 
