@@ -45,8 +45,9 @@ def latest_assessment_id():
 
 
 # Written only by clients/versions.py: her version, and what derived_fields() works out.
-DERIVED_FIELDS = ("data_version", "latest_assessment", "on_worklist_from", "open_red_flags", "red_flag_since",
-                  "worklist_kinds", "check_up_from", "session_due_from", "quiet_from", "worklist_seen")
+# What her row keeps for home's worklist (practice/attention.py worklist_fields): no page of hers shows it.
+WORKLIST_FIELDS = ("on_worklist_from", "worklist_kinds", "check_up_from", "session_due_from", "quiet_from", "worklist_seen")
+DERIVED_FIELDS = ("data_version", "latest_assessment", "open_red_flags", "red_flag_since", *WORKLIST_FIELDS)
 
 
 def red_flag_fields(flags):

@@ -119,8 +119,9 @@ def report_key(html):
 
 
 # Her row's own bookkeeping, which no report shows (her version, her latest activity, what her
-# row keeps of her other rows): its moving on leaves every record as it was.
-NOT_IN_RECORDS = {"data_version", "last_activity_at", "latest_assessment", "on_worklist_from", "updated_at"}
+# row keeps of her other rows, and for home's worklist, clients.models.WORKLIST_FIELDS): its
+# moving on leaves every record as it was.
+NOT_IN_RECORDS = {"data_version", "last_activity_at", "latest_assessment", "updated_at"}
 
 
 def _values(row, skip=frozenset()):
@@ -140,7 +141,7 @@ def report_stamps(client, today, history, latest_pk):
     a key that still matches (nothing it could show has changed), so its HTML need not be
     rendered again to know it is current. When the stamp has moved on the HTML is rendered
     and its key (report_key) decides whether the PDF must be drawn again."""
-    from clients.models import Client
+    from clients.models import WORKLIST_FIELDS, Client
 
     version, trainer_changed, logo_changed = Client.objects.filter(pk=client.pk).values_list(
         "data_version", "trainer__updated_at", "trainer__logo__updated_at"
@@ -150,7 +151,7 @@ def report_stamps(client, today, history, latest_pk):
     def stamp(*parts):
         return hashlib.sha256("|".join(map(str, [base, *parts])).encode()).hexdigest()
 
-    stamps, so_far = {}, hashlib.sha256(_values(client, NOT_IN_RECORDS).encode())
+    stamps, so_far = {}, hashlib.sha256(_values(client, NOT_IN_RECORDS | set(WORKLIST_FIELDS)).encode())
     for assessment in history:
         so_far.update(_values(assessment).encode())
         stamps[assessment.pk] = (stamp("live", version, today.isoformat()) if assessment.pk == latest_pk

@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 from assessments.models import COLUMNS, Assessment
 from clients.models import Client
-from practice.attention import reason_kinds, worklist_from
+from practice.attention import (
+    check_up_from,
+    kind_bits,
+    next_session_on,
+    quiet_from,
+    reason_kinds,
+    seen_records,
+    standing_kinds,
+    worklist_from,
+)
 from programmes.models import STORED_FIELDS, Plan, Programme, ProgrammeRefused
 from tests.conftest import make_client, next_log_day
 from tests.factories import make_assessment
@@ -167,6 +176,14 @@ def test_property_stored_state_is_the_replay_after_every_step(owner, steps, star
             assert row.latest_assessment_id == (latest.pk if latest else None)
             state = worklist_state(client)
             assert row.on_worklist_from == worklist_from(state, today), (step, value)
+            # And what the worklist's one query reads (issue 20): the reasons that hold whatever
+            # the day, the days the others start, and what "Seen" records besides her reasons.
+            current = Programme.objects.filter(client=client, ended_at__isnull=True).first()
+            assert (row.worklist_kinds, row.check_up_from, row.session_due_from, row.quiet_from, row.worklist_seen) == (
+                kind_bits(standing_kinds(state)), check_up_from(state.latest_verdict, state.latest_assessed_on),
+                next_session_on(state), quiet_from(state),
+                seen_records(latest.pk if latest else None, latest.version if latest else None,
+                             current.pk if current else None, current.version if current else None)), (step, value)
             # The stored day says whether she is on the worklist today, and on each of the next 60 days.
             for later in range(0, 61, 3):
                 day = today + timedelta(days=later)
