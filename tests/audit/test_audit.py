@@ -55,7 +55,7 @@ def test_her_private_link_views_are_recorded_as_hers_and_shown_to_the_trainer(ow
 
 
 def test_a_refused_private_link_records_nothing(anon_http, client_record):
-    anon_http.get(reverse("reports:progress", args=["not-a-real-token"]))
+    assert anon_http.get(reverse("reports:progress", args=["not-a-real-token"])).status_code == 404
     assert not AccessEvent.objects.exists()
 
 
@@ -82,7 +82,9 @@ def test_an_assessment_edit_is_recorded_only_when_something_changed(owner_http, 
     from tests.assessments.test_assessments import form_data  # the studio form as a browser sends it
 
     url = reverse("assessments:studio", args=[assessment.pk])
-    owner_http.post(url, form_data(assessment))
+    unchanged = owner_http.post(url, form_data(assessment))
+    assert unchanged.status_code == 302, "saved (nothing to save), not refused"
+    assert unchanged["Location"] == reverse("programmes:assessment_summary", args=[assessment.pk])
     assert "changed_assessment" not in kinds()
     owner_http.post(url, form_data(assessment, notes="Felt strong today"))
     assert kinds().count("changed_assessment") == 1

@@ -356,7 +356,7 @@ def test_erasure_removes_her_reminders(her, queued, owner):
 
     owner.daily_digest = False
     owner.save()
-    run(morning())
+    assert len(run(morning())) == 1 and Reminder.objects.filter(client=her["client"]).exists(), "one to erase"
     erase_client(her["client"])
     assert not Reminder.objects.exists() and not SessionLog.objects.exists()
 

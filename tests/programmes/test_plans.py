@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import Plan, PlanBlock, PlanSession, Programme
-from tests.conftest import make_client
+from tests.conftest import make_client, visible_text
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
@@ -206,7 +206,9 @@ def test_the_list_shows_weeks_and_total_running_minutes(owner_http, owner):
 
 
 def test_the_list_does_not_show_clients_programme_copies(owner_http, client_copy):
-    page = owner_http.get(reverse("plans:list")).content.decode()
+    response = owner_http.get(reverse("plans:list"))
+    page = response.content.decode()
+    assert response.status_code == 200 and "Walk–run foundations" in visible_text(page), "the template it was copied from"
     assert f'href="{client_copy.get_absolute_url()}"' not in page
 
 

@@ -186,9 +186,10 @@ def test_her_page_and_report_show_the_trend_over_weeks(her, anon_http, owner_htt
 
 
 def test_no_trend_when_she_never_answered(her, anon_http):
-    her_post(anon_http, her)
-    page = anon_http.get(reverse("reports:progress", args=[her["token"]])).content.decode()
-    assert "Sessions with little sleep or feeling run down" not in page
+    assert her_post(anon_http, her).status_code == 302
+    response = anon_http.get(reverse("reports:progress", args=[her["token"]]))
+    assert response.status_code == 200 and SessionLog.objects.count() == 1
+    assert "Sessions with little sleep or feeling run down" not in response.content.decode()
 
 
 def test_her_export_includes_her_answers(her, anon_http):
@@ -199,7 +200,8 @@ def test_her_export_includes_her_answers(her, anon_http):
 
 
 def test_erasure_removes_her_answers(her, anon_http):
-    her_post(anon_http, her, sleep="under_5", run_down="True")
+    assert her_post(anon_http, her, sleep="under_5", run_down="True").status_code == 302
+    assert SessionLog.objects.filter(sleep__isnull=False).exists(), "her answers, before"
     erase_client(her["client"])
     assert not SessionLog.objects.exists()
     assert not SessionLog.objects.filter(sleep__isnull=False).exists()
