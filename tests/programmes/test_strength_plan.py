@@ -96,7 +96,7 @@ def test_a_bad_dose_is_refused_beside_it_keeping_the_rest(owner_http, focused):
     response = owner_http.post(url(focused), posted(context, {0: {"sets": 0}, 1: {"reps": 12}}))
     assert response.status_code == 400 and not StrengthPlan.objects.exists()
     page = response.content.decode()
-    assert "field-errors" in page and 'value="12"' in page
+    assert "Ensure this value is greater than or equal to 1." in visible_text(page) and 'value="12"' in page
 
 
 def test_a_tampered_exercise_from_another_trainer_is_refused(owner_http, focused, stranger):

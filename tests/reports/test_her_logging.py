@@ -176,7 +176,7 @@ def test_a_future_date_is_refused_next_to_the_field_and_her_input_is_kept(her, a
     response = post_log(anon_http, her, done_on=tomorrow.isoformat(), notes="Felt strong on the hills")
     page = response.content.decode()
     assert response.status_code == 200 and SessionLog.objects.count() == 0
-    assert "That date hasn&#x27;t happened yet" in page and 'id="id_done_on_error"' in page
+    assert "That date hasn't happened yet" in visible_text(page) and 'id="id_done_on_error"' in page
     assert "Felt strong on the hills" in page and tomorrow.isoformat() in page
 
 
