@@ -165,6 +165,7 @@ def test_the_trainer_log_is_hers_alone(owner, stranger, owner_http, stranger_htt
     assert anon_http.get(reverse("audit:log"))["Location"].startswith(reverse("login"))
 
 
+@pytest.mark.usefixtures("midday")  # "today" and ten days ago, in the filter's local days
 def test_the_trainer_log_filters_by_client_kind_and_dates(owner, owner_http, client_record):
     other = make_client(owner, "Beth Okafor")
     old = AccessEvent.objects.create(trainer=owner, actor=owner, client=other, kind="viewed_client",

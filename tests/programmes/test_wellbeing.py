@@ -49,7 +49,9 @@ def test_property_the_rule_reads_only_the_last_two(history):
 
 # Through her link and the trainer's form
 
-pytestmark = pytest.mark.django_db
+# Dates from today, read again by the app (her pacing, the worklist): one day however long the run
+# (tests/conftest.py midday).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture
