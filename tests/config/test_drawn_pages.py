@@ -4,6 +4,7 @@ reaches another, and nothing of hers is kept in any cache, so erasing her leaves
 
 import re
 
+import pytest
 from django.contrib import messages
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -15,6 +16,10 @@ from clients.models import ShareLink
 from tests.browser.conftest import assign_programme
 from tests.conftest import cached_values, nothing_cached_about, visible_text
 from tests.factories import make_assessment
+
+# Her programme starts today and her pages count to today, read again by the app: one day however
+# long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
 
 
 def csrf_of(page):
