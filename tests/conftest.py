@@ -1,5 +1,6 @@
 import os
 from datetime import date, timedelta
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -67,6 +68,44 @@ def make_client(trainer, name="Amira Haddad", weeks=14, consent=True, **fields):
         fields.setdefault("consent_recorded_at", timezone.now())
         fields.setdefault("consent_recorded_by", trainer)
     return Client.objects.create(trainer=trainer, full_name=name, **fields)
+
+
+class _TextParser(HTMLParser):
+    SKIPPED = {"script", "style", "template", "head", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skipping = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag in ("br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "label", "option", "dt", "dd"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        else:
+            self.parts.append(" " if tag not in ("a", "span", "strong", "em", "b", "i", "abbr", "time") else "")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def visible_text(page):
+    """What she reads on a page (a response, bytes or str): its text without the markup, entities
+    decoded (an apostrophe is an apostrophe), whitespace collapsed to one space. Assert on this when
+    the point is the words shown; keep markup assertions for what markup is for (names, ids, aria)."""
+    if hasattr(page, "content"):
+        page = page.content
+    if isinstance(page, bytes):
+        page = page.decode()
+    parser = _TextParser()
+    parser.feed(page)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import ShareLink
 from reports.progress import HISTORY_SHOWN, client_progress
@@ -16,6 +17,9 @@ from tests.conftest import make_client
 from tests.factories import make_assessment
 
 ROOT = Path(__file__).resolve().parent.parent
+# Her page counts weeks and sessions to today, read again by the app: one day however long the run
+# (tests/conftest.py midday). A subprocess is out of its reach: it is told the day instead.
+pytestmark = pytest.mark.usefixtures("midday")
 
 
 def history(client, count):
@@ -67,7 +71,6 @@ def test_her_page_with_a_programme_costs_exactly_the_same_with_3_or_40_check_ups
     from datetime import timedelta
 
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     from programmes.models import Plan, Programme, SessionLog
 
@@ -90,16 +93,20 @@ def test_her_page_with_a_programme_costs_exactly_the_same_with_3_or_40_check_ups
 
 # Two processes, one cache ---------------------------------------------------------------
 
+# The other process reads the real clock, which this one's frozen noon does not reach: it draws the
+# report as of the day it is given, the day this process serves it on (its key is the HTML drawn, and
+# the HTML says how long ago the birth was), so a run across midnight cannot draw one day's report and
+# look for the next day's.
 DRAW_IN_ANOTHER_PROCESS = """
 import sys
+from datetime import date
 import django
 django.setup()
-from django.utils import timezone
 from assessments.models import Assessment
 from reports.pdf import report_of, report_pdf
 
 assessment = Assessment.objects.select_related("client__trainer").get(pk=int(sys.argv[1]))
-pdf = report_pdf(report_of(assessment, timezone.localdate()))
+pdf = report_pdf(report_of(assessment, date.fromisoformat(sys.argv[2])))
 print(len(pdf))
 """
 
@@ -114,8 +121,8 @@ def test_a_report_drawn_by_one_process_is_served_from_the_store_by_another(owner
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings",
            "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST'] or '127.0.0.1'}:"
                            f"{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}"}
-    drawn = subprocess.run([sys.executable, "-c", DRAW_IN_ANOTHER_PROCESS, str(assessment.pk)], cwd=ROOT, env=env,
-                           capture_output=True, text=True, check=True)
+    drawn = subprocess.run([sys.executable, "-c", DRAW_IN_ANOTHER_PROCESS, str(assessment.pk),
+                            timezone.localdate().isoformat()], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     size = int(drawn.stdout.split()[-1])
 
     def must_not_draw(context):

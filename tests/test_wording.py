@@ -24,6 +24,10 @@ from tests.conftest import make_client, walk_run_30
 from tests.factories import make_assessment
 
 ROOT = Path(__file__).resolve().parent.parent
+# Weeks since the birth are counted to today, read again by the app and its PDF: one day however long
+# the run (tests/conftest.py midday). The only subprocess here is pdftotext, reading a PDF drawn in
+# this process, so it reads no clock.
+pytestmark = pytest.mark.usefixtures("midday")
 LOAD_LABELS = [item.label.lower() for item in protocol.section("load_impact").items]
 
 

@@ -7,7 +7,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Trainer
-from tests.conftest import PASSWORD, make_trainer
+from tests.conftest import PASSWORD, make_trainer, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,9 @@ def test_sign_up_with_an_existing_email_answers_the_same_and_tells_the_owner(ano
     new = anon_http.post(reverse("signup"), {"full_name": "Someone", "email": "someone@example.com"})
     taken = anon_http.post(reverse("signup"), {"full_name": "Dup", "email": "Owner@Example.com"})
     assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
-    assert "already" not in anon_http.get(taken["Location"]).content.decode()
+    answer = anon_http.get(taken["Location"])
+    assert answer.status_code == 200 and "We have sent a message to the address you gave." in visible_text(answer)
+    assert "already" not in answer.content.decode()
     assert Trainer.objects.count() == 1
     to_owner = mail.outbox[1]
     assert to_owner.to == ["owner@example.com"] and "already has one" in to_owner.body
@@ -104,7 +106,9 @@ def test_a_forged_or_tampered_sign_up_link_does_nothing(anon_http):
 def test_sign_up_can_be_turned_off(anon_http, settings):
     settings.SIGNUP_ENABLED = False
     assert anon_http.get(reverse("signup")).status_code == 404
-    assert "Create an account" not in anon_http.get(reverse("login")).content.decode()
+    sign_in = anon_http.get(reverse("login"))
+    assert sign_in.status_code == 200 and "Sign in" in visible_text(sign_in)
+    assert "Create an account" not in sign_in.content.decode()
 
 
 def test_profile_needs_sign_in_and_saves(anon_http, owner_http, owner):

@@ -11,7 +11,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from accounts.models import Trainer
 from assessments.models import COLUMNS, COLUMNS_BY_NAME, Assessment, AssessmentChange
 from guideline import protocol
-from tests.conftest import make_client
+from tests.conftest import make_client, visible_text
 from tests.factories import make_assessment, ready_values
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -233,7 +233,7 @@ def test_verdict_panel_shows_reasons_focus_areas_and_cautions(owner_http, client
     )
     page = owner_http.get(assessment.get_absolute_url()).content.decode()
     assert "Not yet" in page and "Rule 4" in page
-    assert "Single leg bridge, left: <strong>14 of 20</strong>" in page
+    assert "Single leg bridge, left: 14 of 20" in visible_text(page)
     assert "same-day" in page.lower() or "116 123" in page
 
 
@@ -354,8 +354,12 @@ def test_every_protocol_measurement_has_a_column_and_a_form_field(assessment):
 def test_user_text_is_escaped_in_the_studio(owner_http, owner):
     client = make_client(owner, name='<img src=x onerror="alert(1)">')
     assessment = make_assessment(client, notes="<b>bold</b>")
-    page = owner_http.get(assessment.get_absolute_url()).content.decode()
+    response = owner_http.get(assessment.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
     assert "<img src=x" not in page and "<b>bold</b>" not in page
+    # Shown, as text: escaped in the markup, read as typed.
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and '<img src=x onerror="alert(1)">' in visible_text(page)
 
 
 # One shape of an assessment: protocol.flatten and protocol.nest (issue 11) ------------------
@@ -509,8 +513,11 @@ def test_her_page_shows_her_latest_twelve_and_links_to_all_of_them(owner_http, c
 
 
 def test_no_link_to_all_when_all_are_on_her_page(owner_http, client_record):
-    history_of(client_record, 12)
-    assert "All 12 assessments" not in owner_http.get(client_record.get_absolute_url()).content.decode()
+    made = history_of(client_record, 12)
+    response = owner_http.get(client_record.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200 and f'href="{made[0].get_absolute_url()}"' in page, "all twelve are on her page"
+    assert "All 12 assessments" not in page
 
 
 def test_all_her_assessments_page_by_page_latest_first(owner_http, client_record, monkeypatch):

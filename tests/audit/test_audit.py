@@ -55,7 +55,7 @@ def test_her_private_link_views_are_recorded_as_hers_and_shown_to_the_trainer(ow
 
 
 def test_a_refused_private_link_records_nothing(anon_http, client_record):
-    anon_http.get(reverse("reports:progress", args=["not-a-real-token"]))
+    assert anon_http.get(reverse("reports:progress", args=["not-a-real-token"])).status_code == 404
     assert not AccessEvent.objects.exists()
 
 
@@ -82,7 +82,9 @@ def test_an_assessment_edit_is_recorded_only_when_something_changed(owner_http, 
     from tests.assessments.test_assessments import form_data  # the studio form as a browser sends it
 
     url = reverse("assessments:studio", args=[assessment.pk])
-    owner_http.post(url, form_data(assessment))
+    unchanged = owner_http.post(url, form_data(assessment))
+    assert unchanged.status_code == 302, "saved (nothing to save), not refused"
+    assert unchanged["Location"] == reverse("programmes:assessment_summary", args=[assessment.pk])
     assert "changed_assessment" not in kinds()
     owner_http.post(url, form_data(assessment, notes="Felt strong today"))
     assert kinds().count("changed_assessment") == 1
@@ -163,6 +165,7 @@ def test_the_trainer_log_is_hers_alone(owner, stranger, owner_http, stranger_htt
     assert anon_http.get(reverse("audit:log"))["Location"].startswith(reverse("login"))
 
 
+@pytest.mark.usefixtures("midday")  # "today" and ten days ago, in the filter's local days
 def test_the_trainer_log_filters_by_client_kind_and_dates(owner, owner_http, client_record):
     other = make_client(owner, "Beth Okafor")
     old = AccessEvent.objects.create(trainer=owner, actor=owner, client=other, kind="viewed_client",

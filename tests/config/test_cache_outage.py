@@ -159,6 +159,7 @@ def test_the_throttle_survives_the_cache_being_emptied(http, client_record):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("midday")  # a session logged today, on a programme that started a week ago
 def test_writes_are_stored_and_answered_as_stored_while_redis_is_down(redis_down, http, owner, settings):
     """Committed for real (a transactional test), with the deployed task queue: before, each of
     these was stored and then answered with a 500 from queueing the report task after the commit."""

@@ -282,7 +282,8 @@ def test_one_click_post_unsubscribes_and_is_logged(her):
     assert response.status_code == 200 and "no more reminder emails" in response.content.decode()
     assert Client.objects.get(pk=her["client"].pk).reminders_since is None
     assert AccessEvent.objects.filter(client=her["client"], kind="reminders_unsubscribed").count() == 1
-    http.post(path_for(client=her["client"]))  # again: nothing changes, nothing more logged
+    again = http.post(path_for(client=her["client"]))  # again: nothing changes, nothing more logged
+    assert again.status_code == 200 and "no more reminder emails" in again.content.decode()
     assert AccessEvent.objects.filter(client=her["client"], kind="reminders_unsubscribed").count() == 1
 
 
@@ -356,7 +357,7 @@ def test_erasure_removes_her_reminders(her, queued, owner):
 
     owner.daily_digest = False
     owner.save()
-    run(morning())
+    assert len(run(morning())) == 1 and Reminder.objects.filter(client=her["client"]).exists(), "one to erase"
     erase_client(her["client"])
     assert not Reminder.objects.exists() and not SessionLog.objects.exists()
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from practice.attention import worklist
 from practice.models import AttentionAck
 from programmes.models import Programme
-from tests.conftest import make_client, next_log_day, walk_run_30
+from tests.conftest import make_client, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -149,10 +149,13 @@ def test_the_client_list_status_costs_no_query_per_client(owner, owner_http, cou
     assert page.count("Programme: Week 1 of 9") == count
 
 
-def test_the_client_list_shows_only_her_own_clients_status(owner_http, stranger):
+def test_the_client_list_shows_only_her_own_clients_status(owner_http, owner, stranger):
     other = make_client(stranger, "Not Mine")
     make_assessment(other)
-    assert "Not Mine" not in owner_http.get(reverse("clients:list")).content.decode()
+    make_assessment(make_client(owner, "Mine Indeed"))
+    listed = owner_http.get(reverse("clients:list"))
+    assert listed.status_code == 200 and "Mine Indeed" in visible_text(listed)
+    assert "Not Mine" not in listed.content.decode()
     assert owner_http.post(reverse("clients:attention_ack", args=[other.pk]), {"kind": "seen", "fingerprint": "ab"}).status_code == 404
 
 
@@ -292,8 +295,8 @@ def test_recent_activity_is_hers_newest_first(owner, owner_http, stranger):
     log(Programme.objects.get(pk=programme.pk), owner)
     make_assessment(make_client(stranger, "Not Mine"))
     page = owner_http.get(reverse("home")).content.decode()
-    activity = page[page.index("Recent activity"):]
-    assert "Mine Client</a>: session logged by you" in activity and "Not Mine" not in activity
+    activity = visible_text(page[page.index("Recent activity"):])
+    assert "Mine Client: session logged by you" in activity and "Not Mine" not in activity
     assert activity.index("session logged by you") < activity.index("assessment of")
 
 

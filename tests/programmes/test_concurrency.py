@@ -24,6 +24,9 @@ from tests.conftest import make_client, make_trainer
 from tests.factories import make_assessment
 
 POSTS = 10
+# A programme starting today and a session logged today, read again by the live server's thread
+# (time-machine's clock is the whole process's): one day however long the run (tests/conftest.py midday).
+pytestmark = pytest.mark.usefixtures("midday")
 
 
 @pytest.fixture

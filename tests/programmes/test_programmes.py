@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import Programme, Resume, SessionLog
-from tests.conftest import fresh, make_client, next_log_day, walk_run_30
+from tests.conftest import fresh, make_client, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -150,7 +150,9 @@ def test_resuming_steps_back_a_week(owner_http, programme):
 
 def test_nothing_can_be_logged_while_paused(owner_http, programme):
     log(owner_http, programme, symptoms=["urgency"])
-    log(owner_http, programme)
+    refused = log(owner_http, programme)
+    assert refused.status_code == 200
+    assert "This programme is paused: nothing can be logged until it is resumed." in visible_text(refused)
     assert SessionLog.objects.count() == 1
 
 
@@ -222,9 +224,12 @@ def test_home_needs_sign_in(anon_http):
     assert anon_http.get(reverse("home")).status_code == 302
 
 
-def test_home_shows_only_my_clients(owner_http, stranger):
+def test_home_shows_only_my_clients(owner_http, owner, stranger):
     make_assessment(make_client(stranger, "Not Mine"), symptoms_urinary_leakage=True)
-    assert "Not Mine" not in owner_http.get(reverse("home")).content.decode()
+    make_assessment(make_client(owner, "Mine Indeed"), symptoms_urinary_leakage=True)
+    response = owner_http.get(reverse("home"))
+    assert response.status_code == 200 and "Mine Indeed" in visible_text(response), "her own, with the same red flag"
+    assert "Not Mine" not in response.content.decode()
 
 
 @pytest.mark.parametrize("count", [1, 15])

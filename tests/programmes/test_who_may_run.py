@@ -16,7 +16,7 @@ from clients.models import ShareLink
 from guideline import protocol
 from programmes.models import Programme, SessionLog
 from programmes.progression import running_allowed
-from tests.conftest import fresh, make_client, next_log_day, walk_run_30
+from tests.conftest import fresh, make_client, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -216,7 +216,9 @@ def test_resume_is_refused_while_the_latest_verdict_is_refer_and_allowed_after_r
     assert fresh(programme).status == "paused"
     make_assessment(ready_client, **RED_FLAG)
 
-    owner_http.post(reverse("programmes:resume", args=[programme.pk]))
+    refused = owner_http.post(reverse("programmes:resume", args=[programme.pk]), follow=True)
+    assert refused.redirect_chain == [(f"{ready_client.get_absolute_url()}#programme", 302)]
+    assert "It cannot be resumed yet. Referral pending: a red flag is open on her record" in visible_text(refused)
     assert fresh(programme).status == "paused" and not programme.resumes.exists()
 
     make_assessment(ready_client)  # seen, and reassessed: ready
@@ -239,10 +241,14 @@ def test_a_newer_assessment_that_is_not_refer_lifts_the_hold(owner_http, ready_c
 def test_too_early_cannot_be_assigned_even_with_a_reason(owner_http, owner):
     client = make_client(owner, weeks=8)
     make_assessment(client, days_after_birth=7 * 8)
+    too_early = "Too early: running cannot start before 12 weeks after the birth, whatever the reason."
     response = assign_post(owner_http, client, override_reason="She feels great")
-    assert response.status_code == 302 and not Programme.objects.exists()
+    assert response.status_code == 302 and response["Location"] == client.get_absolute_url()
+    assert too_early in visible_text(owner_http.get(response["Location"])) and not Programme.objects.exists()
     start = client.baby_date_of_birth + timedelta(weeks=14)
     response = assign_post(owner_http, client, start_date=start.isoformat(), override_reason="Later, then")
+    assert response.status_code == 302 and response["Location"] == client.get_absolute_url()
+    assert too_early in visible_text(owner_http.get(response["Location"]))
     assert not Programme.objects.exists()  # the assessment itself was too early: reassess first
 
 
@@ -259,7 +265,8 @@ def test_a_start_date_before_twelve_weeks_is_refused_next_to_the_field(owner_htt
 @pytest.mark.django_db
 def test_never_assessed_cannot_be_assigned_running(owner_http, client_record):
     response = assign_post(owner_http, client_record, override_reason="Trust me")
-    assert response.status_code == 302 and not Programme.objects.exists()
+    assert response.status_code == 302 and response["Location"] == client_record.get_absolute_url()
+    assert not Programme.objects.exists()
     page = owner_http.get(client_record.get_absolute_url()).content.decode()
     assert "has not been assessed" in page and reverse("programmes:assign", args=[client_record.pk]) not in page
 
@@ -267,7 +274,10 @@ def test_never_assessed_cannot_be_assigned_running(owner_http, client_record):
 @pytest.mark.django_db
 def test_an_incomplete_symptom_screen_cannot_be_overridden(owner_http, client_record):
     make_assessment(client_record, symptoms_urgency=None)
-    assign_post(owner_http, client_record, override_reason="Forgot to ask")
+    response = assign_post(owner_http, client_record, override_reason="Forgot to ask")
+    assert response.status_code == 302 and response["Location"] == client_record.get_absolute_url()
+    assert ("The symptom screen of her latest assessment is not complete (1 question not asked): finish it before any"
+            " running.") in visible_text(owner_http.get(response["Location"]))
     assert not Programme.objects.exists()
 
 
@@ -293,10 +303,15 @@ def test_a_later_not_yet_for_other_items_holds_until_a_reason_covers_them(owner_
     make_assessment(ready_client, pelvic_floor_fast_reps=6)
     held = fresh(programme)
     assert held.status == "held" and held.running_decision.override_items == ("pelvic_floor.fast_reps",)
-    log(owner_http, programme)
+    refused = log(owner_http, programme)
+    assert refused.status_code == 302 and refused["Location"] == f"{ready_client.get_absolute_url()}#programme"
+    assert ("Nothing can be logged now. Her latest assessment is “not yet”: reassess her, or record your reason to run"
+            " anyway.") in visible_text(owner_http.get(refused["Location"]))
     assert not SessionLog.objects.exists()
 
-    owner_http.post(reverse("programmes:override", args=[programme.pk]), {"override_reason": "  "})
+    no_reason = owner_http.post(reverse("programmes:override", args=[programme.pk]), {"override_reason": "  "}, follow=True)
+    assert no_reason.redirect_chain == [(f"{ready_client.get_absolute_url()}#programme", 302)]
+    assert "Give your reason to carry on running, or reassess her." in visible_text(no_reason)
     assert fresh(programme).status == "held"
     owner_http.post(reverse("programmes:override", args=[programme.pk]), {"override_reason": "Fast reps improving"})
     assert fresh(programme).status == "active" and "Fast reps improving" in fresh(programme).override_reason

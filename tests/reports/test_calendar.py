@@ -64,7 +64,10 @@ def test_a_logged_session_moves_the_feed_on(anon_http, her, owner):
 
 def test_a_referral_hold_empties_the_sessions_from_her_calendar(anon_http, her):
     make_assessment(her["client"], symptoms_urinary_leakage=True)
-    summaries = [str(e["summary"]) for e in events(feed(anon_http, her["token"]))]
+    response = feed(anon_http, her["token"])
+    assert response.status_code == 200
+    summaries = [str(e["summary"]) for e in events(response)]
+    assert "See a health professional before running" in summaries, "what takes the sessions' place"
     assert not [s for s in summaries if s.startswith("Walk–run")]
 
 
@@ -77,7 +80,10 @@ def test_a_revoked_or_unknown_link_gets_the_same_404(anon_http, her):
 def test_one_link_shows_only_its_own_client(anon_http, her, owner, stranger):
     other = make_client(stranger, name="Other Client")
     _, other_token = ShareLink.issue(other, stranger)
-    assert "Walk–run" not in feed(anon_http, other_token).content.decode()
+    response = feed(anon_http, other_token)
+    assert response.status_code == 200 and response.content.startswith(b"BEGIN:VCALENDAR"), "her own feed, empty"
+    assert "Walk–run" not in response.content.decode()
+    assert "Walk–run" in feed(anon_http, her["token"]).content.decode(), "the first client's link still shows hers"
 
 
 def test_her_page_offers_the_calendar(anon_http, her):

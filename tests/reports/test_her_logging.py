@@ -15,7 +15,7 @@ from clients.models import ShareLink
 from practice.attention import worklist
 from programmes.models import Programme, ProgrammeEvent, SessionLog
 from reports.views import LINK_WRITE_LIMIT
-from tests.conftest import fresh, make_client, next_log_day, walk_run_30
+from tests.conftest import fresh, make_client, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -176,7 +176,7 @@ def test_a_future_date_is_refused_next_to_the_field_and_her_input_is_kept(her, a
     response = post_log(anon_http, her, done_on=tomorrow.isoformat(), notes="Felt strong on the hills")
     page = response.content.decode()
     assert response.status_code == 200 and SessionLog.objects.count() == 0
-    assert "That date hasn&#x27;t happened yet" in page and 'id="id_done_on_error"' in page
+    assert "That date hasn't happened yet" in visible_text(page) and 'id="id_done_on_error"' in page
     assert "Felt strong on the hills" in page and tomorrow.isoformat() in page
 
 
@@ -240,7 +240,9 @@ def test_when_her_trainer_turns_self_logging_off_she_cannot_log(her, anon_http):
     page = anon_http.get(log_url(her["token"])).content.decode()
     assert "Your trainer is logging your sessions for now" in page and 'name="sequence"' not in page
     assert post_log(anon_http, her).status_code == 409 and SessionLog.objects.count() == 0
-    assert f'href="{log_url(her["token"])}"' not in anon_http.get(page_url(her["token"])).content.decode()
+    her_page = anon_http.get(page_url(her["token"]))
+    assert her_page.status_code == 200
+    assert f'href="{log_url(her["token"])}"' not in her_page.content.decode()
 
 
 def test_without_a_programme_there_is_nothing_to_log(ready_client, owner, anon_http):
@@ -255,7 +257,9 @@ def test_one_clients_link_logs_only_to_her_own_programme(her, owner, anon_http, 
     make_assessment(other)
     theirs = Programme.assign(client=other, template=walk_run_30(), start_date=today - timedelta(days=7), by=owner)
     # Beth's form numbers posted through Amira's link land on Amira's programme, never Beth's.
-    anon_http.post(log_url(her["token"]), form_data(theirs))
+    response = anon_http.post(log_url(her["token"]), form_data(theirs))
+    assert response.status_code == 302 and response["Location"] == f"{page_url(her['token'])}?logged=1#top"
+    assert her["programme"].logs.count() == 1, "logged, on her own programme"
     assert not theirs.logs.exists()
 
 
@@ -276,7 +280,8 @@ def test_the_trainer_turns_self_logging_off_and_on_with_an_audit_record(her, own
     assert response.status_code == 302 and response["Location"].endswith("#private-link")
     her["client"].refresh_from_db()
     assert not her["client"].self_logging
-    owner_http.post(url, {"self_logging": "off"})  # a repeat changes nothing and records nothing
+    repeat = owner_http.post(url, {"self_logging": "off"})  # a repeat changes nothing and records nothing
+    assert repeat.status_code == 302 and repeat["Location"].endswith("#private-link")
     owner_http.post(url, {"self_logging": "on"})
     her["client"].refresh_from_db()
     assert her["client"].self_logging
@@ -285,7 +290,10 @@ def test_the_trainer_turns_self_logging_off_and_on_with_an_audit_record(her, own
 
 
 def test_the_switch_ignores_a_bad_value(her, owner_http):
-    owner_http.post(reverse("clients:self_logging", args=[her["client"].pk]), {"self_logging": "maybe"})
+    response = owner_http.post(reverse("clients:self_logging", args=[her["client"].pk]), {"self_logging": "maybe"},
+                               follow=True)
+    assert response.redirect_chain == [(f"{her['client'].get_absolute_url()}#private-link", 302)]
+    assert "Choose whether she may log her own sessions." in visible_text(response)
     her["client"].refresh_from_db()
     assert her["client"].self_logging
 
@@ -334,6 +342,9 @@ def test_her_page_never_shows_the_trainers_notes(her, anon_http, owner):
 
 
 def test_a_logged_number_that_is_not_hers_shows_nothing(her, anon_http):
-    page = anon_http.get(page_url(her["token"]) + "?logged=99999").content.decode()
-    assert "Session logged." not in page
+    logged = post_log(anon_http, her)
+    assert "Session logged." in visible_text(anon_http.get(logged["Location"])), "her own number says so"
+    response = anon_http.get(page_url(her["token"]) + "?logged=99999")
+    assert response.status_code == 200 and "Amira" in visible_text(response), "her page, as without it"
+    assert "Session logged." not in response.content.decode()
     assert anon_http.get(page_url(her["token"]) + "?logged=abc").status_code == 200

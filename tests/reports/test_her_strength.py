@@ -97,7 +97,9 @@ def test_self_logging_off_refuses_in_her_words(her, anon_http):
     her["client"].set_self_logging(False)
     response = tick(anon_http, her)
     assert response.status_code == 409 and "Your trainer is logging your sessions" in response.content.decode()
-    assert "Tick a session done" not in anon_http.get(page_url(her["token"])).content.decode()
+    her_page = anon_http.get(page_url(her["token"]))
+    assert her_page.status_code == 200
+    assert "Tick a session done" not in her_page.content.decode()
 
 
 def test_an_open_red_flag_pauses_it_and_says_whom_to_see(her, anon_http):

@@ -47,5 +47,7 @@ def test_a_revoked_link_has_no_service_worker_or_manifest(token, anon_http):
 
 
 def test_the_trainers_pages_have_no_service_worker(owner_http):
-    page = owner_http.get(reverse("home")).content.decode()
+    response = owner_http.get(reverse("home"))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'src="/static/js/' in page, "a page with its scripts, not an error"
     assert "her-offline.js" not in page and "manifest" not in page

@@ -13,7 +13,7 @@ from accounts.models import TrainerLogo
 from clients.models import ShareLink, hash_token
 from reports import pdf as report_pdf
 from reports.views import BAD_TOKEN_LIMIT
-from tests.conftest import make_client
+from tests.conftest import make_client, visible_text
 from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -70,7 +70,9 @@ def test_the_trainer_can_email_the_link(shared, owner_http):
 
 def test_emailing_refuses_a_token_of_another_client(shared, owner_http, owner):
     other = make_client(owner, "Other Client", email="other@example.com")
-    owner_http.post(reverse("clients:link_email", args=[other.pk]), {"token": shared["token"]})
+    response = owner_http.post(reverse("clients:link_email", args=[other.pk]), {"token": shared["token"]}, follow=True)
+    assert response.redirect_chain == [(other.get_absolute_url(), 302)]
+    assert "That link is no longer valid: make a new one to email." in visible_text(response)
     assert not mail.outbox
 
 
@@ -95,7 +97,10 @@ def test_revoked_expired_and_unknown_links_get_the_same_404(shared, anon_http, o
 
 
 def test_a_link_expiry_must_be_in_the_future(shared, owner_http):
-    owner_http.post(reverse("clients:link_create", args=[shared["client"].pk]), {"expires_on": timezone.localdate().isoformat()})
+    response = owner_http.post(reverse("clients:link_create", args=[shared["client"].pk]),
+                               {"expires_on": timezone.localdate().isoformat()})
+    assert response.status_code == 302 and response["Location"] == f"{shared['client'].get_absolute_url()}#private-link"
+    assert "Choose a date after today." in visible_text(owner_http.get(response["Location"]))
     assert ShareLink.objects.usable().get() == shared["link"]
 
 
@@ -535,7 +540,8 @@ def test_her_page_has_no_trainer_wording_in_her_programme(shared, anon_http, own
     Programme.objects.create(client=shared["client"], plan=plan, start_date=timezone.localdate(), assigned_by=owner)
     page = anon_http.get(progress_url(shared["token"])).content.decode()
     assert "No sessions logged yet." in page
-    assert "⚠</span> See a health professional first</span>" in page and "Ready for a graded return</span>" in page
+    text = visible_text(page)
+    assert "⚠ See a health professional first" in text and "Ready for a graded return" in text
     assert "symptom-free in a row" not in page and "Your check-ups" in page and "Your assessments" not in page
 
 
@@ -639,7 +645,9 @@ def test_a_revoked_link_or_one_not_kept_is_never_shown(shared, owner_http):
     owner_http.post(reverse("clients:link_revoke", args=[client.pk]))
     response = owner_http.get(reverse("clients:link_show", args=[client.pk]), follow=True)
     assert "She has no active link" in response.content.decode()
-    owner_http.post(reverse("clients:link_email", args=[client.pk]))
+    response = owner_http.post(reverse("clients:link_email", args=[client.pk]), follow=True)
+    assert response.redirect_chain == [(client.get_absolute_url(), 302)]
+    assert "That link is no longer valid: make a new one to email." in visible_text(response)
     assert not mail.outbox
 
 
