@@ -89,6 +89,9 @@ def claim(kind, day, *, client=None, trainer=None):
             queue_sending(reminder.pk)
     except IntegrityError:
         return None
+    except Exception:  # one reminder that cannot be queued must not stop the run for everyone else
+        logger.exception("Could not queue a %s reminder: it is claimed again at the next run", kind)
+        return None
     return reminder
 
 

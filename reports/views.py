@@ -265,6 +265,12 @@ def her_reminders(request, token):
     error = ""
     if request.method in ("GET", "HEAD"):
         audit.record_link(request, client, "link_viewed_reminders")
+    if request.method == "POST" and (seconds := hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW)):
+        # Her link's posts share one count (her run log, her strength ticks and this switch).
+        return form_page(too_many(render(request, "reports/reminders.html", {
+            "client": client, "trainer": client.trainer, "token": token, "time_zones": TIME_ZONES,
+            "error": "You have changed this a lot in the last hour: please wait a while and try again."}, status=429),
+            seconds))
     if request.method == "POST":
         wanted, zone = request.POST.get("reminders"), request.POST.get("time_zone", client.time_zone)
         if wanted not in ("on", "off") or zone not in TIME_ZONES:

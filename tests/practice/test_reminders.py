@@ -24,7 +24,7 @@ from programmes.models import Programme, SessionLog
 from reports.models import Reminder
 from reports.reminder_rules import Facts, due_kinds
 from reports.unsubscribe import path_for
-from tests.conftest import make_client, walk_run_30
+from tests.conftest import make_client, visible_text, walk_run_30
 from tests.factories import make_assessment
 
 LONDON = ZoneInfo("Europe/London")
@@ -394,3 +394,39 @@ def test_a_scheduler_run_costs_the_same_however_many_clients(owner, queued, coun
         client.set_reminders(True, by_her=True)
     with django_assert_max_num_queries(3):
         assert run(morning(hour=7)) == []
+
+
+def test_her_reminder_switch_shares_her_links_post_limit(her, anon_http, monkeypatch):
+    """Her link's posts are counted together (her run log, her strength ticks, this switch): past
+    the limit the switch says to wait, with Retry-After, and changes nothing."""
+    monkeypatch.setattr("reports.views.LINK_WRITE_LIMIT", 2)
+    client = her["client"]
+    url = reverse("reports:reminders", args=[her["token"]])
+    for wanted in ("off", "on"):
+        assert anon_http.post(url, {"reminders": wanted, "time_zone": "Europe/London"}).status_code == 302
+    response = anon_http.post(url, {"reminders": "off", "time_zone": "Europe/Paris"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "please wait a while and try again" in visible_text(response.content.decode())
+    client.refresh_from_db()
+    assert client.reminders_since is not None and client.time_zone == "Europe/London"
+
+
+def test_a_reminder_that_cannot_be_queued_does_not_stop_the_run(her, owner, monkeypatch, caplog):
+    """The queue failing for her session-day reminder: logged, left unclaimed (the next run tries
+    again), and her trainer's digest is still claimed in the same run."""
+    sent = []
+
+    def queue_sending(reminder_pk):
+        if Reminder.objects.get(pk=reminder_pk).client_id is not None:
+            raise RuntimeError("the queue is down")
+        sent.append(reminder_pk)
+
+    monkeypatch.setattr(reminders, "queue_sending", queue_sending)
+    Client.objects.filter(pk=her["client"].pk).update(on_worklist_from=timezone.localdate())  # so the digest is due
+    claimed = run(morning())
+    assert [reminder.kind for reminder in claimed] == ["digest"] and sent == [claimed[0].pk]
+    assert not Reminder.objects.filter(client=her["client"]).exists()
+    assert "Could not queue a session_day reminder" in caplog.text
+    monkeypatch.setattr(reminders, "queue_sending", sent.append)
+    [again] = run(morning(hour=9))
+    assert (again.client, again.kind) == (her["client"], "session_day")
