@@ -22,9 +22,10 @@ from .forms import AssignForm, CorrectLogForm, DeleteLogForm, OverrideForm, Resu
 from .models import Plan, Programme, ProgrammeRefused, RedFlagNotConfirmed, SessionLog, running_decision_for, with_sessions
 
 
-def get_programme_for_trainer(request, pk):
-    """Her current programme: an ended one is history, not something to log against."""
-    return get_object_or_404(Programme.objects.for_trainer(request.user).current().with_progress(), pk=pk)
+def get_programme_for_trainer(request, pk, blocks=True):
+    """Her current programme: an ended one is history, not something to log against. `blocks`:
+    every session's blocks too (a card drawn from it reads only its next session's otherwise)."""
+    return get_object_or_404(Programme.objects.for_trainer(request.user).current().with_progress(blocks=blocks), pk=pk)
 
 
 def get_any_programme_for_trainer(request, pk):
@@ -92,7 +93,8 @@ def render_card(request: HtmxHttpRequest, programme, **context):
 def session_log(request: HtmxHttpRequest, pk):
     """Log a session in a few taps, exactly once. Logging a symptom shows at once what to do
     and what happens to her programme next."""
-    programme = get_programme_for_trainer(request, pk)
+    # A post draws its card from the programme as the log leaves it: no blocks but its next session's.
+    programme = get_programme_for_trainer(request, pk, blocks=request.method != "POST")
     if refusal := consent_missing(request, programme.client):
         return refusal
     audit.record_view(request, programme.client, "viewed_programme", "Log form")

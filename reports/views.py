@@ -147,8 +147,9 @@ def form_page(response):
 
 
 def current_with_snapshot(client, latest=None):
-    """Her current programme, to log on (None: she has none) and its snapshot as of today (programmes/snapshot.py)."""
-    programme = current_programme_of(client, latest)
+    """Her current programme, to log on (None: she has none) and its snapshot as of today (programmes/snapshot.py):
+    her log page shows only its next session, whose blocks the snapshot reads (one query)."""
+    programme = current_programme_of(client, latest, blocks=False)
     return programme, programme.snapshot(timezone.localdate()) if programme else None
 
 
