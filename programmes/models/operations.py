@@ -94,14 +94,17 @@ class ProgrammeOperations:
         return programme
 
     def log_session(self, *, by, sequence, done_on, outcome, effort=None, symptoms=(), notes="", position=None,
-                    by_client=False, sleep=None, run_down=None, breastfeeding=None):
+                    by_client=False, sleep=None, run_down=None, breastfeeding=None, locked=False):
         """Record the session at her current position, exactly once: `sequence` is the number
         the log form was given (next_sequence), `position` the (week, session) it showed.
         `by_client`: she logged it herself through her private link (`by` is then None).
+        `locked`: this programme was read with its row locked (select_for_update, with_progress) in
+        the transaction still under way, as the log views read it: it is not read again.
         Returns (log, outcome); raises AlreadyLogged or ProgrammeRefused."""
         with versions.operation():
             # Locked and read as it stands, for its state, in one go (its row alone is locked).
-            current = type(self).objects.select_for_update(of=("self",)).filter(pk=self.pk).with_progress(blocks=False).get()
+            current = self if locked else (
+                type(self).objects.select_for_update(of=("self",)).filter(pk=self.pk).with_progress(blocks=False).get())
             if sequence <= current.log_sequence:
                 raise AlreadyLogged(self.logs.filter(sequence=sequence).first())
             if sequence != current.log_sequence + 1:

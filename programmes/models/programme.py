@@ -315,11 +315,13 @@ def status_label(status, referral_pending, week, weeks):
     return "Finished" if status == "finished" else f"Week {week} of {weeks}"
 
 
-def current_programme_of(client, latest=None, blocks=True):
+def current_programme_of(client, latest=None, blocks=True, lock=False):
     """Her current programme ready for state and the rule for who may run; pass her latest
     assessment when the caller has already loaded it, to save the query. `blocks`: every
-    session's blocks too (else its next session's are read when wanted, one query)."""
-    programme = client.programmes.current().with_progress(blocks=blocks).first()
+    session's blocks too (else its next session's are read when wanted, one query); `lock`: its
+    row locked until the transaction under way ends (her log is written from it as read)."""
+    programmes = client.programmes.current().with_progress(blocks=blocks)
+    programme = (programmes.select_for_update(of=("self",)) if lock else programmes).first()
     if programme is not None and latest is not None:
         latest.client = client
         programme.__dict__["latest_assessment"] = latest
