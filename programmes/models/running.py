@@ -5,6 +5,7 @@ afresh from everything she has had recorded (her row keeps them: Client.derived_
 from functools import cache
 
 from django.db import models
+from django.db.models import F, Value
 
 from assessments.models import Assessment
 from clients.models import weeks_between
@@ -58,13 +59,14 @@ def recorded_red_flags(client_ids, using=None):
                 codes, row["assessed_on"], row["created_at"], "assessment", row["pk"], row["recorded_by__full_name"] or ""))
         else:  # no "yes": every answer "no" (raised_or_clear)
             found[row["client_id"]][1].append(progression.Screen(row["assessed_on"], row["created_at"]))
-    # Red-flag symptoms noted with her runs and with her strength sessions (issue 24), alike.
-    for model, to_client, source in ((SessionLog, "programme__client_id", "session"),
-                                     (StrengthLog, "plan__client_id", "strength")):
-        logs = model._base_manager.using(using).filter(**{f"{to_client}__in": client_ids}).exclude(symptoms=[]).order_by()
-        for row in logs.values("pk", to_client, "done_on", "created_at", "symptoms", "logged_by__full_name", "logged_by_client"):
-            if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in row["symptoms"]):
-                by = "her" if row["logged_by_client"] else row["logged_by__full_name"] or ""
-                found[row[to_client]][0].append(
-                    progression.RedFlag(codes, row["done_on"], row["created_at"], source, row["pk"], by))
+    # Red-flag symptoms noted with her runs and with her strength sessions (issue 24), alike: one query.
+    logs = [model._base_manager.using(using).filter(**{f"{to_client}__in": client_ids}).exclude(symptoms=[]).order_by()
+            .annotate(client=F(to_client), by_name=F("logged_by__full_name"), source=Value(source))
+            .values_list("pk", "done_on", "created_at", "symptoms", "logged_by_client", "client", "by_name", "source")
+            for model, to_client, source in ((SessionLog, "programme__client_id", "session"),
+                                             (StrengthLog, "plan__client_id", "strength"))]
+    for pk, done_on, created_at, symptoms, by_client, client_id, by_name, source in logs[0].union(logs[1], all=True):
+        if codes := tuple(code for code in progression.RED_FLAG_SYMPTOMS if code in symptoms):
+            found[client_id][0].append(
+                progression.RedFlag(codes, done_on, created_at, source, pk, "her" if by_client else by_name or ""))
     return found
