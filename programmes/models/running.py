@@ -48,8 +48,8 @@ def raised_or_clear():
 
 def recorded_red_flags(client_ids, using=None):
     """{client id: (every red flag recorded on her surviving records, every complete and clear
-    screen)}: what progression.open_red_flags() reads. Three indexed queries, however many clients
-    (assessments, run logs and strength sessions)."""
+    screen)}: what progression.open_red_flags() reads. Two indexed queries, however many clients
+    (her assessments; her run logs and strength sessions together)."""
     found = {pk: ([], []) for pk in client_ids}
     assessments = Assessment._base_manager.using(using).filter(client_id__in=client_ids).order_by()
     for row in assessments.filter(raised_or_clear()).values(
