@@ -5,5 +5,6 @@ from django.shortcuts import get_object_or_404
 from .models import Assessment
 
 
-def get_assessment_for_trainer(request, pk):
-    return get_object_or_404(Assessment.objects.for_trainer(request.user).select_related("client"), pk=pk)
+def get_assessment_for_trainer(request, pk, *related):
+    """Hers, with her client row and any other `related` rows the page reads."""
+    return get_object_or_404(Assessment.objects.for_trainer(request.user).select_related("client", *related), pk=pk)

@@ -43,7 +43,7 @@ def form_initial(assessment):
 @login_required
 def studio(request: HtmxHttpRequest, pk):
     """The studio entry screen: every field autosaves through htmx; without JavaScript it is one form."""
-    assessment = get_assessment_for_trainer(request, pk)
+    assessment = get_assessment_for_trainer(request, pk, "recorded_by")  # its line under the heading names who
     client = assessment.client
     conflict = None
     if request.method == "POST":

@@ -279,10 +279,10 @@ class Client(models.Model):
         home's worklist). The apps above are reached through the relations they are named in."""
         programme_model = cls._meta.get_field("programmes").related_model
         flags = programme_model.open_red_flags_of([pk], using)[pk]
-        stored = cls._base_manager.using(using).filter(pk=pk).values_list("open_red_flags", flat=True).first()
         assessments = cls._meta.get_field("latest_assessment").related_model._base_manager.using(using)
         latest = assessments.filter(client_id=pk).order_by("-assessed_on", "-pk")
-        if programmes or stored != flags:
+        # Her stored red flags are read only when they decide it (not when her programmes are refreshed anyway).
+        if programmes or cls._base_manager.using(using).filter(pk=pk).values_list("open_red_flags", flat=True).first() != flags:
             latest = latest.first()
             her_programmes = programme_model.objects.using(using).filter(client_id=pk)
             her_programmes.model.refresh_states(her_programmes, latest=latest, red_flags=flags)

@@ -172,6 +172,12 @@ class SessionLogForm(forms.ModelForm):
         self.check_same_day()
         return cleaned
 
+    def validate_constraints(self):
+        """None of SessionLog's constraints is checked here, each by a query as Django would: its
+        checks on effort (none, or 0 to 10) and outcome (completed, partial, skipped) are exactly
+        what these fields' choices accept, and the log's one number per programme is not a field
+        of the form (the operation says "already logged")."""
+
     @property
     def position(self):
         week, session = self.cleaned_data.get("week"), self.cleaned_data.get("session")

@@ -1,7 +1,9 @@
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,9 +24,12 @@ from .forms import AssignForm, CorrectLogForm, DeleteLogForm, OverrideForm, Resu
 from .models import Plan, Programme, ProgrammeRefused, RedFlagNotConfirmed, SessionLog, running_decision_for, with_sessions
 
 
-def get_programme_for_trainer(request, pk):
-    """Her current programme: an ended one is history, not something to log against."""
-    return get_object_or_404(Programme.objects.for_trainer(request.user).current().with_progress(), pk=pk)
+def get_programme_for_trainer(request, pk, blocks=True, lock=False):
+    """Her current programme: an ended one is history, not something to log against. `blocks`:
+    every session's blocks too (a card drawn from it reads only its next session's otherwise);
+    `lock`: its row locked until the transaction under way ends (a log is written from it as read)."""
+    programmes = Programme.objects.for_trainer(request.user).current().with_progress(blocks=blocks)
+    return get_object_or_404(programmes.select_for_update(of=("self",)) if lock else programmes, pk=pk)
 
 
 def get_any_programme_for_trainer(request, pk):
@@ -92,31 +97,37 @@ def render_card(request: HtmxHttpRequest, programme, **context):
 def session_log(request: HtmxHttpRequest, pk):
     """Log a session in a few taps, exactly once. Logging a symptom shows at once what to do
     and what happens to her programme next."""
-    programme = get_programme_for_trainer(request, pk)
-    if refusal := consent_missing(request, programme.client):
-        return refusal
-    audit.record_view(request, programme.client, "viewed_programme", "Log form")
-    if not programme.can_log:
-        refusal = programme.logging_refusal
-        if request.htmx:
-            return render(request, "programmes/_card.html", card_context(programme, refusal=refusal))
-        messages.error(request, refusal)
-        return redirect(card_url(programme))
-    form = SessionLogForm(request.POST or None, programme=programme)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    # A post reads her programme with its row locked, in the transaction the log is written in: the
+    # log is written from the programme as read here (log_session(locked=True)), not read again, and
+    # its card is drawn from the programme as the log leaves it (no blocks but its next session's).
+    with transaction.atomic() if posted else nullcontext():
+        programme = get_programme_for_trainer(request, pk, blocks=not posted, lock=posted)
+        if refusal := consent_missing(request, programme.client):
+            return refusal
+        audit.record_view(request, programme.client, "viewed_programme", "Log form")
+        if not programme.can_log:
+            refusal = programme.logging_refusal
+            if request.htmx:
+                return render(request, "programmes/_card.html", card_context(programme, refusal=refusal))
+            messages.error(request, refusal)
+            return redirect(card_url(programme))
+        form = SessionLogForm(request.POST or None, programme=programme)
+        if not (posted and form.is_valid()):
+            return render_card(request, programme, form=form)
         try:
             log, outcome = programme.log_session(
-                by=request.user, sequence=form.cleaned_data["sequence"], position=form.position, **form.log_fields(),
+                by=request.user, sequence=form.cleaned_data["sequence"], position=form.position, locked=True,
+                **form.log_fields(),
             )
         except ProgrammeRefused as refused:  # already logged, or her position moved meanwhile
             return render_card(request, get_programme_for_trainer(request, pk), refusal=str(refused))
-        audit.record(request, programme.client, "logged_session", f"Week {log.week}, session {log.session_number}")
-        programme = log.programme  # as it stands after the log, loaded by the operation
-        if request.htmx:
-            return render(request, "programmes/_card.html", card_context(programme, outcome=outcome))
-        # Her page shows this log's outcome at the top of the card, where #programme lands.
-        return redirect(card_url(programme, logged=log.sequence))
-    return render_card(request, programme, form=form)
+    audit.record(request, programme.client, "logged_session", f"Week {log.week}, session {log.session_number}")
+    programme = log.programme  # as it stands after the log, loaded by the operation
+    if request.htmx:
+        return render(request, "programmes/_card.html", card_context(programme, outcome=outcome))
+    # Her page shows this log's outcome at the top of the card, where #programme lands.
+    return redirect(card_url(programme, logged=log.sequence))
 
 
 def log_change_response(request: HtmxHttpRequest, pk, template, partial, context, done):

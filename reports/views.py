@@ -1,8 +1,10 @@
 import json
 import zoneinfo
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -35,6 +37,7 @@ BAD_TOKEN_LIMIT = 20  # per address, per BAD_TOKEN_WINDOW seconds
 BAD_TOKEN_WINDOW = 10 * 60
 LINK_WRITE_LIMIT = 12  # session logs posted through one link, per LINK_WRITE_WINDOW seconds
 LINK_WRITE_WINDOW = 60 * 60
+TOO_MANY_WRITES = "You have logged a lot of sessions in the last hour: please wait a while and try again."
 
 
 def bad_token_counter(request):
@@ -131,9 +134,7 @@ def link_write_throttled(request, link, template, context):
     """Count a post through her link (her run log and her strength ticks share the count); the
     page saying to wait once there have been too many, else None."""
     if request.method == "POST" and (seconds := hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW)):
-        return form_page(too_many(render(request, template, {**context, "refusal": (
-            "You have logged a lot of sessions in the last hour: please wait a while and try again.")}, status=429),
-            seconds))
+        return form_page(too_many(render(request, template, {**context, "refusal": TOO_MANY_WRITES}, status=429), seconds))
     return None
 
 
@@ -146,9 +147,11 @@ def form_page(response):
     return response
 
 
-def current_with_snapshot(client, latest=None):
-    """Her current programme, to log on (None: she has none) and its snapshot as of today (programmes/snapshot.py)."""
-    programme = current_programme_of(client, latest)
+def current_with_snapshot(client, latest=None, lock=False):
+    """Her current programme, to log on (None: she has none) and its snapshot as of today (programmes/snapshot.py):
+    her log page shows only its next session, whose blocks the snapshot reads (one query). `lock`: its row
+    locked until the transaction under way ends (her log is written from it as read)."""
+    programme = current_programme_of(client, latest, blocks=False, lock=lock)
     return programme, programme.snapshot(timezone.localdate()) if programme else None
 
 
@@ -163,37 +166,47 @@ def her_log(request, token):
     if refusal:
         return refusal
     client = link.client
-    if request.method in ("GET", "HEAD"):
+    posted = request.method == "POST"
+    if not posted:
         audit.record_link(request, client, "link_viewed_log_page")
-    latest = client.assessments.first()
-    programme, snapshot = current_with_snapshot(client, latest)
-    context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
-    if throttled := link_write_throttled(request, link, "reports/log.html", context):
-        return throttled
-    if refusal := her_logging_refusal(client, snapshot):
-        status = 409 if request.method == "POST" else 200
-        return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
-    form = HerSessionLogForm(request.POST or None, programme=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            log, outcome = programme.log_session(by=None, by_client=True, sequence=form.cleaned_data["sequence"],
-                                                 position=form.position, **form.log_fields())
-        except AlreadyLogged as already:
-            context["refusal"] = str(already)
-        except ProgrammeRefused:
-            context["refusal"] = "Your programme has moved on since this page opened: check your next session and log again."
-        else:
-            audit.record_link(request, client, "link_logged_session", f"Week {log.week}, session {log.session_number}")
-            if outcome.alert:
-                programme.email_trainer_about_pause(absolute_url(request, client.get_absolute_url()))
-            return redirect(f"{reverse('reports:progress', args=[token])}?logged={log.sequence}#top")
-        programme, snapshot = current_with_snapshot(client)
-        if her_logging_refusal(client, snapshot):
-            return form_page(render(request, "reports/log.html", {**context, "programme": programme}, status=409))
-        form = HerSessionLogForm(programme=programme)
-    session = snapshot.next_session
-    context.update(form=form, programme=programme, session=session, session_words=session.in_words() if session else "")
-    return form_page(render(request, "reports/log.html", context))
+    # A post is counted first, on its own (link_write_throttled), whatever becomes of it.
+    seconds = hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW) if posted else 0
+    logged = None
+    # A post reads her programme with its row locked, in the transaction her log is written in: the
+    # log is written from the programme as read here (log_session(locked=True)), not read again.
+    with transaction.atomic() if posted else nullcontext():
+        latest = client.assessments.first()
+        programme, snapshot = current_with_snapshot(client, latest, lock=posted)
+        context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
+        if seconds:
+            return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": TOO_MANY_WRITES},
+                                             status=429), seconds))
+        if refusal := her_logging_refusal(client, snapshot):
+            status = 409 if posted else 200
+            return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
+        form = HerSessionLogForm(request.POST or None, programme=programme)
+        if posted and form.is_valid():
+            try:
+                logged = programme.log_session(by=None, by_client=True, sequence=form.cleaned_data["sequence"],
+                                               position=form.position, locked=True, **form.log_fields())
+            except AlreadyLogged as already:
+                context["refusal"] = str(already)
+            except ProgrammeRefused:
+                context["refusal"] = "Your programme has moved on since this page opened: check your next session and log again."
+            if logged is None:
+                programme, snapshot = current_with_snapshot(client)
+                if her_logging_refusal(client, snapshot):
+                    return form_page(render(request, "reports/log.html", {**context, "programme": programme}, status=409))
+                form = HerSessionLogForm(programme=programme)
+        if logged is None:
+            session = snapshot.next_session
+            context.update(form=form, programme=programme, session=session, session_words=session.in_words() if session else "")
+            return form_page(render(request, "reports/log.html", context))
+    log, outcome = logged
+    audit.record_link(request, client, "link_logged_session", f"Week {log.week}, session {log.session_number}")
+    if outcome.alert:
+        programme.email_trainer_about_pause(absolute_url(request, client.get_absolute_url()))
+    return redirect(f"{reverse('reports:progress', args=[token])}?logged={log.sequence}#top")
 
 
 def her_strength_context(client, ticked=None, plan=False):

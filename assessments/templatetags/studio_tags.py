@@ -67,12 +67,6 @@ def errors(field):
             f' autocomplete="off">\n</div>')
 
 
-@register.simple_tag
-def cell_errors(field):
-    """A box's error slot for the autosave's out-of-band swap: the same as the page draws."""
-    return mark_safe(errors(field))
-
-
 def studio_cell(legend, field, item, assessment):
     """One box, or one yes/no group, of a measurement: its label, input and error slot."""
     name = field.name
@@ -110,3 +104,11 @@ def studio_measure(row, assessment):
         body = (f'\n  <div class="measure__head">\n    <h3 class="measure__label">{escape(str(item.label))}</h3>\n'
                 f'    {target}\n  </div>\n  {help_text}\n  <div class="measure__inputs">{cells}</div>')
     return mark_safe(f'\n<div class="measure" id="measure-{escape(str(item.section))}-{escape(str(item.code))}">{body}\n</div>\n')
+
+
+@register.simple_tag
+def autosaved_errors(form):
+    """Every box's error slot but the version's, each as an out-of-band swap for the autosave: the
+    same as the page draws, in one pass over the form (about 60 boxes; a template loop cost more)."""
+    return mark_safe("".join(f'<div id="errors-{escape(field.name)}" class="cell-errors" hx-swap-oob="true">{errors(field)}</div>'
+                             for field in form if field.name != "version"))

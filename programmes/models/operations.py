@@ -8,7 +8,7 @@ import logging
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -58,11 +58,12 @@ class ProgrammeOperations:
     def _reloaded(self):
         return type(self).objects.filter(pk=self.pk).with_progress(blocks=False).get()
 
-    def _changed(self, **fields):
+    def _changed(self, loaded=None, **fields):
         """The end of every operation: its version moves on (home's "Seen" holds while it does
         not), with its state and any other `fields` in one write, and she floats to the top.
-        Returns the programme as it now stands."""
-        programme = self.refresh_state(version=F("version") + 1, **fields)
+        `loaded`: the programme as the operation loaded it under its lock, with what it wrote
+        since read into it (Programme.refresh_state). Returns the programme as it now stands."""
+        programme = self.refresh_state(loaded=loaded, version=F("version") + 1, **fields)
         self.client.touch()
         return programme
 
@@ -93,18 +94,21 @@ class ProgrammeOperations:
         return programme
 
     def log_session(self, *, by, sequence, done_on, outcome, effort=None, symptoms=(), notes="", position=None,
-                    by_client=False, sleep=None, run_down=None, breastfeeding=None):
+                    by_client=False, sleep=None, run_down=None, breastfeeding=None, locked=False):
         """Record the session at her current position, exactly once: `sequence` is the number
         the log form was given (next_sequence), `position` the (week, session) it showed.
         `by_client`: she logged it herself through her private link (`by` is then None).
+        `locked`: this programme was read with its row locked (select_for_update, with_progress) in
+        the transaction still under way, as the log views read it: it is not read again.
         Returns (log, outcome); raises AlreadyLogged or ProgrammeRefused."""
         with versions.operation():
-            locked = self._lock()
-            if sequence <= locked.log_sequence:
+            # Locked and read as it stands, for its state, in one go (its row alone is locked).
+            current = self if locked else (
+                type(self).objects.select_for_update(of=("self",)).filter(pk=self.pk).with_progress(blocks=False).get())
+            if sequence <= current.log_sequence:
                 raise AlreadyLogged(self.logs.filter(sequence=sequence).first())
-            if sequence != locked.log_sequence + 1:
+            if sequence != current.log_sequence + 1:
                 raise ProgrammeRefused("This form is out of date: reload her page and log the session again.")
-            current = self._reloaded()
             if current.ended_at is not None or not current.can_log:
                 raise ProgrammeRefused(current.logging_refusal)
             if refusal := current.same_day_refusal(done_on):
@@ -127,7 +131,13 @@ class ProgrammeOperations:
                 # available (SQLite), the database still refuses the second copy.
                 raise AlreadyLogged(message="Already logged: this session was just recorded. Nothing was recorded twice.") from None
             current._record("logged", by, log=log, after=log.snapshot(), by_client=by_client)
-            log.programme = current._changed(log_sequence=sequence)  # as it stands now, for its card
+            # Its state replayed with this log: under the lock only this operation changed the
+            # programme's rows, so its logs are read again and the rest is as loaded above.
+            del current._prefetched_objects_cache["logs"]
+            prefetch_related_objects([current], "logs")
+            for name in ("state", "next_session"):
+                current.__dict__.pop(name, None)
+            log.programme = current._changed(loaded=current, log_sequence=sequence)  # as it stands now, for its card
         if log.has_red_flag:  # opened on her row as the operation ended: the card's banner shows it
             log.programme.client.refresh_from_db(fields=["open_red_flags", "red_flag_since"])
         return log, result

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from assessments.models import Assessment
@@ -159,11 +159,14 @@ class Programme(ProgrammeOperations, models.Model):
             "stored_recovery": wellbeing.needs_recovery_check(log.wellbeing for log in logs[-2:]),
         }
 
-    def refresh_state(self, **fields):
+    def refresh_state(self, loaded=None, **fields):
         """Write the stored state from a fresh replay, with any other `fields` of the operation in
         the same statement (call inside the change's operation); her row follows at its end.
+        `loaded`: this programme as the operation loaded it (with_progress) under its lock, with
+        what the operation wrote since read into it: replayed as it is instead of read again.
         Returns the programme as it now stands, loaded for its state and card."""
-        [programme] = Programme.refresh_states(Programme.objects.filter(pk=self.pk), **fields)
+        [programme] = Programme.refresh_states([loaded] if loaded is not None else Programme.objects.filter(pk=self.pk),
+                                               **fields)
         versions.derive(programme.client_id, programmes=False)
         return programme
 
@@ -179,15 +182,17 @@ class Programme(ProgrammeOperations, models.Model):
         """refresh_state() for many programmes at once (her derived state, loading data, the
         migration); `latest`: their client's latest assessment, when it is loaded already;
         `red_flags`: her open red flags as her row will have them (it is written after). Only the
-        rows whose state changed (or that take `fields`) are written."""
-        programmes = programmes.with_progress(blocks=False)
-        if latest is not None:
-            rows = list(programmes)
+        rows whose state changed (or that take `fields`) are written. `programmes`: a QuerySet, or
+        a list of programmes loaded with_progress() and their latest assessment (refresh_state)."""
+        if isinstance(programmes, list):
+            rows = programmes
+        elif latest is not None:
+            rows = list(programmes.with_progress(blocks=False))
             for programme in rows:
                 latest.client = programme.client
                 programme.__dict__["latest_assessment"] = latest
         else:
-            rows = attach_latest_assessments(programmes)
+            rows = attach_latest_assessments(programmes.with_progress(blocks=False))
         changed = []
         for programme in rows:
             if red_flags is not None:
@@ -197,12 +202,18 @@ class Programme(ProgrammeOperations, models.Model):
                 for field, value in {**state, **fields}.items():
                     setattr(programme, field, value)
                 changed.append(programme)
-        if changed:
+        if len(changed) == 1:  # an operation's own programme: a plain UPDATE, not bulk_update's CASE per column
+            [programme] = changed
+            with transaction.atomic(savepoint=False):  # as Programme.objects.bulk_update() writes and bumps
+                models.QuerySet(Programme).filter(pk=programme.pk).update(
+                    **{name: getattr(programme, name) for name in (*STORED_FIELDS, *fields)})
+                versions.bump([programme.client_id])
+        elif changed:
             Programme.objects.bulk_update(changed, [*STORED_FIELDS, *fields], batch_size=500)
-            for programme in changed:  # a field written as an expression is read afresh when wanted
-                for name, value in fields.items():
-                    if hasattr(value, "resolve_expression"):
-                        del programme.__dict__[programme._meta.get_field(name).attname]
+        for programme in changed:  # a field written as an expression is read afresh when wanted
+            for name, value in fields.items():
+                if hasattr(value, "resolve_expression"):
+                    del programme.__dict__[programme._meta.get_field(name).attname]
         return rows
 
     @property
@@ -304,10 +315,13 @@ def status_label(status, referral_pending, week, weeks):
     return "Finished" if status == "finished" else f"Week {week} of {weeks}"
 
 
-def current_programme_of(client, latest=None):
+def current_programme_of(client, latest=None, blocks=True, lock=False):
     """Her current programme ready for state and the rule for who may run; pass her latest
-    assessment when the caller has already loaded it, to save the query."""
-    programme = client.programmes.current().with_progress().first()
+    assessment when the caller has already loaded it, to save the query. `blocks`: every
+    session's blocks too (else its next session's are read when wanted, one query); `lock`: its
+    row locked until the transaction under way ends (her log is written from it as read)."""
+    programmes = client.programmes.current().with_progress(blocks=blocks)
+    programme = (programmes.select_for_update(of=("self",)) if lock else programmes).first()
     if programme is not None and latest is not None:
         latest.client = client
         programme.__dict__["latest_assessment"] = latest
