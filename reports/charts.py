@@ -7,6 +7,9 @@ look the same in the browser and in WeasyPrint."""
 import math
 from dataclasses import dataclass, field, replace
 
+from django.utils.formats import localize
+from django.utils.html import format_html_join
+
 from guideline.protocol import NOT_TESTED, SIDES
 
 # Drawn for a phone's width; the PDF scales the same drawing up.
@@ -81,6 +84,11 @@ class Line:
     def style(self) -> LineStyle:
         return SIDE_STYLES[self.series]
 
+    @property
+    def labels_markup(self):
+        """The numbers beside its points, ready-made (see run())."""
+        return run('<text x="{}" y="{}" dy="{}">{}</text>', self.labels)
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -133,7 +141,6 @@ class Chart:
     labels: list = field(default_factory=list)
     grid: str = ""  # the ticks' lines across the drawing, one path
     tick_labels: list = field(default_factory=list)  # [(y, text)]
-    table_rows: list = field(default_factory=list)  # the rows as the table writes them: [(label, [cells])]
     rows: list = field(default_factory=list)  # the numbers as a table: [(label, value, ...)]
     columns: list = field(default_factory=list)
     x_labels: list = field(default_factory=list)  # [(x, text)] under the axis
@@ -164,6 +171,32 @@ class Chart:
             return f"{self.title} ({self.unit})."
         return f"{self.title}."
 
+    # The repeated runs of the drawing and the table, ready-made (run()): the templates say where each goes.
+    @property
+    def labels_markup(self):
+        return run('<text x="{}" y="{}" dy="-9">{}</text>', self.labels)
+
+    @property
+    def tick_labels_markup(self):
+        return run('<text y="{}" dy="4">{}</text>', self.tick_labels)
+
+    @property
+    def x_labels_markup(self):
+        return run('<text x="{}">{}</text>', self.x_labels)
+
+    @property
+    def bars_markup(self):
+        return run('<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/><text x="{}" y="{}" dx="{}" dy="-6" '
+                   'text-anchor="middle" font-size="12" font-weight="{}" fill="{}">{}</text>\n',
+                   ((b.x, b.y, b.width, b.height, b.fill, b.x, b.y, b.dx, b.text_weight, b.text_colour, b.text)
+                    for b in self.bars))
+
+    @property
+    def table_body(self):
+        """The table's rows: the date (or name) as its row header, then a cell for each number."""
+        return format_html_join("", '<tr><th scope="row">{}</th>{}</tr>', (
+            (shown(label), run("<td>{}</td>", ((cell,) for cell in cells))) for label, *cells in self.rows))
+
     @property
     def keys(self) -> list[str]:
         """How to read the drawing, a sentence each: which line is which side, what the dashed line is."""
@@ -174,6 +207,28 @@ class Chart:
         if self.target is not None:
             keys.append(f"Dashed line: target {self.target}.")
         return keys
+
+
+def run(markup, rows):
+    """A run of small repeated SVG or table elements, one per row of values, as the template's
+    loop wrote it: each value localized and escaped as {{ value }} prints it (format_html escapes
+    every one, so her words are never trusted as markup). A template loop costs a node and a
+    variable lookup per element; her page writes about a thousand of them (issue 20)."""
+    return format_html_join("", markup, ([shown(value) for value in row] for row in rows))
+
+
+def shown(value):
+    """A value as {{ value }} writes it before escaping (localize()), without localize()'s three
+    format lookups for the plain numbers a chart holds: in en-GB without a thousand separator
+    (config/settings.py) an int or a float is written as str() writes it, as printed() assumes for
+    coordinates. A float that str() writes with an exponent, and anything else, goes to localize().
+    tests/reports/test_reports.py holds the two equal."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is float and "e" not in (text := str(value)):
+        return text
+    return localize(value)
 
 
 def _text(number):
@@ -212,7 +267,6 @@ def printed(chart):
         bars=[replace(bar, x=_text(bar.x), y=_text(bar.y), width=_text(bar.width), height=_text(bar.height))
               for bar in chart.bars],
         x_labels=[(_text(x), text) for x, text in chart.x_labels if text],  # a blanked one (thinned()) draws nothing
-        table_rows=[(row[0], row[1:]) for row in chart.rows],
     )
 
 
