@@ -20,16 +20,16 @@ LEFT, RIGHT, TOP, BOTTOM = 34, 10, 20, 36
 @dataclass(frozen=True)
 class Tick:
     value: float
-    y: float | str  # a str once printed()
+    y: float
 
 
 @dataclass(frozen=True)
 class Point:
     label: str
     value: float | None
-    x: float | str
-    y: float | str | None
-    dy: float | str = -9  # where its number sits: above the point, or below it when another line's is above
+    x: float
+    y: float | None
+    dy: float = -9  # where its number sits: above the point, or below it when another line's is above
 
 
 @dataclass(frozen=True)
@@ -193,9 +193,10 @@ class Chart:
 
     @property
     def table_body(self):
-        """The table's rows: the date (or name) as its row header, then a cell for each number."""
-        return format_html_join("", '<tr><th scope="row">{}</th>{}</tr>', (
-            (shown(label), run("<td>{}</td>", ((cell,) for cell in cells))) for label, *cells in self.rows))
+        """The table's rows: the date (or name) as its row header, then a cell for each number (every
+        row of a chart has as many), one format for all its rows."""
+        cells = len(self.rows[0]) - 1 if self.rows else 0
+        return run('<tr><th scope="row">{}</th>' + "<td>{}</td>" * cells + "</tr>", self.rows)
 
     @property
     def keys(self) -> list[str]:
@@ -244,15 +245,13 @@ def printed(chart):
     """The chart with every coordinate as the SVG writes it. A number a template prints goes
     through Django's localisation, which for en-GB writes str(number) at some cost: her page
     draws about a thousand of them. The measured values stay numbers (the table of numbers, the
-    labels over the points). tests/reports/test_reports.py checks the drawing is unchanged."""
-    def point(p):
-        return replace(p, x=_text(p.x), y=_text(p.y), dy=_text(p.dy))
-
+    labels over the points). tests/reports/test_reports.py checks the drawing is unchanged. Only
+    what a template writes is made: the points and ticks keep their numbers (no template reads
+    them, issue 20: a copy of each was made per request and never shown)."""
     def line(line):
-        points = [point(p) for p in line.points]
-        return replace(line, points=points, outline=marks(line.points, line.style.marker, OUTLINE_WIDTH),
+        return replace(line, outline=marks(line.points, line.style.marker, OUTLINE_WIDTH),
                        dots=marks(line.points, line.style.marker, FILL_WIDTH),
-                       labels=[(p.x, p.y, p.dy, p.value) for p in points if p.y is not None])
+                       labels=[(_text(p.x), _text(p.y), _text(p.dy), p.value) for p in line.points if p.y is not None])
 
     tick_ys = [_text(tick.y) for tick in chart.ticks]
     return replace(
@@ -261,8 +260,6 @@ def printed(chart):
         tick_labels=[(y, _tick_text(tick.value)) for y, tick in zip(tick_ys, chart.ticks, strict=True)],
         outline=marks(chart.points, MARKER_CIRCLE, OUTLINE_WIDTH), dots=marks(chart.points, MARKER_CIRCLE, FILL_WIDTH),
         labels=[(_text(p.x), _text(p.y), p.value) for p in chart.points if p.y is not None],
-        ticks=[replace(tick, y=_text(tick.y)) for tick in chart.ticks],
-        points=[point(p) for p in chart.points],
         lines=[line(each) for each in chart.lines],
         bars=[replace(bar, x=_text(bar.x), y=_text(bar.y), width=_text(bar.width), height=_text(bar.height))
               for bar in chart.bars],

@@ -668,7 +668,7 @@ def test_charts_draw_each_measured_point_once_from_strings_made_in_python():
     bar = charts.bar_chart("c", "Running minutes", "d", "minutes", [("1 Mar", 7), ("8 Mar", None), ("15 Mar", 36)], target=30)
     measured = [p for p in line.points if p.y is not None]
     assert line.dots == line.outline == " ".join(f"M{p.x} {p.y}h0" for p in measured)
-    assert line.labels == [(p.x, p.y, p.value) for p in measured] and [p.value for p in measured] == [8, 12.5]
+    assert line.labels == [(str(p.x), str(p.y), p.value) for p in measured] and [p.value for p in measured] == [8, 12.5]
     left, right = sided.lines
     assert left.dots == " ".join(f"M{p.x} {p.y}h0" for p in left.points if p.y is not None)
     # A square: the stroke's length is its width, centred on the point.
