@@ -689,7 +689,7 @@ def test_charts_draw_each_measured_point_once_from_strings_made_in_python():
 
 def test_charts_ready_made_runs_write_what_the_template_loops_wrote():
     """Issue 20: the charts' repeated runs (value labels, tick and date labels, bars, the table's rows)
-    are made in Python with format_html_join; each is what the template loop it replaced wrote, her
+    are made in Python with format_html; each is what the template loop it replaced wrote, her
     words escaped (never marked safe), and charts.shown() writes a value as {{ value }} does."""
     from datetime import date as day
     from decimal import Decimal
@@ -728,3 +728,5 @@ def test_charts_ready_made_runs_write_what_the_template_loops_wrote():
             '{% for x, y, dy, value in line.labels %}<text x="{{ x }}" y="{{ y }}" dy="{{ dy }}">{{ value }}</text>{% endfor %}'
         ).render({"line": each})
     assert "12.5</text>" in line.labels_markup and "17.5</td>" in sided.table_body
+    empty = charts.bar_chart("e", "Running minutes", "d", "minutes", [])
+    assert empty.bars_markup == empty.table_body == empty.x_labels_markup == ""
