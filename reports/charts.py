@@ -7,6 +7,9 @@ look the same in the browser and in WeasyPrint."""
 import math
 from dataclasses import dataclass, field, replace
 
+from django.utils.formats import localize
+from django.utils.html import format_html
+
 from guideline.protocol import NOT_TESTED, SIDES
 
 # Drawn for a phone's width; the PDF scales the same drawing up.
@@ -17,16 +20,16 @@ LEFT, RIGHT, TOP, BOTTOM = 34, 10, 20, 36
 @dataclass(frozen=True)
 class Tick:
     value: float
-    y: float | str  # a str once printed()
+    y: float
 
 
 @dataclass(frozen=True)
 class Point:
     label: str
     value: float | None
-    x: float | str
-    y: float | str | None
-    dy: float | str = -9  # where its number sits: above the point, or below it when another line's is above
+    x: float
+    y: float | None
+    dy: float = -9  # where its number sits: above the point, or below it when another line's is above
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ class Line:
     def style(self) -> LineStyle:
         return SIDE_STYLES[self.series]
 
+    @property
+    def labels_markup(self):
+        """The numbers beside its points, ready-made (see run())."""
+        return run('<text x="{}" y="{}" dy="{}">{}</text>', self.labels)
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -133,7 +141,6 @@ class Chart:
     labels: list = field(default_factory=list)
     grid: str = ""  # the ticks' lines across the drawing, one path
     tick_labels: list = field(default_factory=list)  # [(y, text)]
-    table_rows: list = field(default_factory=list)  # the rows as the table writes them: [(label, [cells])]
     rows: list = field(default_factory=list)  # the numbers as a table: [(label, value, ...)]
     columns: list = field(default_factory=list)
     x_labels: list = field(default_factory=list)  # [(x, text)] under the axis
@@ -164,6 +171,33 @@ class Chart:
             return f"{self.title} ({self.unit})."
         return f"{self.title}."
 
+    # The repeated runs of the drawing and the table, ready-made (run()): the templates say where each goes.
+    @property
+    def labels_markup(self):
+        return run('<text x="{}" y="{}" dy="-9">{}</text>', self.labels)
+
+    @property
+    def tick_labels_markup(self):
+        return run('<text y="{}" dy="4">{}</text>', self.tick_labels)
+
+    @property
+    def x_labels_markup(self):
+        return run('<text x="{}">{}</text>', self.x_labels)
+
+    @property
+    def bars_markup(self):
+        return run('<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/><text x="{}" y="{}" dx="{}" dy="-6" '
+                   'text-anchor="middle" font-size="12" font-weight="{}" fill="{}">{}</text>\n',
+                   ((b.x, b.y, b.width, b.height, b.fill, b.x, b.y, b.dx, b.text_weight, b.text_colour, b.text)
+                    for b in self.bars))
+
+    @property
+    def table_body(self):
+        """The table's rows: the date (or name) as its row header, then a cell for each number (every
+        row of a chart has as many), one format for all its rows."""
+        cells = len(self.rows[0]) - 1 if self.rows else 0
+        return run('<tr><th scope="row">{}</th>' + "<td>{}</td>" * cells + "</tr>", self.rows)
+
     @property
     def keys(self) -> list[str]:
         """How to read the drawing, a sentence each: which line is which side, what the dashed line is."""
@@ -174,6 +208,30 @@ class Chart:
         if self.target is not None:
             keys.append(f"Dashed line: target {self.target}.")
         return keys
+
+
+def run(markup, rows):
+    """A run of small repeated SVG or table elements, one per row of values, as the template's
+    loop wrote it: each value localized and escaped as {{ value }} prints it (format_html escapes
+    every one, so her words are never trusted as markup). A template loop costs a node and a
+    variable lookup per element; her page writes about a thousand of them (issue 20). One
+    format_html call for the whole run (the markup repeated once per row), not one per row."""
+    values = [shown(value) for row in rows for value in row]
+    return format_html(markup * (len(values) // markup.count("{}")), *values) if values else ""
+
+
+def shown(value):
+    """A value as {{ value }} writes it before escaping (localize()), without localize()'s three
+    format lookups for the plain numbers a chart holds: in en-GB without a thousand separator
+    (config/settings.py) an int or a float is written as str() writes it, as printed() assumes for
+    coordinates. A float that str() writes with an exponent, and anything else, goes to localize().
+    tests/reports/test_reports.py holds the two equal."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is float and "e" not in (text := str(value)):
+        return text
+    return localize(value)
 
 
 def _text(number):
@@ -189,15 +247,13 @@ def printed(chart):
     """The chart with every coordinate as the SVG writes it. A number a template prints goes
     through Django's localisation, which for en-GB writes str(number) at some cost: her page
     draws about a thousand of them. The measured values stay numbers (the table of numbers, the
-    labels over the points). tests/reports/test_reports.py checks the drawing is unchanged."""
-    def point(p):
-        return replace(p, x=_text(p.x), y=_text(p.y), dy=_text(p.dy))
-
+    labels over the points). tests/reports/test_reports.py checks the drawing is unchanged. Only
+    what a template writes is made: the points and ticks keep their numbers (no template reads
+    them, issue 20: a copy of each was made per request and never shown)."""
     def line(line):
-        points = [point(p) for p in line.points]
-        return replace(line, points=points, outline=marks(line.points, line.style.marker, OUTLINE_WIDTH),
+        return replace(line, outline=marks(line.points, line.style.marker, OUTLINE_WIDTH),
                        dots=marks(line.points, line.style.marker, FILL_WIDTH),
-                       labels=[(p.x, p.y, p.dy, p.value) for p in points if p.y is not None])
+                       labels=[(_text(p.x), _text(p.y), _text(p.dy), p.value) for p in line.points if p.y is not None])
 
     tick_ys = [_text(tick.y) for tick in chart.ticks]
     return replace(
@@ -206,13 +262,10 @@ def printed(chart):
         tick_labels=[(y, _tick_text(tick.value)) for y, tick in zip(tick_ys, chart.ticks, strict=True)],
         outline=marks(chart.points, MARKER_CIRCLE, OUTLINE_WIDTH), dots=marks(chart.points, MARKER_CIRCLE, FILL_WIDTH),
         labels=[(_text(p.x), _text(p.y), p.value) for p in chart.points if p.y is not None],
-        ticks=[replace(tick, y=_text(tick.y)) for tick in chart.ticks],
-        points=[point(p) for p in chart.points],
         lines=[line(each) for each in chart.lines],
         bars=[replace(bar, x=_text(bar.x), y=_text(bar.y), width=_text(bar.width), height=_text(bar.height))
               for bar in chart.bars],
         x_labels=[(_text(x), text) for x, text in chart.x_labels if text],  # a blanked one (thinned()) draws nothing
-        table_rows=[(row[0], row[1:]) for row in chart.rows],
     )
 
 

@@ -668,7 +668,7 @@ def test_charts_draw_each_measured_point_once_from_strings_made_in_python():
     bar = charts.bar_chart("c", "Running minutes", "d", "minutes", [("1 Mar", 7), ("8 Mar", None), ("15 Mar", 36)], target=30)
     measured = [p for p in line.points if p.y is not None]
     assert line.dots == line.outline == " ".join(f"M{p.x} {p.y}h0" for p in measured)
-    assert line.labels == [(p.x, p.y, p.value) for p in measured] and [p.value for p in measured] == [8, 12.5]
+    assert line.labels == [(str(p.x), str(p.y), p.value) for p in measured] and [p.value for p in measured] == [8, 12.5]
     left, right = sided.lines
     assert left.dots == " ".join(f"M{p.x} {p.y}h0" for p in left.points if p.y is not None)
     # A square: the stroke's length is its width, centred on the point.
@@ -685,3 +685,48 @@ def test_charts_draw_each_measured_point_once_from_strings_made_in_python():
             texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
             assert texts[-len(numbers):] == numbers
             assert "<circle" not in svg and "{{" not in svg and 'd=""' not in svg
+
+
+def test_charts_ready_made_runs_write_what_the_template_loops_wrote():
+    """Issue 20: the charts' repeated runs (value labels, tick and date labels, bars, the table's rows)
+    are made in Python with format_html; each is what the template loop it replaced wrote, her
+    words escaped (never marked safe), and charts.shown() writes a value as {{ value }} does."""
+    from datetime import date as day
+    from decimal import Decimal
+
+    from django.template import engines
+    from django.utils.formats import localize
+
+    from reports import charts
+
+    for value in (0, 7, -3, 1234567, 12.5, -0.5, 0.1 + 0.2, 1e-7, 1e22, 3.0, Decimal("2.50"), day(2026, 3, 5), "<b>&",
+                  None, True):
+        assert charts.shown(value) == localize(value), value
+    odd = '<b>"Tom" & Jerry</b>'
+    line = charts.line_chart("a", "Fast squeezes", "d", "reps", [(odd, 8), ("4 Apr", None), (day(2026, 5, 5), 12.5)])
+    sided = charts.sided_line_chart("b", "Calf raise", "d", "reps", [(odd, 8, 9), ("4 Apr", None, 11), ("5 May", 17, 17.5)])
+    bar = charts.bar_chart("c", "Running minutes", "d", "minutes", [(odd, 7), ("8 Mar", None), ("15 Mar", 36)], target=30)
+    loops = {  # the loops as the templates wrote them before
+        "labels_markup": '{% for x, y, value in chart.labels %}<text x="{{ x }}" y="{{ y }}" dy="-9">{{ value }}</text>{% endfor %}',
+        "tick_labels_markup": '{% for y, text in chart.tick_labels %}<text y="{{ y }}" dy="4">{{ text }}</text>{% endfor %}',
+        "x_labels_markup": '{% for x, text in chart.x_labels %}<text x="{{ x }}">{{ text }}</text>{% endfor %}',
+        "bars_markup": '{% for bar in chart.bars %}<rect x="{{ bar.x }}" y="{{ bar.y }}" width="{{ bar.width }}" '
+                       'height="{{ bar.height }}" rx="3" fill="{{ bar.fill }}"/><text x="{{ bar.x }}" y="{{ bar.y }}" '
+                       'dx="{{ bar.dx }}" dy="-6" text-anchor="middle" font-size="12" font-weight="{{ bar.text_weight }}" '
+                       'fill="{{ bar.text_colour }}">{{ bar.text }}</text>\n{% endfor %}',
+        "table_body": '{% for label, cells in rows %}<tr><th scope="row">{{ label }}</th>{% for cell in cells %}'
+                      '<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}',
+    }
+    engine = engines["django"]
+    for chart in (line, sided, bar):
+        rows = [(row[0], row[1:]) for row in chart.rows]  # as printed() gave them to the table's loop
+        for name, loop in loops.items():
+            assert getattr(chart, name) == engine.from_string(loop).render({"chart": chart, "rows": rows}), (chart.slug, name)
+        assert odd not in chart.table_body and "&lt;b&gt;&quot;Tom&quot; &amp; Jerry&lt;/b&gt;" in chart.table_body
+    for each in sided.lines:
+        assert each.labels_markup == engine.from_string(
+            '{% for x, y, dy, value in line.labels %}<text x="{{ x }}" y="{{ y }}" dy="{{ dy }}">{{ value }}</text>{% endfor %}'
+        ).render({"line": each})
+    assert "12.5</text>" in line.labels_markup and "17.5</td>" in sided.table_body
+    empty = charts.bar_chart("e", "Running minutes", "d", "minutes", [])
+    assert empty.bars_markup == empty.table_body == empty.x_labels_markup == ""
