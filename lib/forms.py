@@ -1,6 +1,7 @@
+import html
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import conditional_escape
 
 from guideline.protocol import PROFILE_ANSWERS
 
@@ -8,8 +9,12 @@ WIDGETS = "django/forms/widgets/"
 
 
 def _text(value):
-    """{{ value|stringformat:'s' }} with autoescaping: str() of it, escaped unless marked safe."""
-    return conditional_escape(value if hasattr(value, "__html__") else str(value))
+    """{{ value|stringformat:'s' }} with autoescaping: str() of it, escaped unless marked safe.
+    (conditional_escape(), without its lazy-string wrappers: a form's options call this thousands
+    of times a page.)"""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def _attrs(widget):
