@@ -1,6 +1,7 @@
+import html
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import conditional_escape
 
 from guideline.protocol import PROFILE_ANSWERS
 
@@ -8,8 +9,12 @@ WIDGETS = "django/forms/widgets/"
 
 
 def _text(value):
-    """{{ value|stringformat:'s' }} with autoescaping: str() of it, escaped unless marked safe."""
-    return conditional_escape(value if hasattr(value, "__html__") else str(value))
+    """{{ value|stringformat:'s' }} with autoescaping: str() of it, escaped unless marked safe.
+    (conditional_escape(), without its lazy-string wrappers: a form's options call this thousands
+    of times a page.)"""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def _attrs(widget):
@@ -78,9 +83,33 @@ FAST_WIDGETS = {
 }
 
 
+REQUIRED = '<span class="required"> (required)</span>'
+
+
+def field_group(field):
+    """templates/forms/field.html, written out: a label (or a legend), help, errors and the widget."""
+    errors = field.errors
+    error_class = " field--error" if errors else ""
+    required = REQUIRED if field.field.required else ""
+    if field.use_fieldset:
+        described = f' aria-describedby="{_text(field.aria_describedby)}"' if field.aria_describedby else ""
+        head = f'<fieldset class="field field--group{error_class}"{described}>\n  <legend>{_text(field.label)}{required}</legend>'
+        end = "</fieldset>"
+    else:
+        head = (f'<div class="field{error_class}">\n'
+                f'  <label for="{_text(field.id_for_label)}">{_text(field.label)}{required}</label>')
+        end = "</div>"
+    help_text = (f'<p class="help" id="{_text(field.auto_id)}_helptext">{_text(field.help_text)}</p>'
+                 if field.help_text else "")
+    error_list = (f'<ul class="field-errors" id="{_text(field.auto_id)}_error">'
+                  + "".join(f"<li>{_text(error)}</li>" for error in errors) + "</ul>") if errors else ""
+    return f"{head}\n\n  {help_text}\n  {error_list}\n  {field}\n{end}"
+
+
 class FormRenderer(TemplatesSetting):
-    """Every form renders its fields through one accessible template; the widgets themselves
-    are written out directly (FAST_WIDGETS), exactly as Django's templates write them."""
+    """Every form renders its fields through one accessible template (forms/field.html, which
+    field_group() writes out); the widgets themselves are written out directly (FAST_WIDGETS),
+    exactly as Django's templates write them."""
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
@@ -88,6 +117,8 @@ class FormRenderer(TemplatesSetting):
     def render(self, template_name, context, request=None):
         if request is None and (fast := FAST_WIDGETS.get(template_name)) is not None:
             return fast(context["widget"]).strip()  # as BaseRenderer.render strips a template's output
+        if request is None and template_name == self.field_template_name and context.keys() == {"field"}:
+            return field_group(context["field"]).strip()
         return super().render(template_name, context, request)
 
 

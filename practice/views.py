@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Window
+from django.db.models import BooleanField, Count, DateTimeField, Window
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -10,15 +11,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
+from assessments.models import DeletedAssessment
+from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLinkForm
 from clients.models import Client, ShareLink
 from lib.http import HtmxHttpRequest, absolute_url, private, query_number
 from lib.qr import qr_svg
 from privacy.erasure import erase_client
-from programmes.card import card_context, current_programme, red_flag_rows
+from programmes.card import card_context, red_flag_rows
 from programmes.models import Programme, running_decision_for
-from programmes.strength import current_strength_plan, paused_words
+from programmes.strength import StrengthPlan, current_strength_plan, paused_words
 from programmes.strength_rules import RED_FLAG_NO_PLAN
 
 from .attention import (
@@ -71,15 +74,55 @@ def client_create(request):
 @login_required
 @require_safe
 def client_detail(request, pk):
-    ended = Programme.objects.filter(client=OuterRef("pk"), ended_at__isnull=False)
-    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by")
-    client = get_object_or_404(clients.annotate(has_ended_programme=Exists(ended)), pk=pk)
+    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment")
+    client = get_object_or_404(with_page_facts(clients), pk=pk)
     audit.record(request, client, "viewed_client")
     # ?logged=N after a log form posted without JavaScript: the card shows that log's outcome.
     return render(request, "clients/detail.html", client_context(client, query_number(request, "logged")))
 
 
 HISTORY_ON_PAGE = 12  # her latest assessments on her page; "All N assessments" pages through the rest
+
+
+def with_page_facts(clients):
+    """What her page asks of her other records, riding on the query for her row: whether she has
+    an ended programme, a current strength plan, a link not revoked or deleted assessments (each
+    read only if so: most clients lack some), and when she last opened her private page.
+
+    Written as SQL: each is one indexed EXISTS (or a LIMIT 1) on her id, and Django's Exists()
+    costs about as much CPU to build and compile as the query it saves."""
+    return clients.annotate(**PAGE_FACTS)
+
+
+def _fact(sql, model, output_field):
+    table = f'"{model._meta.db_table}" U0'  # the query's own table is named for itself, as Django names it
+    return RawSQL(sql.format(table=table, client=f'"{Client._meta.db_table}"."id"'), (), output_field=output_field)
+
+
+PAGE_FACTS = {
+    "has_ended_programme": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client} AND U0."ended_at" IS NOT NULL)',
+                                 Programme, BooleanField()),
+    "has_strength_plan": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client} AND U0."ended_at" IS NULL)',
+                               StrengthPlan, BooleanField()),
+    # Expiry and her consent are checked when the link is read (ShareLink.objects.usable()).
+    "has_link": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client} AND U0."revoked_at" IS NULL)',
+                      ShareLink, BooleanField()),
+    "has_deleted_assessments": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client})',
+                                     DeletedAssessment, BooleanField()),
+    "last_link_visit_at": _fact('(SELECT U0."at" FROM {table} WHERE U0."client_id" = {client} AND U0."via_link" '
+                                'ORDER BY U0."at" DESC, U0."id" DESC LIMIT 1)', AccessEvent, DateTimeField()),
+}
+
+
+def full_latest_assessment(client, assessments):
+    """Her latest assessment with every measurement (who may run reads them): the one her row
+    names, loaded with it, when it is the latest listed; else read afresh."""
+    if not assessments:
+        return None
+    latest = client.latest_assessment if client.latest_assessment_id == assessments[0].pk else client.assessments.first()
+    if latest is not None:
+        latest.client = client
+    return latest
 
 
 def client_context(client, logged=None):
@@ -92,21 +135,27 @@ def client_context(client, logged=None):
         "assessments": assessments,
         "earlier": {"total": total} if total > len(assessments) else None,
         "latest": assessments[0] if assessments else None,
-        "share_link": client.share_links.usable().first(),
+        "share_link": client.share_links.usable().first() if client.has_link else None,
         "share_form": ShareLinkForm(),
     }
     context["red_flags"] = red_flag_rows(client) if client.has_open_red_flag else []
-    if strength := current_strength_plan(client):
+    if strength := current_strength_plan(client) if client.has_strength_plan else None:
         strength.recent_logs = list(strength.logs.select_related("logged_by")[:5])
     context.update(strength_plan=strength, strength_paused=paused_words(client, "trainer"), strength_no_plan=RED_FLAG_NO_PLAN)
-    # Assessments deleted for a reason stay on her record's history (the latest few; her export has all).
-    context["deleted_assessments"] = client.deleted_assessments.select_related("deleted_by")[:DELETED_SHOWN]
-    if programme := current_programme(client, blocks=False):
+    # Assessments deleted for a reason stay on her record's history (the latest few; her export has all),
+    # without what each recorded (her export has that too).
+    context["deleted_assessments"] = (
+        list(client.deleted_assessments.select_related("deleted_by").defer("record", "changes")[:DELETED_SHOWN])
+        if client.has_deleted_assessments else [])
+    latest = full_latest_assessment(client, assessments)
+    # Her row is not read again with it: the programme takes hers as this page read it.
+    current = client.programmes.current().with_progress(blocks=False).select_related(None).select_related("plan", "assigned_by")
+    if programme := current.first():
         programme.client = client  # her row as this page read it (its consent's recorder, her ended programmes)
+        programme.__dict__["latest_assessment"] = latest  # who may run: her latest, read once for the page
         # After logging without JavaScript: the card shows that log's outcome where #programme lands.
         context.update(card_context(programme, logged=logged))
     elif client.has_consent:
-        latest = client.assessments.first() if assessments else None
         context["running_decision"] = running_decision_for(client, latest, timezone.localdate())
     if not programme and client.has_ended_programme:
         # Ended programmes, to reopen or read their history, while she has no current one.

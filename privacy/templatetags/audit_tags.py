@@ -1,14 +1,6 @@
 from django import template
 
-from audit.models import AccessEvent
-
 register = template.Library()
-
-
-@register.simple_tag
-def last_link_visit(client):
-    """When she last opened her progress page or report through her private link."""
-    return AccessEvent.objects.filter(client=client, via_link=True).only("at").first()
 
 
 @register.simple_tag

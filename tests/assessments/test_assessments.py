@@ -256,9 +256,10 @@ def test_client_page_lists_assessments_with_verdict_badges(owner_http, client_re
 def test_client_page_query_count_does_not_grow_with_assessments(owner_http, client_record, count, django_assert_max_num_queries):
     for index in range(count):
         make_assessment(client_record, days_after_birth=90 + index)
-    # 7, the access log's line, her latest assessment in full (who may run), her deleted assessments
-    # and her current strength plan (issue 24)
-    with django_assert_max_num_queries(11):
+    # The session, her trainer, her row (with her latest assessment in full, which decides who may
+    # run, and whether she has a link, a strength plan or deleted assessments to read), the access
+    # log's line, her assessments and her current programme
+    with django_assert_max_num_queries(6):
         owner_http.get(client_record.get_absolute_url())
 
 
@@ -555,7 +556,7 @@ def test_her_page_and_the_comparison_read_the_same_rows_for_12_or_300(owner_http
                                               assessed_on=client_record.baby_date_of_birth + timedelta(days=90 + index),
                                               **ready_values()) for index in range(count))
     client_record.refresh_derived()
-    with django_assert_max_num_queries(11):  # as test_client_page_query_count_does_not_grow_with_assessments
+    with django_assert_max_num_queries(6):  # as test_client_page_query_count_does_not_grow_with_assessments
         page = owner_http.get(client_record.get_absolute_url()).content.decode()
     assert page.count('<a href="/assessments/') == 2 * 12  # each of her latest twelve: its date and "Open"
     with django_assert_max_num_queries(5):

@@ -60,3 +60,20 @@ def test_a_whole_form_renders_the_same():
                        renderer=TemplatesOnly())
     plain.is_valid()
     assert form.as_div() == plain.as_div()
+
+
+@pytest.mark.parametrize("data", [None, {}, {"name": "x", "how": "z", "which": ["q"], "when": "2026-01-02"}])
+def test_each_field_group_is_written_as_forms_field_html_writes_it(data):
+    """field_group() against templates/forms/field.html: unbound, every field in error, some fine."""
+
+    class Fields(forms.Form):
+        name = forms.CharField(label="Her <name>", help_text=mark_safe("Her <em>full</em> name"))
+        when = forms.DateField(required=False)
+        how = forms.ChoiceField(choices=[("a", "A & B")], widget=forms.RadioSelect, help_text="Pick one & go")
+        which = forms.MultipleChoiceField(choices=[("x", "X")], widget=forms.CheckboxSelectMultiple)
+        secret = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    fast, plain = Fields(data), Fields(data, renderer=TemplatesOnly())
+    for name in fast.fields:
+        assert fast[name].as_field_group() == plain[name].as_field_group(), name
+    assert fast.as_div() == plain.as_div()

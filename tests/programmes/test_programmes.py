@@ -197,10 +197,11 @@ def test_client_page_query_count_is_constant_as_sessions_accumulate(owner_http, 
                    outcome="completed", effort=4)
         for n in range(1, sessions + 1)
     )
-    # 15, one to spare: her trainer and record, the access log's line, her assessments, link, strength plan,
-    # programme with its plan's sessions and blocks, logs and resumes, her latest assessment in full (it
-    # decides whether she may run), her deleted assessments and her last link visit; none per session
-    with django_assert_max_num_queries(16):
+    # The session, her trainer, her row (with her latest assessment in full, which decides whether she
+    # may run, her last link visit and whether she has a link, a strength plan or deleted assessments to
+    # read), the access log's line, her assessments, her programme with its plan's sessions and blocks,
+    # logs and resumes; none per session
+    with django_assert_max_num_queries(10):
         assert owner_http.get(programme.client.get_absolute_url()).status_code == 200
 
 
