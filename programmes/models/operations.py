@@ -140,6 +140,9 @@ class ProgrammeOperations:
             log.programme = current._changed(loaded=current, log_sequence=sequence)  # as it stands now, for its card
         if log.has_red_flag:  # opened on her row as the operation ended: the card's banner shows it
             log.programme.client.refresh_from_db(fields=["open_red_flags", "red_flag_since"])
+            # ... and the rule for who may run reads it: a decision worked out before the log (the
+            # log view asks can_log first) would offer to resume a programme this log just paused.
+            log.programme.__dict__.pop("running_decision", None)
         return log, result
 
     def email_trainer_about_pause(self, client_url):

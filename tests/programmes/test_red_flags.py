@@ -544,3 +544,14 @@ def test_the_card_says_what_happened_to_the_trainer_and_her_page_says_it_to_her(
     assert "Please see your" not in card and "you can" not in card.split('class="alert__title">Session logged.')[1][:600]
     hers = page(anon_http, reverse("reports:progress", args=[her["token"]]))
     assert "Please see your GP or a physiotherapist" in hers
+
+
+def test_the_card_after_a_red_flag_log_offers_no_resume(her, owner_http):
+    """The log view reads her programme (and whether she may run) before the log; the card it
+    draws after a red-flag log must not offer to resume what the log just paused."""
+    card = visible_text(owner_http.post(reverse("programmes:log", args=[her["programme"].pk]), {
+        "sequence": fresh(her["programme"]).next_sequence, "done_on": next_log_day(her["programme"]).isoformat(),
+        "outcome": "completed", "symptoms": ["urinary_leakage"]}, headers={"HX-Request": "true"}).content.decode())
+    assert "Referral alert: running is paused" in card
+    assert "It can be resumed once a new assessment with the full symptom screen finds no red flag." in card
+    assert "she may restart" not in card and "Resume it" not in card
