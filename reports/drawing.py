@@ -37,12 +37,14 @@ FINISHED_PRIORITY = 10  # an assessment just finished: her report is wanted now,
 
 
 @task
-def draw_reports(client_pk):
+def draw_reports(client_pk, latest_only=False):
     """Draw every report of hers whose stored drawing is missing or stale, her latest first (the
     one she and her trainer download), then the others, newest first; returns how many. After a
     change of hers only her latest's stamp has moved on (reports/pdf.py report_stamps), unless
     the change was to an earlier assessment or to what every report shows: so one changed client
-    costs one report's drawing."""
+    costs one report's drawing. `latest_only` (after Finish, at the front of the queue): her
+    latest alone, and the others queued behind everyone else's, so the worker is free for the
+    next Finish after one report's drawing, not all of hers."""
     from clients.models import Client
 
     from .pdf import draw, reports_for
@@ -51,13 +53,23 @@ def draw_reports(client_pk):
     if client is None:  # erased meanwhile
         return 0
     history = list(client.assessments.order_by("assessed_on", "pk"))
-    drawn, today = 0, timezone.localdate()
-    for wanted in (history[-1:], history[-2::-1]):
-        for report in reports_for(client, wanted, history[-1].pk, today, history=history) if wanted else []:
-            if not report.stored:
-                draw(report)
-                drawn += 1
-    return drawn
+    if not history:
+        return 0
+    today = timezone.localdate()
+
+    def draw_stale(wanted):
+        stale = [report for report in reports_for(client, wanted, history[-1].pk, today, history=history)
+                 if not report.stored]
+        for report in stale:
+            draw(report)
+        return len(stale)
+
+    drawn = draw_stale(history[-1:])
+    if latest_only:
+        if len(history) > 1:  # the others behind everyone's Finish: they find nothing to draw if none changed
+            queue_drawing([client_pk])
+        return drawn
+    return drawn + (draw_stale(history[-2::-1]) if len(history) > 1 else 0)
 
 
 def waiting(client_pks):
@@ -106,11 +118,11 @@ def queue_drawing(client_pks, priority=0):
 
 
 def draw_now(client_pk):
-    """Draw her reports ahead of everything else and without waiting (her latest first): an
-    assessment was just finished, and the summary it leads to offers its report. Stored or
+    """Draw her latest report ahead of everything else and without waiting (the rest of hers
+    after): an assessment was just finished, and the summary it leads to offers its report. Stored or
     logged, never an error: the finish is saved already."""
     try:
-        draw_reports.using(priority=FINISHED_PRIORITY).enqueue(client_pk)
+        draw_reports.using(priority=FINISHED_PRIORITY).enqueue(client_pk, latest_only=True)
     except Exception:
         logger.warning("Could not queue the drawing of the reports of client %s", client_pk, exc_info=True)
 

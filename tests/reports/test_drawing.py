@@ -321,5 +321,18 @@ def test_finish_queues_her_reports_at_once_ahead_of_everything(owner_http, queue
                                                                            version=assessment.version + 1))
     assert response.status_code == 302
     result = default_task_backend.results[-1]
-    assert (result.args, result.task.priority) == ([client_record.pk], FINISHED_PRIORITY)
+    assert (result.args, result.kwargs, result.task.priority) == ([client_record.pk], {"latest_only": True}, FINISHED_PRIORITY)
     assert result.task.run_after is None, "not after the studio's delay: now"
+
+
+def test_after_finish_the_worker_draws_her_latest_alone_and_queues_the_rest_behind_everyone(
+        full_client, fake_drawing, queued):  # noqa: F811
+    """A Finish's task frees the worker after one report's drawing (the next Finish waits for no
+    more than that); her earlier reports follow in a task of the usual priority."""
+    client, (first, second) = full_client  # both drawings stale
+    default_task_backend.clear()
+    assert draw_reports.call(client.pk, latest_only=True) == 1
+    assert [html.count("Prepared") for html in fake_drawing] == [1], "her latest (live) report alone"
+    assert queued() == [([client.pk], 0)]
+    assert draw_reports.call(client.pk) == 1, "then the record of her first"
+    assert DrawnReport.objects.filter(client=client).count() == 2
