@@ -6,25 +6,26 @@ import json
 import os
 import sys
 
+# Every model of the project's own apps is compared, so a model added later (home's "Seen", a
+# studio …) is carried by backups or this test says so.
+PROJECT_APPS = {"accounts", "assessments", "audit", "clients", "practice", "privacy", "programmes", "reports"}
+
 
 def snapshot(today):
-    from accounts.models import Trainer, TrainerLogo
-    from assessments.models import Assessment, AssessmentChange
-    from audit.models import AccessEvent
-    from clients.models import Client, ConsentRecord, ShareLink
-    from programmes.models import Plan, PlanBlock, PlanSession, Programme, Resume, SessionLog
-    from reports.models import DrawnReport
+    from django.apps import apps
+
+    from accounts.models import TrainerLogo
+    from assessments.models import Assessment
     from reports.pdf import report_html, report_key
 
     tables = {}
-    for model in (Trainer, TrainerLogo, Client, ConsentRecord, ShareLink, Assessment, AssessmentChange, Plan,
-                  PlanSession, PlanBlock, Programme, SessionLog, Resume, AccessEvent, DrawnReport):
+    for model in sorted((m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS), key=lambda m: m._meta.label):
         rows = list(model.objects.order_by("pk").values())
         for row in rows:
             for key, value in row.items():
                 if isinstance(value, (bytes, memoryview)):
                     row[key] = hashlib.sha256(bytes(value)).hexdigest()
-        tables[model.__name__] = rows
+        tables[model._meta.label] = rows
     reports = {}
     for assessment in Assessment.objects.select_related("client__trainer").order_by("pk"):
         latest = assessment.client.assessments.order_by("-assessed_on", "-pk").values_list("pk", flat=True).first()
