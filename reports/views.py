@@ -130,11 +130,21 @@ def trainer_pdf(request, pk):
     return pdf_response(request, assessment)
 
 
+def count_link_post(request, link):
+    """Count a post through her link (her run log, her strength ticks and her reminder switch share
+    the count): the seconds to wait once there have been too many, else 0."""
+    return (hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW) or 0) if request.method == "POST" else 0
+
+
+def too_many_posts(request, template, context, seconds, key="refusal", message=TOO_MANY_WRITES):
+    """The page saying to wait (429, Retry-After), its message where the page shows a refusal."""
+    return form_page(too_many(render(request, template, {**context, key: message}, status=429), seconds))
+
+
 def link_write_throttled(request, link, template, context):
-    """Count a post through her link (her run log and her strength ticks share the count); the
-    page saying to wait once there have been too many, else None."""
-    if request.method == "POST" and (seconds := hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW)):
-        return form_page(too_many(render(request, template, {**context, "refusal": TOO_MANY_WRITES}, status=429), seconds))
+    """Count a post through her link; the page saying to wait once there have been too many, else None."""
+    if seconds := count_link_post(request, link):
+        return too_many_posts(request, template, context, seconds)
     return None
 
 
@@ -169,8 +179,8 @@ def her_log(request, token):
     posted = request.method == "POST"
     if not posted:
         audit.record_link(request, client, "link_viewed_log_page")
-    # A post is counted first, on its own (link_write_throttled), whatever becomes of it.
-    seconds = hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW) if posted else 0
+    # A post is counted first, on its own, whatever becomes of it.
+    seconds = count_link_post(request, link)
     logged = None
     # A post reads her programme with its row locked, in the transaction her log is written in: the
     # log is written from the programme as read here (log_session(locked=True)), not read again.
@@ -179,8 +189,7 @@ def her_log(request, token):
         programme, snapshot = current_with_snapshot(client, latest, lock=posted)
         context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
         if seconds:
-            return form_page(too_many(render(request, "reports/log.html", {**context, "refusal": TOO_MANY_WRITES},
-                                             status=429), seconds))
+            return too_many_posts(request, "reports/log.html", context, seconds)
         if refusal := her_logging_refusal(client, snapshot):
             status = 409 if posted else 200
             return form_page(render(request, "reports/log.html", {**context, "refusal": refusal}, status=status))
@@ -275,15 +284,13 @@ def her_reminders(request, token):
     if refusal:
         return refusal
     client = link.client
+    context = {"client": client, "trainer": client.trainer, "token": token, "time_zones": TIME_ZONES}
     error = ""
     if request.method in ("GET", "HEAD"):
         audit.record_link(request, client, "link_viewed_reminders")
-    if request.method == "POST" and (seconds := hit(link.write_counter, LINK_WRITE_LIMIT, LINK_WRITE_WINDOW)):
-        # Her link's posts share one count (her run log, her strength ticks and this switch).
-        return form_page(too_many(render(request, "reports/reminders.html", {
-            "client": client, "trainer": client.trainer, "token": token, "time_zones": TIME_ZONES,
-            "error": "You have changed this a lot in the last hour: please wait a while and try again."}, status=429),
-            seconds))
+    if seconds := count_link_post(request, link):
+        return too_many_posts(request, "reports/reminders.html", context, seconds, key="error",
+                              message="You have changed this a lot in the last hour: please wait a while and try again.")
     if request.method == "POST":
         wanted, zone = request.POST.get("reminders"), request.POST.get("time_zone", client.time_zone)
         if wanted not in ("on", "off") or zone not in TIME_ZONES:
@@ -297,10 +304,8 @@ def her_reminders(request, token):
                 audit.record_link(request, client, f"link_reminders_{wanted}")
             return redirect(f"{reverse('reports:reminders', args=[token])}?saved={wanted}")
     saved = request.GET.get("saved") if request.GET.get("saved") in ("on", "off") else ""
-    response = render(request, "reports/reminders.html", {
-        "client": client, "trainer": client.trainer, "token": token, "time_zones": TIME_ZONES, "error": error,
-        "saved": saved}, status=400 if error else 200)
-    return form_page(response)
+    return form_page(render(request, "reports/reminders.html", {**context, "error": error, "saved": saved},
+                            status=400 if error else 200))
 
 
 def unsubscribed_whom(token):
