@@ -188,7 +188,7 @@ def quiet_from(state):
 
 def standing_kinds(state):
     """Her reasons that hold whatever the day, until her records change (her row keeps them as
-    worklist_kinds); the days bring the others (DAY_KINDS)."""
+    worklist_kinds); the days bring the others (reason_kinds(), DAY_KIND_SQL)."""
     status = state.programme_status
     holds = {
         "paused": status == "paused",
@@ -243,10 +243,15 @@ def worklist_from(state, today):
     return min(coming, default=None)
 
 
+def last_session_of(programme):
+    """The latest date a session of `programme` (an OuterRef to its id) was logged for, by its date,
+    not when it was logged: her pacing."""
+    return Subquery(SessionLog.objects.filter(programme=programme).order_by("-done_on").values("done_on")[:1])
+
+
 def with_last_session(programmes):
-    """Each programme's latest session date (by its date, not when it was logged): her pacing."""
-    latest = SessionLog.objects.filter(programme=OuterRef("pk")).order_by("-done_on").values("done_on")[:1]
-    return programmes.annotate(last_session_on=Subquery(latest))
+    """Each programme's latest session date (last_session_of)."""
+    return programmes.annotate(last_session_on=last_session_of(OuterRef("pk")))
 
 
 def worklist_fields(sender, clients, using=None, **kwargs):
@@ -369,8 +374,7 @@ def worklist_clients(trainer, rows):
         latest_log_pain=F("current__latest_log_pain"), programme_recovery=F("current__stored_recovery"),
         pain_week=F("current__latest_log__week"), pain_session=F("current__latest_log__session_number"),
         pain_on=F("current__latest_log__done_on"),
-        last_session_on=Subquery(SessionLog.objects.filter(programme=OuterRef("current_programme_id"))
-                                 .order_by("-done_on").values("done_on")[:1]),
+        last_session_on=last_session_of(OuterRef("current_programme_id")),
     )
     found = {client.pk: client for client in clients}
     for client in found.values():
