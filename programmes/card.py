@@ -58,10 +58,6 @@ def red_flag_rows(client):
     return [RedFlagRow(flag) for flag in red_flags_of(client)]
 
 
-def current_programme(client, blocks=True):
-    return client.programmes.current().with_progress(blocks).first()
-
-
 def card_context(programme, form=None, outcome=None, refusal="", notice="", logged=None):
     """The card's context: the programme (its rows: plan, dates, override reason) and its snapshot
     (where it stands, its schedule, next session and advice). `outcome`: the outcome of the log
