@@ -98,13 +98,13 @@ class ProgrammeOperations:
         """Record the session at her current position, exactly once: `sequence` is the number
         the log form was given (next_sequence), `position` the (week, session) it showed.
         `by_client`: she logged it herself through her private link (`by` is then None).
-        `locked`: this programme was read with its row locked (select_for_update, with_progress) in
+        `locked`: this programme was read with its row locked (ProgrammeQuerySet.locked(), with_progress) in
         the transaction still under way, as the log views read it: it is not read again.
         Returns (log, outcome); raises AlreadyLogged or ProgrammeRefused."""
         with versions.operation():
             # Locked and read as it stands, for its state, in one go (its row alone is locked).
             current = self if locked else (
-                type(self).objects.select_for_update(of=("self",)).filter(pk=self.pk).with_progress(blocks=False).get())
+                type(self).objects.locked().filter(pk=self.pk).with_progress(blocks=False).get())
             if sequence <= current.log_sequence:
                 raise AlreadyLogged(self.logs.filter(sequence=sequence).first())
             if sequence != current.log_sequence + 1:

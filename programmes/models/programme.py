@@ -32,6 +32,12 @@ class ProgrammeQuerySet(VersionedQuerySet):
     def current(self):
         return self.filter(ended_at__isnull=True)
 
+    def locked(self, lock=True):
+        """Its programmes' rows locked until the transaction under way ends, a log is written from
+        the programme as read (Programme.log_session): its own rows alone, not her row or its plan's
+        joined with it. `lock` False: as it is."""
+        return self.select_for_update(of=("self",)) if lock else self
+
     def with_progress(self, blocks=True):
         """Everything a programme's state and card read, in a fixed number of queries."""
         sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
@@ -320,8 +326,7 @@ def current_programme_of(client, latest=None, blocks=True, lock=False):
     assessment when the caller has already loaded it, to save the query. `blocks`: every
     session's blocks too (else its next session's are read when wanted, one query); `lock`: its
     row locked until the transaction under way ends (her log is written from it as read)."""
-    programmes = client.programmes.current().with_progress(blocks=blocks)
-    programme = (programmes.select_for_update(of=("self",)) if lock else programmes).first()
+    programme = client.programmes.current().with_progress(blocks=blocks).locked(lock).first()
     if programme is not None and latest is not None:
         latest.client = client
         programme.__dict__["latest_assessment"] = latest
