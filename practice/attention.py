@@ -384,18 +384,19 @@ def worklist_clients(trainer, rows):
 
 def worklist_page(trainer, today, number, per_page):
     """A page of her worklist (a Page of Entry), counted in the same query as its ids: home's
-    first few and "See all". Past the end is the last page, and anything else the first, as
-    Paginator.get_page() says."""
+    first few and "See all". Which page `number` names is Paginator.get_page()'s answer; the
+    page it most likely names is read first, with the count, and read again only if not."""
     try:
-        number = max(int(number), 1)
+        guess = max(int(number), 1)
     except (TypeError, ValueError):
-        number = 1
-    rows, on_list = worklist_ids(trainer, today, per_page, (number - 1) * per_page)
-    if not rows and number > 1:
+        guess = 1
+    rows, on_list = worklist_ids(trainer, today, per_page, (guess - 1) * per_page)
+    if not rows and guess > 1:  # past the end: the window counted nothing
         _, on_list = worklist_ids(trainer, today, 1)
-        number = max(1, -(-on_list // per_page))
-        rows, on_list = worklist_ids(trainer, today, per_page, (number - 1) * per_page)
-    return Page(entries_for(worklist_clients(trainer, rows), trainer, today), number, Paginator(range(on_list), per_page))
+    page = Paginator(range(on_list), per_page).get_page(number)
+    if page.number != guess:
+        rows, _ = worklist_ids(trainer, today, per_page, (page.number - 1) * per_page)
+    return Page(entries_for(worklist_clients(trainer, rows), trainer, today), page.number, page.paginator)
 
 
 def entries_for(clients, trainer, today):

@@ -455,6 +455,8 @@ def test_the_database_and_reason_kinds_agree_on_every_client_day_after_day(owner
     page at a time too."""
     import random
 
+    from django.core.paginator import Paginator
+
     from assessments.models import Assessment
     from clients.models import Client
     from practice.attention import ORDER, entries_for, fingerprint, worklist_clients, worklist_fields, worklist_ids, worklist_page
@@ -508,3 +510,7 @@ def test_the_database_and_reason_kinds_agree_on_every_client_day_after_day(owner
         page = worklist_page(owner, day, 2, 7)
         assert [(entry.client.pk, entry.fingerprint) for entry in page.object_list] == expected[7:14]
         assert (page.paginator.count, page.number) == (len(expected), 2 if len(expected) > 7 else 1)
+    # Which page a number names is Paginator.get_page()'s answer: past the end or below 1 the last, anything else the first.
+    for number in ("0", "-1", "99", "x", None, "3"):
+        page, named = worklist_page(owner, day, number, 7), Paginator(expected, 7).get_page(number)
+        assert page.number == named.number and [(e.client.pk, e.fingerprint) for e in page.object_list] == list(named), number
