@@ -13,11 +13,11 @@ from .models import Trainer
 @admin.register(Trainer)
 class TrainerAdmin(UserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "business_name", "is_staff", "is_active"]
-    search_fields = ["email", "full_name", "business_name"]
+    list_display = ["email", "full_name", "studio", "role", "is_staff", "is_active"]
+    search_fields = ["email", "full_name", "studio__name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Trainer", {"fields": ["full_name", "business_name", "business_email", "business_phone", "website"]}),
+        ("Trainer", {"fields": ["full_name", "studio", "role"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from PIL import Image
 
-from .models import Trainer
+from .models import Studio, Trainer
 
 
 class SignInForm(AuthenticationForm):
@@ -31,7 +31,7 @@ def single_line(value):
 
 
 class SingleLineFieldsMixin:
-    single_line_fields = ("full_name", "business_name", "business_phone")
+    single_line_fields: tuple[str, ...] = ("full_name", "business_name")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,16 +41,18 @@ class SingleLineFieldsMixin:
 
 
 class SignUpForm(SingleLineFieldsMixin, forms.ModelForm):
-    """Who she is; the password is chosen from the emailed link, which proves the address."""
+    """Who she is; the password is chosen from the emailed link, which proves the address. The
+    business name names the studio she starts (a studio of one until she invites anyone)."""
+
+    business_name = forms.CharField(
+        max_length=Studio._meta.get_field("name").max_length, required=False,
+        help_text="Shown on your clients' reports. You can change it later.")
 
     class Meta:
         model = Trainer
-        fields = ["full_name", "email", "business_name"]
+        fields = ["full_name", "email"]
         labels = {"full_name": "Your name"}
-        help_texts = {
-            "email": "We will email you a link to choose your password.",
-            "business_name": "Shown on your clients' reports. You can change it later.",
-        }
+        help_texts = {"email": "We will email you a link to choose your password."}
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()
@@ -76,10 +78,20 @@ class ChoosePasswordForm(BaseUserCreationForm):
 class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = Trainer
-        fields = ["full_name", "business_name", "business_email", "business_phone", "website", "quiet_after_days",
-                  "daily_digest"]
-        labels = {"full_name": "Your name", "quiet_after_days": "A programme is quiet after (days)"}
+        fields = ["full_name", "daily_digest"]
+        labels = {"full_name": "Your name"}
         help_texts = {"daily_digest": "How many clients are on your worklist, once a day, to the address you sign in with."}
+
+
+class StudioForm(SingleLineFieldsMixin, forms.ModelForm):
+    """The studio's letterhead and settings: its owners' to change."""
+
+    single_line_fields: tuple[str, ...] = ("name", "phone")
+
+    class Meta:
+        model = Studio
+        fields = ["name", "email", "phone", "website", "quiet_after_days"]
+        labels = {"name": "Studio or business name", "quiet_after_days": "A programme is quiet after (days)"}
 
 
 MAX_LOGO_BYTES = 1024 * 1024

@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -14,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from lib.http import absolute_url
 
-from .forms import ChoosePasswordForm, LogoForm, ProfileForm, SignInForm, SignUpForm
+from .forms import ChoosePasswordForm, LogoForm, ProfileForm, SignInForm, SignUpForm, StudioForm
 from .limits import address_over_limit, recipient_over_limit
-from .models import Trainer, TrainerLogo, quiet_after_changed
+from .models import Studio, StudioLogo, Trainer, quiet_after_changed
 
 SIGNUP_LINK_MAX_AGE = 3 * 24 * 60 * 60  # seconds
 SIGNUP_SALT = "accounts.signup"
@@ -77,10 +78,12 @@ def signup_confirm(request, token):
     if Trainer.objects.filter(email__iexact=details["email"]).exists():
         messages.info(request, "Your account is ready: sign in.")
         return redirect("login")
-    form = ChoosePasswordForm(request.POST or None, instance=Trainer(**details))
+    business_name = details.pop("business_name", "")
+    form = ChoosePasswordForm(request.POST or None, instance=Trainer(**details, role=Trainer.OWNER))
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # her own studio, of one until she invites anyone
+                form.instance.studio = Studio.objects.create(name=business_name)
                 trainer = form.save()
         except IntegrityError:  # the same link, submitted twice at once
             return redirect("login")
@@ -106,37 +109,63 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 @login_required
 def profile(request):
+    """Her own details; beside them her studio's, which its owners change (studio_details)."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            if "quiet_after_days" in form.changed_data:
-                quiet_after_changed.send(sender=Trainer, trainer=request.user)
+        form.save()
         messages.success(request, "Your details are saved.")
         return redirect("profile")
-    logo = TrainerLogo.objects.filter(trainer=request.user).first()
-    context = {"form": form, "logo_form": LogoForm(), "logo": logo, "nav": "profile"}
-    return render(request, "accounts/profile.html", context)
+    return render(request, "accounts/profile.html", profile_context(request, form=form))
+
+
+def profile_context(request, *, form=None, studio_form=None, logo_form=None):
+    studio = request.user.studio
+    owner = request.user.is_owner
+    return {"form": form or ProfileForm(instance=request.user), "studio": studio, "nav": "profile",
+            "studio_form": (studio_form or StudioForm(instance=studio)) if owner else None,
+            "logo_form": (logo_form or LogoForm()) if owner else None,
+            "logo": StudioLogo.objects.filter(studio=studio).first()}
+
+
+def owner_only(request):
+    """The studio's details, logo and members are its owners' to change."""
+    if not request.user.is_owner:
+        raise PermissionDenied("Only the studio's owner can change this.")
 
 
 @login_required
 @require_POST
-def profile_logo(request):
+def studio_details(request):
+    owner_only(request)
+    studio = Studio.objects.get(pk=request.user.studio_id)
+    studio_form = StudioForm(request.POST, instance=studio)
+    if studio_form.is_valid():
+        with transaction.atomic():
+            studio_form.save()
+            if "quiet_after_days" in studio_form.changed_data:
+                quiet_after_changed.send(sender=Studio, studio=studio)
+        messages.success(request, "Your studio's details are saved.")
+        return redirect("profile")
+    return render(request, "accounts/profile.html", profile_context(request, studio_form=studio_form))
+
+
+@login_required
+@require_POST
+def studio_logo(request):
+    owner_only(request)
+    studio = request.user.studio
     if request.POST.get("action") == "remove":
-        TrainerLogo.objects.filter(trainer=request.user).delete()
+        StudioLogo.objects.filter(studio=studio).delete()
+        studio.save(update_fields=["updated_at"])  # reports carrying the old logo are stale now
         messages.success(request, "Logo removed.")
         return redirect("profile")
     logo_form = LogoForm(request.POST, request.FILES)
     if logo_form.is_valid():
-        TrainerLogo.objects.update_or_create(
-            trainer=request.user, defaults={"data": logo_form.png_bytes(), "content_type": "image/png"}
-        )
-        request.user.save(update_fields=["updated_at"])  # reports carrying the old logo are stale now
+        StudioLogo.objects.update_or_create(studio=studio, defaults={"data": logo_form.png_bytes(), "content_type": "image/png"})
+        studio.save(update_fields=["updated_at"])  # reports carrying the old logo are stale now
         messages.success(request, "Logo saved.")
         return redirect("profile")
-    context = {"form": ProfileForm(instance=request.user), "logo_form": logo_form,
-               "logo": TrainerLogo.objects.filter(trainer=request.user).first(), "nav": "profile"}
-    return render(request, "accounts/profile.html", context)
+    return render(request, "accounts/profile.html", profile_context(request, logo_form=logo_form))
 
 
 class SignInView(auth_views.LoginView):

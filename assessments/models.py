@@ -90,7 +90,7 @@ def as_json(value):
 
 class AssessmentQuerySet(VersionedQuerySet):
     def for_trainer(self, trainer):
-        return self.filter(client__trainer=trainer)
+        return self.filter(client__studio_id=trainer.studio_id)
 
     def summaries(self):
         """Just what a list row shows: compiling and loading all ~70 measurement columns

@@ -18,7 +18,12 @@ from .versions import VersionedQuerySet
 
 class ClientQuerySet(VersionedQuerySet):
     def for_trainer(self, trainer):
-        """The only way views reach clients: a trainer sees her own and nobody else's."""
+        """The only way views reach clients: a trainer works with her studio's clients (all of
+        them, whoever leads each) and nobody else's. Her row carries her studio: no query."""
+        return self.filter(studio_id=trainer.studio_id)
+
+    def led_by(self, trainer):
+        """Hers to lead, of those: home's "my clients"."""
         return self.filter(trainer=trainer)
 
     def active(self):
@@ -56,7 +61,12 @@ def red_flag_fields(flags):
 
 
 class Client(models.Model):
-    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clients")
+    # Whose client she is: her studio's (every member works with her) and, within it, her lead
+    # trainer's (named on her page and report, handed over with a reason kept in her history).
+    # A trainer who leads clients cannot be deleted: they are handed over first.
+    studio = models.ForeignKey("accounts.Studio", on_delete=models.PROTECT, related_name="clients")
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients",
+                                verbose_name="lead trainer")
     full_name = models.CharField("name", max_length=150)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=20, blank=True)
@@ -127,11 +137,15 @@ class Client(models.Model):
     class Meta:
         ordering = ["-last_activity_at", "pk"]
         indexes = [
+            models.Index(fields=["studio", "-last_activity_at"], name="client_studio_activity"),
             models.Index(fields=["trainer", "-last_activity_at"], name="client_trainer_activity"),
+            # Home's worklist, the studio's ("everyone's") and her own ("my clients").
+            models.Index(fields=["studio", "on_worklist_from"], name="client_studio_worklist",
+                         condition=Q(archived_at__isnull=True, on_worklist_from__isnull=False)),
             models.Index(fields=["trainer", "on_worklist_from"], name="client_worklist",
                          condition=Q(archived_at__isnull=True, on_worklist_from__isnull=False)),
-            # Same-named clients of hers (practice/attention.py with_namesakes): the list and home tell them apart.
-            models.Index(fields=["trainer", "full_name"], name="client_trainer_name"),
+            # Same-named clients of the studio (practice/attention.py with_namesakes): the list and home tell them apart.
+            models.Index(fields=["studio", "full_name"], name="client_studio_name"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(full_name=""), name="client_name_not_blank"),
@@ -153,6 +167,8 @@ class Client(models.Model):
 
     def save(self, *args, **kwargs):
         adding = self._state.adding
+        if adding and self.studio_id is None:  # a new client joins her lead trainer's studio
+            self.studio_id = self.trainer.studio_id
         # Only clients/versions.py writes data_version and her derived state: a save of a copy read
         # before a bump or an assessment must not set them back.
         if not adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
@@ -166,6 +182,12 @@ class Client(models.Model):
 
     def get_absolute_url(self):
         return reverse("clients:detail", args=[self.pk])
+
+    @property
+    def letterhead_name(self):
+        """What heads her page and report: her studio's name, or her lead trainer's when the
+        studio has none (a trainer on her own who gave no business name)."""
+        return self.studio.name or self.trainer.full_name
 
     @property
     def first_name(self):
@@ -384,7 +406,7 @@ class ShareLinkQuerySet(VersionedQuerySet):
         """The usable link for a token, or None: revoked, expired and unknown look the same."""
         if not token or len(token) > 100:
             return None
-        return self.usable().select_related("client__trainer").filter(token_hash=hash_token(token)).first()
+        return self.usable().select_related("client__trainer", "client__studio").filter(token_hash=hash_token(token)).first()
 
 
 class ShareLink(models.Model):

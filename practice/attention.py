@@ -41,7 +41,7 @@ FINGERPRINT_KINDS = ("paused", "red_flag", "held", "reassess", "pain", "repeats"
 CHECK_UP_NOTICE = timedelta(days=6)
 # Her next session is due a rest day after her last (DOMAIN.md "Pacing"), never before her start.
 SESSION_GAP = timedelta(days=REST_DAYS_BETWEEN_SESSIONS + 1)
-# A trainer's Trainer.quiet_after_days: how long without a session before her programme is quiet.
+# A studio's Studio.quiet_after_days: how long without a session before her programme is quiet.
 QUIET_AFTER_DAYS = 7
 # Reasons about a referral: the entry offers "Referral sent" as well as "Seen".
 REFERRAL_KINDS = ("paused", "red_flag")
@@ -165,7 +165,7 @@ class WorklistState:
     red_flag: bool = False  # a red flag open on her record (Client.open_red_flags)
     programme_start: date | None = None  # her current programme's start date
     last_session_on: date | None = None  # the latest date a session of it was logged for
-    quiet_after: int = QUIET_AFTER_DAYS  # her trainer's Trainer.quiet_after_days
+    quiet_after: int = QUIET_AFTER_DAYS  # her studio's Studio.quiet_after_days
     recovery: bool = False  # little sleep or run down twice running (Programme.stored_recovery)
 
 
@@ -262,7 +262,7 @@ def worklist_fields(sender, clients, using=None, **kwargs):
     current = {row["client_id"]: row for row in with_last_session(Programme.objects.using(using).filter(
         client_id__in=[pk for pk, _ in clients], ended_at__isnull=True,
     )).values("pk", "version", "client_id", "stored_status", "stored_repeats", "latest_log_pain", "start_date",
-              "last_session_on", "client__trainer__quiet_after_days", "stored_recovery")}
+              "last_session_on", "client__studio__quiet_after_days", "stored_recovery")}
     red_flags = kwargs.get("red_flags") or {}
     found = {}
     for pk, latest in clients:
@@ -272,7 +272,7 @@ def worklist_fields(sender, clients, using=None, **kwargs):
             programme["stored_status"] if programme else None, programme["stored_repeats"] if programme else 0,
             bool(programme and programme["latest_log_pain"]), bool(red_flags.get(pk)),
             programme["start_date"] if programme else None, programme["last_session_on"] if programme else None,
-            programme["client__trainer__quiet_after_days"] if programme else QUIET_AFTER_DAYS,
+            programme["client__studio__quiet_after_days"] if programme else QUIET_AFTER_DAYS,
             recovery=bool(programme and programme["stored_recovery"]))
         found[pk] = {
             "on_worklist_from": worklist_from(state, today),
@@ -287,11 +287,11 @@ def worklist_fields(sender, clients, using=None, **kwargs):
     return found
 
 
-def refresh_worklist_of(trainer, **kwargs):
-    """Her trainer changed how long a programme may go quiet (Trainer.quiet_after_days): each of
-    her clients with a current programme has her first day on the worklist worked out again, in
+def refresh_worklist_of(studio, **kwargs):
+    """Her studio changed how long a programme may go quiet (Studio.quiet_after_days): each of
+    its clients with a current programme has her first day on the worklist worked out again, in
     bulk (Client.refresh_derived_of, the path loading data takes)."""
-    Client.refresh_derived_of(Client.objects.for_trainer(trainer).filter(programmes__ended_at__isnull=True))
+    Client.refresh_derived_of(Client.objects.filter(studio=studio, programmes__ended_at__isnull=True))
 
 
 def fingerprint(kinds, client):
@@ -303,10 +303,10 @@ def fingerprint(kinds, client):
 
 
 def with_namesakes(clients):
-    """Whether another client of her trainer has her name, and her baby's date of birth too: the
+    """Whether another client of her studio has her name, and her baby's date of birth too: the
     list and home then say which one she is (her baby's date of birth, or her email). Two EXISTS in
-    the page's one query, each an index path (her trainer's clients by name)."""
-    namesakes = Client.objects.filter(trainer=OuterRef("trainer"), full_name=OuterRef("full_name")).exclude(pk=OuterRef("pk"))
+    the page's one query, each an index path (her studio's clients by name)."""
+    namesakes = Client.objects.filter(studio=OuterRef("studio"), full_name=OuterRef("full_name")).exclude(pk=OuterRef("pk"))
     return clients.annotate(has_namesake=Exists(namesakes),
                             has_twin=Exists(namesakes.filter(baby_date_of_birth=OuterRef("baby_date_of_birth"))))
 
@@ -337,7 +337,7 @@ def worklist_sql():
                (SELECT k.fingerprint FROM {AttentionAck._meta.db_table} k WHERE k.client_id = c.id
                 ORDER BY k.at DESC, k.id DESC LIMIT 1) AS acked
         FROM {Client._meta.db_table} c
-        WHERE c.trainer_id = %s AND c.archived_at IS NULL AND c.on_worklist_from <= %s
+        WHERE c.studio_id = %s AND c.archived_at IS NULL AND c.on_worklist_from <= %s
     ) her
     WHERE kinds <> 0 AND (acked IS NULL OR acked <> CAST(kinds AS TEXT) || '-' || worklist_seen)
     ORDER BY CASE {urgency} END, full_name, id"""
@@ -346,7 +346,7 @@ def worklist_sql():
 def worklist_ids(trainer, today, limit=None, offset=0):
     """([(client id, what "Seen" would record)], how many need her in all): one page of her
     worklist in order (all of it without `limit`)."""
-    params = [today] * sum(condition.count("%s") for condition in DAY_KIND_SQL.values()) + [trainer.pk, today]
+    params = [today] * sum(condition.count("%s") for condition in DAY_KIND_SQL.values()) + [trainer.studio_id, today]
     sql = worklist_sql()
     if limit is not None:
         sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
@@ -412,7 +412,7 @@ def entries_for(clients, trainer, today):
         client.worklist_state = WorklistState(
             client.latest_verdict, client.latest_assessed_on, client.programme_status, client.programme_repeats,
             client.latest_log_pain, client.has_open_red_flag, client.programme_start, client.last_session_on,
-            trainer.quiet_after_days, recovery=bool(client.programme_recovery))
+            trainer.studio.quiet_after_days, recovery=bool(client.programme_recovery))
         kinds = tuple(reason_kinds(client.worklist_state, today))
         # What "Seen" records is what worklist_ids() compares: the fingerprint as her row keeps it.
         found.append(Entry(client, kinds, client.seen, today, acks.get(client.ack_id)))

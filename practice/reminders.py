@@ -52,7 +52,7 @@ def eligible():
     pending is read from her programme in facts_for()."""
     usable = ShareLink.objects.usable().filter(client=OuterRef("pk"))
     return (Client.objects.filter(reminders_since__isnull=False, red_flag_since__isnull=True)
-            .exclude(email="").filter(Exists(usable)).select_related("trainer", "latest_assessment"))
+            .exclude(email="").filter(Exists(usable)).select_related("trainer", "studio", "latest_assessment"))
 
 
 def facts_for(clients):
@@ -154,7 +154,7 @@ def message_for(reminder, site_url=None):
 def send_reminder(reminder_pk):
     """Send one claimed reminder, once: a task run twice (a worker lost mid-send) finds sent_at set."""
     with transaction.atomic():
-        reminder = Reminder.objects.select_for_update(of=("self",)).select_related("client__trainer", "trainer").filter(
+        reminder = Reminder.objects.select_for_update(of=("self",)).select_related("client__trainer", "client__studio", "trainer").filter(
             pk=reminder_pk, sent_at__isnull=True, skipped="").first()
         if reminder is None:
             return False

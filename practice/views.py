@@ -317,7 +317,7 @@ def share_link_email(request, pk):
         return redirect(client)
     context = {"client": client, "trainer": request.user, "url": progress_url(request, token), "link": link}
     # One line whatever was saved: a line break in a Subject is refused (it would be header injection).
-    business = " ".join(request.user.display_business.split())
+    business = " ".join(client.letterhead_name.split())
     send_mail(
         subject=f"Your running progress from {business}",
         message=render_to_string("clients/share_link_email.txt", context),

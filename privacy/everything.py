@@ -86,8 +86,8 @@ PROFILE_FIELDS = [
 def profile(client):
     data = {name: getattr(client, name) for name in PROFILE_FIELDS}
     data = {name: iso(value) if hasattr(value, "isoformat") else value for name, value in data.items()}
-    data["trainer"] = {"name": client.trainer.full_name, "business": client.trainer.display_business,
-                       "email": client.trainer.business_email or client.trainer.email}
+    data["trainer"] = {"name": client.trainer.full_name, "business": client.letterhead_name,
+                       "email": client.studio.email or client.trainer.email}
     return data
 
 
@@ -202,7 +202,7 @@ def report_name(assessment):
 
 def load(client_pk):
     """Her client row with everything the export reads, in a fixed number of queries."""
-    return Client.objects.select_related("trainer", "consent_recorded_by").prefetch_related(
+    return Client.objects.select_related("trainer", "studio", "consent_recorded_by").prefetch_related(
         Prefetch("consent_records", ConsentRecord.objects.select_related("by")),
         Prefetch("assessments", Assessment.objects.select_related("recorded_by").order_by("assessed_on", "pk")
                  .prefetch_related(Prefetch("changes", AssessmentChange.objects.select_related("changed_by")
@@ -268,7 +268,7 @@ def report_jobs(client, today, render=True):
     they get a client without the export's prefetches."""
     from reports.pdf import reports_of
 
-    return reports_of(Client.objects.select_related("trainer").get(pk=client.pk), today, render)
+    return reports_of(Client.objects.select_related("trainer", "studio").get(pk=client.pk), today, render)
 
 
 Preparation = namedtuple("Preparation", "drawn ready total")

@@ -14,7 +14,8 @@ from .strength_forms import ExerciseForm
 def _save(form, exercise, trainer):
     with transaction.atomic():
         exercise = form.save(commit=False)
-        exercise.trainer = trainer
+        if exercise.studio_id is None:  # a new one: her studio's, added by her
+            exercise.studio_id, exercise.trainer = trainer.studio_id, trainer
         exercise.save()
         if form.cleaned_data.get("picture"):
             ExercisePicture.objects.update_or_create(exercise=exercise, defaults={"data": form.cleaned_data["picture"]})
@@ -26,7 +27,7 @@ def _save(form, exercise, trainer):
 @login_required
 def exercise_list(request):
     # Only the columns the table shows: steps, cues and pictures stay in the database.
-    exercises = Exercise.objects.viewable_by(request.user).only("name", "serves", "muscles", "trainer", "sets", "reps",
+    exercises = Exercise.objects.viewable_by(request.user).only("name", "serves", "muscles", "studio", "sets", "reps",
                                                                 "hold_seconds")
     return render(request, "programmes/exercise_list.html", {"exercises": exercises, "nav": "plans"})
 
@@ -47,7 +48,7 @@ def exercise_detail(request, pk):
     picture = getattr(exercise, "picture", None)
     return render(request, "programmes/exercise_detail.html", {
         "exercise": exercise, "picture_url": picture.data_url() if picture else "",
-        "editable": exercise.trainer_id == request.user.pk, "nav": "plans",
+        "editable": exercise.studio_id == request.user.studio_id, "nav": "plans",
     })
 
 

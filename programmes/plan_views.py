@@ -148,7 +148,7 @@ def plan_list_context(templates, form):
     plans = templates.annotate(
         week_count=Subquery(sessions.annotate(weeks=Max("week")).values("weeks")),
         running_total=Subquery(blocks.annotate(total=Sum(F("run_seconds") * F("repeats"))).values("total")),
-    ).order_by(F("trainer").asc(nulls_first=True), "name", "pk")
+    ).order_by(F("studio").asc(nulls_first=True), "name", "pk")
     rows = [{"plan": plan, "running": format_duration(plan.running_total or 0)} for plan in plans]
     return {"rows": rows, "form": form, "nav": "plans"}
 
@@ -164,7 +164,7 @@ def plan_detail(request, pk, details_form=None):
 
 def plan_context(request, plan, client, details_form=None):
     plan = with_sessions(Plan.objects.filter(pk=plan.pk)).select_related("programme__client").get()
-    editable = plan.trainer_id == request.user.pk
+    editable = plan.studio_id == request.user.studio_id
     weeks = summarise_weeks(plan)
     return {
         "plan": plan,

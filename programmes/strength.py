@@ -29,11 +29,11 @@ class AlreadyTicked(StrengthRefused):
 
 class ExerciseQuerySet(models.QuerySet):
     def viewable_by(self, trainer):
-        """The built-ins and her own."""
-        return self.filter(Q(trainer=trainer) | Q(trainer__isnull=True))
+        """The built-ins and her studio's."""
+        return self.filter(Q(studio_id=trainer.studio_id) | Q(studio__isnull=True))
 
     def editable_by(self, trainer):
-        return self.filter(trainer=trainer)
+        return self.filter(studio_id=trainer.studio_id)
 
 
 class DoseFields(models.Model):
@@ -62,10 +62,12 @@ class DoseFields(models.Model):
 
 
 class Exercise(DoseFields):
-    """An exercise of the library: a built-in (no trainer) or a trainer's own."""
+    """An exercise of the library: a built-in (no studio) or a studio's own."""
 
-    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="exercises")
+    studio = models.ForeignKey("accounts.Studio", null=True, blank=True, on_delete=models.CASCADE, related_name="exercises")
+    # Who added it (kept when she leaves the studio; the exercise stays the studio's).
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="exercises", verbose_name="added by")
     muscles = models.CharField(max_length=200)
     cues = models.TextField("your cues", max_length=2000, blank=True)
     progression = models.TextField("how to progress", max_length=2000, blank=True)
@@ -79,8 +81,8 @@ class Exercise(DoseFields):
     objects = ExerciseQuerySet.as_manager()
 
     class Meta:
-        ordering = ["serves", "trainer_id", "name", "pk"]
-        indexes = [models.Index(fields=["trainer", "serves"], name="exercise_trainer_serves")]
+        ordering = ["serves", "studio_id", "name", "pk"]
+        indexes = [models.Index(fields=["studio", "serves"], name="exercise_studio_serves")]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="exercise_name_not_blank"),
             models.CheckConstraint(condition=Q(sets__gte=1) & Q(reps__gte=1), name="exercise_dose_positive"),
@@ -89,12 +91,17 @@ class Exercise(DoseFields):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.studio_id is None and self.trainer_id is not None:
+            self.studio_id = self.trainer.studio_id  # made by a trainer: her studio's (no trainer: a built-in)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("plans:exercise", args=[self.pk])
 
     @property
     def is_builtin(self):
-        return self.trainer_id is None
+        return self.studio_id is None
 
     @property
     def low_impact_words(self):
@@ -110,7 +117,8 @@ class Exercise(DoseFields):
     def copy(self, trainer):
         name = f"{self.name[: self._meta.get_field('name').max_length - 7]} (copy)"
         with transaction.atomic():
-            copy = Exercise.objects.create(trainer=trainer, **{f: getattr(self, f) for f in self.COPIED if f != "name"}, name=name)
+            copy = Exercise.objects.create(studio_id=trainer.studio_id, trainer=trainer, name=name,
+                                           **{f: getattr(self, f) for f in self.COPIED if f != "name"})
             picture = ExercisePicture.objects.filter(exercise=self).first()
             if picture:
                 ExercisePicture.objects.create(exercise=copy, data=picture.data)
@@ -133,7 +141,7 @@ class ExercisePicture(models.Model):
 
 class StrengthPlanQuerySet(VersionedQuerySet):
     def for_trainer(self, trainer):
-        return self.filter(client__trainer=trainer)
+        return self.filter(client__studio_id=trainer.studio_id)
 
     def current(self):
         return self.filter(ended_at__isnull=True)

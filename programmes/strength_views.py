@@ -30,7 +30,7 @@ def suggested_rows(client, trainer, latest):
     """(suggestion, rows): the suggested exercises first, at their fitted doses, then the rest of the
     library at its starting doses, unticked."""
     library = list(Exercise.objects.viewable_by(trainer).only(
-        "name", "serves", "sets", "reps", "hold_seconds", "low_impact", "trainer"))
+        "name", "serves", "sets", "reps", "hold_seconds", "low_impact", "studio"))
     by_key = {exercise.pk: exercise for exercise in library}
     verdict, focus_areas = (latest.verdict, latest.result.focus_areas) if latest else ("not_yet", ())
     suggestion = suggest(verdict, focus_areas, [e.spec for e in library], client.has_open_red_flag)

@@ -49,7 +49,7 @@ def draw_reports(client_pk, latest_only=False):
 
     from .pdf import draw, reports_for
 
-    client = Client.objects.select_related("trainer").filter(pk=client_pk).first()
+    client = Client.objects.select_related("trainer", "studio").filter(pk=client_pk).first()
     if client is None:  # erased meanwhile
         return 0
     history = list(client.assessments.order_by("assessed_on", "pk"))
@@ -135,11 +135,13 @@ def _data_changed(sender, client_ids, using=None, **kwargs):
     queue_drawing(client_ids)
 
 
-# Trainer saves that change nothing a report shows (sign-in, two-factor set-up).
-NOT_SHOWN = {"last_login", "password", "two_factor_enabled_at"}
+# Trainer saves that change nothing a report shows (sign-in, two-factor set-up, her studio or role).
+NOT_SHOWN = {"last_login", "password", "two_factor_enabled_at", "session_epoch", "studio", "role"}
 
 
 def _trainer_changed(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    """Her report names her lead trainer: a change of the trainer's details redraws the reports of
+    the clients she leads."""
     if raw or created or (update_fields is not None and set(update_fields) <= NOT_SHOWN):
         return
     from clients.models import Client
@@ -148,10 +150,21 @@ def _trainer_changed(sender, instance, raw=False, created=False, update_fields=N
     queue_drawing(list(clients), TRAINER_PRIORITY)
 
 
+def _studio_changed(sender, instance, raw=False, created=False, **kwargs):
+    """Her report carries her studio's letterhead (its details, its logo): a change redraws the
+    reports of every client of the studio."""
+    if raw or created:
+        return
+    from clients.models import Client
+
+    clients = Client.objects.filter(studio=instance, assessments__isnull=False).distinct().values_list("pk", flat=True)
+    queue_drawing(list(clients), TRAINER_PRIORITY)
+
+
 def connect():
     """Every operation on her data (whatever moves her version on, clients/versions.py: her
     assessments, profile, programme, plan and logs, bulk updates included) queues her reports,
-    once; so does a change of her trainer's details."""
+    once; so does a change of her lead trainer's or her studio's details."""
     from django.conf import settings
     from django.db.models.signals import post_save
 
@@ -160,3 +173,4 @@ def connect():
     versions.data_changed.connect(_data_changed, dispatch_uid="reports-draw-data-changed")
     finished.connect(_finished, dispatch_uid="reports-draw-finished")
     post_save.connect(_trainer_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reports-draw-trainer-saved")
+    post_save.connect(_studio_changed, sender="accounts.Studio", dispatch_uid="reports-draw-studio-saved")

@@ -111,7 +111,7 @@ def report_key(html):
     """What a drawn report shows, as a key: the HTML WeasyPrint is given, the stylesheet it
     draws it with and REPORT_VERSION (for anything else about drawing, e.g. the PDF variant).
     Derived from what is shown, not from a list of what it depends on (issue 11): whatever
-    changes the report, her data, her trainer's details or logo, the day, the template, changes
+    changes the report, her data, her lead trainer's name, her studio's details or logo, the day, the template, changes
     the HTML and so the key."""
     digest = hashlib.sha256(REPORT_VERSION.encode() + b"|" + _stylesheet_digest() + b"|")
     digest.update(html.encode())
@@ -132,9 +132,9 @@ def report_stamps(client, today, history, latest_pk):
     """{assessment pk: stamp} for each of `history`, her assessments in (date, id) order from her
     first: what its report could depend on. Her latest's report is live: its stamp names her data
     version (clients/versions.py: any operation on anything of hers moves it on), the day, her
-    trainer's details and logo and the code. Each earlier one's is a record of its day: its stamp
+    lead trainer's and studio's details, its logo and the code. Each earlier one's is a record of its day: its stamp
     names only what it can show, her row (but its bookkeeping), every value of the assessments up
-    to it, her trainer's details and logo and the code, so her logged sessions, the passing days
+    to it, her lead trainer's and studio's details, its logo and the code, so her logged sessions, the passing days
     and her later assessments leave it alone: a change of hers costs one report's drawing.
 
     A stamp only saves work, it decides nothing: a stored report whose stamp still matches has
@@ -143,10 +143,10 @@ def report_stamps(client, today, history, latest_pk):
     and its key (report_key) decides whether the PDF must be drawn again."""
     from clients.models import WORKLIST_FIELDS, Client
 
-    version, trainer_changed, logo_changed = Client.objects.filter(pk=client.pk).values_list(
-        "data_version", "trainer__updated_at", "trainer__logo__updated_at"
+    version, trainer_changed, studio_changed, logo_changed = Client.objects.filter(pk=client.pk).values_list(
+        "data_version", "trainer__updated_at", "studio__updated_at", "studio__logo__updated_at"
     ).get()
-    base = "|".join(map(str, [REPORT_VERSION, code_version(), client.pk, trainer_changed, logo_changed]))
+    base = "|".join(map(str, [REPORT_VERSION, code_version(), client.pk, trainer_changed, studio_changed, logo_changed]))
 
     def stamp(*parts):
         return hashlib.sha256("|".join(map(str, [base, *parts])).encode()).hexdigest()
@@ -189,7 +189,7 @@ def reports_for(client, assessments, latest_pk, today, render=True, history=None
     (its key unchanged) gets the new stamp, so the next look needs no rendering. With
     render=False nothing is rendered: a report whose stamp does not match has key None, for
     draw() to render when its turn comes (her export's steps)."""
-    from accounts.models import TrainerLogo
+    from accounts.models import StudioLogo
 
     stamps = report_stamps(client, today, history or sorted(assessments, key=lambda a: (a.assessed_on, a.pk)), latest_pk)
     stored = {pk: (stamp, key) for pk, stamp, key in DrawnReport.objects.filter(
@@ -205,7 +205,7 @@ def reports_for(client, assessments, latest_pk, today, render=True, history=None
             found.append(Report(assessment, stamp, stored_key if current else None, None, current))
             continue
         if logo_url is None:
-            logo_url = TrainerLogo.url_for(client.trainer)
+            logo_url = StudioLogo.url_for(client.studio_id)
         html = report_html(assessment, latest_pk, today, logo_url)
         key = report_key(html)
         report = Report(assessment, stamp, key, html, stored_key == key)
@@ -226,9 +226,9 @@ def report_of(assessment, today, render=False):
     history = [assessment] if assessment.pk == latest_pk else list(
         client.assessments.filter(up_to(assessment)).order_by("assessed_on", "pk"))
     if render:
-        from accounts.models import TrainerLogo
+        from accounts.models import StudioLogo
 
-        html = report_html(assessment, latest_pk, today, TrainerLogo.url_for(client.trainer))
+        html = report_html(assessment, latest_pk, today, StudioLogo.url_for(client.studio_id))
         key = report_key(html)
         stored = DrawnReport.objects.filter(assessment_id=assessment.pk, key=key).exists()
         return Report(assessment, report_stamps(client, today, history, latest_pk)[assessment.pk], key, html, stored)

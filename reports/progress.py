@@ -57,7 +57,7 @@ def client_progress(client, assessment=None, today=None, record=False, logged=No
     snapshot = None if record else current_snapshot(client, today, latest if assessment is None else None, logged)
     # Red flags open on her record (DOMAIN.md "Open red flags"), as of today: not on a record of an older day.
     red_flags = () if record else snapshot.red_flags if snapshot else red_flags_of(client)
-    context = {"client": client, "trainer": client.trainer, "assessments": assessments, "latest": latest,
+    context = {"client": client, "trainer": client.trainer, "studio": client.studio, "assessments": assessments, "latest": latest,
                "timeline": her_words.check_ups(assessments), "earlier": earlier, "snapshot": snapshot, "today": today,
                "record": record, "citation": protocol.GUIDELINE_CITATION, "red_flags": red_flags}
     if latest:

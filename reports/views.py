@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
 from accounts.limits import hit
-from accounts.models import Trainer, TrainerLogo
+from accounts.models import StudioLogo, Trainer
 from assessments.access import get_assessment_for_trainer
 from audit.models import AccessEvent
 from clients.models import Client, ShareLink
@@ -73,7 +73,7 @@ def progress(request, token):
     # ?logged=N after she logged a session: its outcome at the top of her page.
     context = her_page(client, query_number(request, "logged"))
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
-    context.update(token=token, logo_url=TrainerLogo.url_for(client.trainer), calendar_url=calendar_url,
+    context.update(token=token, logo_url=StudioLogo.url_for(client.studio_id), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
     context.update(her_strength_context(client, query_number(request, "ticked"), plan=context["strength_plan"]))
     return private(render(request, "reports/progress.html", context))
@@ -99,7 +99,7 @@ def progress_pdf(request, token, assessment_pk):
     link, refusal = link_or_refusal(request, token)
     if refusal:
         return refusal
-    assessment = get_object_or_404(link.client.assessments.select_related("client__trainer"), pk=assessment_pk)
+    assessment = get_object_or_404(link.client.assessments.select_related("client__trainer", "client__studio"), pk=assessment_pk)
     audit.record_link(request, link.client, "link_viewed_report", assessment)
     return pdf_response(request, assessment)
 
@@ -187,7 +187,7 @@ def her_log(request, token):
     with transaction.atomic() if posted else nullcontext():
         latest = client.assessments.first()
         programme, snapshot = current_with_snapshot(client, latest, lock=posted)
-        context = {"client": client, "trainer": client.trainer, "token": token, "programme": programme}
+        context = {"client": client, "trainer": client.trainer, "studio": client.studio, "token": token, "programme": programme}
         if seconds:
             return too_many_posts(request, "reports/log.html", context, seconds)
         if refusal := her_logging_refusal(client, snapshot):
@@ -245,7 +245,7 @@ def her_strength(request, token):
     client = link.client
     if request.method in ("GET", "HEAD"):
         audit.record_link(request, client, "link_viewed_log_page", "Strength work")
-    context = {"client": client, "trainer": client.trainer, "token": token, **her_strength_context(client)}
+    context = {"client": client, "trainer": client.trainer, "studio": client.studio, "token": token, **her_strength_context(client)}
     plan = context["strength_plan"]
     if throttled := link_write_throttled(request, link, "reports/strength.html", context):
         return throttled
@@ -284,7 +284,7 @@ def her_reminders(request, token):
     if refusal:
         return refusal
     client = link.client
-    context = {"client": client, "trainer": client.trainer, "token": token, "time_zones": TIME_ZONES}
+    context = {"client": client, "trainer": client.trainer, "studio": client.studio, "token": token, "time_zones": TIME_ZONES}
     error = ""
     if request.method in ("GET", "HEAD"):
         audit.record_link(request, client, "link_viewed_reminders")
@@ -313,7 +313,7 @@ def unsubscribed_whom(token):
     if who is None:
         return None, None
     if "c" in who:
-        return Client.objects.select_related("trainer").filter(pk=who["c"]).first(), None
+        return Client.objects.select_related("trainer", "studio").filter(pk=who["c"]).first(), None
     return None, Trainer.objects.filter(pk=who["t"]).first()
 
 
@@ -360,7 +360,7 @@ def manifest(request, token):
     if refusal:
         return refusal
     scope = reverse("reports:progress", args=[token])
-    data = {"name": f"Running with {link.client.trainer.display_business}", "short_name": "My running",
+    data = {"name": f"Running with {link.client.letterhead_name}", "short_name": "My running",
             "start_url": scope, "scope": scope, "display": "standalone", "background_color": "#ffffff",
             "theme_color": "#1f6f6b", "icons": [{"src": static("img/logo.svg"), "sizes": "any", "type": "image/svg+xml"}]}
     return private(HttpResponse(json.dumps(data), content_type="application/manifest+json"))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from accounts.models import Trainer
+from accounts.models import Studio, Trainer
 from clients.models import Client
 from programmes.models import Plan, Programme
 from tests.factories import make_assessment
@@ -33,13 +33,20 @@ def midday():
         yield noon
 
 
-def make_trainer(email, name="Test Trainer", **fields):
-    return Trainer.objects.create_user(email=email, password=PASSWORD, full_name=name, **fields)
+def make_trainer(email, name="Test Trainer", studio_name="", studio=None, **fields):
+    """A trainer who signed up on her own (the owner of a studio of one), or, given `studio`, a
+    member of that studio (role="trainer" unless said)."""
+    if studio is None:
+        studio = Studio.objects.create(name=studio_name)
+        fields.setdefault("role", Trainer.OWNER)
+    else:
+        fields.setdefault("role", Trainer.TRAINER)
+    return Trainer.objects.create_user(email=email, password=PASSWORD, full_name=name, studio=studio, **fields)
 
 
 def walk_run_30():
     """The built-in "Walk–run to 30 minutes" template."""
-    return Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+    return Plan.objects.get(studio=None, name="Walk–run to 30 minutes")
 
 
 def fresh(programme):
@@ -110,7 +117,7 @@ def visible_text(page):
 
 @pytest.fixture
 def owner(db):
-    return make_trainer("owner@example.com", "Olivia Owner", business_name="Owner Fitness")
+    return make_trainer("owner@example.com", "Olivia Owner", studio_name="Owner Fitness")
 
 
 @pytest.fixture

@@ -1,27 +1,11 @@
 from django.db import migrations
 
 
-def refresh_every_client(apps, schema_editor):
-    """Her open red flags, her programmes' stored state and her first day on home's worklist, for
-    every client, from her records as they now stand: issue 22 adds the worklist's reasons the days
-    bring (a session due, a quiet programme, a check-up's week) and "ready with no programme",
-    issue 24 red flags from her strength sessions, issue 23 the wellbeing check's recovery entry,
-    and issue 20 what her row keeps for the worklist's one query (clients 0012), so every row's
-    derived state is worked out again.
-
-    The rules live on the real models (historical ones have no methods), so this reads the app's
-    models: it must be the LAST migration that fills derived state, after every migration that adds
-    a column to Client, Assessment, Programme, SessionLog or the Trainer fields the worklist reads. A
-    later migration that changes them moves this fill to itself and leaves a no-op here (as 0007
-    and 0012 do now)."""
-    from clients.models import Client
-
-    if apps.get_model("clients", "Client").objects.exists():
-        for client in Client.objects.all().iterator():
-            client.refresh_derived()
-
-
 class Migration(migrations.Migration):
+    """Worked out every client's derived state; that fill has moved to 0016_refresh_derived_state,
+    after studios (issue 26: accounts 0007, clients 0013) moved the worklist's "quiet after"
+    setting to the studio: it must be the last migration that fills derived state (the rules live
+    on the real models, which expect every column)."""
 
     dependencies = [
         ('programmes', '0013_move_attentionack_to_practice'),
@@ -30,4 +14,4 @@ class Migration(migrations.Migration):
         ('reports', '0003_reminder'),
     ]
 
-    operations = [migrations.RunPython(refresh_every_client, migrations.RunPython.noop)]
+    operations = []

@@ -34,22 +34,26 @@ class PlanQuerySet(VersionedQuerySet):
         return self.filter(is_template=False)
 
     def templates_for(self, trainer):
-        """Templates a trainer can use: the built-ins and her own."""
-        return self.templates().filter(Q(trainer=trainer) | Q(trainer__isnull=True))
+        """Templates a trainer can use: the built-ins and her studio's."""
+        return self.templates().filter(Q(studio_id=trainer.studio_id) | Q(studio__isnull=True))
 
     def viewable_by(self, trainer):
-        """The built-ins and everything she owns: her templates and her clients' copies."""
-        return self.filter(Q(trainer=trainer) | Q(trainer__isnull=True))
+        """The built-ins and everything her studio owns: its templates and its clients' copies."""
+        return self.filter(Q(studio_id=trainer.studio_id) | Q(studio__isnull=True))
 
     def editable_by(self, trainer):
-        return self.filter(trainer=trainer)
+        return self.filter(studio_id=trainer.studio_id)
 
 
 class Plan(models.Model):
     """Weeks of walk–run sessions: a built-in template (no trainer), a trainer's own
     template, or the copy a client follows, which her trainer can edit for her alone."""
 
-    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="plans")
+    # Whose plan it is: a studio's (its template, or its client's copy); none for a built-in.
+    studio = models.ForeignKey("accounts.Studio", null=True, blank=True, on_delete=models.CASCADE, related_name="plans")
+    # Who made it (kept when she leaves the studio; the plan stays the studio's).
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="plans", verbose_name="made by")
     name = models.CharField(max_length=120)
     description = models.TextField(max_length=2000, blank=True)
     is_template = models.BooleanField(default=True)
@@ -59,21 +63,26 @@ class Plan(models.Model):
     objects = PlanQuerySet.as_manager()
 
     class Meta:
-        ordering = ["trainer_id", "name"]
+        ordering = ["studio_id", "name"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="plan_name_not_blank"),
-            models.CheckConstraint(condition=Q(trainer__isnull=False) | Q(is_template=True), name="plan_copy_has_trainer"),
+            models.CheckConstraint(condition=Q(studio__isnull=False) | Q(is_template=True), name="plan_copy_has_studio"),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.studio_id is None and self.trainer_id is not None:
+            self.studio_id = self.trainer.studio_id  # made by a trainer: her studio's (no trainer: a built-in)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("plans:detail", args=[self.pk])
 
     @property
     def is_builtin(self):
-        return self.trainer_id is None
+        return self.studio_id is None
 
     @property
     def is_client_copy(self):
@@ -114,7 +123,7 @@ class Plan(models.Model):
     @versions.operation()
     def create_template(cls, trainer, name, first_block):
         """Her own new template: one week of one session with `first_block` (a PlanBlock's fields)."""
-        plan = cls.objects.create(trainer=trainer, name=name, is_template=True)
+        plan = cls.objects.create(studio_id=trainer.studio_id, trainer=trainer, name=name, is_template=True)
         session = PlanSession.objects.create(plan=plan, week=1, number=1)
         PlanBlock.objects.create(session=session, position=1, **first_block)
         return plan
@@ -207,7 +216,8 @@ class Plan(models.Model):
     def copy(self, *, trainer, name=None, is_template=True):
         """A deep copy: her own to edit, leaving the original untouched."""
         name = (name or self.name)[: Plan._meta.get_field("name").max_length]
-        plan = Plan.objects.create(trainer=trainer, name=name, description=self.description, is_template=is_template)
+        plan = Plan.objects.create(studio_id=trainer.studio_id, trainer=trainer, name=name, description=self.description,
+                                   is_template=is_template)
         for session in self.sessions.prefetch_related("blocks"):
             session.copy_to(plan, week=session.week, number=session.number)
         return plan

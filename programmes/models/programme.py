@@ -27,7 +27,7 @@ REST_DAYS_BETWEEN_SESSIONS = 1  # 3 sessions a week with a rest day between each
 
 class ProgrammeQuerySet(VersionedQuerySet):
     def for_trainer(self, trainer):
-        return self.filter(client__trainer=trainer)
+        return self.filter(client__studio_id=trainer.studio_id)
 
     def current(self):
         return self.filter(ended_at__isnull=True)

@@ -113,10 +113,17 @@ def test_sign_up_can_be_turned_off(anon_http, settings):
 
 def test_profile_needs_sign_in_and_saves(anon_http, owner_http, owner):
     assert anon_http.get(reverse("profile")).status_code == 302
-    owner_http.post(reverse("profile"), {"full_name": "Olivia Owner", "business_name": "Bounce Back Fitness",
-                                         "quiet_after_days": 7})
+    response = owner_http.post(reverse("profile"), {"full_name": "Olivia Owner-Stone"})
+    assert response.status_code == 302
     owner.refresh_from_db()
-    assert owner.business_name == "Bounce Back Fitness"
+    assert owner.full_name == "Olivia Owner-Stone"
+    response = owner_http.post(reverse("studio_details"), {"name": "Bounce Back Fitness", "phone": "01632 960000",
+                                                            "email": "hello@bounce.example", "quiet_after_days": 7})
+    assert response.status_code == 302
+    owner.studio.refresh_from_db()
+    assert (owner.studio.name, owner.studio.phone, owner.studio.email) == ("Bounce Back Fitness", "01632 960000",
+                                                                          "hello@bounce.example")
+    assert 'value="Bounce Back Fitness"' in owner_http.get(reverse("profile")).content.decode()
 
 
 def test_createtrainer_command(db, capsys):

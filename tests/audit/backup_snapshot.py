@@ -14,7 +14,7 @@ PROJECT_APPS = {"accounts", "assessments", "audit", "clients", "practice", "priv
 def snapshot(today):
     from django.apps import apps
 
-    from accounts.models import TrainerLogo
+    from accounts.models import StudioLogo
     from assessments.models import Assessment
     from reports.pdf import report_html, report_key
 
@@ -30,7 +30,7 @@ def snapshot(today):
     for assessment in Assessment.objects.select_related("client__trainer").order_by("pk"):
         latest = assessment.client.assessments.order_by("-assessed_on", "-pk").values_list("pk", flat=True).first()
         # The report's key is derived from the HTML WeasyPrint draws: the same key, the same report.
-        html = report_html(assessment, latest, today, TrainerLogo.url_for(assessment.client.trainer))
+        html = report_html(assessment, latest, today, StudioLogo.url_for(assessment.client.studio_id))
         reports[assessment.pk] = report_key(html)
     return {"tables": tables, "reports": reports}
 

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import TrainerLogo
+from accounts.models import StudioLogo
 from audit.backups import libpq_environment
 from tests.browser.conftest import assign_programme, builtin_templates  # noqa: F401  (a fixture)
 from tests.conftest import make_client, make_trainer
@@ -60,8 +60,9 @@ def restored_name(transactional_db):
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="backups use pg_dump: run with DATABASE_URL=postgres://...")
 def test_a_backup_restores_into_a_fresh_database_unchanged(restored_name, tmp_path, builtin_templates):
-    owner = make_trainer("owner@example.com", "Olivia Owner", business_name="Owner Fitness")
-    TrainerLogo.objects.create(trainer=owner, data=png(), content_type="image/png")
+    owner = make_trainer("owner@example.com", "Olivia Owner", studio_name="Owner Fitness")
+    StudioLogo.objects.create(studio=owner.studio, data=png(), content_type="image/png")
+    make_trainer("colleague@example.com", "Cara Colleague", studio=owner.studio)  # studios carry their members
     for index, name in enumerate(["Amira Haddad", "Beth Okafor"]):
         client = make_client(owner, name, weeks=14 + index)
         make_assessment(client, days_after_birth=70)
@@ -82,7 +83,9 @@ def test_a_backup_restores_into_a_fresh_database_unchanged(restored_name, tmp_pa
     original = snapshot(connection.settings_dict["NAME"], today)
     restored = snapshot(restored_name, today)
     assert len(original["tables"]["clients.Client"]) == 2 and len(original["reports"]) == 4
-    assert len(original["tables"]["accounts.TrainerLogo"]) == 1 and len(original["tables"]["practice.AttentionAck"]) == 1
+    assert len(original["tables"]["accounts.StudioLogo"]) == 1
+    assert len(original["tables"]["accounts.Studio"]) == 1 and len(original["tables"]["accounts.Trainer"]) == 2
+    assert len(original["tables"]["practice.AttentionAck"]) == 1
     assert restored == original
 
 

@@ -119,7 +119,7 @@ def test_list_paginates(owner_http, owner):
 @pytest.mark.parametrize("count", [1, 200])
 def test_list_query_count_does_not_grow_with_clients(owner_http, owner, count, django_assert_max_num_queries):
     Client.objects.bulk_create(
-        Client(trainer=owner, full_name=f"Client {index}", baby_date_of_birth=timezone.localdate())
+        Client(trainer=owner, studio=owner.studio, full_name=f"Client {index}", baby_date_of_birth=timezone.localdate())
         for index in range(count)
     )
     with django_assert_max_num_queries(4):  # the session, her, the count and the page with each row's status
@@ -248,9 +248,15 @@ def test_trainer_notes_are_escaped(owner_http, owner):
     assert "&lt;script&gt;" in page
 
 
-def test_deleting_a_trainer_cannot_reach_other_trainers_clients(owner, stranger):
-    make_client(owner)
+def test_a_trainer_who_leads_clients_cannot_be_deleted_and_nobody_elses_are_touched(owner, stranger):
+    from django.db.models import ProtectedError
+
+    mine = make_client(owner)
     other = make_client(stranger, "Other Client")
+    with pytest.raises(ProtectedError):  # her clients are her studio's: handed over first, never deleted with her
+        owner.delete()
+    assert set(Client.objects.all()) == {mine, other}
+    Client.objects.filter(pk=mine.pk).delete()
     owner.delete()
     assert list(Client.objects.all()) == [other]
 

@@ -141,9 +141,13 @@ def test_her_report_stamps_follow_what_each_report_shows(full_client, owner):  #
     client.save()
     renamed = stamps()
     assert not set(renamed.values()) & set(edited.values())
-    client.trainer.business_name = "Renamed Studio"
+    client.trainer.full_name = "Renamed Trainer"
     client.trainer.save()
-    assert not set(stamps().values()) & set(renamed.values())
+    retrained = stamps()
+    assert not set(retrained.values()) & set(renamed.values()), "her report names her lead trainer"
+    client.studio.name = "Renamed Studio"
+    client.studio.save()
+    assert not set(stamps().values()) & set(retrained.values()), "and carries her studio's letterhead"
 
 
 def test_a_report_alone_and_among_all_of_hers_is_the_same_report(full_client):  # noqa: F811

@@ -263,19 +263,27 @@ def test_a_nul_in_the_client_search_is_ignored(owner_http, client_record):
     assert owner_http.get(reverse("clients:list"), {"q": "\x00"}).status_code == 200
 
 
-@pytest.mark.parametrize("field", ["business_name", "full_name", "business_phone"])
-def test_line_breaks_in_single_line_trainer_fields_are_refused(owner_http, owner, field):
-    data = {"full_name": owner.full_name, "business_name": "", field: "Bounce\r\nBcc: everyone@example.com"}
-    response = owner_http.post(reverse("profile"), data)
+def test_line_breaks_in_her_name_are_refused(owner_http, owner):
+    response = owner_http.post(reverse("profile"), {"full_name": "Bounce\r\nBcc: everyone@example.com"})
     assert response.status_code == 200
     assert "Use a single line" in response.content.decode()
     owner.refresh_from_db()
-    assert "Bcc" not in getattr(owner, field)
+    assert "Bcc" not in owner.full_name
+
+
+@pytest.mark.parametrize("field", ["name", "phone"])
+def test_line_breaks_in_single_line_studio_fields_are_refused(owner_http, owner, field):
+    data = {"name": "", "quiet_after_days": 7, field: "Bounce\r\nBcc: everyone@example.com"}
+    response = owner_http.post(reverse("studio_details"), data)
+    assert response.status_code == 200
+    assert "Use a single line" in response.content.decode()
+    owner.studio.refresh_from_db()
+    assert "Bcc" not in getattr(owner.studio, field)
 
 
 def test_a_line_break_saved_before_cannot_break_the_link_email(owner_http, owner, client_record):
-    owner.business_name = "Bounce\r\nBcc: everyone@example.com"
-    owner.save()
+    owner.studio.name = "Bounce\r\nBcc: everyone@example.com"
+    owner.studio.save()
     client_record.email = "her@example.com"
     client_record.save()
     link, token = ShareLink.issue(client_record, owner)

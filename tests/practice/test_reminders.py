@@ -261,7 +261,7 @@ def test_the_trainer_gets_one_digest_a_day_when_her_worklist_is_not_empty(her, q
 
 
 def test_the_digest_can_be_switched_off_in_her_profile(owner_http, owner):
-    response = owner_http.post(reverse("profile"), {"full_name": owner.full_name, "quiet_after_days": 7, "daily_digest": ""})
+    response = owner_http.post(reverse("profile"), {"full_name": owner.full_name, "daily_digest": ""})
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.daily_digest is False

@@ -403,19 +403,19 @@ def test_logging_the_due_session_takes_her_off_and_names_the_next_due_day(owner)
 
 def test_the_quiet_setting_is_hers_validated_and_moves_her_clients_at_once(owner, owner_http, stranger):
     _, _, quiet, _ = new_kinds_setup(owner)
-    form = {"full_name": owner.full_name, "business_name": "", "business_email": "", "business_phone": "", "website": ""}
+    form = {"name": "", "email": "", "phone": "", "website": ""}
     for bad in ("1", "61", "seven", ""):
-        response = owner_http.post(reverse("profile"), {**form, "quiet_after_days": bad})
+        response = owner_http.post(reverse("studio_details"), {**form, "quiet_after_days": bad})
         assert response.status_code == 200 and 'id="id_quiet_after_days"' in response.content.decode()
-    owner.refresh_from_db()
-    assert owner.quiet_after_days == 7
-    response = owner_http.post(reverse("profile"), {**form, "quiet_after_days": "10"})
+    owner.studio.refresh_from_db()
+    assert owner.studio.quiet_after_days == 7
+    response = owner_http.post(reverse("studio_details"), {**form, "quiet_after_days": "10"})
     assert response.status_code == 302
     # No longer quiet at 8 days: overdue, and named again on the day she goes quiet.
     assert [r.kind for e in entries(Client.objects.get(pk=quiet.pk).trainer) if e.client == quiet for r in e.reasons] == ["due"]
     assert Client.objects.get(pk=quiet.pk).on_worklist_from == timezone.localdate()
-    stranger.refresh_from_db()
-    assert stranger.quiet_after_days == 7
+    stranger.studio.refresh_from_db()
+    assert stranger.studio.quiet_after_days == 7
 
 
 @pytest.mark.parametrize("count", [1, 12])
@@ -463,8 +463,8 @@ def test_the_database_and_reason_kinds_agree_on_every_client_day_after_day(owner
     from programmes.models import SessionLog
 
     rng = random.Random(20)
-    owner.quiet_after_days = 5
-    owner.save()
+    owner.studio.quiet_after_days = 5
+    owner.studio.save()
     today = timezone.localdate()
     for index in range(40):
         client = make_client(owner, f"Client {index:02}", weeks=20)

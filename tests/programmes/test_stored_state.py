@@ -129,9 +129,9 @@ def apply(step, value, programme, client, owner):
             latest.save_changes(values, owner, latest.version, entered=entered)
     elif step == "quiet":  # her trainer changes how long a programme may go quiet (profile page)
         from practice.attention import refresh_worklist_of
-        owner.quiet_after_days = value
-        owner.save(update_fields=["quiet_after_days"])
-        refresh_worklist_of(owner)
+        owner.studio.quiet_after_days = value
+        owner.studio.save(update_fields=["quiet_after_days"])
+        refresh_worklist_of(owner.studio)
 
 
 def worklist_state(client):
@@ -149,7 +149,7 @@ def worklist_state(client):
     return WorklistState(latest.verdict if latest else None, latest.assessed_on if latest else None,
                          replay.get("stored_status"), replay.get("stored_repeats", 0), bool(replay.get("latest_log_pain")),
                          red_flag, current.start_date if current else None,
-                         last, Client.objects.get(pk=client.pk).trainer.quiet_after_days,
+                         last, Client.objects.get(pk=client.pk).studio.quiet_after_days,
                          recovery=bool(replay.get("stored_recovery")))
 
 

@@ -17,7 +17,7 @@ from assessments.models import Assessment
 from reports import pdf
 from reports.drawing import TRAINER_PRIORITY, draw_reports
 from reports.models import DrawnReport
-from tests.conftest import make_client
+from tests.conftest import make_client, make_trainer
 from tests.factories import make_assessment
 from tests.privacy.test_everything import builtin_templates_db, full_client, zip_reports  # noqa: F401 (fixtures)
 
@@ -206,9 +206,20 @@ def test_her_trainers_details_queue_every_client_with_assessments_but_signing_in
     owner.last_login = timezone.now()
     owner.save(update_fields=["last_login"])
     assert queued() == []
-    owner.business_phone = "01632 960000"
+    owner.full_name = "Olivia Owner-Stone"
     owner.save()
     assert queued() == [([assessed.pk], TRAINER_PRIORITY)]
+
+
+def test_her_studios_details_queue_every_client_of_the_studio_with_assessments(owner, queued):
+    colleague = make_trainer("colleague@example.com", "Cara Colleague", studio=owner.studio)
+    hers, theirs = make_client(owner), make_client(colleague, "Beth Okafor")
+    make_assessment(hers), make_assessment(theirs)
+    make_client(owner, "Cleo Nash")  # nothing to draw
+    default_task_backend.clear()
+    owner.studio.phone = "01632 960000"
+    owner.studio.save()
+    assert sorted(queued()) == sorted([([hers.pk], TRAINER_PRIORITY), ([theirs.pk], TRAINER_PRIORITY)])
 
 
 def test_a_write_outside_a_transaction_is_never_an_error_when_queueing_fails(owner, monkeypatch, caplog):

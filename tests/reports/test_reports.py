@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from accounts.models import TrainerLogo
+from accounts.models import StudioLogo
 from clients.models import ShareLink, hash_token
 from reports import pdf as report_pdf
 from reports.views import BAD_TOKEN_LIMIT
-from tests.conftest import make_client, visible_text
+from tests.conftest import make_client, make_trainer, visible_text
 from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -330,8 +330,8 @@ def png_bytes(size=(120, 40), colour=(31, 111, 107)):
 def test_a_logo_is_validated_re_encoded_and_shown_in_the_report(shared, owner_http, owner):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    owner_http.post(reverse("profile_logo"), {"logo": SimpleUploadedFile("logo.png", png_bytes(), "image/png")})
-    logo = TrainerLogo.objects.get(trainer=owner)
+    owner_http.post(reverse("studio_logo"), {"logo": SimpleUploadedFile("logo.png", png_bytes(), "image/png")})
+    logo = StudioLogo.objects.get(studio=owner.studio)
     assert bytes(logo.data).startswith(b"\x89PNG")
     page = owner_http.get(reverse("profile")).content.decode()
     assert "data:image/png;base64," in page
@@ -347,12 +347,28 @@ def test_a_logo_is_validated_re_encoded_and_shown_in_the_report(shared, owner_ht
 def test_bad_logos_are_refused(owner_http, owner, name, content, message):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    page = owner_http.post(reverse("profile_logo"), {"logo": SimpleUploadedFile(name, content)}).content.decode()
-    assert message in page and not TrainerLogo.objects.exists()
+    page = owner_http.post(reverse("studio_logo"), {"logo": SimpleUploadedFile(name, content)}).content.decode()
+    assert message in page and not StudioLogo.objects.exists()
 
 
 def test_logo_upload_needs_sign_in(anon_http):
-    assert anon_http.post(reverse("profile_logo")).status_code == 302
+    assert anon_http.post(reverse("studio_logo")).status_code == 302
+
+
+def test_a_trainer_of_the_studio_sees_its_logo_but_only_its_owner_changes_it(owner, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    StudioLogo.objects.create(studio=owner.studio, data=png_bytes(), content_type="image/png")
+    colleague = make_trainer("colleague@example.com", "Cara Colleague", studio=owner.studio)
+    client.force_login(colleague)
+    page = client.get(reverse("profile"))
+    assert "Its owner keeps its details" in visible_text(page) and "data:image/png;base64," in page.content.decode()
+    upload = client.post(reverse("studio_logo"), {"logo": SimpleUploadedFile("logo.png", png_bytes((9, 9), "red"), "image/png")})
+    removal = client.post(reverse("studio_logo"), {"action": "remove"})
+    details = client.post(reverse("studio_details"), {"name": "Taken Over", "quiet_after_days": 7})
+    assert (upload.status_code, removal.status_code, details.status_code) == (403, 403, 403)
+    owner.studio.refresh_from_db()
+    assert StudioLogo.objects.filter(studio=owner.studio).count() == 1 and owner.studio.name == "Owner Fitness"
 
 
 def test_private_links_are_redacted_from_logs():

@@ -4,8 +4,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
+from django.db import transaction
 
-from accounts.models import Trainer
+from accounts.models import Studio, Trainer
 
 
 class Command(BaseCommand):
@@ -27,11 +28,13 @@ class Command(BaseCommand):
             raise CommandError(f"A trainer with the email {email} already exists.")
         if password is None:
             password = getpass.getpass("Password: ")
-        trainer = Trainer(email=email, full_name=name, business_name=business)
+        trainer = Trainer(email=email, full_name=name, role=Trainer.OWNER)
         try:
             validate_password(password, trainer)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         trainer.set_password(password)
-        trainer.save()
+        with transaction.atomic():  # her own studio, of one until she invites anyone
+            trainer.studio = Studio.objects.create(name=business)
+            trainer.save()
         self.stdout.write(self.style.SUCCESS(f"Created trainer {email}."))

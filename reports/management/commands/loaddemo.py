@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Trainer
+from accounts.models import Studio, Trainer
 from assessments.models import Assessment, values_at_target
 from clients.models import Client
 from programmes.models import Exercise, Plan, Programme, SessionLog, StrengthItem, StrengthLog, StrengthPlan
@@ -80,10 +80,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, **options):
-        trainer, created = Trainer.objects.get_or_create(
-            email=DEMO_EMAIL,
-            defaults=dict(full_name="Jo Demo", business_name="Restride Demo Studio", business_phone="0161 496 0000"),
-        )
+        trainer = Trainer.objects.filter(email=DEMO_EMAIL).first()
+        if trainer is None:
+            studio = Studio.objects.create(name="Restride Demo Studio", phone="0161 496 0000")
+            trainer = Trainer(email=DEMO_EMAIL, full_name="Jo Demo", studio=studio, role=Trainer.OWNER)
         trainer.set_password(DEMO_PASSWORD)
         trainer.save()
         if not trainer.clients.exists():
@@ -130,7 +130,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         plan = StrengthPlan.objects.create(client=client, assigned_by=trainer, start_date=today - timedelta(days=days_ago),
                                            log_sequence=len(ticked))
-        exercises = {e.serves: e for e in Exercise.objects.filter(trainer=None, serves__in=serves)}
+        exercises = {e.serves: e for e in Exercise.objects.filter(studio=None, serves__in=serves)}
         StrengthItem.objects.bulk_create(
             StrengthItem(plan=plan, exercise=exercises[code], position=position, daily=code.startswith("pelvic_floor"),
                          **{f: getattr(exercises[code], f) for f in ("name", "serves", "steps", "sets", "reps",
@@ -143,7 +143,7 @@ class Command(BaseCommand):
         )
 
     def create_programme(self, trainer, client, template_name, days_ago, sessions):
-        template = Plan.objects.get(trainer=None, name=template_name)
+        template = Plan.objects.get(studio=None, name=template_name)
         start = timezone.localdate() - timedelta(days=days_ago)
         programme = Programme.objects.create(
             client=client, plan=template.copy(trainer=trainer, is_template=False), start_date=start, assigned_by=trainer

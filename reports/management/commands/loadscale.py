@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from accounts.models import Trainer
+from accounts.models import Studio, Trainer
 from assessments.models import Assessment, values_at_target
 from clients.models import Client, latest_assessment_id
 from programmes import progression
@@ -42,7 +42,7 @@ class Command(BaseCommand):
     def handle(self, *, trainers, clients, assessments, big_book, long_history, seed, **options):
         self.random = random.Random(seed)
         self.password = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
-        self.template = Plan.objects.get(trainer=None, name="Walk–run to 30 minutes")
+        self.template = Plan.objects.get(studio=None, name="Walk–run to 30 minutes")
         self.template_sessions = list(self.template.sessions.prefetch_related("blocks"))
         books = [(f"scale-{n:02d}@restride.example", f"Scale Trainer {n:02d}", clients, assessments)
                  for n in range(1, trainers + 1)]
@@ -50,14 +50,14 @@ class Command(BaseCommand):
             books.append(("bigbook@restride.example", "Big Book Trainer", big_book, 3))
         for email, name, count, per_client in books:
             with transaction.atomic():
-                trainer = Trainer.objects.create(email=email, full_name=name, business_name=f"{name} Studio",
-                                                 password=self.password)
+                trainer = Trainer.objects.create(email=email, full_name=name, password=self.password,
+                                                 studio=Studio.objects.create(name=f"{name} Studio"))
                 self.book(trainer, count, per_client)
             self.stdout.write(f"{email}: {count} clients × {per_client} assessments")
         if long_history:
             with transaction.atomic():
                 trainer = Trainer.objects.create(email="history@restride.example", full_name="Long History Trainer",
-                                                 business_name="Long History Studio", password=self.password)
+                                                 password=self.password, studio=Studio.objects.create(name="Long History Studio"))
                 for name, count in (("Twelve", 12), ("Long", long_history)):
                     self.book(trainer, 1, count, name=f"{name} History", everyone_runs=True)
             self.stdout.write(f"history@restride.example: a client with 12 assessments and one with {long_history}")
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         today, now = timezone.localdate(), timezone.now()
         rng = self.random
         clients = Client.objects.bulk_create(
-            Client(trainer=trainer, full_name=name or f"Client {index:04d} of {trainer.full_name}",
+            Client(trainer=trainer, studio_id=trainer.studio_id, full_name=name or f"Client {index:04d} of {trainer.full_name}",
                    baby_date_of_birth=today - timedelta(weeks=per_client * 2 + 14 + rng.randrange(40)),
                    breastfeeding=rng.choice([True, False, None]), consent_recorded_at=now, consent_recorded_by=trainer,
                    last_activity_at=now - timedelta(minutes=index))
@@ -118,7 +118,8 @@ class Command(BaseCommand):
         if not clients:
             return
         plans = Plan.objects.bulk_create(
-            Plan(trainer=trainer, name=self.template.name, description=self.template.description, is_template=False)
+            Plan(studio_id=trainer.studio_id, trainer=trainer, name=self.template.name, description=self.template.description,
+                 is_template=False)
             for _ in clients
         )
         sessions = PlanSession.objects.bulk_create(
