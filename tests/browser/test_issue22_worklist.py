@@ -98,11 +98,11 @@ def test_home_lists_every_client_who_needs_something_with_its_action(page, live_
 
     page.goto(f"{live_server.url}{reverse('profile')}")
     page.get_by_label("A programme is quiet after (days)").fill("1")
-    page.get_by_role("button", name="Save").first.click()
+    page.get_by_role("button", name="Save studio details").click()
     expect(page.locator(".errorlist, .field-error, [id$='_error']").first).to_be_visible()
     assert_no_violations(page)
     page.get_by_label("A programme is quiet after (days)").fill("10")
-    page.get_by_role("button", name="Save").first.click()
+    page.get_by_role("button", name="Save studio details").click()
     page.goto(f"{live_server.url}/")
     entry = page.locator("li.attention", has_text="Cara Quiet")
     expect(entry).to_contain_text("Session overdue since")  # not quiet until 10 days
