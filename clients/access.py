@@ -1,4 +1,4 @@
-"""How views reach a client: always through the signed-in trainer."""
+"""How views reach a client: always through the signed-in trainer's studio."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
@@ -8,7 +8,8 @@ from .models import Client
 
 
 def get_client_for_trainer(request, pk):
-    """Another trainer's client is a 404, exactly like one that does not exist."""
+    """Another studio's client is a 404, exactly like one that does not exist; every member of
+    hers works with her, whoever leads her."""
     return get_object_or_404(Client.objects.for_trainer(request.user), pk=pk)
 
 
