@@ -165,15 +165,18 @@ class Programme(ProgrammeOperations, models.Model):
             "stored_recovery": wellbeing.needs_recovery_check(log.wellbeing for log in logs[-2:]),
         }
 
-    def refresh_state(self, loaded=None, **fields):
+    def refresh_state(self, loaded=None, red_flags=True, **fields):
         """Write the stored state from a fresh replay, with any other `fields` of the operation in
         the same statement (call inside the change's operation); her row follows at its end.
         `loaded`: this programme as the operation loaded it (with_progress) under its lock, with
         what the operation wrote since read into it: replayed as it is instead of read again.
+        `red_flags` False: the operation recorded no red flag and took none away (a new log without
+        a red-flag symptom), so her open red flags are as her row keeps them, and so is which
+        assessment is her latest (no operation on a programme changes that).
         Returns the programme as it now stands, loaded for its state and card."""
         [programme] = Programme.refresh_states([loaded] if loaded is not None else Programme.objects.filter(pk=self.pk),
                                                **fields)
-        versions.derive(programme.client_id, programmes=False)
+        versions.derive(programme.client_id, programmes=False, red_flags=red_flags, latest=red_flags)
         return programme
 
     @staticmethod
@@ -220,6 +223,35 @@ class Programme(ProgrammeOperations, models.Model):
             for name, value in fields.items():
                 if hasattr(value, "resolve_expression"):
                     del programme.__dict__[programme._meta.get_field(name).attname]
+        return rows
+
+    @staticmethod
+    def refresh_holds(programmes, latest=None, red_flags=None):
+        """refresh_states() when only what the rule for who may run reads has changed (her latest
+        assessment's result, what it carries over, her red flags, her baby's date of birth), not
+        her programmes' logs, resumes or plan: a replay would give the position it gave when their
+        stored state was last written, so what the hold decides (status "held" or "active", a
+        referral, why) is worked out from that stored state alone, without reading the logs. A
+        paused or finished programme is not held (status), so only the active and held are read.
+        `latest`: her latest assessment, loaded; `red_flags`: her open red flags as her row will
+        have them. tests/programmes/test_stored_state.py holds the result to the replay."""
+        rows = list(programmes.filter(stored_status__in=("active", "held")).select_related("client").only(
+            "pk", "client_id", "start_date", "override_items", "stored_status", "stored_referral", "stored_detail",
+            *(f"client__{field}" for field in HOLD_CLIENT_FIELDS)))
+        for programme in rows:
+            if red_flags is not None:
+                programme.client.open_red_flags = red_flags
+            if latest is not None and "client" not in latest._state.fields_cache:
+                latest.client = programme.client
+            decision = running_decision_for(programme.client, latest, programme.start_date,
+                                            frozenset(programme.override_items))
+            held = not decision.allowed
+            state = {"stored_status": "held" if held else "active", "stored_referral": held and decision.referral_pending,
+                     "stored_detail": decision.reason if held else ""}
+            if any(getattr(programme, field) != value for field, value in state.items()):
+                with transaction.atomic(savepoint=False):  # as refresh_states() writes one and bumps
+                    models.QuerySet(Programme).filter(pk=programme.pk).update(**state)
+                    versions.bump([programme.client_id])
         return rows
 
     @property
@@ -310,6 +342,11 @@ class Programme(ProgrammeOperations, models.Model):
 
 STORED_FIELDS = ("stored_status", "stored_referral", "stored_week", "stored_weeks", "stored_repeats", "stored_detail",
                  "latest_log_id", "latest_log_pain", "stored_recovery")
+
+
+# What the rule for who may run, and her latest assessment's result, read of her row (refresh_holds).
+HOLD_CLIENT_FIELDS = ("baby_date_of_birth", "open_red_flags", "delivery", "perineal_trauma", "breastfeeding",
+                      "prior_incontinence", "bmi_30_or_more", "physio_seen_date")
 
 
 def status_label(status, referral_pending, week, weeks):
