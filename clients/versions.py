@@ -135,11 +135,13 @@ _pending = ContextVar("pending_client_writes", default=None)
 def operation(using=None):
     """One operation on her data: a transaction whose bumps of her version wait for its end,
     where each client it wrote has her derived state worked out and her row written once,
-    with the version moved on once. Nested operations are part of the outermost."""
+    with the version moved on once. Nested operations are part of the outermost: in its
+    transaction, without a savepoint of their own (a write whose failure is answered otherwise
+    takes its own atomic block, as a log's insert does)."""
+    if _pending.get() is not None:
+        yield
+        return
     with transaction.atomic(using=using):
-        if _pending.get() is not None:
-            yield
-            return
         pending = Pending(using)
         token = _pending.set(pending)
         try:

@@ -38,6 +38,11 @@ class ProgrammeQuerySet(VersionedQuerySet):
         joined with it. `lock` False: as it is."""
         return self.select_for_update(of=("self",)) if lock else self
 
+    def with_latest_assessment(self):
+        """Her latest assessment read with her row, as her row names it (Client.latest_assessment,
+        kept with every change of hers): Programme.latest_assessment without a query of its own."""
+        return self.select_related("client__latest_assessment")
+
     def with_progress(self, blocks=True):
         """Everything a programme's state and card read, in a fixed number of queries."""
         sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
@@ -123,10 +128,13 @@ class Programme(ProgrammeOperations, models.Model):
     @cached_property
     def latest_assessment(self):
         """Her latest assessment, which governs whether she may run (DOMAIN.md); pages that
-        show many programmes set it in bulk with attach_latest_assessments()."""
-        latest = self.client.assessments.first()
+        show many programmes set it in bulk with attach_latest_assessments(), and a programme read
+        with her row's latest assessment joined (with_latest_assessment()) has it already."""
+        client = self.client
+        joined = Client._meta.get_field("latest_assessment").is_cached(client)
+        latest = client.latest_assessment if joined else client.assessments.first()
         if latest is not None:
-            latest.client = self.client
+            latest.client = client
         return latest
 
     @cached_property
@@ -360,10 +368,12 @@ def status_label(status, referral_pending, week, weeks):
 
 def current_programme_of(client, latest=None, blocks=True, lock=False):
     """Her current programme ready for state and the rule for who may run; pass her latest
-    assessment when the caller has already loaded it, to save the query. `blocks`: every
-    session's blocks too (else its next session's are read when wanted, one query); `lock`: its
-    row locked until the transaction under way ends (her log is written from it as read)."""
-    programme = client.programmes.current().with_progress(blocks=blocks).locked(lock).first()
+    assessment when the caller has already loaded it, to save the query (else it is read with her
+    programme: with_latest_assessment). `blocks`: every session's blocks too (else its next
+    session's are read when wanted, one query); `lock`: its row locked until the transaction under
+    way ends (her log is written from it as read)."""
+    programmes = client.programmes.current().with_progress(blocks=blocks)
+    programme = (programmes if latest is not None else programmes.with_latest_assessment()).locked(lock).first()
     if programme is not None and latest is not None:
         latest.client = client
         programme.__dict__["latest_assessment"] = latest
