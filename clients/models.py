@@ -1,10 +1,12 @@
 import base64
 import hashlib
+import json
 import secrets
 from datetime import date
+from functools import cache
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +55,29 @@ DERIVED_FIELDS = ("data_version", "latest_assessment", "open_red_flags", "red_fl
 # Her latest assessment as her row names it, and what the worklist reads of it (Client.derived_fields).
 LATEST_COLUMNS = ("latest_assessment_id", "latest_assessment__verdict", "latest_assessment__assessed_on",
                   "latest_assessment__version")
+
+
+@cache  # the tables' names do not change while running
+def stored_derived_sql():
+    """Her open red flags and her latest assessment as her row keeps them (stored_derived)."""
+    clients, assessments = Client._meta.db_table, Client._meta.get_field("latest_assessment").related_model._meta.db_table
+    return (f"SELECT c.open_red_flags, c.latest_assessment_id, a.verdict, a.assessed_on, a.version FROM {clients} c "
+            f"LEFT JOIN {assessments} a ON a.id = c.latest_assessment_id WHERE c.id = %s")
+
+
+def stored_derived(pk, using=None):
+    """{"open_red_flags", *LATEST_COLUMNS} of her row, read at the end of an operation that cannot
+    have moved them (Client.derived_fields): one statement, written out, as it is on every write of
+    hers and compiling it as expressions cost more than running it."""
+    with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(stored_derived_sql(), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Client.DoesNotExist(f"No client {pk}")
+    flags, *latest = row
+    if isinstance(latest[2], str):  # SQLite may hand a joined date back as its ISO text
+        latest[2] = date.fromisoformat(latest[2])
+    return {"open_red_flags": json.loads(flags) if isinstance(flags, str) else flags, **dict(zip(LATEST_COLUMNS, latest, strict=True))}
 
 
 def red_flag_fields(flags):
@@ -290,7 +315,7 @@ class Client(models.Model):
         assessments = cls._meta.get_field("latest_assessment").related_model._base_manager.using(using)
         stored = None
         if not (how.red_flags and how.latest and how.programmes):
-            stored = cls._base_manager.using(using).filter(pk=pk).values("open_red_flags", *LATEST_COLUMNS).get()
+            stored = stored_derived(pk, using)
         flags = programme_model.open_red_flags_of([pk], using)[pk] if how.red_flags else stored["open_red_flags"]
         # Her stored red flags decide it when her programmes are not refreshed anyway.
         refresh = how.programmes or (how.red_flags and stored["open_red_flags"] != flags)
