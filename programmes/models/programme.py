@@ -242,10 +242,17 @@ class Programme(ProgrammeOperations, models.Model):
         referral, why) is worked out from that stored state alone, without reading the logs. A
         paused or finished programme is not held (status), so only the active and held are read.
         `latest`: her latest assessment, loaded; `red_flags`: her open red flags as her row will
-        have them. tests/programmes/test_stored_state.py holds the result to the replay."""
-        rows = list(programmes.filter(stored_status__in=("active", "held")).select_related("client").only(
-            "pk", "client_id", "start_date", "override_items", "stored_status", "stored_referral", "stored_detail",
-            *(f"client__{field}" for field in HOLD_CLIENT_FIELDS)))
+        have them (her row as `latest` carries it, else read with her programmes).
+        tests/programmes/test_stored_state.py holds the result to the replay."""
+        fields = ("pk", "client_id", "start_date", "override_items", "stored_status", "stored_referral", "stored_detail")
+        holdable = programmes.filter(stored_status__in=("active", "held"))
+        client = latest.client if latest is not None and Assessment.client.is_cached(latest) else None
+        if client is None:
+            rows = list(holdable.select_related("client").only(*fields, *(f"client__{name}" for name in HOLD_CLIENT_FIELDS)))
+        else:
+            rows = list(holdable.only(*fields))
+            for programme in rows:
+                programme.client = client
         for programme in rows:
             if red_flags is not None:
                 programme.client.open_red_flags = red_flags
