@@ -77,6 +77,7 @@ class RedFlagRemoval(RecordRefused):
 
 
 RED_FLAG_COLUMNS = tuple(column for column in COLUMNS if column.item.section == "symptoms")
+RED_FLAG_NAMES = frozenset(column.name for column in RED_FLAG_COLUMNS)
 
 
 # Sent with `assessment` when the trainer finishes it in the studio: its report is about to be
@@ -288,7 +289,13 @@ class Assessment(models.Model):
             # tests/programmes/test_stored_state.py replays after every such edit.
             programmes = (ruling(self.result) != ruling(result_before) or "assessed_on" in changed
                           or len(self.carried_over) != len(before["carried_over"]))
-            versions.derive(self.client_id, programmes=programmes)
+            # Nor does an edit move what a replay of her programmes reads (their logs, resumes and
+            # plan): only their hold by that rule. Her open red flags come from her symptom screens
+            # (and their dates), and which assessment is her latest from the dates: an edit of
+            # neither leaves them as her row keeps them (tests/assessments/test_autosave_writes.py).
+            redated = "assessed_on" in changed
+            versions.derive(self.client_id, programmes=programmes, replay=False, latest=redated, assessment=self,
+                            red_flags=redated or any(column in changed for column in RED_FLAG_NAMES))
             if group is not None:
                 rows = [AssessmentChange(assessment=self, changed_by=by, field=f"{GROUP_PREFIX}{group.key}",
                                          new_value=sorted(changed))]

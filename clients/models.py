@@ -1,10 +1,12 @@
 import base64
 import hashlib
+import json
 import secrets
 from datetime import date
+from functools import cache
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +55,34 @@ def latest_assessment_id():
 # What her row keeps for home's worklist (practice/attention.py worklist_fields): no page of hers shows it.
 WORKLIST_FIELDS = ("on_worklist_from", "worklist_kinds", "check_up_from", "session_due_from", "quiet_from", "worklist_seen")
 DERIVED_FIELDS = ("data_version", "latest_assessment", "open_red_flags", "red_flag_since", *WORKLIST_FIELDS)
+
+
+# Her latest assessment as her row names it, and what the worklist reads of it (Client.derived_fields).
+LATEST_COLUMNS = ("latest_assessment_id", "latest_assessment__verdict", "latest_assessment__assessed_on",
+                  "latest_assessment__version")
+
+
+@cache  # the tables' names do not change while running
+def stored_derived_sql():
+    """Her open red flags and her latest assessment as her row keeps them (stored_derived)."""
+    clients, assessments = Client._meta.db_table, Client._meta.get_field("latest_assessment").related_model._meta.db_table
+    return (f"SELECT c.open_red_flags, c.latest_assessment_id, a.verdict, a.assessed_on, a.version FROM {clients} c "
+            f"LEFT JOIN {assessments} a ON a.id = c.latest_assessment_id WHERE c.id = %s")
+
+
+def stored_derived(pk, using=None):
+    """{"open_red_flags", *LATEST_COLUMNS} of her row, read at the end of an operation that cannot
+    have moved them (Client.derived_fields): one statement, written out, as it is on every write of
+    hers and compiling it as expressions cost more than running it."""
+    with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(stored_derived_sql(), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Client.DoesNotExist(f"No client {pk}")
+    flags, *latest = row
+    if isinstance(latest[2], str):  # SQLite may hand a joined date back as its ISO text
+        latest[2] = date.fromisoformat(latest[2])
+    return {"open_red_flags": json.loads(flags) if isinstance(flags, str) else flags, **dict(zip(LATEST_COLUMNS, latest, strict=True))}
 
 
 def red_flag_fields(flags):
@@ -290,26 +320,47 @@ class Client(models.Model):
         return self.red_flag_since is not None
 
     @classmethod
-    def derived_fields(cls, pk, using=None, programmes=True):
+    def derived_fields(cls, pk, using=None, how=None):
         """What her row keeps of her other rows, worked out at the end of each operation that
-        wrote them (clients/versions.py): her open red flags (from her assessments and logs,
-        every time: a log can raise one, a correction remove one); her latest assessment (by date,
-        then id), which home and the client list join instead of looking it up per client; her
-        programmes' stored state, which her latest assessment, her profile and her red flags govern
-        (the rule for who may run), unless only her programme changed (its operations refresh it)
-        and her red flags did not; then what the apps above keep on her row (versions.deriving:
-        home's worklist). The apps above are reached through the relations they are named in."""
+        wrote them (clients/versions.py): her open red flags (from her assessments and logs); her
+        latest assessment (by date, then id), which home and the client list join instead of looking
+        it up per client; her programmes' stored state, which her latest assessment, her profile and
+        her red flags govern (the rule for who may run), unless only her programme changed (its
+        operations refresh it) and her red flags did not; then what the apps above keep on her row
+        (versions.deriving: home's worklist). The apps above are reached through the relations
+        they are named in. `how` (versions.Derive): what the operation's writes can have moved; what
+        they cannot (her red flags when no symptom was recorded or changed, which assessment is her
+        latest when none was added, deleted or re-dated) is read from her row as it keeps it, in one
+        query, and her programmes' hold alone is worked out again when no log of theirs changed."""
+        how = how or versions.Derive()
         programme_model = cls._meta.get_field("programmes").related_model
-        flags = programme_model.open_red_flags_of([pk], using)[pk]
         assessments = cls._meta.get_field("latest_assessment").related_model._base_manager.using(using)
-        latest = assessments.filter(client_id=pk).order_by("-assessed_on", "-pk")
-        # Her stored red flags are read only when they decide it (not when her programmes are refreshed anyway).
-        if programmes or cls._base_manager.using(using).filter(pk=pk).values_list("open_red_flags", flat=True).first() != flags:
-            latest = latest.first()
+        stored = None
+        if not (how.red_flags and how.latest and how.programmes):
+            stored = stored_derived(pk, using)
+        flags = programme_model.open_red_flags_of([pk], using)[pk] if how.red_flags else stored["open_red_flags"]
+        # Her stored red flags decide it when her programmes are not refreshed anyway.
+        refresh = how.programmes or (how.red_flags and stored["open_red_flags"] != flags)
+        latest_id = None if how.latest else stored["latest_assessment_id"]
+        edited = how.assessment
+        if how.latest:
+            latest = assessments.filter(client_id=pk).order_by("-assessed_on", "-pk")
+            latest = latest.first() if refresh else latest.only("pk", "verdict", "assessed_on", "version").first()
+        elif latest_id is None:
+            latest = None
+        elif edited is not None and edited.pk == latest_id:  # as the operation left it, its result worked out
+            latest = edited
+        elif refresh:
+            latest = assessments.get(pk=latest_id)
+        else:  # what the apps above read of it (its id, verdict, date and version), as her row's join read it
+            latest = assessments.model(pk=latest_id, client_id=pk, **{
+                name.removeprefix("latest_assessment__"): stored[name] for name in LATEST_COLUMNS[1:]})
+        if refresh:
             her_programmes = programme_model.objects.using(using).filter(client_id=pk)
-            her_programmes.model.refresh_states(her_programmes, latest=latest, red_flags=flags)
-        else:
-            latest = latest.only("pk", "verdict", "assessed_on", "version").first()
+            if how.replay:
+                her_programmes.model.refresh_states(her_programmes, latest=latest, red_flags=flags)
+            else:
+                her_programmes.model.refresh_holds(her_programmes, latest=latest, red_flags=flags)
         return {"latest_assessment_id": latest.pk if latest else None, **red_flag_fields(flags),
                 **versions.derived_for([(pk, latest)], using, red_flags={pk: flags})[pk]}
 

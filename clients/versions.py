@@ -20,6 +20,7 @@ write bumps at once, so a write in the shell or a data migration is never missed
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 
 from django.apps import apps
@@ -96,13 +97,35 @@ def versioned_models():
             if model._meta.label not in NOT_VERSIONED and client_path(model) is not None]
 
 
+@dataclass
+class Derive:
+    """What of her derived state (Client.derived_fields) an operation's writes can have moved, so
+    what is worked out again at its end: her programmes' stored state (`programmes`), from a replay
+    of their logs (`replay`) or only their hold by the rule for who may run; her open red flags
+    (`red_flags`), else her row's hold; which assessment is her latest (`latest`), else her row's
+    names it; `assessment`: an assessment of hers as the operation left it (read instead of again).
+    Several writes of one operation ask for the union."""
+
+    programmes: bool = True
+    replay: bool = True
+    red_flags: bool = True
+    latest: bool = True
+    assessment: object = None
+
+    def join(self, other):
+        self.programmes, self.replay = self.programmes or other.programmes, self.replay or other.replay
+        self.red_flags, self.latest = self.red_flags or other.red_flags, self.latest or other.latest
+        if other.assessment is not None:
+            self.assessment = other.assessment
+
+
 class Pending:
     """What an operation has changed of hers so far: for each client, the fields her row takes
     at its end, and the clients whose derived state (Client.refresh_derived) is to be worked
-    out then."""
+    out then, with what of it can have moved (Derive)."""
 
     def __init__(self, using):
-        self.using, self.rows, self.derive = using, {}, {}  # derive: client id → her programmes too?
+        self.using, self.rows, self.derive = using, {}, {}  # derive: client id → Derive
 
 
 _pending = ContextVar("pending_client_writes", default=None)
@@ -112,11 +135,13 @@ _pending = ContextVar("pending_client_writes", default=None)
 def operation(using=None):
     """One operation on her data: a transaction whose bumps of her version wait for its end,
     where each client it wrote has her derived state worked out and her row written once,
-    with the version moved on once. Nested operations are part of the outermost."""
+    with the version moved on once. Nested operations are part of the outermost: in its
+    transaction, without a savepoint of their own (a write whose failure is answered otherwise
+    takes its own atomic block, as a log's insert does)."""
+    if _pending.get() is not None:
+        yield
+        return
     with transaction.atomic(using=using):
-        if _pending.get() is not None:
-            yield
-            return
         pending = Pending(using)
         token = _pending.set(pending)
         try:
@@ -129,8 +154,8 @@ def operation(using=None):
 def flush(pending):
     from .models import Client
 
-    for pk, programmes in sorted(pending.derive.items()):
-        pending.rows.setdefault(pk, {}).update(Client.derived_fields(pk, pending.using, programmes=programmes))
+    for pk, how in sorted(pending.derive.items()):
+        pending.rows.setdefault(pk, {}).update(Client.derived_fields(pk, pending.using, how))
     for pk in sorted(pending.rows):
         Client._base_manager.using(pending.using).filter(pk=pk).update(
             data_version=F("data_version") + 1, **pending.rows[pk])
@@ -155,15 +180,20 @@ def bump(client_ids, using=None, **fields):
         data_changed.send(sender=Client, client_ids=sorted(client_ids), using=using)
 
 
-def derive(client_id, using=None, programmes=True):
+def derive(client_id, using=None, programmes=True, **moved):
     """Her derived state (Client.derived_fields) is to be worked out, her programmes' stored state
     too unless only they changed (their operations refresh it themselves): at the end of the
-    operation under way, once however many of its writes ask, or now."""
+    operation under way, once however many of its writes ask, or now. `moved`: what else of it a
+    write can have moved (Derive: replay, red_flags, latest, assessment); everything unless it says."""
+    how = Derive(programmes=programmes, **moved)
     if (pending := _pending.get()) is not None:
-        pending.derive[client_id] = pending.derive.get(client_id, False) or programmes
+        if client_id in pending.derive:
+            pending.derive[client_id].join(how)
+        else:
+            pending.derive[client_id] = how
         return
     with operation(using):
-        derive(client_id, using, programmes)
+        derive(client_id, using, programmes, **moved)
 
 
 def loaded_client_id(obj, path):

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import cache, cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -249,9 +249,46 @@ def last_session_of(programme):
     return Subquery(SessionLog.objects.filter(programme=programme).order_by("-done_on").values("done_on")[:1])
 
 
-def with_last_session(programmes):
-    """Each programme's latest session date (last_session_of)."""
-    return programmes.annotate(last_session_on=last_session_of(OuterRef("pk")))
+# What worklist_fields() reads of her current programme, in the order current_programme_sql() selects it.
+CURRENT_COLUMNS = ("pk", "version", "client_id", "stored_status", "stored_repeats", "latest_log_pain", "start_date",
+                   "last_session_on", "client__studio__quiet_after_days", "stored_recovery")
+
+
+@cache  # the tables' names do not change while running
+def current_programme_sql():
+    """Her current programme's stored state, its latest session date (last_session_of) and her
+    studio's quiet_after_days, for the clients named by the one placeholder's list: read at the end
+    of every operation on her, hand-written as worklist_sql() is (PostgreSQL and SQLite both speak
+    it), since compiling it as expressions cost more than the database takes to run it."""
+    table = {model: model._meta.db_table for model in (Programme, SessionLog, Client)}
+    studios = Client._meta.get_field("studio").related_model._meta.db_table
+    return f"""
+    SELECT p.id, p.version, p.client_id, p.stored_status, p.stored_repeats, p.latest_log_pain, p.start_date,
+           (SELECT l.done_on FROM {table[SessionLog]} l WHERE l.programme_id = p.id ORDER BY l.done_on DESC LIMIT 1),
+           s.quiet_after_days, p.stored_recovery
+    FROM {table[Programme]} p
+    JOIN {table[Client]} c ON c.id = p.client_id
+    JOIN {studios} s ON s.id = c.studio_id
+    WHERE p.client_id IN ({{clients}}) AND p.ended_at IS NULL"""
+
+
+def as_date(value):
+    """A date column as a raw statement returns it: a date, or (SQLite, from a subquery) its ISO text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def current_programme_rows(client_ids, using=None):
+    """{client id: {CURRENT_COLUMNS: value}} of these clients' current programmes (current_programme_sql)."""
+    if not client_ids:
+        return {}
+    sql = current_programme_sql().replace("{clients}", ", ".join(["%s"] * len(client_ids)))
+    with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, list(client_ids))
+        rows = [dict(zip(CURRENT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["start_date"], row["last_session_on"] = as_date(row["start_date"]), as_date(row["last_session_on"])
+        row["latest_log_pain"], row["stored_recovery"] = bool(row["latest_log_pain"]), bool(row["stored_recovery"])
+    return {row["client_id"]: row for row in rows}
 
 
 def worklist_fields(sender, clients, using=None, **kwargs):
@@ -259,10 +296,7 @@ def worklist_fields(sender, clients, using=None, **kwargs):
     operation: the first day she is on it, her reasons that hold whatever the day, the days the
     others start, and what "Seen" records besides her reasons (worklist_ids reads them all)."""
     today = timezone.localdate()
-    current = {row["client_id"]: row for row in with_last_session(Programme.objects.using(using).filter(
-        client_id__in=[pk for pk, _ in clients], ended_at__isnull=True,
-    )).values("pk", "version", "client_id", "stored_status", "stored_repeats", "latest_log_pain", "start_date",
-              "last_session_on", "client__studio__quiet_after_days", "stored_recovery")}
+    current = current_programme_rows([pk for pk, _ in clients], using)
     red_flags = kwargs.get("red_flags") or {}
     found = {}
     for pk, latest in clients:

@@ -28,8 +28,8 @@ def get_programme_for_trainer(request, pk, blocks=True, lock=False):
     """Her current programme: an ended one is history, not something to log against. `blocks`:
     every session's blocks too (a card drawn from it reads only its next session's otherwise);
     `lock`: its row locked until the transaction under way ends (a log is written from it as read)."""
-    return get_object_or_404(Programme.objects.for_trainer(request.user).current().with_progress(blocks=blocks).locked(lock),
-                             pk=pk)
+    return get_object_or_404(Programme.objects.for_trainer(request.user).current().with_progress(blocks=blocks)
+                             .with_latest_assessment().locked(lock), pk=pk)
 
 
 def get_any_programme_for_trainer(request, pk):

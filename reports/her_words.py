@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from guideline import protocol
 from programmes import progression
+from programmes.snapshot import ProgrammeSnapshot
 from programmes.strength import paused_words
 
 HEADLINES = {
@@ -384,7 +385,8 @@ def her_strength_refusal(client, plan):
 
 def her_logging_refusal(client, snapshot):
     """Why she cannot log a session through her link now, in her words; "" when she can.
-    `snapshot`: her current programme's (programmes/snapshot.py), None when she has none.
+    `snapshot`: her current programme's (programmes/snapshot.py), or the programme itself (which
+    answers the same), None when she has none.
     (A revoked or expired link, withdrawn consent or an archived record never get this far.)"""
     if snapshot is None:
         return "You have no running programme yet: your trainer will set one up with you."
@@ -393,7 +395,8 @@ def her_logging_refusal(client, snapshot):
     if snapshot.can_log:
         return ""
     if snapshot.status == "held":
-        return snapshot.decision.for_her
+        decision = snapshot.decision if isinstance(snapshot, ProgrammeSnapshot) else snapshot.running_decision
+        return decision.for_her
     if snapshot.status == "paused":
         return "Your programme is paused, so there is nothing to log until your trainer restarts it with you."
     return "You have finished your programme, so there is nothing more to log. Well done!"

@@ -185,8 +185,11 @@ def her_log(request, token):
     # A post reads her programme with its row locked, in the transaction her log is written in: the
     # log is written from the programme as read here (log_session(locked=True)), not read again.
     with transaction.atomic() if posted else nullcontext():
-        latest = client.assessments.first()
-        programme, snapshot = current_with_snapshot(client, latest, lock=posted)
+        # Her latest assessment read with her programme. A post asks the programme itself whether
+        # she may log (her page, after the redirect, draws it); the page, and a post that goes back
+        # to it, its snapshot.
+        programme = current_programme_of(client, blocks=False, lock=posted)
+        snapshot = programme.snapshot(timezone.localdate()) if programme and not posted else programme
         context = {"client": client, "trainer": client.trainer, "studio": client.studio, "token": token, "programme": programme}
         if seconds:
             return too_many_posts(request, "reports/log.html", context, seconds)
@@ -208,6 +211,8 @@ def her_log(request, token):
                     return form_page(render(request, "reports/log.html", {**context, "programme": programme}, status=409))
                 form = HerSessionLogForm(programme=programme)
         if logged is None:
+            if snapshot is programme:
+                snapshot = programme.snapshot(timezone.localdate())
             session = snapshot.next_session
             context.update(form=form, programme=programme, session=session, session_words=session.in_words() if session else "")
             return form_page(render(request, "reports/log.html", context))

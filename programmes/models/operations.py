@@ -8,7 +8,7 @@ import logging
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -58,12 +58,13 @@ class ProgrammeOperations:
     def _reloaded(self):
         return type(self).objects.filter(pk=self.pk).with_progress(blocks=False).get()
 
-    def _changed(self, loaded=None, **fields):
+    def _changed(self, loaded=None, red_flags=True, **fields):
         """The end of every operation: its version moves on (home's "Seen" holds while it does
         not), with its state and any other `fields` in one write, and she floats to the top.
         `loaded`: the programme as the operation loaded it under its lock, with what it wrote
-        since read into it (Programme.refresh_state). Returns the programme as it now stands."""
-        programme = self.refresh_state(loaded=loaded, version=F("version") + 1, **fields)
+        since read into it; `red_flags` False: it recorded no red flag and took none away
+        (Programme.refresh_state). Returns the programme as it now stands."""
+        programme = self.refresh_state(loaded=loaded, red_flags=red_flags, version=F("version") + 1, **fields)
         self.client.touch()
         return programme
 
@@ -132,12 +133,13 @@ class ProgrammeOperations:
                 raise AlreadyLogged(message="Already logged: this session was just recorded. Nothing was recorded twice.") from None
             current._record("logged", by, log=log, after=log.snapshot(), by_client=by_client)
             # Its state replayed with this log: under the lock only this operation changed the
-            # programme's rows, so its logs are read again and the rest is as loaded above.
-            del current._prefetched_objects_cache["logs"]
-            prefetch_related_objects([current], "logs")
+            # programme's rows, so its logs are those loaded above and this one, the latest recorded.
+            logs = current._prefetched_objects_cache["logs"]
+            logs._result_cache = [*logs, log]
             for name in ("state", "next_session"):
                 current.__dict__.pop(name, None)
-            log.programme = current._changed(loaded=current, log_sequence=sequence)  # as it stands now, for its card
+            # As it stands now, for its card; her open red flags move only with a red-flag symptom.
+            log.programme = current._changed(loaded=current, red_flags=log.has_red_flag, log_sequence=sequence)
         if log.has_red_flag:  # opened on her row as the operation ended: the card's banner shows it
             log.programme.client.refresh_from_db(fields=["open_red_flags", "red_flag_since"])
             # ... and the rule for who may run reads it: a decision worked out before the log (the

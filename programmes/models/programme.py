@@ -38,6 +38,11 @@ class ProgrammeQuerySet(VersionedQuerySet):
         joined with it. `lock` False: as it is."""
         return self.select_for_update(of=("self",)) if lock else self
 
+    def with_latest_assessment(self):
+        """Her latest assessment read with her row, as her row names it (Client.latest_assessment,
+        kept with every change of hers): Programme.latest_assessment without a query of its own."""
+        return self.select_related("client__latest_assessment")
+
     def with_progress(self, blocks=True):
         """Everything a programme's state and card read, in a fixed number of queries."""
         sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
@@ -123,10 +128,13 @@ class Programme(ProgrammeOperations, models.Model):
     @cached_property
     def latest_assessment(self):
         """Her latest assessment, which governs whether she may run (DOMAIN.md); pages that
-        show many programmes set it in bulk with attach_latest_assessments()."""
-        latest = self.client.assessments.first()
+        show many programmes set it in bulk with attach_latest_assessments(), and a programme read
+        with her row's latest assessment joined (with_latest_assessment()) has it already."""
+        client = self.client
+        joined = Client._meta.get_field("latest_assessment").is_cached(client)
+        latest = client.latest_assessment if joined else client.assessments.first()
         if latest is not None:
-            latest.client = self.client
+            latest.client = client
         return latest
 
     @cached_property
@@ -165,15 +173,18 @@ class Programme(ProgrammeOperations, models.Model):
             "stored_recovery": wellbeing.needs_recovery_check(log.wellbeing for log in logs[-2:]),
         }
 
-    def refresh_state(self, loaded=None, **fields):
+    def refresh_state(self, loaded=None, red_flags=True, **fields):
         """Write the stored state from a fresh replay, with any other `fields` of the operation in
         the same statement (call inside the change's operation); her row follows at its end.
         `loaded`: this programme as the operation loaded it (with_progress) under its lock, with
         what the operation wrote since read into it: replayed as it is instead of read again.
+        `red_flags` False: the operation recorded no red flag and took none away (a new log without
+        a red-flag symptom), so her open red flags are as her row keeps them, and so is which
+        assessment is her latest (no operation on a programme changes that).
         Returns the programme as it now stands, loaded for its state and card."""
         [programme] = Programme.refresh_states([loaded] if loaded is not None else Programme.objects.filter(pk=self.pk),
                                                **fields)
-        versions.derive(programme.client_id, programmes=False)
+        versions.derive(programme.client_id, programmes=False, red_flags=red_flags, latest=red_flags)
         return programme
 
     @staticmethod
@@ -220,6 +231,42 @@ class Programme(ProgrammeOperations, models.Model):
             for name, value in fields.items():
                 if hasattr(value, "resolve_expression"):
                     del programme.__dict__[programme._meta.get_field(name).attname]
+        return rows
+
+    @staticmethod
+    def refresh_holds(programmes, latest=None, red_flags=None):
+        """refresh_states() when only what the rule for who may run reads has changed (her latest
+        assessment's result, what it carries over, her red flags, her baby's date of birth), not
+        her programmes' logs, resumes or plan: a replay would give the position it gave when their
+        stored state was last written, so what the hold decides (status "held" or "active", a
+        referral, why) is worked out from that stored state alone, without reading the logs. A
+        paused or finished programme is not held (status), so only the active and held are read.
+        `latest`: her latest assessment, loaded; `red_flags`: her open red flags as her row will
+        have them (her row as `latest` carries it, else read with her programmes).
+        tests/programmes/test_stored_state.py holds the result to the replay."""
+        fields = ("pk", "client_id", "start_date", "override_items", "stored_status", "stored_referral", "stored_detail")
+        holdable = programmes.filter(stored_status__in=("active", "held"))
+        client = latest.client if latest is not None and Assessment.client.is_cached(latest) else None
+        if client is None:
+            rows = list(holdable.select_related("client").only(*fields, *(f"client__{name}" for name in HOLD_CLIENT_FIELDS)))
+        else:
+            rows = list(holdable.only(*fields))
+            for programme in rows:
+                programme.client = client
+        for programme in rows:
+            if red_flags is not None:
+                programme.client.open_red_flags = red_flags
+            if latest is not None and "client" not in latest._state.fields_cache:
+                latest.client = programme.client
+            decision = running_decision_for(programme.client, latest, programme.start_date,
+                                            frozenset(programme.override_items))
+            held = not decision.allowed
+            state = {"stored_status": "held" if held else "active", "stored_referral": held and decision.referral_pending,
+                     "stored_detail": decision.reason if held else ""}
+            if any(getattr(programme, field) != value for field, value in state.items()):
+                with transaction.atomic(savepoint=False):  # as refresh_states() writes one and bumps
+                    models.QuerySet(Programme).filter(pk=programme.pk).update(**state)
+                    versions.bump([programme.client_id])
         return rows
 
     @property
@@ -312,6 +359,11 @@ STORED_FIELDS = ("stored_status", "stored_referral", "stored_week", "stored_week
                  "latest_log_id", "latest_log_pain", "stored_recovery")
 
 
+# What the rule for who may run, and her latest assessment's result, read of her row (refresh_holds).
+HOLD_CLIENT_FIELDS = ("baby_date_of_birth", "open_red_flags", "delivery", "perineal_trauma", "breastfeeding",
+                      "prior_incontinence", "bmi_30_or_more", "physio_seen_date")
+
+
 def status_label(status, referral_pending, week, weeks):
     """The programme's state in a few words, for the card, home and the client list."""
     if referral_pending:
@@ -323,10 +375,12 @@ def status_label(status, referral_pending, week, weeks):
 
 def current_programme_of(client, latest=None, blocks=True, lock=False):
     """Her current programme ready for state and the rule for who may run; pass her latest
-    assessment when the caller has already loaded it, to save the query. `blocks`: every
-    session's blocks too (else its next session's are read when wanted, one query); `lock`: its
-    row locked until the transaction under way ends (her log is written from it as read)."""
-    programme = client.programmes.current().with_progress(blocks=blocks).locked(lock).first()
+    assessment when the caller has already loaded it, to save the query (else it is read with her
+    programme: with_latest_assessment). `blocks`: every session's blocks too (else its next
+    session's are read when wanted, one query); `lock`: its row locked until the transaction under
+    way ends (her log is written from it as read)."""
+    programmes = client.programmes.current().with_progress(blocks=blocks)
+    programme = (programmes if latest is not None else programmes.with_latest_assessment()).locked(lock).first()
     if programme is not None and latest is not None:
         latest.client = client
         programme.__dict__["latest_assessment"] = latest
