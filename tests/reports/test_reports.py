@@ -689,19 +689,22 @@ def test_charts_draw_each_measured_point_once_from_strings_made_in_python():
 
 def test_charts_ready_made_runs_write_what_the_template_loops_wrote():
     """Issue 20: the charts' repeated runs (value labels, tick and date labels, bars, the table's rows)
-    are made in Python with format_html; each is what the template loop it replaced wrote, her
+    are made in Python as format_html makes them; each is what the template loop it replaced wrote, her
     words escaped (never marked safe), and charts.shown() writes a value as {{ value }} does."""
     from datetime import date as day
     from decimal import Decimal
 
     from django.template import engines
     from django.utils.formats import localize
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
 
     from reports import charts
 
     for value in (0, 7, -3, 1234567, 12.5, -0.5, 0.1 + 0.2, 1e-7, 1e22, 3.0, Decimal("2.50"), day(2026, 3, 5), "<b>&",
-                  None, True):
+                  None, True, mark_safe("<i>&amp;</i>"), "'\"", float("nan"), -float("inf")):
         assert charts.shown(value) == localize(value), value
+        assert charts.escaped(value) == conditional_escape(localize(value)), value  # as format_html() escapes it
     odd = '<b>"Tom" & Jerry</b>'
     line = charts.line_chart("a", "Fast squeezes", "d", "reps", [(odd, 8), ("4 Apr", None), (day(2026, 5, 5), 12.5)])
     sided = charts.sided_line_chart("b", "Calf raise", "d", "reps", [(odd, 8, 9), ("4 Apr", None, 11), ("5 May", 17, 17.5)])
