@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 import audit
 from lib.http import HtmxHttpRequest
+from lib.urls import addresses
 
 from .models import (
     MAX_SESSIONS_PER_WEEK,
@@ -43,16 +43,13 @@ def get_session_for_editing(request, pk):
 
 # --- What the templates show ---------------------------------------------------------------
 
-ANY_PK = 9876543210  # stands for a session's id in an address reversed once (SessionUrls)
-
-
 class SessionUrls:
     """A session card's addresses (edit it, remove it), each reversed once per page and filled in for
     each session: a plan page of 27 sessions reversed 81 addresses, a fifth of its cost (issue 20)."""
 
     def __init__(self):
-        self.edit = reverse("plans:edit_session", args=[ANY_PK])
-        self.remove = reverse("plans:remove_session", args=[ANY_PK])
+        self.edit = addresses("plans:edit_session")
+        self.remove = addresses("plans:remove_session")
 
 
 @dataclass
@@ -62,11 +59,11 @@ class SessionSummary:
 
     @property
     def edit_url(self):
-        return self.urls.edit.replace(str(ANY_PK), str(self.session.pk))
+        return self.urls.edit(self.session.pk)
 
     @property
     def remove_url(self):
-        return self.urls.remove.replace(str(ANY_PK), str(self.session.pk))
+        return self.urls.remove(self.session.pk)
 
     @property
     def warm_up(self):
