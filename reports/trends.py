@@ -159,7 +159,8 @@ def load_trend(assessments, shapes, dates):
     # Each check-up's load and impact reasons from its tests alone, not all its rules (issue 20: the
     # whole evaluation for each of her twelve check-ups was a large part of drawing her page). A test's
     # reason reads only her recorded values, carried-over ones included, as the result's does.
-    passed = [load_tests_passed(shape, readiness.load_impact_reasons(protocol.nest(a.values())))
+    # Without carried-over values her measured shape is her recorded one: not nested again.
+    passed = [load_tests_passed(shape, readiness.load_impact_reasons(protocol.nest(a.values()) if a.carried_over else shape))
               for a, shape in zip(assessments, shapes, strict=True)]
     measured = [(a.assessed_on, value) for a, value in zip(assessments, passed, strict=True) if value is not None]
     if not measured:
