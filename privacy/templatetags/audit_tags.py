@@ -5,6 +5,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.timezone import template_localtime
 
+from audit.models import KINDS
 from lib.urls import addresses
 
 register = template.Library()
@@ -32,6 +33,11 @@ class EventRow:
     at: str  # when, as {{ event.at|date:"j M Y, H:i" }} writes it (in the site's time zone)
     client_url: str  # her activity page; "" for an event about nobody in particular
 
+    @property
+    def what(self):
+        """event.get_kind_display(), from a dict made once: Django's makes one from every kind for each call."""
+        return KIND_LABELS.get(self.event.kind, self.event.kind)
+
 
 @register.simple_tag
 def event_rows(events):
@@ -44,3 +50,4 @@ def event_rows(events):
 
 
 EVENT_TIME = "j M Y, H:i"
+KIND_LABELS = {kind: str(label) for kind, label in KINDS}

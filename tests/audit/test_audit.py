@@ -223,8 +223,13 @@ def test_the_logs_rows_write_each_time_and_address_as_the_template_did(owner, cl
                                at=timezone.now().replace(hour=23, minute=30))
     AccessEvent.objects.create(trainer_id=owner.pk, actor=owner, client=None, kind="signed_in", at=timezone.now())
     events = list(AccessEvent.objects.filter(trainer_id=owner.pk))
+    from audit.models import KINDS
+
+    # Every kind's words, and a kind no longer listed, as get_kind_display() writes it: itself.
+    events += [AccessEvent(kind=kind, at=timezone.now()) for kind in (*dict(KINDS), "no_longer_a_kind")]
     loop = engines["django"].from_string(
         '{% for event in events %}{{ event.at|date:"j M Y, H:i" }} {% if event.client_id %}'
-        '{% url "audit:client_activity" event.client_id %}{% endif %};{% endfor %}')
+        '{% url "audit:client_activity" event.client_id %}{% endif %} {{ event.get_kind_display }};{% endfor %}')
     with timezone.override(zone):
-        assert "".join(f"{row.at} {row.client_url};" for row in event_rows(events)) == loop.render({"events": events})
+        written = engines["django"].from_string('{% for row in rows %}{{ row.at }} {{ row.client_url }} {{ row.what }};{% endfor %}')
+        assert written.render({"rows": event_rows(events)}) == loop.render({"events": events})
