@@ -3,7 +3,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 
 from audit.models import KINDS
 from lib.urls import addresses
@@ -45,7 +45,7 @@ def event_rows(events):
     out once for the page (issue 20: each of 50 rows wrote its time through |date and reversed
     the address, half the cost of the access log)."""
     activity = addresses("audit:client_activity")
-    return [EventRow(event, date_format(template_localtime(event.at), EVENT_TIME),
+    return [EventRow(event, date_format(localtime(event.at), EVENT_TIME),
                      activity(event.client_id) if event.client_id else "") for event in events]
 
 
