@@ -5,20 +5,20 @@ Programme.refresh_state()). Each client's row keeps the first day she is on the 
 clients, through an index that starts from the trainer: it costs the same for 10 clients or
 1,000, in a small installation or a large one."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
 from clients.models import Client, weeks_between
 from guideline import protocol
 from guideline.protocol import REASSESS_AFTER
+from lib.urls import addresses
 from programmes import progression, wellbeing
 from programmes.models import REST_DAYS_BETWEEN_SESSIONS, Programme, SessionLog, red_flags_of, status_label
 
@@ -65,6 +65,26 @@ class Reason:
     detail: str
     action: Action | None = None
 
+    @property
+    def icon(self):
+        """The sign beside its title (hidden from screen readers: the title says it)."""
+        return REASON_ICONS.get(self.kind, "✓")
+
+
+REASON_ICONS = {"paused": "‖", "held": "‖", "red_flag": "⚠", "pain": "⚠", "reassess": "↻", "repeats": "↻", "recovery": "↻",
+                "quiet": "…", "due": "▸"}  # any other (ready, finished): ✓
+
+
+class EntryUrls:
+    """The addresses a worklist entry links to, each reversed once for the page (lib/urls.py) and
+    filled in for each client: 50 entries reversed up to 200 (issue 20)."""
+
+    def __init__(self):
+        self.page = addresses("clients:detail")
+        self.ack = addresses("clients:attention_ack")
+        self.link_show = addresses("clients:link_show")
+        self.assign = addresses("programmes:assign")
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -75,11 +95,21 @@ class Entry:
     fingerprint: str  # what the trainer saw: an acknowledgement clears the entry while it is unchanged
     today: date
     ack: AttentionAck | None = None  # her last acknowledgement, when something new has happened since
+    urls: EntryUrls = field(default_factory=EntryUrls)  # shared by a page's entries
 
     @cached_property
     def reasons(self):
         """Her reasons in words: worked out for the entries shown, not every one on the list."""
-        return reasons_for(self.client, self.kinds, self.today)
+        return reasons_for(self.client, self.kinds, self.today, self.urls)
+
+    @property
+    def url(self):
+        """Her page (client.get_absolute_url())."""
+        return self.urls.page(self.client.pk)
+
+    @property
+    def ack_url(self):
+        return self.urls.ack(self.client.pk)
 
     @property
     def kind(self):
@@ -438,7 +468,7 @@ def entries_for(clients, trainer, today):
     row and her current programme keep."""
     acked = [client.ack_id for client in clients if client.ack_id is not None]
     acks = {ack.pk: ack for ack in AttentionAck.objects.filter(pk__in=acked).select_related("by")} if acked else {}
-    found = []
+    found, urls = [], EntryUrls()
     for client in clients:
         client.programme_repeats = client.programme_repeats or 0
         client.programme_detail = client.programme_detail or ""
@@ -449,7 +479,7 @@ def entries_for(clients, trainer, today):
             trainer.studio.quiet_after_days, recovery=bool(client.programme_recovery))
         kinds = tuple(reason_kinds(client.worklist_state, today))
         # What "Seen" records is what worklist_ids() compares: the fingerprint as her row keeps it.
-        found.append(Entry(client, kinds, client.seen, today, acks.get(client.ack_id)))
+        found.append(Entry(client, kinds, client.seen, today, acks.get(client.ack_id), urls))
     return found
 
 
@@ -468,11 +498,13 @@ def worklist(trainer, today):
     return entries_for(worklist_clients(trainer, worklist_ids(trainer, today)[0]), trainer, today)
 
 
-def reasons_for(client, kinds, today):
-    """Her reasons in words, each with its next action, from the stored state worklist_clients() and entries_for() annotated."""
+def reasons_for(client, kinds, today, urls=None):
+    """Her reasons in words, each with its next action, from the stored state worklist_clients() and entries_for() annotated.
+    `urls`: the page's EntryUrls."""
+    urls = urls or EntryUrls()
     label = status_label(client.programme_status, client.programme_referral, client.programme_week, client.programme_weeks)
     state = client.worklist_state
-    page = client.get_absolute_url()
+    page = urls.page(client.pk)
     words = {
         "paused": lambda: Reason("paused", label, client.programme_detail),
         "red_flag": lambda: Reason("red_flag", f"Red flag open since {client.red_flag_since:%-d %b %Y}",
@@ -496,7 +528,7 @@ def reasons_for(client, kinds, today):
             (f"Her last session was on {state.last_session_on:%-d %b %Y}" if state.last_session_on else
              f"Nothing logged since her programme started on {state.programme_start:%-d %b %Y}")
             + ": check in with her, and send her link again so she can log.",
-            Action("Send her link again", reverse("clients:link_show", args=[client.pk]))),
+            Action("Send her link again", urls.link_show(client.pk))),
         "due": lambda: Reason(
             "due", session_due_words(next_session_on(state), today),
             (f"A rest day after her last session, on {state.last_session_on:%-d %b %Y}." if state.last_session_on else
@@ -505,7 +537,7 @@ def reasons_for(client, kinds, today):
         "ready": lambda: Reason(
             "ready", "Ready: no programme yet",
             f"Ready for a graded return to running at her assessment on {client.latest_assessed_on:%-d %b %Y}.",
-            Action("Assign a programme", reverse("programmes:assign", args=[client.pk]))),
+            Action("Assign a programme", urls.assign(client.pk))),
         "finished": lambda: Reason("finished", "Programme finished", "Reassess her and plan what comes next."),
     }
     return tuple(words[kind]() for kind in kinds)

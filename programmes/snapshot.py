@@ -96,10 +96,14 @@ def snapshot_of(programme: "Programme", today: date, logged: int | None = None) 
     )
 
 
-def current_snapshot(client, today: date, latest: Any = None, logged: int | None = None) -> ProgrammeSnapshot | None:
+def current_snapshot(client, today: date, latest: Any = None, logged: int | None = None,
+                     blocks: bool = True) -> ProgrammeSnapshot | None:
     """The snapshot of her current programme (None: she has none), loaded for it in a fixed number
-    of queries (current_programme_of); pass her latest assessment when the caller has loaded it."""
+    of queries (current_programme_of); pass her latest assessment when the caller has loaded it.
+    `blocks` False: only her next session's blocks are read (one query, when she can log), and each
+    session's running seconds are summed in SQL (for her weekly running chart): her page and her
+    report, which show no other session's blocks. Her calendar describes the rest of her week's."""
     from .models import current_programme_of
 
-    programme = current_programme_of(client, latest)
+    programme = current_programme_of(client, latest, blocks=blocks, running=not blocks)
     return programme.snapshot(today, logged) if programme is not None else None

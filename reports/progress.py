@@ -54,7 +54,8 @@ def client_progress(client, assessment=None, today=None, record=False, logged=No
     latest = assessments[-1] if assessments else None
     # Her programme, asked once: her words, her charts and the templates read this snapshot. Who may
     # run reads her latest assessment: here it is already loaded, unless this is an older report.
-    snapshot = None if record else current_snapshot(client, today, latest if assessment is None else None, logged)
+    snapshot = None if record else current_snapshot(client, today, latest if assessment is None else None, logged,
+                                                       blocks=False)
     # Red flags open on her record (DOMAIN.md "Open red flags"), as of today: not on a record of an older day.
     red_flags = () if record else snapshot.red_flags if snapshot else red_flags_of(client)
     context = {"client": client, "trainer": client.trainer, "studio": client.studio, "assessments": assessments, "latest": latest,

@@ -159,7 +159,8 @@ def load_trend(assessments, shapes, dates):
     # Each check-up's load and impact reasons from its tests alone, not all its rules (issue 20: the
     # whole evaluation for each of her twelve check-ups was a large part of drawing her page). A test's
     # reason reads only her recorded values, carried-over ones included, as the result's does.
-    passed = [load_tests_passed(shape, readiness.load_impact_reasons(protocol.nest(a.values())))
+    # Without carried-over values her measured shape is her recorded one: not nested again.
+    passed = [load_tests_passed(shape, readiness.load_impact_reasons(protocol.nest(a.values()) if a.carried_over else shape))
               for a, shape in zip(assessments, shapes, strict=True)]
     measured = [(a.assessed_on, value) for a, value in zip(assessments, passed, strict=True) if value is not None]
     if not measured:
@@ -246,7 +247,7 @@ def weekly_wellbeing_chart(snapshot, weeks_shown=RUNNING_WEEKS_SHOWN):
 
 def trend_groups(assessments, running_chart=None, wellbeing_chart=None):
     """Her trends over time, grouped under a heading each: the page and the report draw the same
-    list, each chart with its own template (charts.Chart.template). The charts read each
+    list, each chart drawn by charts.drawn() (Chart.figure, Chart.print_figure). The charts read each
     check-up's assessment dict (protocol.nest), as the readiness rules do."""
     days = [a.assessed_on for a in assessments]
     shapes = [measured_at(a) for a in assessments]

@@ -20,6 +20,7 @@ from assessments.access import get_assessment_for_trainer
 from audit.models import AccessEvent
 from clients.models import Client, ShareLink
 from lib.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
+from lib.urls import addresses
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
 from programmes.snapshot import current_snapshot
@@ -72,6 +73,9 @@ def progress(request, token):
     # which is stored nowhere in plain text.
     # ?logged=N after she logged a session: its outcome at the top of her page.
     context = her_page(client, query_number(request, "logged"))
+    report_url = addresses("reports:progress_pdf", token)  # each check-up's report, reversed once
+    for check_up in context["timeline"]:
+        check_up["report_url"] = report_url(check_up["assessment"].pk)
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
     context.update(token=token, logo_url=StudioLogo.url_for(client.studio_id), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])

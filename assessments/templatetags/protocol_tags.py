@@ -1,10 +1,15 @@
 """Template access to the one protocol definition: labels, answers, verdict words and icons,
 targets, plurals and signposts all come from `guideline.protocol`, never from a template."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from django import template
+from django.utils.formats import date_format
 
 from assessments.readiness import worded
 from guideline import protocol
+from lib.urls import addresses
 
 register = template.Library()
 
@@ -125,3 +130,19 @@ def findings(reasons):
 @register.filter
 def still_to_assess(reasons):
     return [reason for reason in reasons if reason.kind == "not_assessed"]
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    assessment: Any
+    url: str  # its studio (Assessment.get_absolute_url())
+    on: str  # its date as {{ assessment.assessed_on|date }} writes it
+
+
+@register.simple_tag
+def assessment_rows(assessments):
+    """Each listed assessment with its address and its date, each worked out once: the table and
+    the compare form's two lists read them (issue 20: 12 rows reversed 12 addresses and wrote 36
+    dates through |date, most of the table's cost on her page)."""
+    url = addresses("assessments:studio")
+    return [AssessmentRow(a, url(a.pk), date_format(a.assessed_on)) for a in assessments]

@@ -1,4 +1,12 @@
+from dataclasses import dataclass
+from typing import Any
+
 from django import template
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from audit.models import KINDS
+from lib.urls import addresses
 
 register = template.Library()
 
@@ -17,3 +25,29 @@ def erasure_date(client):
     from privacy.erasure import erasure_date as date_for
 
     return date_for(client)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: Any
+    at: str  # when, as {{ event.at|date:"j M Y, H:i" }} writes it (in the site's time zone)
+    client_url: str  # her activity page; "" for an event about nobody in particular
+
+    @property
+    def what(self):
+        """event.get_kind_display(), from a dict made once: Django's makes one from every kind for each call."""
+        return KIND_LABELS.get(self.event.kind, self.event.kind)
+
+
+@register.simple_tag
+def event_rows(events):
+    """The access log's rows, each with its time written and its client's activity address, worked
+    out once for the page (issue 20: each of 50 rows wrote its time through |date and reversed
+    the address, half the cost of the access log)."""
+    activity = addresses("audit:client_activity")
+    return [EventRow(event, date_format(localtime(event.at), EVENT_TIME),
+                     activity(event.client_id) if event.client_id else "") for event in events]
+
+
+EVENT_TIME = "j M Y, H:i"
+KIND_LABELS = {kind: str(label) for kind, label in KINDS}

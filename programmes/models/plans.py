@@ -7,7 +7,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -227,6 +228,13 @@ def with_sessions(queryset):
     return queryset.prefetch_related(models.Prefetch("sessions", PlanSession.objects.prefetch_related("blocks")))
 
 
+class PlanSessionQuerySet(VersionedQuerySet):
+    def with_running_seconds(self):
+        """Each session's running seconds (run × repeats over its blocks) summed in this query, as
+        `running_seconds` (the cached property is then already set), without loading its blocks."""
+        return self.annotate(running_seconds=Coalesce(Sum(F("blocks__run_seconds") * F("blocks__repeats")), 0))
+
+
 class PlanSession(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sessions")
     week = models.PositiveSmallIntegerField()
@@ -234,7 +242,7 @@ class PlanSession(models.Model):
     warm_up_seconds = models.PositiveIntegerField("warm-up walk (seconds)", default=300)
     cool_down_seconds = models.PositiveIntegerField("cool-down walk (seconds)", default=300)
 
-    objects = VersionedQuerySet.as_manager()
+    objects = PlanSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["week", "number"]

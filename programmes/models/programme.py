@@ -43,9 +43,14 @@ class ProgrammeQuerySet(VersionedQuerySet):
         kept with every change of hers): Programme.latest_assessment without a query of its own."""
         return self.select_related("client__latest_assessment")
 
-    def with_progress(self, blocks=True):
-        """Everything a programme's state and card read, in a fixed number of queries."""
+    def with_progress(self, blocks=True, running=False):
+        """Everything a programme's state and card read, in a fixed number of queries. `blocks`:
+        every session's blocks too; `running` (without blocks): each session's running seconds
+        summed in the sessions' own query (PlanSession.running_seconds), for her weekly running
+        chart, instead of loading every block of her plan."""
         sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
+        if running and not blocks:
+            sessions = sessions.with_running_seconds()
         return self.select_related("client", "plan", "assigned_by").prefetch_related(
             models.Prefetch("plan__sessions", sessions), "logs", "resumes"
         )
@@ -373,13 +378,14 @@ def status_label(status, referral_pending, week, weeks):
     return "Finished" if status == "finished" else f"Week {week} of {weeks}"
 
 
-def current_programme_of(client, latest=None, blocks=True, lock=False):
+def current_programme_of(client, latest=None, blocks=True, lock=False, running=False):
     """Her current programme ready for state and the rule for who may run; pass her latest
     assessment when the caller has already loaded it, to save the query (else it is read with her
     programme: with_latest_assessment). `blocks`: every session's blocks too (else its next
-    session's are read when wanted, one query); `lock`: its row locked until the transaction under
-    way ends (her log is written from it as read)."""
-    programmes = client.programmes.current().with_progress(blocks=blocks)
+    session's are read when wanted, one query); `running`: each session's running seconds without
+    its blocks (with_progress); `lock`: its row locked until the transaction under way ends (her
+    log is written from it as read)."""
+    programmes = client.programmes.current().with_progress(blocks=blocks, running=running)
     programme = (programmes if latest is not None else programmes.with_latest_assessment()).locked(lock).first()
     if programme is not None and latest is not None:
         latest.client = client

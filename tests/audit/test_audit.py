@@ -208,3 +208,28 @@ def test_a_flood_of_sign_ins_on_a_locked_account_writes_one_locked_line(owner, s
     assert kinds(trainer=owner).count("sign_in_locked") == 1
     assert len(kinds(trainer=owner)) == settings.AXES_FAILURE_LIMIT
 
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_the_logs_rows_write_each_time_and_address_as_the_template_did(owner, client_record, zone):
+    """Issue 20: the access log's rows come with their time written and their client's address made
+    once for the page ({% event_rows %}), as {{ event.at|date:"j M Y, H:i" }} and {% url %} wrote
+    them, in the site's time zone."""
+    from django.template import engines
+
+    from privacy.templatetags.audit_tags import event_rows
+
+    AccessEvent.objects.create(trainer_id=owner.pk, actor=owner, client=client_record, kind="viewed_client",
+                               at=timezone.now().replace(hour=23, minute=30))
+    AccessEvent.objects.create(trainer_id=owner.pk, actor=owner, client=None, kind="signed_in", at=timezone.now())
+    events = list(AccessEvent.objects.filter(trainer_id=owner.pk))
+    from audit.models import KINDS
+
+    # Every kind's words, and a kind no longer listed, as get_kind_display() writes it: itself.
+    events += [AccessEvent(kind=kind, at=timezone.now()) for kind in (*dict(KINDS), "no_longer_a_kind")]
+    loop = engines["django"].from_string(
+        '{% for event in events %}{{ event.at|date:"j M Y, H:i" }} {% if event.client_id %}'
+        '{% url "audit:client_activity" event.client_id %}{% endif %} {{ event.get_kind_display }};{% endfor %}')
+    with timezone.override(zone):
+        written = engines["django"].from_string('{% for row in rows %}{{ row.at }} {{ row.client_url }} {{ row.what }};{% endfor %}')
+        assert written.render({"rows": event_rows(events)}) == loop.render({"events": events})

@@ -514,3 +514,19 @@ def test_the_database_and_reason_kinds_agree_on_every_client_day_after_day(owner
     for number in ("0", "-1", "99", "x", None, "3"):
         page, named = worklist_page(owner, day, number, 7), Paginator(expected, 7).get_page(number)
         assert page.number == named.number and [(e.client.pk, e.fingerprint) for e in page.object_list] == list(named), number
+
+
+def test_each_reason_kind_has_the_sign_the_list_drew_for_it():
+    """Issue 20: the sign beside a reason's title is the Reason's (Reason.icon), not a chain of {% if %}s
+    run for every reason on the page; each kind keeps the sign the template chose for it."""
+    from django.template import engines
+
+    from practice.attention import ORDER, Reason
+
+    chain = engines["django"].from_string(
+        '{% if reason.kind == "paused" or reason.kind == "held" %}‖{% elif reason.kind == "red_flag" or reason.kind == "pain" %}'
+        '⚠{% elif reason.kind == "reassess" or reason.kind == "repeats" or reason.kind == "recovery" %}↻'
+        '{% elif reason.kind == "quiet" %}…{% elif reason.kind == "due" %}▸{% else %}✓{% endif %}')
+    for kind in ORDER:
+        reason = Reason(kind, "", "")
+        assert reason.icon == chain.render({"reason": reason}), kind
