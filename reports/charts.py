@@ -1,12 +1,11 @@
-"""Her charts, shared by the progress page and the PDF: their geometry and their hand-written SVG.
+"""Chart geometry for hand-written SVG templates, shared by the progress page and the PDF.
 
-Pure functions: plain numbers in, coordinates out, then drawn() writes each chart's <figure> with
-presentation attributes only (no style attributes), so it passes a strict CSP and looks the same
-in the browser and in WeasyPrint."""
+Pure functions: plain numbers in, coordinates out. The templates draw them with
+presentation attributes only (no style attributes), so they pass a strict CSP and
+look the same in the browser and in WeasyPrint."""
 
 import html
 import math
-import re
 from dataclasses import dataclass, field, replace
 
 from django.utils.formats import localize
@@ -148,7 +147,7 @@ class Chart:
     x_labels: list = field(default_factory=list)  # [(x, text)] under the axis
     lines: list = field(default_factory=list)  # sided charts: a Line per side
     summary: str = ""  # the chart in one or two plain sentences, shown beside it and read out as its description
-    kind: str = ""  # how drawn() draws it: "line", "sided" or "bar"; each builder below names its own
+    template: str = ""  # the hand-written SVG template that draws it: each builder below names its own
     # Where things sit in the drawing, as the SVG writes them (see printed()).
     width: str = str(WIDTH)
     height: str = str(HEIGHT)
@@ -211,16 +210,6 @@ class Chart:
             keys.append(f"Dashed line: target {self.target}.")
         return keys
 
-    @property
-    def figure(self):
-        """The chart as her page draws it (drawn())."""
-        return drawn(self)
-
-    @property
-    def print_figure(self):
-        """The chart as her report prints it (drawn())."""
-        return drawn(self, for_print=True)
-
 
 def run(markup, rows):
     """A run of small repeated SVG or table elements, one per row of values, as the template's
@@ -234,91 +223,6 @@ def run(markup, rows):
     return mark_safe((markup * (len(values) // markup.count("{}"))).format(*values)) if values else ""
 
 
-# --- The drawing: a <figure> with its caption, its SVG and its table of numbers ----------------
-# Written out here, not by a template per kind and four shared ones: her page draws nine charts, and
-# the templates' variables and includes were about an eighth of drawing it (issue 20). Every value
-# goes through html_of(), format_html() without its lazy-string wrappers: escaped unless it is
-# ready-made markup (the runs above).
-
-def drawn(chart, for_print=False):
-    """The chart drawn for her page, or for her report (`for_print`: its table of numbers shown,
-    not behind "Show the numbers", and without a caption, which WeasyPrint would tag without its rows)."""
-    marks = {"bar": bar_marks, "line": line_marks, "sided": sided_marks}[chart.kind](chart)
-    return html_of(
-        '<figure class="chart">\n{caption}\n<svg class="chart__svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        'aria-labelledby="{slug}-title {slug}-desc" xmlns="http://www.w3.org/2000/svg">\n{marks}\n{numbers}\n</figure>\n',
-        caption=caption(chart), width=chart.width, height=chart.height, slug=chart.slug, marks=marks,
-        numbers=numbers(chart, for_print))
-
-
-def caption(chart):
-    keys = html_join(' <span class="chart__key">{}</span>', ((key,) for key in chart.keys))
-    summary = html_of('<span class="chart__summary">{}</span>', chart.summary) if chart.summary else ""
-    return html_of("<figcaption>{}{}{}</figcaption>\n", chart.caption, keys, summary)
-
-
-def frame(chart):
-    """Its title and description, the ticks' lines and numbers, the axis and the dates under it."""
-    return html_of(
-        '<title id="{slug}-title">{title}</title>\n<desc id="{slug}-desc">{description}</desc>\n\n'
-        '<path d="{grid}" fill="none" stroke="#ddd8cc" stroke-width="1"/>\n'
-        '<g transform="translate({tick_label_x} 0)" text-anchor="end" font-size="11" fill="#4a5a60">{tick_labels}</g>\n'
-        '<line x1="{left}" x2="{right_x}" y1="{bottom_y}" y2="{bottom_y}" stroke="#4a5a60" stroke-width="1.5"/>\n'
-        '<g transform="translate(0 {label_y})" text-anchor="middle" font-size="11" fill="#1d2a2e">{x_labels}</g>',
-        slug=chart.slug, title=chart.title, description=chart.description, grid=chart.grid,
-        tick_label_x=chart.tick_label_x, tick_labels=chart.tick_labels_markup, left=chart.left, right_x=chart.right_x,
-        bottom_y=chart.bottom_y, label_y=chart.label_y, x_labels=chart.x_labels_markup)
-
-
-def target_line(chart):
-    """The dashed line at the target, then a line end (whether or not there is a target)."""
-    if chart.target_y is None:
-        return "\n"
-    return html_of('<line x1="{left}" x2="{right_x}" y1="{y}" y2="{y}" stroke="#8a5300" stroke-width="2" '
-                       'stroke-dasharray="6 4"/>\n', left=chart.left, right_x=chart.right_x, y=chart.target_y)
-
-
-def bar_marks(chart):
-    """Its bars, ready-made (Chart.bars_markup), and the target's line."""
-    return html_of("{}\n{}{}</svg>", frame(chart), chart.bars_markup, target_line(chart))
-
-
-def line_marks(chart):
-    """Its line; its markers, circles: a white dot 11 across under a coloured one 7 across at each measured
-    point (marks()); the numbers over its points, ready-made (Chart.labels_markup)."""
-    return html_of(
-        '{}{}\n<path d="{}" fill="none" stroke="#1f6f6b" stroke-width="3" stroke-linejoin="round"/>\n\n'
-        '<path d="{}" fill="none" stroke="#ffffff" stroke-width="11" stroke-linecap="round"/><path d="{}" fill="none" '
-        'stroke="#1f6f6b" stroke-width="7" stroke-linecap="round"/>\n<g text-anchor="middle" font-size="12" '
-        'font-weight="bold" fill="#1d2a2e">{}</g>\n</svg>',
-        frame(chart), target_line(chart), chart.path, chart.outline, chart.dots, chart.labels_markup)
-
-
-def sided_marks(chart):
-    """A line for each side, in its colour with its markers (circles or squares: white 11 across under
-    its colour 7 across at each measured point, marks()), then its numbers (Line.labels_markup)."""
-    lines = html_join((
-        '<path d="{}" fill="none" stroke="{}" stroke-width="3" stroke-linejoin="round"/>\n\n'
-        '<path d="{}" fill="none" stroke="#ffffff" stroke-width="11" stroke-linecap="{}"/><path d="{}" fill="none" '
-        'stroke="{}" stroke-width="7" stroke-linecap="{}"/>\n<g text-anchor="middle" font-size="12" font-weight="bold" '
-        'fill="{}">{}</g>\n'), ((line.path, line.style.colour, line.outline, line.style.cap, line.dots, line.style.colour,
-                                 line.style.cap, line.style.label_colour, line.labels_markup) for line in chart.lines))
-    return html_of("{}{}\n{}</svg>", frame(chart), target_line(chart), lines)
-
-
-def numbers(chart, for_print=False):
-    """The table of its numbers: behind "Show the numbers" on her page; shown, without a caption, in print."""
-    columns = html_join('<th scope="col">{}</th>', ((column,) for column in chart.columns))
-    if for_print:
-        return html_of('\n<table class="chart-numbers"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>\n\n',
-                           columns, chart.table_body)
-    return html_of(
-        '\n<details class="disclosure chart-numbers-toggle"><summary><span class="disclosure__show">Show the numbers</span>'
-        '<span class="disclosure__hide">Hide the numbers</span></summary>\n<table class="table chart-numbers"><caption '
-        'class="visually-hidden">{}: the numbers</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>\n</details>\n\n',
-        chart.title, columns, chart.table_body)
-
-
 def escaped(value):
     """conditional_escape(value) of what {{ value }} writes (shown()): a str escaped unless it is
     marked safe. A plain int or float is written as digits, a sign and a point, with nothing to
@@ -328,31 +232,8 @@ def escaped(value):
         return str(value)
     if kind is float and "e" not in (text := str(value)):
         return text
-    return conditional(value if kind is str else localize(value))
-
-
-def conditional(value):
-    """conditional_escape(value), without its lazy-string wrapper (which cost more than the escaping):
-    markup as it is, anything else as str() writes it, escaped."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    text = str(value)
-    # Most are coordinates printed() made strings, with nothing to escape: looked for before escaping.
-    return html.escape(text) if HTML_SPECIAL.search(text) else text
-
-
-def html_of(markup, *args, **kwargs):
-    """format_html(markup, *args, **kwargs): each value escaped unless it is markup (conditional()),
-    then the whole marked safe."""
-    return mark_safe(markup.format(*map(conditional, args), **{key: conditional(value) for key, value in kwargs.items()}))
-
-
-def html_join(markup, rows):
-    """format_html_join("", markup, rows), with html_of()."""
-    return mark_safe("".join(markup.format(*map(conditional, row)) for row in rows))
-
-
-HTML_SPECIAL = re.compile("[&<>\"']")  # what html.escape() replaces
+    text = localize(value)
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
 
 
 def shown(value):
@@ -468,7 +349,7 @@ def line_chart(slug, title, description, unit, series, target=None, summary=""):
     return printed(Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), points=points, path=pen_path(points),
-        x_labels=thinned([(p.x, p.label) for p in points]), summary=summary, kind="line",
+        x_labels=thinned([(p.x, p.label) for p in points]), summary=summary, template="reports/charts/line.html",
         columns=["Date", unit.capitalize()], rows=[(label, NOT_TESTED if v is None else v) for label, v in series],
     ))
 
@@ -492,7 +373,7 @@ def sided_line_chart(slug, title, description, unit, series, target=None, summar
     return printed(Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), lines=lines, x_labels=thinned([(x, label) for x, (label, _, _) in zip(xs, series, strict=True)]),
-        summary=summary, kind="sided", columns=["Date", *(side.capitalize() for side in SIDES)],
+        summary=summary, template="reports/charts/sided.html", columns=["Date", *(side.capitalize() for side in SIDES)],
         rows=[(label, *(NOT_TESTED if v is None else v for v in pair)) for label, *pair in series],
     ))
 
@@ -513,6 +394,6 @@ def bar_chart(slug, title, description, unit, series, maximum=None, target=None,
     return printed(Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
         ticks=ticks(maximum, step, to_y), bars=bars, x_labels=thinned([(round(b.x + b.width / 2, 1), b.label) for b in bars]),
-        summary=summary, kind="bar", columns=["", unit.capitalize()],
+        summary=summary, template="reports/charts/bar.html", columns=["", unit.capitalize()],
         rows=[(label, missing if v is None else v) for label, v in series],
     ))

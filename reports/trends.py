@@ -247,7 +247,7 @@ def weekly_wellbeing_chart(snapshot, weeks_shown=RUNNING_WEEKS_SHOWN):
 
 def trend_groups(assessments, running_chart=None, wellbeing_chart=None):
     """Her trends over time, grouped under a heading each: the page and the report draw the same
-    list, each chart drawn by charts.drawn() (Chart.figure, Chart.print_figure). The charts read each
+    list, each chart with its own template (charts.Chart.template). The charts read each
     check-up's assessment dict (protocol.nest), as the readiness rules do."""
     days = [a.assessed_on for a in assessments]
     shapes = [measured_at(a) for a in assessments]
