@@ -29,6 +29,7 @@ from assessments.models import Assessment
 from clients.models import Client, ShareLink
 from privacy.erasure import erase_client
 from programmes.models import Exercise, Plan, PlanSession, Programme, SessionLog
+from tests.audit.backup_snapshot import PROJECT_APPS
 from tests.conftest import make_client, make_trainer, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
 from tests.test_fuzz import (
@@ -117,12 +118,8 @@ def database_rows():
     rows = {}
     for model in apps.get_models():
         table = model._meta.db_table
-        if model._meta.app_label in {"django_otp", "otp_totp", "otp_static"} or any(t in table for t in BOOKKEEPING_TABLES):
-            continue
-        if model._meta.app_label not in {"accounts", "assessments", "audit", "clients", "practice", "privacy",
-                                         "programmes", "reports"}:
-            continue
-        rows[table] = list(model.objects.order_by("pk").values())
+        if model._meta.app_label in PROJECT_APPS and not any(name in table for name in BOOKKEEPING_TABLES):
+            rows[table] = list(model.objects.order_by("pk").values())
     return rows
 
 
@@ -242,8 +239,14 @@ def test_a_removed_member_is_signed_out_at_once_and_then_gets_404_everywhere(wor
 
     response = http.get(client.get_absolute_url())
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    # Her other tab, saving as she types: told to sign in (lapsed-session handling), nothing written.
+    before = database_rows()
     assert htmx.get(client.get_absolute_url(), headers={"HX-Request": "true"}).status_code == 401
-    assert htmx.post(reverse("clients:attention_ack", args=[client.pk]), {"kind": "seen"}).status_code == 302
+    assessment = world["assessment"]
+    saved = htmx.post(reverse("assessments:studio", args=[assessment.pk]),
+                      {"assessed_on": assessment.assessed_on.isoformat(), "notes": "After she left",
+                       "version": assessment.version}, headers={"HX-Request": "true"})
+    assert saved.status_code == 401 and not changed_tables(before, database_rows())
 
     # Signed in again, as the owner of her own studio now: nothing of her old studio's.
     wrong = every_one_is_404_and_changes_nothing(signed_in(Trainer.objects.get(pk=member.pk)), studio_targets(world))
