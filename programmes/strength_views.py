@@ -107,7 +107,8 @@ def strength_plan(request, client_pk):
 @login_required
 def strength_referral(request, strength_log_pk):
     """A printable summary, for the clinician, of a red flag noted with a strength session."""
-    log = get_object_or_404(StrengthLog.objects.filter(plan__client__trainer=request.user)
+    # The studio's, like her page: every member works with her, not only her lead trainer (issue 26).
+    log = get_object_or_404(StrengthLog.objects.filter(plan__client__studio_id=request.user.studio_id)
                             .select_related("plan__client", "logged_by"), pk=strength_log_pk)
     if not log.has_red_flag:
         raise Http404("No red flag was noted with this strength session.")

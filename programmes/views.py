@@ -266,7 +266,8 @@ def programme_history(request, pk):
 def session_referral(request, log_pk):
     """A printable summary, for the clinician, of a red flag found in a session (she or her trainer
     logged it): what was reported, when, and what she was told."""
-    log = get_object_or_404(SessionLog.objects.filter(programme__client__trainer=request.user)
+    # The studio's, like her page: every member works with her, not only her lead trainer (issue 26).
+    log = get_object_or_404(SessionLog.objects.filter(programme__client__studio_id=request.user.studio_id)
                             .select_related("programme__client", "programme__plan", "logged_by"), pk=log_pk)
     if not log.has_red_flag:
         raise Http404("No red flag was logged in this session.")
