@@ -100,7 +100,7 @@ def client_detail(request, pk):
 def lead_trainer_context(request, client, form=None):
     """Her lead trainer, the hand-over form (when her studio has another trainer to hand her to)
     and her hand-overs so far (read only when she has any)."""
-    members = studio_members(request.user)
+    members = studio_members(request.user) if client.has_other_trainers else []
     return {
         "handover_form": form or (HandoverForm(client=client, members=members) if len(members) > 1 else None),
         "handovers": list(client.handovers.select_related("from_trainer", "to_trainer", "by")) if client.has_handovers else [],
@@ -155,6 +155,11 @@ PAGE_FACTS = {
     # Expiry and her consent are checked when the link is read (ShareLink.objects.usable()).
     "has_link": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client} AND U0."revoked_at" IS NULL)',
                       ShareLink, BooleanField()),
+    # Another active trainer of her studio to hand her over to: her page reads the studio's trainers only then.
+    "has_other_trainers": RawSQL(
+        f'EXISTS (SELECT 1 FROM "{Client._meta.get_field("trainer").related_model._meta.db_table}" U0 '
+        f'WHERE U0."studio_id" = "{Client._meta.db_table}"."studio_id" AND U0."id" <> "{Client._meta.db_table}"."trainer_id" '
+        'AND U0."is_active")', (), output_field=BooleanField()),
     "has_handovers": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client})', Handover, BooleanField()),
     "has_deleted_assessments": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client})',
                                      DeletedAssessment, BooleanField()),
