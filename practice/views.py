@@ -298,13 +298,14 @@ def attention_ack(request, pk):
         messages.error(request, "That could not be recorded: reload the page and try again.")
         return redirect("home")
     back = form.cleaned_data.pop("back")
+    everyone = "clients=all&" if form.cleaned_data.pop("clients") else ""
     ack = AttentionAck.record(client, request.user, **form.cleaned_data)
     audit.record(request, client, "attention_acknowledged", ack.get_kind_display())
     messages.success(request, f"{ack.get_kind_display()} recorded for {client.full_name}. "
                               "She is back on this list when something new happens.")
     if back:
-        return redirect(f"{reverse('clients:attention')}?page={back}")
-    return redirect("home")
+        return redirect(f"{reverse('clients:attention')}?{everyone}page={back}")
+    return redirect(f"{reverse('home')}?clients=all" if everyone else "home")
 
 
 @login_required

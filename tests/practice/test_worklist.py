@@ -609,3 +609,19 @@ def test_a_studio_of_two_takes_the_same_queries_for_1_or_many(owner, owner_http,
     with django_assert_max_num_queries(5):
         page = owner_http.get(reverse("clients:list") + switch).content.decode()
     assert page.count('class="client-row"') == count * (2 if switch else 1)
+
+
+def test_seen_on_everyones_goes_back_to_everyones(owner, owner_http):
+    studio_of_two(owner)
+    cara_client = Client.objects.get(full_name="Cara's Client 00")
+    home = owner_http.get(reverse("home") + "?clients=all").content.decode()
+    assert home.count('<input type="hidden" name="clients" value="all">') == 4  # "Referral sent" and "Seen", each
+    entry = entries(owner)  # the studio's, as worklist() reads it
+    fingerprint = next(e.fingerprint for e in entry if e.client.pk == cara_client.pk)
+    response = owner_http.post(reverse("clients:attention_ack", args=[cara_client.pk]),
+                               {"kind": "seen", "fingerprint": fingerprint, "clients": "all"})
+    assert response["Location"] == reverse("home") + "?clients=all"
+    response = owner_http.post(reverse("clients:attention_ack", args=[cara_client.pk]),
+                               {"kind": "seen", "fingerprint": fingerprint, "clients": "all", "back": 2})
+    assert response["Location"] == reverse("clients:attention") + "?clients=all&page=2"
+    assert owner_http.get(reverse("home")).content.decode().count('name="clients"') == 0
