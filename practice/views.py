@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
+from accounts.models import Trainer
 from assessments.models import DeletedAssessment
 from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
@@ -157,7 +158,7 @@ PAGE_FACTS = {
                       ShareLink, BooleanField()),
     # Another active trainer of her studio to hand her over to: her page reads the studio's trainers only then.
     "has_other_trainers": RawSQL(
-        f'EXISTS (SELECT 1 FROM "{Client._meta.get_field("trainer").related_model._meta.db_table}" U0 '
+        f'EXISTS (SELECT 1 FROM "{Trainer._meta.db_table}" U0 '
         f'WHERE U0."studio_id" = "{Client._meta.db_table}"."studio_id" AND U0."id" <> "{Client._meta.db_table}"."trainer_id" '
         'AND U0."is_active")', (), output_field=BooleanField()),
     "has_handovers": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client})', Handover, BooleanField()),
