@@ -36,6 +36,7 @@ KINDS = [
     ("changed_client", "Changed her details"),
     ("archived_client", "Archived her"),
     ("restored_client", "Restored her"),
+    ("handed_over", "Handed her over to another trainer"),
     ("deleted_client", "Deleted a client permanently"),
     ("consent_recorded", "Recorded her consent"),
     ("consent_withdrawn", "Recorded that she withdrew consent"),

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from lib.forms import DateInput, YesNoUnknown
 
-from .models import Client, sixteenth_birthday_cutoff
+from .models import Client, Handover, sixteenth_birthday_cutoff
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]+$")
 
@@ -119,10 +119,20 @@ class NewClientForm(ClientForm):
         help_text="Tick only if she is not the client listed above.",
     )
 
-    def __init__(self, *args, trainer, **kwargs):
+    def __init__(self, *args, trainer, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.trainer = trainer
         self.possible_duplicates = []
+        self.members = {member.pk: member for member in members}
+        if len(self.members) > 1:  # a studio of one never sees the choice: she leads her clients
+            self.fields["lead_trainer"] = forms.TypedChoiceField(
+                label="Lead trainer", coerce=int, initial=trainer.pk, required=False,  # not posted: she leads
+                choices=[(member.pk, member.full_name or member.email) for member in members],
+                help_text="Named on her page and report; every trainer of the studio works with her.")
+
+    def chosen_lead(self):
+        """Who leads her: the one chosen, or the trainer adding her."""
+        return self.members.get(self.cleaned_data.get("lead_trainer"), self.trainer)
 
     def clean(self):
         cleaned = super().clean()
@@ -134,6 +144,34 @@ class NewClientForm(ClientForm):
                 self.add_error("not_a_duplicate", f"You already have a client called {name} whose baby was born on "
                                                   f"{born:%-d %b %Y}. Open her record, or tick to add a different client.")
         return cleaned
+
+class HandoverForm(forms.Form):
+    """Hand her over to another trainer of her studio, saying why (kept in her history)."""
+
+    to = forms.TypedChoiceField(label="Hand her over to", coerce=int,
+                                error_messages={"required": "Choose the trainer who leads her from now on.",
+                                                "invalid_choice": "Choose a trainer of her studio."})
+    reason = forms.CharField(label="Reason", max_length=Handover.REASON_MAX_LENGTH,
+                             error_messages={"required": "Give a reason for the hand-over."},
+                             help_text="Kept in her history, e.g. “Cara takes her Tuesday sessions from now on”.")
+
+    def __init__(self, *args, client, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {member.pk: member for member in members if member.pk != client.trainer_id}
+        self.fields["to"].choices = [("", "Choose a trainer"), *((member.pk, member.full_name or member.email)
+                                                                 for member in self.members.values())]
+        self.fields["reason"].widget.attrs["autocomplete"] = "off"
+
+    def clean_reason(self):
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise forms.ValidationError("Give a reason for the hand-over.")
+        return reason
+
+    @property
+    def trainer(self):
+        return self.members[self.cleaned_data["to"]]
+
 
 class DeleteClientForm(forms.Form):
     confirm_name = forms.CharField(label="Type her full name to confirm", max_length=150)

@@ -306,6 +306,28 @@ class Client(models.Model):
         self.save(update_fields=["archived_at", "updated_at"])
         self.share_links.revoke()
 
+    @versions.operation()
+    def hand_over(self, to, by, reason):
+        """Make `to`, a member of her studio, her lead trainer, with `by`'s reason kept in her
+        history (Handover). Her row is locked first, so two hand-overs at once do not both read
+        the same lead trainer; her page and report name the new one, so her version moves on
+        (once: one operation). Returns the Handover; ValueError when it cannot be done."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ValueError("Give a reason for the hand-over.")
+        if len(reason) > Handover.REASON_MAX_LENGTH:
+            raise ValueError(f"Keep the reason to {Handover.REASON_MAX_LENGTH} characters.")
+        if to is None or to.studio_id != self.studio_id or not to.is_active:
+            raise ValueError("She can only be handed over to a trainer of her studio.")
+        locked = type(self)._base_manager.select_for_update().only("pk", "trainer_id").get(pk=self.pk)
+        if locked.trainer_id == to.pk:
+            raise ValueError(f"{to.full_name} already leads her.")
+        now = timezone.now()
+        type(self).objects.filter(pk=self.pk).update(trainer=to, updated_at=now)
+        self.trainer, self.updated_at = to, now
+        return Handover.objects.create(client=self, from_trainer_id=locked.trainer_id, to_trainer=to, by=by,
+                                       reason=reason, at=now)
+
     def restore(self):
         self.archived_at = None
         self.save(update_fields=["archived_at", "updated_at"])
@@ -409,6 +431,35 @@ class ConsentRecord(models.Model):
     @property
     def wording(self):
         return consent.wording(self.version)
+
+
+class Handover(models.Model):
+    """Her history of lead trainers: who handed her over, from whom, to whom, when and why. Kept when
+    a trainer is deleted (the names go, the hand-over stays)."""
+
+    REASON_MAX_LENGTH = 200
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="handovers")
+    from_trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    to_trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"Handed over {self.at:%-d %b %Y}"
+
+
+def studio_members(trainer):
+    """The active trainers of her studio, by name: who may lead its clients (one query)."""
+    trainers = Client._meta.get_field("trainer").related_model._base_manager
+    return list(trainers.filter(studio_id=trainer.studio_id, is_active=True)
+                .only("pk", "full_name", "email", "studio_id").order_by("full_name", "pk"))
 
 
 def sixteenth_birthday_cutoff(today: date) -> date:

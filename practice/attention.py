@@ -384,11 +384,12 @@ DAY_KIND_SQL = {
 
 
 @cache  # the tables' names do not change while running
-def worklist_sql():
+def worklist_sql(mine=False):
     """The worklist in one statement, from her clients' rows alone (the worklist's index, then
     each one's latest acknowledgement by its own index): each client's id and what "Seen" would
     record now, most urgent first, then by name, and how many are on the list in all (a window),
-    leaving out those whose latest "Seen" recorded just that. Her reasons that hold whatever the
+    leaving out those whose latest "Seen" recorded just that; `mine`: only the clients she leads
+    (the index on her lead trainer's worklist serves it). Her reasons that hold whatever the
     day are bits of her row's worklist_kinds; the others start on the days it keeps.
     Hand-written SQL that PostgreSQL and SQLite both speak: Django takes longer to compile this
     as expressions (about 10 ms) than the database takes to run it."""
@@ -401,17 +402,19 @@ def worklist_sql():
                (SELECT k.fingerprint FROM {AttentionAck._meta.db_table} k WHERE k.client_id = c.id
                 ORDER BY k.at DESC, k.id DESC LIMIT 1) AS acked
         FROM {Client._meta.db_table} c
-        WHERE c.studio_id = %s AND c.archived_at IS NULL AND c.on_worklist_from <= %s
+        WHERE c.studio_id = %s AND c.archived_at IS NULL AND c.on_worklist_from <= %s{" AND c.trainer_id = %s" if mine else ""}
     ) her
     WHERE kinds <> 0 AND (acked IS NULL OR acked <> CAST(kinds AS TEXT) || '-' || worklist_seen)
     ORDER BY CASE {urgency} END, full_name, id"""
 
 
-def worklist_ids(trainer, today, limit=None, offset=0):
+def worklist_ids(trainer, today, limit=None, offset=0, mine=False):
     """([(client id, what "Seen" would record)], how many need her in all): one page of her
-    worklist in order (all of it without `limit`)."""
+    studio's worklist in order (all of it without `limit`), or of the clients she leads (`mine`)."""
     params = [today] * sum(condition.count("%s") for condition in DAY_KIND_SQL.values()) + [trainer.studio_id, today]
-    sql = worklist_sql()
+    if mine:
+        params.append(trainer.pk)
+    sql = worklist_sql(mine)
     if limit is not None:
         sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
     with connection.cursor() as cursor:
@@ -420,17 +423,18 @@ def worklist_ids(trainer, today, limit=None, offset=0):
     return [(pk, seen) for pk, seen, _ in rows], rows[0][2] if rows else 0
 
 
-def worklist_clients(trainer, rows):
+def worklist_clients(trainer, rows, named=False):
     """The clients of hers worklist_ids() found, in its order, with what entries_for() reads: what
     "Seen" would record (`seen`), her latest assessment and her current programme's stored state,
-    joined, and her latest acknowledgement's id."""
+    joined, and her latest acknowledgement's id; `named`: her lead trainer's name too (`lead_name`,
+    when home shows everyone's), joined in the same statement."""
     if not rows:
         return []
     seen = dict(rows)
     ack = AttentionAck.objects.filter(client=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
     clients = with_namesakes(with_current_programme(with_latest_assessment(
         Client.objects.for_trainer(trainer).filter(pk__in=seen).only(
-            "full_name", "email", "baby_date_of_birth", "latest_assessment_id", "open_red_flags", "red_flag_since")
+            "full_name", "email", "baby_date_of_birth", "latest_assessment_id", "open_red_flags", "red_flag_since", "trainer_id")
     ))).annotate(
         latest_assessment_version=F("latest_assessment__version"), ack_id=Subquery(ack),
         programme_repeats=F("current__stored_repeats"), programme_detail=F("current__stored_detail"),
@@ -440,27 +444,30 @@ def worklist_clients(trainer, rows):
         pain_on=F("current__latest_log__done_on"),
         last_session_on=last_session_of(OuterRef("current_programme_id")),
     )
+    if named:
+        clients = clients.annotate(lead_name=F("trainer__full_name"))
     found = {client.pk: client for client in clients}
     for client in found.values():
         client.seen = seen[client.pk]
     return [found[pk] for pk, _ in rows if pk in found]
 
 
-def worklist_page(trainer, today, number, per_page):
+def worklist_page(trainer, today, number, per_page, mine=False, named=False):
     """A page of her worklist (a Page of Entry), counted in the same query as its ids: home's
     first few and "See all". Which page `number` names is Paginator.get_page()'s answer; the
-    page it most likely names is read first, with the count, and read again only if not."""
+    page it most likely names is read first, with the count, and read again only if not. `mine`:
+    the clients she leads; `named`: each entry names whose client she is (everyone's)."""
     try:
         guess = max(int(number), 1)
     except (TypeError, ValueError):
         guess = 1
-    rows, on_list = worklist_ids(trainer, today, per_page, (guess - 1) * per_page)
+    rows, on_list = worklist_ids(trainer, today, per_page, (guess - 1) * per_page, mine=mine)
     if not rows and guess > 1:  # past the end: the window counted nothing
-        _, on_list = worklist_ids(trainer, today, 1)
+        _, on_list = worklist_ids(trainer, today, 1, mine=mine)
     page = Paginator(range(on_list), per_page).get_page(number)
     if page.number != guess:
-        rows, _ = worklist_ids(trainer, today, per_page, (page.number - 1) * per_page)
-    return Page(entries_for(worklist_clients(trainer, rows), trainer, today), page.number, page.paginator)
+        rows, _ = worklist_ids(trainer, today, per_page, (page.number - 1) * per_page, mine=mine)
+    return Page(entries_for(worklist_clients(trainer, rows, named), trainer, today), page.number, page.paginator)
 
 
 def entries_for(clients, trainer, today):
@@ -478,6 +485,8 @@ def entries_for(clients, trainer, today):
             client.latest_log_pain, client.has_open_red_flag, client.programme_start, client.last_session_on,
             trainer.studio.quiet_after_days, recovery=bool(client.programme_recovery))
         kinds = tuple(reason_kinds(client.worklist_state, today))
+        if (lead := getattr(client, "lead_name", None)) is not None:  # everyone's: whose client she is
+            client.whose = "your client" if client.trainer_id == trainer.pk else f"{(lead.split() or ['a trainer'])[0]}’s client"
         # What "Seen" records is what worklist_ids() compares: the fingerprint as her row keeps it.
         found.append(Entry(client, kinds, client.seen, today, acks.get(client.ack_id), urls))
     return found
@@ -547,11 +556,12 @@ def session_due_words(due, today):
     return "Session due today" if due == today else f"Session overdue since {due:%-d %b}"
 
 
-def recent_activity(trainer):
+def recent_activity(trainer, mine=False):
     """[(kind, when, session log or assessment)], newest first: what happened lately for the
     clients she worked with most recently, read from her rows alone (her clients by their
-    latest activity, then their own sessions and assessments)."""
-    recent = Subquery(Client.objects.for_trainer(trainer).order_by("-last_activity_at").values("pk")[:RECENT_CLIENTS])
+    latest activity, then their own sessions and assessments); `mine`: of the clients she leads."""
+    clients = Client.objects.for_trainer(trainer)
+    recent = Subquery((clients.led_by(trainer) if mine else clients).order_by("-last_activity_at").values("pk")[:RECENT_CLIENTS])
     # Just the columns the list shows: loading every column of three tables was most of its cost.
     logs = (SessionLog.objects.filter(programme__client__in=recent).select_related("programme__client")
             .only("created_at", "outcome", "symptoms", "logged_by_client", "programme__client__full_name")
@@ -563,11 +573,13 @@ def recent_activity(trainer):
                   key=lambda entry: entry[1], reverse=True)[:RECENT_ITEMS]
 
 
-def needs_attention(trainer):
+def needs_attention(trainer, mine=False, named=False):
+    """Home: her worklist's first entries and her recent activity, of her studio's clients or of
+    those she leads (`mine`), each entry naming whose client she is when `named`."""
     today = timezone.localdate()
-    first = worklist_page(trainer, today, 1, HOME_LIMIT)  # how many need her, counted in the same query
+    first = worklist_page(trainer, today, 1, HOME_LIMIT, mine, named)  # how many need her, counted in the same query
     return {"attention": first.object_list, "attention_count": first.paginator.count,
-            "activity": recent_activity(trainer),
+            "activity": recent_activity(trainer, mine),
             "nav": "home",
             # Asked only when nobody needs her: "nothing needs you" or "add your first client".
             "has_clients": Client.objects.for_trainer(trainer).active().exists}

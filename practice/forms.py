@@ -10,3 +10,5 @@ class AttentionAckForm(forms.Form):
     fingerprint = forms.RegexField(regex=r"^[0-9a-f-]{1,64}$")
     # Where the button was: home, or a page of "See all".
     back = forms.IntegerField(required=False, min_value=1)
+    # Whose clients the page showed ("all": everyone's), to go back to the same.
+    clients = forms.ChoiceField(choices=[("all", "Everyone's")], required=False)

@@ -5,7 +5,7 @@ and only the run whose insert wins queues the sending on the worker. Never check
 schedulers that overlap both try the insert and the database keeps one.
 
 No health detail in any email: her first name, her trainer's name, "your session today", a
-link to her page; the digest says how many clients are on the worklist, not why."""
+link to her page; the digest says how many of the clients she leads are on the worklist, not why."""
 
 import logging
 from datetime import timedelta
@@ -112,7 +112,7 @@ def run(now=None):
     local = now.astimezone(zone(settings.TIME_ZONE))
     if awake(local):
         for trainer in Trainer.objects.filter(daily_digest=True, is_active=True).exclude(email=""):
-            if worklist_ids(trainer, local.date(), limit=1)[1] and (reminder := claim("digest", local.date(), trainer=trainer)):
+            if worklist_ids(trainer, local.date(), limit=1, mine=True)[1] and (reminder := claim("digest", local.date(), trainer=trainer)):
                 claimed.append(reminder)
     return claimed
 
@@ -137,7 +137,7 @@ def message_for(reminder, site_url=None):
         to = client.email
     else:
         trainer = reminder.trainer
-        context = {"trainer": trainer.full_name, "count": worklist_ids(trainer, reminder.day, limit=1)[1],
+        context = {"trainer": trainer.full_name, "count": worklist_ids(trainer, reminder.day, limit=1, mine=True)[1],
                    "home_url": f"{site}/", "unsubscribe_url": site + path_for(trainer=trainer)}
         to = trainer.email
     context["kind"] = reminder.kind

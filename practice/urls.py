@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.client_create, name="create"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("<int:pk>/hand-over/", views.client_hand_over, name="hand_over"),
     path("<int:pk>/archive/", views.client_archive, name="archive"),
     path("<int:pk>/restore/", views.client_restore, name="restore"),
     path("<int:pk>/consent/", views.client_consent, name="consent"),

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, DateTimeField, Window
+from django.db.models import BooleanField, Count, DateTimeField, F, Window
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
+from accounts.models import Trainer
 from assessments.models import DeletedAssessment
 from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
-from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLinkForm
-from clients.models import Client, ShareLink
+from clients.forms import ClientForm, DeleteClientForm, HandoverForm, NewClientForm, ShareLinkForm
+from clients.models import Client, Handover, ShareLink, studio_members
 from lib.http import HtmxHttpRequest, absolute_url, private, query_number
 from lib.qr import qr_svg
 from privacy.erasure import erase_client
@@ -40,30 +41,45 @@ PAGE_SIZE = 25
 DELETED_SHOWN = 5
 
 
+def whose_clients(request):
+    """Home, "See all" and the client list show the clients she leads first, with a switch to
+    everyone's (?clients=all), when her studio has another trainer; a trainer on her own sees her
+    studio's, which are hers, as before. One query: her studio's members."""
+    many = len(studio_members(request.user)) > 1
+    everyone = request.GET.get("clients") == "all"
+    return {"many_trainers": many, "mine": many and not everyone, "everyone": many and everyone}
+
+
 @login_required
 def client_list(request: HtmxHttpRequest):
     query = request.GET.get("q", "")[:150]
     show_archived = request.GET.get("show") == "archived"
+    whose = whose_clients(request)
     clients = Client.objects.for_trainer(request.user).search(query)
     clients = clients.archived() if show_archived else clients.active()
+    if whose["mine"]:
+        clients = clients.led_by(request.user)
     # Each row's verdict, programme state and check-up due, and whether another client of hers has
     # her name (then her baby's date of birth, or her email, tells them apart), ride on the page's one query.
     clients = with_namesakes(with_current_programme(with_latest_assessment(clients.only(
         "full_name", "email", "baby_date_of_birth", "last_activity_at"))))
+    if whose["many_trainers"]:
+        clients = clients.annotate(lead_name=F("trainer__full_name"))  # the lead trainer column, joined
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
     statuses = statuses_for(request.user, page.object_list, timezone.localdate())
     for client in page.object_list:
         client.status = statuses[client.pk]
-    return render(request, template, {"page": page, "query": query, "show_archived": show_archived, "nav": "clients"})
+    return render(request, template, {"page": page, "query": query, "show_archived": show_archived, "nav": "clients",
+                                      **whose})
 
 
 @login_required
 def client_create(request):
-    form = NewClientForm(request.POST or None, trainer=request.user)
+    form = NewClientForm(request.POST or None, trainer=request.user, members=studio_members(request.user))
     if request.method == "POST" and form.is_valid():
         client = form.save(commit=False)
-        client.trainer = request.user
+        client.trainer = form.chosen_lead()
         client.save()
         audit.record(request, client, "created_client")
         messages.success(request, f"{client.full_name} is added. Record her consent before her first assessment.")
@@ -74,11 +90,44 @@ def client_create(request):
 @login_required
 @require_safe
 def client_detail(request, pk):
-    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment")
+    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment", "trainer")
     client = get_object_or_404(with_page_facts(clients), pk=pk)
     audit.record(request, client, "viewed_client")
     # ?logged=N after a log form posted without JavaScript: the card shows that log's outcome.
-    return render(request, "clients/detail.html", client_context(client, query_number(request, "logged")))
+    context = client_context(client, query_number(request, "logged"))
+    return render(request, "clients/detail.html", {**context, **lead_trainer_context(request, client)})
+
+
+def lead_trainer_context(request, client, form=None):
+    """Her lead trainer, the hand-over form (when her studio has another trainer to hand her to)
+    and her hand-overs so far (read only when she has any)."""
+    members = studio_members(request.user) if client.has_other_trainers else []
+    return {
+        "handover_form": form or (HandoverForm(client=client, members=members) if len(members) > 1 else None),
+        "handovers": list(client.handovers.select_related("from_trainer", "to_trainer", "by")) if client.has_handovers else [],
+    }
+
+
+@login_required
+@require_POST
+def client_hand_over(request, pk):
+    """Hand her over to another trainer of her studio, with a reason kept in her history. Any
+    trainer of the studio may: they all work with her, and the hand-over names who did it."""
+    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment", "trainer")
+    client = get_object_or_404(with_page_facts(clients), pk=pk)
+    form = HandoverForm(request.POST, client=client, members=studio_members(request.user))
+    if form.is_valid():
+        previous = client.trainer
+        try:
+            client.hand_over(form.trainer, request.user, form.cleaned_data["reason"])
+        except ValueError as refused:  # someone handed her over meanwhile
+            form.add_error("to", str(refused))
+        else:
+            audit.record(request, client, "handed_over", f"From {previous.full_name} to {form.trainer.full_name}")
+            messages.success(request, f"{client.full_name} is handed over: {form.trainer.full_name} leads her now.")
+            return redirect(f"{client.get_absolute_url()}#lead-trainer")
+    context = client_context(client)
+    return render(request, "clients/detail.html", {**context, **lead_trainer_context(request, client, form)}, status=400)
 
 
 HISTORY_ON_PAGE = 12  # her latest assessments on her page; "All N assessments" pages through the rest
@@ -107,6 +156,12 @@ PAGE_FACTS = {
     # Expiry and her consent are checked when the link is read (ShareLink.objects.usable()).
     "has_link": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client} AND U0."revoked_at" IS NULL)',
                       ShareLink, BooleanField()),
+    # Another active trainer of her studio to hand her over to: her page reads the studio's trainers only then.
+    "has_other_trainers": RawSQL(
+        f'EXISTS (SELECT 1 FROM "{Trainer._meta.db_table}" U0 '
+        f'WHERE U0."studio_id" = "{Client._meta.db_table}"."studio_id" AND U0."id" <> "{Client._meta.db_table}"."trainer_id" '
+        'AND U0."is_active")', (), output_field=BooleanField()),
+    "has_handovers": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client})', Handover, BooleanField()),
     "has_deleted_assessments": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client})',
                                      DeletedAssessment, BooleanField()),
     "last_link_visit_at": _fact('(SELECT U0."at" FROM {table} WHERE U0."client_id" = {client} AND U0."via_link" '
@@ -229,7 +284,8 @@ def client_delete(request, pk):
 @login_required
 def home(request):
     """Clients needing attention first, then what happened recently."""
-    return render(request, "clients/home.html", needs_attention(request.user))
+    whose = whose_clients(request)
+    return render(request, "clients/home.html", {**needs_attention(request.user, whose["mine"], whose["everyone"]), **whose})
 
 
 @login_required
@@ -243,20 +299,24 @@ def attention_ack(request, pk):
         messages.error(request, "That could not be recorded: reload the page and try again.")
         return redirect("home")
     back = form.cleaned_data.pop("back")
+    everyone = "clients=all&" if form.cleaned_data.pop("clients") else ""
     ack = AttentionAck.record(client, request.user, **form.cleaned_data)
     audit.record(request, client, "attention_acknowledged", ack.get_kind_display())
     messages.success(request, f"{ack.get_kind_display()} recorded for {client.full_name}. "
                               "She is back on this list when something new happens.")
     if back:
-        return redirect(f"{reverse('clients:attention')}?page={back}")
-    return redirect("home")
+        return redirect(f"{reverse('clients:attention')}?{everyone}page={back}")
+    return redirect(f"{reverse('home')}?clients=all" if everyone else "home")
 
 
 @login_required
 def attention_all(request):
     """Everyone who needs her, most urgent first, a page at a time (home shows the first few)."""
-    page = worklist_page(request.user, timezone.localdate(), request.GET.get("page"), ALL_PAGE_SIZE)
-    return render(request, "clients/attention_all.html", {"page": page, "attention": page.object_list, "nav": "home"})
+    whose = whose_clients(request)
+    page = worklist_page(request.user, timezone.localdate(), request.GET.get("page"), ALL_PAGE_SIZE,
+                         whose["mine"], whose["everyone"])
+    return render(request, "clients/attention_all.html", {"page": page, "attention": page.object_list, "nav": "home",
+                                                          **whose})
 
 
 def progress_url(request, token):
@@ -315,7 +375,8 @@ def share_link_email(request, pk):
     if not client.email:
         messages.error(request, "Add her email address to her details first.")
         return redirect(client)
-    context = {"client": client, "trainer": request.user, "url": progress_url(request, token), "link": link}
+    # Signed by her lead trainer, whoever of the studio sends it: the trainer her page and report name.
+    context = {"client": client, "trainer": client.trainer, "url": progress_url(request, token), "link": link}
     # One line whatever was saved: a line break in a Subject is refused (it would be header injection).
     business = " ".join(client.letterhead_name.split())
     send_mail(

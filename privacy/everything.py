@@ -25,7 +25,7 @@ from django.utils import timezone
 from assessments.models import Assessment, AssessmentChange, DeletedAssessment
 from audit.models import AccessEvent
 from clients import consent
-from clients.models import Client, ConsentRecord, ShareLink
+from clients.models import Client, ConsentRecord, Handover, ShareLink
 from programmes.models import (
     PlanSession,
     Programme,
@@ -49,6 +49,7 @@ FORMAT = "restride-client-export/1"
 EXPORTED = {
     Client: "profile",
     ConsentRecord: "consent.history",
+    Handover: "lead_trainer_history",
     Assessment: "assessments",
     AssessmentChange: "assessments[].corrections",
     DeletedAssessment: "deleted_assessments",
@@ -204,6 +205,7 @@ def load(client_pk):
     """Her client row with everything the export reads, in a fixed number of queries."""
     return Client.objects.select_related("trainer", "studio", "consent_recorded_by").prefetch_related(
         Prefetch("consent_records", ConsentRecord.objects.select_related("by")),
+        Prefetch("handovers", Handover.objects.select_related("from_trainer", "to_trainer", "by").order_by("at", "pk")),
         Prefetch("assessments", Assessment.objects.select_related("recorded_by").order_by("assessed_on", "pk")
                  .prefetch_related(Prefetch("changes", AssessmentChange.objects.select_related("changed_by")
                                             .order_by("changed_at", "pk")))),
@@ -232,6 +234,12 @@ def as_data(client, by=None):
         "generated_by": person(by),
         "profile": profile(client),
         "consent": consent_section(client),
+        # Who led her before: each hand-over to another trainer of her studio, and why.
+        "lead_trainer_history": [
+            {"at": iso(handover.at), "from": person(handover.from_trainer), "to": person(handover.to_trainer),
+             "by": person(handover.by), "reason": handover.reason}
+            for handover in client.handovers.all()
+        ],
         "assessments": [assessment_entry(a) for a in assessments],
         "programmes": [programme_entry(p) for p in client.programmes.all()],
         "strength_plans": [strength_plan_entry(p) for p in client.strength_plans.all()],

@@ -122,7 +122,7 @@ def test_list_query_count_does_not_grow_with_clients(owner_http, owner, count, d
         Client(trainer=owner, studio=owner.studio, full_name=f"Client {index}", baby_date_of_birth=timezone.localdate())
         for index in range(count)
     )
-    with django_assert_max_num_queries(4):  # the session, her, the count and the page with each row's status
+    with django_assert_max_num_queries(5):  # the session, her, her studio's trainers, the count and the page with each row's status
         assert owner_http.get(reverse("clients:list")).status_code == 200
 
 

@@ -2,6 +2,7 @@
 "Referral sent" record who and when and clear it until something new happens; the client
 list shows each client's verdict, programme state and whether a reassessment is due."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -114,8 +115,8 @@ def test_home_stays_constant_in_queries_with_acknowledgements(owner, owner_http,
         log(programme, owner, symptoms=["pain"])
         AttentionAck.record(client, owner, kind="seen", fingerprint="0" * 32)
     # The session, her, the clients on her worklist, their programmes and acknowledgements, recent sessions
-    # and assessments.
-    with django_assert_max_num_queries(7):
+    # and assessments, and her studio's trainers (whose clients home shows).
+    with django_assert_max_num_queries(8):
         page = owner_http.get(reverse("home")).content.decode()
     assert page.count('class="attention attention--pain"') == count
 
@@ -144,7 +145,7 @@ def test_the_client_list_status_costs_no_query_per_client(owner, owner_http, cou
         client = make_client(owner, f"Client {index}")
         make_assessment(client)
         log(assign(client, owner), owner)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         page = owner_http.get(reverse("clients:list")).content.decode()
     assert page.count("Programme: Week 1 of 9") == count
 
@@ -180,11 +181,11 @@ def many_needing_attention(owner, count):
 @pytest.mark.parametrize("count", [3, 30])
 def test_home_and_see_all_take_the_same_queries_for_3_or_30_clients(owner, owner_http, count, django_assert_max_num_queries):
     many_needing_attention(owner, count)
-    with django_assert_max_num_queries(6):  # how many need her is counted from the same queries
+    with django_assert_max_num_queries(7):  # how many need her is counted from the same queries
         home = owner_http.get(reverse("home")).content.decode()
     assert home.count('class="attention attention--') == min(count, 20)
     assert f"Needs your attention ({count})" in home
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         everyone = owner_http.get(reverse("clients:attention")).content.decode()
     assert everyone.count('class="attention attention--') == count
 
@@ -424,7 +425,7 @@ def test_home_with_the_new_kinds_stays_constant_in_queries(owner, owner_http, co
         new_kinds_setup(owner)
         Client.objects.filter(full_name__in=["Dani Ready", "Due Client", "Quiet Client", "Fresh Client"]).update(
             full_name=f"Client {index}")  # namesakes, four of each name
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         page = owner_http.get(reverse("home")).content.decode()
     assert page.count('class="attention attention--') == min(3 * count, 20)
 
@@ -436,7 +437,7 @@ def test_same_named_clients_are_told_apart_on_the_list_and_home(owner, owner_htt
     make_client(owner, "Only One")
     for client in (first, second, twin):
         make_assessment(client)  # ready, no programme: on home
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         page = owner_http.get(reverse("clients:list")).content.decode()
     assert f"baby born {first.baby_date_of_birth:%-d %b %Y}" in page
     assert "sam.b@example.com" in page  # same name and baby's date of birth: her email
@@ -530,3 +531,113 @@ def test_each_reason_kind_has_the_sign_the_list_drew_for_it():
     for kind in ORDER:
         reason = Reason(kind, "", "")
         assert reason.icon == chain.render({"reason": reason}), kind
+
+
+# --- Issue 26: "my clients" first, with a switch to everyone's -----------------------------
+
+def studio_of_two(owner, count=1):
+    """Olivia leads `count` clients with a red flag, Cara as many: all on the studio's worklist."""
+    from tests.conftest import make_trainer
+
+    cara = make_trainer("cara@example.com", "Cara Colleague", studio=owner.studio)
+    for index in range(count):
+        for lead, name in ((owner, "Olivia's"), (cara, "Cara's")):
+            make_assessment(make_client(lead, f"{name} Client {index:02}"), symptoms_urinary_leakage=True)
+    return cara
+
+
+def test_home_shows_the_clients_she_leads_first_and_everyones_on_the_switch(owner, owner_http):
+    studio_of_two(owner)
+    home = owner_http.get(reverse("home")).content.decode()
+    text = visible_text(home)
+    assert "Olivia's Client 00" in text and "Cara's Client 00" not in text
+    assert "Needs your attention (1)" in text and "My clients Everyone’s" in text
+    assert 'aria-current="page">My clients' in home and 'href="?clients=all"' in home
+    assert "your client" not in text and "Cara’s client" not in text  # hers alone: no names
+    everyone = owner_http.get(reverse("home") + "?clients=all")
+    text = visible_text(everyone)
+    assert "Needs your attention (2)" in text
+    assert "Olivia's Client 00 · your client" in text and "Cara's Client 00 · Cara’s client" in text
+    assert 'aria-current="page">Everyone’s' in everyone.content.decode()
+
+
+def test_recent_activity_follows_the_switch(owner, owner_http):
+    studio_of_two(owner)
+    mine = visible_text(owner_http.get(reverse("home")))
+    activity = mine[mine.index("Recent activity"):]
+    assert "Olivia's Client 00" in activity and "Cara's Client 00" not in activity
+    everyone = visible_text(owner_http.get(reverse("home") + "?clients=all"))
+    activity = everyone[everyone.index("Recent activity"):]
+    assert "Olivia's Client 00" in activity and "Cara's Client 00" in activity
+
+
+def test_see_all_honours_the_switch(owner, owner_http):
+    studio_of_two(owner, count=11)  # 22 on the studio's worklist: home shows 20 and "See all"
+    home = owner_http.get(reverse("home") + "?clients=all").content.decode()
+    assert f'href="{reverse("clients:attention")}?clients=all">See all (22)' in home
+    mine = visible_text(owner_http.get(reverse("clients:attention")))
+    assert "Needs your attention (11)" in mine and "Cara's Client" not in mine
+    everyone = visible_text(owner_http.get(reverse("clients:attention") + "?clients=all"))
+    assert "Needs your attention (22)" in everyone and "Cara's Client 10 · Cara’s client" in everyone
+
+
+def test_the_client_list_switches_too_and_names_each_lead_trainer(owner, owner_http):
+    studio_of_two(owner)
+    mine = visible_text(owner_http.get(reverse("clients:list")))
+    assert "Olivia's Client 00" in mine and "Cara's Client 00" not in mine and "lead trainer Olivia Owner" in mine
+    everyone = owner_http.get(reverse("clients:list") + "?clients=all").content.decode()
+    assert "lead trainer Cara Colleague" in visible_text(everyone) and "Olivia's Client 00" in visible_text(everyone)
+    assert '<input type="hidden" name="clients" value="all">' in everyone  # searching keeps the switch
+    assert "?show=archived&amp;clients=all" in everyone
+
+
+def test_a_trainer_on_her_own_sees_home_and_the_list_as_before(owner, owner_http, stranger):
+    make_assessment(make_client(owner, "Olivia's Client"), symptoms_urinary_leakage=True)
+    make_assessment(make_client(stranger, "Not Hers"), symptoms_urinary_leakage=True)
+    unmask = re.compile(r'csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"|"X-CSRFToken": "[^"]+"')  # new each time
+    for url in (reverse("home"), reverse("clients:attention"), reverse("clients:list")):
+        page = unmask.sub("", owner_http.get(url).content.decode())
+        assert "Whose clients" not in page and "lead trainer" not in page and "’s client" not in page
+        assert unmask.sub("", owner_http.get(url + "?clients=all").content.decode()) == page
+    assert "Olivia's Client" in visible_text(owner_http.get(reverse("home")))
+
+
+def test_the_digest_counts_the_clients_she_leads(owner):
+    from practice.attention import worklist_ids
+
+    cara = studio_of_two(owner, count=2)
+    today = timezone.localdate()
+    assert worklist_ids(owner, today, limit=1)[1] == 4
+    assert worklist_ids(owner, today, limit=1, mine=True)[1] == 2
+    Client.objects.filter(trainer=cara).update(trainer=owner)
+    assert worklist_ids(cara, today, limit=1, mine=True) == ([], 0)
+
+
+@pytest.mark.parametrize("count", [1, 12])
+@pytest.mark.parametrize("switch", ["", "?clients=all"])
+def test_a_studio_of_two_takes_the_same_queries_for_1_or_many(owner, owner_http, count, switch, django_assert_max_num_queries):
+    studio_of_two(owner, count)
+    with django_assert_max_num_queries(7):  # the session, her, her studio's trainers, the worklist, its clients,
+        home = owner_http.get(reverse("home") + switch).content.decode()  # recent sessions and assessments
+    assert home.count('class="attention attention--') == min(count * (2 if switch else 1), 20)
+    with django_assert_max_num_queries(5):
+        owner_http.get(reverse("clients:attention") + switch)
+    with django_assert_max_num_queries(5):
+        page = owner_http.get(reverse("clients:list") + switch).content.decode()
+    assert page.count('class="client-row"') == count * (2 if switch else 1)
+
+
+def test_seen_on_everyones_goes_back_to_everyones(owner, owner_http):
+    studio_of_two(owner)
+    cara_client = Client.objects.get(full_name="Cara's Client 00")
+    home = owner_http.get(reverse("home") + "?clients=all").content.decode()
+    assert home.count('<input type="hidden" name="clients" value="all">') == 4  # "Referral sent" and "Seen", each
+    entry = entries(owner)  # the studio's, as worklist() reads it
+    fingerprint = next(e.fingerprint for e in entry if e.client.pk == cara_client.pk)
+    response = owner_http.post(reverse("clients:attention_ack", args=[cara_client.pk]),
+                               {"kind": "seen", "fingerprint": fingerprint, "clients": "all"})
+    assert response["Location"] == reverse("home") + "?clients=all"
+    response = owner_http.post(reverse("clients:attention_ack", args=[cara_client.pk]),
+                               {"kind": "seen", "fingerprint": fingerprint, "clients": "all", "back": 2})
+    assert response["Location"] == reverse("clients:attention") + "?clients=all&page=2"
+    assert owner_http.get(reverse("home")).content.decode().count('name="clients"') == 0

@@ -19,7 +19,7 @@ from privacy import everything
 from programmes.models import Exercise, Resume, SessionLog, StrengthPlan
 from reports.models import DrawnReport, Reminder
 from tests.browser.conftest import assign_programme
-from tests.conftest import make_client
+from tests.conftest import make_client, make_trainer
 from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -60,6 +60,9 @@ def full_client(owner, builtin_templates_db):
     strength.tick(sequence=1, done_on=timezone.localdate(), by_client=True)
     Resume.objects.create(programme=programme, note="Seen by physio", resumed_by=owner)
     ShareLink.issue(client, owner)
+    # Handed over and back: a lead-trainer history, and the owner still leads her.
+    client.hand_over(make_trainer("cara@example.com", "Cara Colleague", studio=owner.studio), owner, "Covering her leave")
+    client.hand_over(owner, owner, "Back from leave")
     AccessEvent.objects.create(trainer=owner, actor=owner, client=client, kind="viewed_client")
     Reminder.objects.create(client=client, kind="session_day", day=timezone.localdate())
     for assessment in (first, second):  # stale drawings (their key matches no report): drawn anew when asked for
@@ -88,6 +91,7 @@ def test_every_row_about_her_is_in_the_json(full_client, owner):
     data = everything.as_data(everything.load(client.pk), by=owner)
     counts = {
         "consent.history": len(data["consent"]["history"]),
+        "lead_trainer_history": len(data["lead_trainer_history"]),
         "assessments": len(data["assessments"]),
         "assessments[].corrections": sum(len(a["corrections"]) for a in data["assessments"]),
         "deleted_assessments": len(data["deleted_assessments"]),
