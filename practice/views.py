@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, DateTimeField, Window
@@ -18,7 +19,7 @@ from clients.forms import ClientForm, DeleteClientForm, NewClientForm, ShareLink
 from clients.models import Client, ShareLink
 from lib.http import HtmxHttpRequest, absolute_url, private, query_number
 from lib.qr import qr_svg
-from privacy.erasure import erase_client
+from privacy.erasure import erase_client, may_erase
 from programmes.card import card_context, red_flag_rows
 from programmes.models import Programme, running_decision_for
 from programmes.strength import StrengthPlan, current_strength_plan, paused_words
@@ -74,11 +75,14 @@ def client_create(request):
 @login_required
 @require_safe
 def client_detail(request, pk):
-    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment")
+    # Her studio joined: an archived client's page says when her studio's retention period ends.
+    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment", "studio")
     client = get_object_or_404(with_page_facts(clients), pk=pk)
     audit.record(request, client, "viewed_client")
     # ?logged=N after a log form posted without JavaScript: the card shows that log's outcome.
-    return render(request, "clients/detail.html", client_context(client, query_number(request, "logged")))
+    context = client_context(client, query_number(request, "logged"))
+    context["may_erase"] = may_erase(request.user, client)
+    return render(request, "clients/detail.html", context)
 
 
 HISTORY_ON_PAGE = 12  # her latest assessments on her page; "All N assessments" pages through the rest
@@ -215,7 +219,10 @@ def client_consent(request, pk):
 
 @login_required
 def client_delete(request, pk):
+    """Erasing her for good: her lead trainer's or an owner's to do (privacy.erasure.may_erase)."""
     client = get_client_for_trainer(request, pk)
+    if not may_erase(request.user, client):
+        raise PermissionDenied("Only her lead trainer or the studio's owner can delete her.")
     audit.record_view(request, client, "viewed_client", "Deletion page")
     form = DeleteClientForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
