@@ -88,10 +88,34 @@ class StudioForm(SingleLineFieldsMixin, forms.ModelForm):
 
     single_line_fields: tuple[str, ...] = ("name", "phone")
 
+    # How long archived clients are kept: one year at least (a client archived by mistake, or
+    # coming back after a second baby, is still there), ten years at most.
+    RETENTION_MIN_DAYS, RETENTION_MAX_DAYS = 365, 3650
+
     class Meta:
         model = Studio
-        fields = ["name", "email", "phone", "website", "quiet_after_days"]
-        labels = {"name": "Studio or business name", "quiet_after_days": "A programme is quiet after (days)"}
+        fields = ["name", "email", "phone", "website", "quiet_after_days", "retention_days"]
+        labels = {"name": "Studio or business name", "quiet_after_days": "A programme is quiet after (days)",
+                  "retention_days": "Keep archived clients for (days)"}
+        help_texts = {"retention_days": (
+            "Days after you archive a client before everything about her (her details, assessments, programmes, "
+            "reports and access log) is erased for good, unless she is restored first: from 365 (1 year) to 3650 "
+            "(10 years). 2555 is seven years: the six-year limitation period for a claim in contract, plus one.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the period stays as it was (a form without the field changes the rest only).
+        self.fields["retention_days"].required = False
+        self.fields["retention_days"].widget.attrs.update(min=self.RETENTION_MIN_DAYS, max=self.RETENTION_MAX_DAYS)
+
+    def clean_retention_days(self):
+        days = self.cleaned_data["retention_days"]
+        if days is None or days == self.instance.retention_days:
+            return self.instance.retention_days  # unchanged: an installation's own default may lie outside the range
+        if not self.RETENTION_MIN_DAYS <= days <= self.RETENTION_MAX_DAYS:
+            raise forms.ValidationError(
+                f"Choose from {self.RETENTION_MIN_DAYS} days (1 year) to {self.RETENTION_MAX_DAYS} days (10 years).")
+        return days
 
 
 MAX_LOGO_BYTES = 1024 * 1024

@@ -7,7 +7,8 @@ from .models import AccessEvent
 class AccessEventAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only from the app, the admin included."""
 
-    list_display = ["at", "kind", "trainer", "actor", "via_link", "client", "address"]
+    list_display = ["at", "kind", "studio", "trainer", "who", "client", "address"]
+    list_select_related = ["studio", "trainer", "client"]
     list_filter = ["kind", "via_link"]
     date_hierarchy = "at"
 

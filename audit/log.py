@@ -23,11 +23,19 @@ def describe(obj):
     return f"{obj._meta.verbose_name.capitalize()} #{obj.pk}"[:200]
 
 
+def actor_name(user):
+    """Who did it, as the log keeps it: her name then, whatever happens to her account later."""
+    return str(user)[:150] if user is not None else ""
+
+
 def record(request, client, kind, obj=None):
-    """A signed-in trainer saw or changed something about `client` (None: nobody in particular)."""
+    """A signed-in trainer saw or changed something about `client` (None: nobody in particular),
+    in the log of her client's studio (or, about nobody, her own studio's)."""
     user = request.user if request.user.is_authenticated else None
     return AccessEvent.objects.create(
-        trainer_id=client.trainer_id if client is not None else getattr(user, "pk", None), actor=user, client=client, kind=kind,
+        trainer_id=client.trainer_id if client is not None else getattr(user, "pk", None),
+        studio_id=client.studio_id if client is not None else getattr(user, "studio_id", None),
+        actor=user, actor_name=actor_name(user), client=client, kind=kind,
         target=describe(obj), address=client_address(request), at=timezone.now(),
     )
 
@@ -35,6 +43,6 @@ def record(request, client, kind, obj=None):
 def record_link(request, client, kind, obj=None):
     """She opened something through her private link."""
     return AccessEvent.objects.create(
-        trainer_id=client.trainer_id, via_link=True, client=client, kind=kind, target=describe(obj),
-        address=client_address(request), at=timezone.now(),
+        trainer_id=client.trainer_id, studio_id=client.studio_id, via_link=True, client=client, kind=kind,
+        target=describe(obj), address=client_address(request), at=timezone.now(),
     )

@@ -72,12 +72,25 @@ KINDS = [
     ("erased_expired", "Erased after the retention period"),
 ]
 SIGN_IN_KINDS = ["signed_in", "second_factor_passed", "sign_in_failed", "second_factor_failed", "sign_in_locked"]
+# Written by Restride itself, nobody signed in (the daily retention purge).
+SYSTEM_KINDS = ["erased_expired"]
 
 
 class AccessEventQuerySet(models.QuerySet):
     def for_trainer(self, trainer):
-        """Her log: events about her clients and her own sign-ins, nobody else's."""
-        return self.filter(trainer=trainer)
+        """The log a signed-in trainer reads, never another studio's. An owner reads her studio's
+        whole log: every member's reads and changes, her clients' private-link visits, every
+        member's sign-ins. A trainer reads her own: what she read or changed (actor = her), the
+        sign-in events of her account, and the private-link visits of the clients she led when
+        they happened (the row's `trainer`); not a colleague's reads, even of a client they share.
+        Both start from an index: (studio, -at) for an owner, (actor, -at) and (trainer, -at) for a trainer."""
+        events = self.filter(studio_id=trainer.studio_id)
+        if trainer.is_owner:
+            return events
+        return events.filter(
+            models.Q(actor=trainer)
+            | models.Q(trainer=trainer, kind__in=SIGN_IN_KINDS)
+            | models.Q(trainer=trainer, via_link=True))
 
     def update(self, **kwargs):
         raise AppendOnly("The access log cannot be edited.")
@@ -94,10 +107,17 @@ class AccessEvent(models.Model):
     data about her, so it goes with her; the erasure itself is logged without her name (client
     empty, "Client #id") with what it erased."""
 
-    # Whose log this is: the trainer who holds the client's data (or who signed in).
+    # Whose log this is: the studio whose client it is about (or whose trainer signed in); null
+    # for nobody's (a failed sign-in with an unknown address: only the admin sees it). A studio
+    # with a log is never deleted: the log is append-only (PROTECT).
+    studio = models.ForeignKey("accounts.Studio", null=True, on_delete=models.PROTECT, related_name="+")
+    # The client's lead trainer when it happened (or the trainer who signed in).
     trainer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
     # Who did it: a trainer, or nobody signed in when `via_link` (her private link).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The actor's name as it was when it happened: the row stays attributed after she leaves the
+    # studio or her account is deleted, and the log is shown without joining the trainers.
+    actor_name = models.CharField(max_length=150, blank=True)
     via_link = models.BooleanField(default=False)
     client = models.ForeignKey("clients.Client", null=True, on_delete=models.CASCADE, related_name="access_events")
     kind = models.CharField(max_length=32, choices=KINDS)
@@ -110,6 +130,8 @@ class AccessEvent(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [
+            models.Index(fields=["studio", "-at"], name="access_studio_at"),  # an owner's log
+            models.Index(fields=["actor", "-at"], name="access_actor_at"),  # a trainer's own reads and changes
             models.Index(fields=["trainer", "-at"], name="access_trainer_at"),
             models.Index(fields=["client", "-at"], name="access_client_at"),
         ]
@@ -120,15 +142,30 @@ class AccessEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnly("The access log cannot be edited.")
+        # Every row names its studio and its actor, however it was written (audit.log sets both).
+        if self.studio_id is None:
+            if self.client_id is not None:
+                self.studio_id = self.client.studio_id
+            elif self.trainer_id is not None:
+                self.studio_id = self.trainer.studio_id
+        if self.actor_id is not None and not self.actor_name:
+            self.actor_name = str(self.actor)[:150]
         super().save(*args, **kwargs)
 
     @property
     def who(self):
+        """The person (or thing) that did it, named as they were then: no join needed."""
         if self.via_link:
             return "Her private link"
-        if self.actor:
-            return str(self.actor)
-        return "Someone not signed in" if self.kind in SIGN_IN_KINDS else "A former trainer"
+        if self.actor_name:
+            return self.actor_name
+        if self.kind in SIGN_IN_KINDS:
+            return "Someone not signed in"
+        if self.kind in SYSTEM_KINDS:
+            return "Restride"
+        if self.kind == "reminders_unsubscribed":
+            return "An unsubscribe link"
+        return "A former trainer"
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("The access log cannot be deleted; it goes with the client when she is erased.")

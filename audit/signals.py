@@ -1,4 +1,4 @@
-"""Sign-ins and failed sign-ins go in the log of the trainer whose account it is."""
+"""Sign-ins and failed sign-ins go in the log of the trainer whose account it is, in her studio's."""
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import get_user_model
@@ -7,7 +7,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .log import client_address
+from .log import actor_name, client_address
 from .models import AccessEvent
 
 
@@ -15,7 +15,8 @@ from .models import AccessEvent
 def signed_in(sender, request, user, **kwargs):
     if request is None:
         return
-    AccessEvent.objects.create(trainer=user, actor=user, kind="signed_in", address=client_address(request))
+    AccessEvent.objects.create(trainer=user, studio_id=user.studio_id, actor=user, actor_name=actor_name(user),
+                               kind="signed_in", address=client_address(request))
 
 
 @receiver(user_login_failed, dispatch_uid="audit_sign_in_failed")
@@ -32,9 +33,14 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
         locked(trainer, target, address)
         return
     AccessEvent.objects.create(
-        trainer=trainer, actor=None, kind="second_factor_failed" if second_factor else "sign_in_failed",
-        target=target, address=address,
+        trainer=trainer, studio_id=studio_of(trainer), actor=None,
+        kind="second_factor_failed" if second_factor else "sign_in_failed", target=target, address=address,
     )
+
+
+def studio_of(trainer):
+    """An unknown address's failed sign-in is nobody's studio's: only the admin sees it."""
+    return trainer.studio_id if trainer is not None else None
 
 
 def locked(trainer, target, address):
@@ -46,5 +52,6 @@ def locked(trainer, target, address):
             get_user_model().objects.select_for_update().filter(pk=trainer.pk).values_list("pk", flat=True).first()
         lines = AccessEvent.objects.filter(kind="sign_in_locked", trainer=trainer, target=target, address=address, at__gte=since)
         if not lines.exists():
-            AccessEvent.objects.create(trainer=trainer, actor=None, kind="sign_in_locked", target=target, address=address)
+            AccessEvent.objects.create(trainer=trainer, studio_id=studio_of(trainer), actor=None, kind="sign_in_locked",
+                                       target=target, address=address)
 

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, DateTimeField, F, Window
@@ -19,7 +20,7 @@ from clients.forms import ClientForm, DeleteClientForm, HandoverForm, NewClientF
 from clients.models import Client, Handover, ShareLink, studio_members
 from lib.http import HtmxHttpRequest, absolute_url, private, query_number
 from lib.qr import qr_svg
-from privacy.erasure import erase_client
+from privacy.erasure import erase_client, may_erase
 from programmes.card import card_context, red_flag_rows
 from programmes.models import Programme, running_decision_for
 from programmes.strength import StrengthPlan, current_strength_plan, paused_words
@@ -90,11 +91,14 @@ def client_create(request):
 @login_required
 @require_safe
 def client_detail(request, pk):
-    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment", "trainer")
+    # Her studio joined: an archived client's page says when her studio's retention period ends.
+    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment", "trainer",
+                                                                       "studio")
     client = get_object_or_404(with_page_facts(clients), pk=pk)
     audit.record(request, client, "viewed_client")
     # ?logged=N after a log form posted without JavaScript: the card shows that log's outcome.
     context = client_context(client, query_number(request, "logged"))
+    context["may_erase"] = may_erase(request.user, client)
     return render(request, "clients/detail.html", {**context, **lead_trainer_context(request, client)})
 
 
@@ -113,7 +117,8 @@ def lead_trainer_context(request, client, form=None):
 def client_hand_over(request, pk):
     """Hand her over to another trainer of her studio, with a reason kept in her history. Any
     trainer of the studio may: they all work with her, and the hand-over names who did it."""
-    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment", "trainer")
+    clients = Client.objects.for_trainer(request.user).select_related("consent_recorded_by", "latest_assessment", "trainer",
+                                                                       "studio")
     client = get_object_or_404(with_page_facts(clients), pk=pk)
     form = HandoverForm(request.POST, client=client, members=studio_members(request.user))
     if form.is_valid():
@@ -127,6 +132,7 @@ def client_hand_over(request, pk):
             messages.success(request, f"{client.full_name} is handed over: {form.trainer.full_name} leads her now.")
             return redirect(f"{client.get_absolute_url()}#lead-trainer")
     context = client_context(client)
+    context["may_erase"] = may_erase(request.user, client)
     return render(request, "clients/detail.html", {**context, **lead_trainer_context(request, client, form)}, status=400)
 
 
@@ -270,7 +276,10 @@ def client_consent(request, pk):
 
 @login_required
 def client_delete(request, pk):
+    """Erasing her for good: her lead trainer's or an owner's to do (privacy.erasure.may_erase)."""
     client = get_client_for_trainer(request, pk)
+    if not may_erase(request.user, client):
+        raise PermissionDenied("Only her lead trainer or the studio's owner can delete her.")
     audit.record_view(request, client, "viewed_client", "Deletion page")
     form = DeleteClientForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,7 @@ request and no cache holds anything of hers. The erasure is logged in her traine
 from datetime import timedelta
 
 from django.apps import apps
-from django.conf import settings
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Func
 from django.utils import timezone
 
 from accounts import limits
@@ -43,7 +43,7 @@ def erase_client(client, request=None, kind="deleted_client"):
     trainer's log) with what was erased."""
     from django_tasks_db.models import DBTaskResult
 
-    pk, trainer_id = client.pk, client.trainer_id
+    pk, trainer_id, studio_id = client.pk, client.trainer_id, client.studio_id
     with erasing():
         with versions.operation():
             plan_ids = list(client.programmes.values_list("plan_id", flat=True))
@@ -63,35 +63,51 @@ def erase_client(client, request=None, kind="deleted_client"):
         target = f"Client #{pk}: " + ", ".join(f"{n} {erased_name(label, n)}" for label, n in sorted(
             erased.items(), key=lambda item: (ERASED_ORDER.index(item[0]) if item[0] in ERASED_ORDER else 99, item[0])) if n)
         if request is not None:
-            record(request, None, kind, target)
+            record(request, None, kind, target)  # by a member of her studio (may_erase): in its log
         else:
-            AccessEvent.objects.create(trainer_id=trainer_id, kind=kind, target=target[:200])
+            AccessEvent.objects.create(trainer_id=trainer_id, studio_id=studio_id, kind=kind, target=target[:200])
 
 
-def retention_period():
-    return timedelta(days=settings.RETENTION_DAYS_AFTER_ARCHIVE)
+class Days(Func):
+    """A whole number of days as a duration, in the database: PostgreSQL's interval; SQLite keeps
+    durations as microseconds (Django's own DurationField arithmetic there)."""
+
+    output_field = DurationField()
+    template = "make_interval(days => %(expressions)s)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="(%(expressions)s * 86400000000)", **extra_context)
+
+
+def may_erase(trainer, client):
+    """Her lead trainer or an owner of her studio; any other member gets a 403 (the views scope
+    her to the studio first, so another studio's trainer never gets this far: 404)."""
+    return client.studio_id == trainer.studio_id and (trainer.is_owner or client.trainer_id == trainer.pk)
 
 
 def erasure_date(client):
-    """When an archived client's data will be erased; None for a current client."""
+    """When an archived client's data will be erased, by her studio's retention period; None
+    for a current client."""
     if client.archived_at is None:
         return None
-    return timezone.localdate(client.archived_at + retention_period())
+    return timezone.localdate(client.archived_at + timedelta(days=client.studio.retention_days))
 
 
 def expired(now=None):
-    """Archived clients whose retention period has passed."""
+    """Archived clients whose studio's retention period has passed since they were archived: one
+    query, the period read from her studio by a join."""
     now = now or timezone.now()
-    return Client.objects.filter(archived_at__isnull=False, archived_at__lte=now - retention_period())
+    erase_from = ExpressionWrapper(F("archived_at") + Days(F("studio__retention_days")), output_field=DateTimeField())
+    return Client.objects.filter(archived_at__isnull=False).alias(erase_from=erase_from).filter(erase_from__lte=now)
 
 
 def purge(dry_run=False, now=None):
     """Erase every expired client; returns [(client pk, trainer, archived_at, assessments)] erased
     (or, with dry_run, that would be). Running it again finds nothing more to do."""
     gone = []
-    for client in expired(now).select_related("trainer").order_by("archived_at", "pk"):
+    for client in expired(now).select_related("trainer", "studio").order_by("archived_at", "pk"):
         summary = (client.pk, client.trainer, client.archived_at, client.assessments.count())
         if not dry_run:
-            erase_client(client, kind="erased_expired")  # logged in her trainer's log, without her name
+            erase_client(client, kind="erased_expired")  # logged in her studio's log, without her name
         gone.append(summary)
     return gone

@@ -87,8 +87,9 @@ PROFILE_FIELDS = [
 def profile(client):
     data = {name: getattr(client, name) for name in PROFILE_FIELDS}
     data = {name: iso(value) if hasattr(value, "isoformat") else value for name, value in data.items()}
+    # Who to contact about her data (the controller): her studio, through her lead trainer.
     data["trainer"] = {"name": client.trainer.full_name, "business": client.letterhead_name,
-                       "email": client.studio.email or client.trainer.email}
+                       "studio": client.studio.name, "email": client.studio.email or client.trainer.email}
     return data
 
 
@@ -221,7 +222,7 @@ def load(client_pk):
                  .order_by("deleted_at", "pk")),
         Prefetch("attention_acks", AttentionAck.objects.select_related("by").order_by("at", "pk")),
         Prefetch("share_links", ShareLink.objects.order_by("created_at", "pk")),
-        Prefetch("access_events", AccessEvent.objects.select_related("actor").order_by("at", "pk")),
+        Prefetch("access_events", AccessEvent.objects.order_by("at", "pk")),  # named on the row (actor_name)
         Prefetch("reminders", Reminder.objects.order_by("day", "pk")),
     ).get(pk=client_pk)
 

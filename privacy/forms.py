@@ -12,7 +12,8 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args, trainer, **kwargs):
         super().__init__(*args, **kwargs)
-        # Her clients only, archived ones too: another trainer's client is not a choice.
+        # Her studio's clients, archived ones too (an owner's log holds all of theirs; a trainer's,
+        # her own reads and changes of any of them): another studio's client is not a choice.
         self.fields["client"].queryset = Client.objects.for_trainer(trainer).order_by("full_name").only("full_name")
 
     def clean(self):

@@ -30,10 +30,11 @@ def querystring_without_page(request):
 @login_required
 @require_safe
 def client_activity(request, client_pk):
-    """Everything recorded about one client: who looked, who changed what, her link's visits."""
+    """Everything recorded about one client: who looked, who changed what, her link's visits, each
+    named. Any member of her studio reads it whole (they all work with her); another studio's 404."""
     client = get_client_for_trainer(request, client_pk)
     record(request, client, "viewed_activity")  # the log of who saw her data is hers too
-    events = AccessEvent.objects.filter(client=client).select_related("actor")
+    events = AccessEvent.objects.filter(client=client)  # named on the row (actor_name): no join
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return private(render(request, "audit/client_activity.html", {"client": client, "page": page}))
 
@@ -41,11 +42,13 @@ def client_activity(request, client_pk):
 @login_required
 @require_safe
 def trainer_log(request):
-    """Her whole log, filtered by client, kind and dates."""
+    """The studio's whole log for an owner, her own for a trainer (AccessEventQuerySet.for_trainer),
+    filtered by client, kind and dates."""
     form = LogFilterForm(request.GET or None, trainer=request.user)
-    events = form.apply(AccessEvent.objects.for_trainer(request.user).select_related("actor", "client"))
+    events = form.apply(AccessEvent.objects.for_trainer(request.user).select_related("client"))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": querystring_without_page(request), "nav": "profile"}
+    context = {"form": form, "page": page, "query": querystring_without_page(request), "nav": "profile",
+               "whole_studio": request.user.is_owner}
     return private(render(request, "audit/log.html", context))
 
 

@@ -342,7 +342,7 @@ def unsubscribe_page(request, token):
                 audit.record_link(request, client, "reminders_unsubscribed")
         elif trainer.daily_digest:
             Trainer.objects.filter(pk=trainer.pk).update(daily_digest=False)
-            AccessEvent.objects.create(trainer=trainer, kind="reminders_unsubscribed", target="Daily digest",
+            AccessEvent.objects.create(trainer=trainer, studio_id=trainer.studio_id, kind="reminders_unsubscribed", target="Daily digest",
                                        address=client_address(request))
         done = True
     return private(render(request, "reports/unsubscribe.html", {"done": done, "token": token, "digest": trainer is not None}))

@@ -190,7 +190,8 @@ def test_the_trainer_log_filters_by_client_kind_and_dates(owner, owner_http, cli
 
 def test_the_log_pages_are_paginated(owner, owner_http, client_record):
     AccessEvent.objects.bulk_create(
-        AccessEvent(trainer=owner, actor=owner, client=client_record, kind="viewed_client") for _ in range(120)
+        AccessEvent(trainer=owner, studio=owner.studio, actor=owner, client=client_record, kind="viewed_client")
+        for _ in range(120)
     )
     first = owner_http.get(reverse("audit:log"), {"kind": "viewed_client"})
     assert len(first.context["page"].object_list) == 50 and "Page 1 of 3" in first.content.decode()

@@ -1,6 +1,7 @@
 """Backups that restore: dump the test database with `manage.py backup`, restore it into a
 fresh PostgreSQL database with `manage.py restore`, and check that the restored app holds and
-serves every trainer, logo, client, assessment, programme and report unchanged."""
+serves every studio and its members, logo, client, assessment, programme, access-log row and
+report unchanged."""
 
 import io
 import json
@@ -17,6 +18,7 @@ from PIL import Image
 
 from accounts.models import StudioLogo
 from audit.backups import libpq_environment
+from audit.models import AccessEvent
 from tests.browser.conftest import assign_programme, builtin_templates  # noqa: F401  (a fixture)
 from tests.conftest import make_client, make_trainer
 from tests.factories import make_assessment
@@ -62,7 +64,7 @@ def restored_name(transactional_db):
 def test_a_backup_restores_into_a_fresh_database_unchanged(restored_name, tmp_path, builtin_templates):
     owner = make_trainer("owner@example.com", "Olivia Owner", studio_name="Owner Fitness")
     StudioLogo.objects.create(studio=owner.studio, data=png(), content_type="image/png")
-    make_trainer("colleague@example.com", "Cara Colleague", studio=owner.studio)  # studios carry their members
+    colleague = make_trainer("colleague@example.com", "Cara Colleague", studio=owner.studio)  # studios carry their members
     for index, name in enumerate(["Amira Haddad", "Beth Okafor"]):
         client = make_client(owner, name, weeks=14 + index)
         make_assessment(client, days_after_birth=70)
@@ -71,6 +73,9 @@ def test_a_backup_restores_into_a_fresh_database_unchanged(restored_name, tmp_pa
         assign_programme(client)
     from practice.models import AttentionAck
     AttentionAck.record(client, owner, kind="seen", fingerprint="1-2-3-4-5")  # home's "Seen" is carried too
+    # The access log, each row naming its studio and its person.
+    AccessEvent.objects.create(trainer=owner, actor=colleague, client=client, kind="viewed_client")
+    AccessEvent.objects.create(trainer=colleague, actor=colleague, kind="signed_in")
     today = timezone.localdate()
 
     out = io.StringIO()
@@ -86,6 +91,8 @@ def test_a_backup_restores_into_a_fresh_database_unchanged(restored_name, tmp_pa
     assert len(original["tables"]["accounts.StudioLogo"]) == 1
     assert len(original["tables"]["accounts.Studio"]) == 1 and len(original["tables"]["accounts.Trainer"]) == 2
     assert len(original["tables"]["practice.AttentionAck"]) == 1
+    log = original["tables"]["audit.AccessEvent"]
+    assert [(row["studio_id"], row["actor_name"]) for row in log] == [(owner.studio_id, "Cara Colleague")] * 2
     assert restored == original
 
 

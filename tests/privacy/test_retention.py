@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Studio
 from audit.models import AccessEvent
 from clients.models import Client
 from privacy.erasure import erasure_date
@@ -34,8 +35,9 @@ def rows_about(client_pk):
 
 
 @pytest.fixture
-def short_retention(settings):
-    settings.RETENTION_DAYS_AFTER_ARCHIVE = 30
+def short_retention(owner):
+    """The owner's studio keeps archived clients for 30 days (its own setting, Studio.retention_days)."""
+    Studio.objects.filter(pk=owner.studio_id).update(retention_days=30)
 
 
 def test_an_expired_client_is_erased_with_everything_about_her(full_client, owner_http, short_retention):
@@ -52,7 +54,7 @@ def test_an_expired_client_is_erased_with_everything_about_her(full_client, owne
 
     listed = purge("--dry-run")
     assert f"Would erase client #{client.pk} of owner@example.com" in listed and "2 assessments" in listed
-    assert "Would erase 1 client archived over 30 days ago." in listed and "Amira" not in listed
+    assert "Would erase 1 client past her studio's retention period." in listed and "Amira" not in listed
     assert Client.objects.filter(pk=client.pk).exists(), "a dry run erases nothing"
 
     done = purge()
@@ -69,7 +71,7 @@ def test_an_expired_client_is_erased_with_everything_about_her(full_client, owne
     assert (event.trainer, event.client) == (client.trainer, None)
     assert event.target.startswith(f"Client #{client.pk}: ") and "2 assessments" in event.target, "what was erased"
 
-    assert purge() == "Erased 0 clients archived over 30 days ago.\n", "running it twice does nothing more"
+    assert purge() == "Erased 0 clients past her studio's retention period.\n", "running it twice does nothing more"
     assert AccessEvent.objects.filter(kind="erased_expired").count() == 1
 
 
@@ -78,7 +80,7 @@ def test_current_and_restored_clients_are_never_erased(owner, short_retention):
     restored = make_client(owner, "Beth Okafor")
     archive(restored, 400)
     restored.restore()
-    assert purge() == "Erased 0 clients archived over 30 days ago.\n"
+    assert purge() == "Erased 0 clients past her studio's retention period.\n"
     assert Client.objects.count() == 2 and current.pk
 
 
@@ -112,3 +114,53 @@ def test_deleting_a_client_also_removes_her_reports_and_plan_copies_and_leaves_n
     assert not Plan.objects.filter(pk=plan_pk).exists()
     assert nothing_cached_about(client.full_name)
     assert not DrawnReport.objects.filter(assessment__in=assessments).exists()
+
+
+# --- retention is each studio's own setting ------------------------------------------------
+
+def test_each_studio_keeps_archived_clients_for_its_own_period(owner, stranger):
+    """Two studios, one keeping archived clients for a year, the other for two: the daily purge
+    erases exactly the clients past their own studio's period, in one query for all studios."""
+    import time_machine
+
+    Studio.objects.filter(pk=owner.studio_id).update(retention_days=365)
+    Studio.objects.filter(pk=stranger.studio_id).update(retention_days=730)
+    start = timezone.now()
+    ours, theirs = make_client(owner, "Amira Haddad"), make_client(stranger, "Zara Other")
+    ours.archive()
+    theirs.archive()
+    ours.refresh_from_db()
+    assert erasure_date(ours) == timezone.localdate(ours.archived_at + timedelta(days=365))
+
+    with time_machine.travel(start + timedelta(days=364), tick=False):
+        assert purge() == "Erased 0 clients past her studio's retention period.\n"
+    with time_machine.travel(start + timedelta(days=366), tick=False):
+        done = purge()
+        assert f"Erased client #{ours.pk} of owner@example.com (studio #{owner.studio_id})" in done
+        assert "Erased 1 client past" in done
+        assert set(Client.objects.values_list("full_name", flat=True)) == {"Zara Other"}
+        event = AccessEvent.objects.get(kind="erased_expired")
+        assert (event.studio_id, event.client, event.who) == (owner.studio_id, None, "Restride"), "in her studio's log"
+    with time_machine.travel(start + timedelta(days=731), tick=False):
+        assert "Erased 1 client past" in purge()
+        assert not Client.objects.exists()
+
+
+def test_finding_the_expired_clients_of_every_studio_is_one_query(owner, stranger, django_assert_num_queries):
+    from privacy.erasure import expired
+
+    for trainer in (owner, stranger):
+        for name in ("Amira Haddad", "Beth Okafor"):
+            archive(make_client(trainer, name), 4000)
+    with django_assert_num_queries(1):
+        assert len(list(expired())) == 4
+
+
+def test_an_archived_clients_page_uses_her_studios_period(owner, owner_http):
+    Studio.objects.filter(pk=owner.studio_id).update(retention_days=400)
+    client = make_client(owner)
+    owner_http.post(reverse("clients:archive", args=[client.pk]))
+    client.refresh_from_db()
+    due = timezone.localdate(client.archived_at + timedelta(days=400))
+    page = owner_http.get(reverse("clients:detail", args=[client.pk])).content.decode()
+    assert f"Everything about her will be erased on {due.day} {due:%b %Y} unless you restore her." in page
