@@ -2,6 +2,7 @@ import io
 import unicodedata
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from PIL import Image
 
@@ -73,6 +74,11 @@ class ChoosePasswordForm(BaseUserCreationForm):
     class Meta:
         model = Trainer
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's is an HTML list; our field template shows help as text (no |safe), so in words.
+        self.fields["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
 
 
 class JoinForm(SingleLineFieldsMixin, ChoosePasswordForm):

@@ -152,6 +152,7 @@ def test_a_new_person_joins_through_the_emailed_link_and_is_signed_in_as_a_membe
     path = emailed_path(message)
     page = anon_http.get(path)
     assert page.status_code == 200 and "Join Owner Fitness" in visible_text(page) and "new@example.com" in visible_text(page)
+    assert "at least 10 characters" in visible_text(page) and "&lt;li&gt;" not in page.content.decode()  # help in words
     assert join(anon_http, path).status_code == 302
     joined = Trainer.objects.get(email="new@example.com")
     assert (joined.studio_id, joined.role, joined.full_name) == (owner.studio_id, Trainer.TRAINER, "Nia New")
