@@ -41,8 +41,12 @@ def members(request, invite_form=None):
     user = request.user
     people = list(studio_members(user).order_by("full_name", "pk"))
     led = dict(user.studio.clients.order_by().values("trainer_id").annotate(n=Count("pk")).values_list("trainer_id", "n"))
+    # Joined the studio: when she accepted its invitation (she may have had an account before), else her account's start.
+    accepted = dict(Invitation.objects.filter(studio_id=user.studio_id, accepted_at__isnull=False)
+                    .order_by("accepted_at").values_list("email", "accepted_at"))
     for person in people:
         person.leads = led.get(person.pk, 0)
+        person.joined = accepted.get(person.email.lower(), person.date_joined)
     context = {"members": people, "nav": "profile", "studio": user.studio, "days": INVITATION_DAYS,
                "last_owner": sum(p.is_owner for p in people) == 1 and user.is_owner}
     if user.is_owner:

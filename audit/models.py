@@ -82,8 +82,9 @@ SIGN_IN_KINDS = ["signed_in", "second_factor_passed", "sign_in_failed", "second_
 
 class AccessEventQuerySet(models.QuerySet):
     def for_trainer(self, trainer):
-        """Her log: events about her clients and her own sign-ins, nobody else's."""
-        return self.filter(trainer=trainer)
+        """Her log: events about her clients and her own sign-ins, nobody else's; nothing about the
+        clients of a studio she has left (removed, or leaving): she no longer sees them at all."""
+        return self.filter(trainer=trainer).filter(models.Q(client__isnull=True) | models.Q(client__studio_id=trainer.studio_id))
 
     def update(self, **kwargs):
         raise AppendOnly("The access log cannot be edited.")

@@ -506,3 +506,22 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner():
             thread.join()
         assert sorted(outcomes) == ["done", "refused"]
         assert Trainer.objects.filter(studio=studio, role=Trainer.OWNER).count() == 1
+
+
+def test_joined_is_when_she_joined_the_studio_not_when_she_made_her_account(owner_http, owner, solo):
+    Trainer.objects.filter(pk=solo.pk).update(date_joined=timezone.now() - timedelta(days=400))
+    invitation_for(owner.studio, "solo@example.com", by=owner).accept(Trainer.objects.get(pk=solo.pk))
+    text = visible_text(owner_http.get(reverse("members")))
+    assert f"Sara Solo solo@example.com Trainer {timezone.localdate():%-d %b %Y}" in text
+
+
+def test_a_removed_members_access_log_names_none_of_the_studios_clients(owner, colleague):
+    client = make_client(colleague, "Amira Haddad")
+    her_browser = HttpClient()
+    her_browser.force_login(colleague)
+    her_browser.get(reverse("clients:detail", args=[client.pk]))  # logged in her log: she leads her
+    assert "Amira Haddad" in visible_text(her_browser.get(reverse("audit:log")))
+    leave_studio(colleague, by=owner, taker=owner)
+    her_browser.force_login(Trainer.objects.get(pk=colleague.pk))
+    log = her_browser.get(reverse("audit:log"))
+    assert log.status_code == 200 and "Amira Haddad" not in visible_text(log)
