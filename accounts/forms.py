@@ -2,6 +2,7 @@ import io
 import unicodedata
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from PIL import Image
 
@@ -73,6 +74,46 @@ class ChoosePasswordForm(BaseUserCreationForm):
     class Meta:
         model = Trainer
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's is an HTML list; our field template shows help as text (no |safe), so in words.
+        self.fields["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
+
+
+class JoinForm(SingleLineFieldsMixin, ChoosePasswordForm):
+    """The last step of sign-up from an invitation: the owner gave only her address, so she says
+    her name here as well as choosing her password."""
+
+    class Meta:
+        model = Trainer
+        fields = ["full_name"]
+        labels = {"full_name": "Your name"}
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Their email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(label="Role", choices=Trainer.ROLES, initial=Trainer.TRAINER,
+                             help_text="Owners manage the studio's members, details and settings; trainers work with its clients.")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Trainer.ROLES)
+
+
+class TakeOverForm(forms.Form):
+    """Who leads the clients of a member who leaves: another member of the studio."""
+
+    taker = forms.ModelChoiceField(label="Who takes over the clients she leads", queryset=Trainer.objects.none(),
+                                   empty_label=None)
+
+    def __init__(self, *args, members, leaver, default=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["taker"].queryset = members.exclude(pk=leaver.pk).order_by("full_name", "pk")
+        self.fields["taker"].initial = default
 
 
 class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):

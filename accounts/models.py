@@ -1,11 +1,14 @@
 import base64
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 # Sent with `studio` (inside the transaction) when its owner changes quiet_after_days: home's
@@ -165,3 +168,156 @@ class RateCount(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.hits} until {self.resets_at:%Y-%m-%d %H:%M}"
+
+
+# Sent with `studio`, `member`, `taker`, `by` and `reason` inside the transaction in which a member
+# who leads clients leaves her studio (removed, or leaving): the clients app, above this one, makes
+# `taker` their lead trainer (clients/apps.py). She leads none of the studio's clients afterwards.
+member_leaving = Signal()
+
+
+class MembershipRefused(Exception):
+    """A membership change the studio's rules refuse; its message says why, in words for the page."""
+
+
+def locked_members(studio_id):
+    """The studio's members, their rows locked until the transaction ends (always in the same
+    order, so two changes at once queue rather than deadlock): two owners demoting or removing each
+    other at once are counted one after the other, and the second sees the first's change."""
+    return list(Trainer.objects.select_for_update(of=("self",)).filter(studio_id=studio_id).order_by("pk"))
+
+
+def leads_clients(member, studio_id):
+    """How many of the studio's clients she leads (reached through the relation: clients sits above)."""
+    return member.clients.filter(studio_id=studio_id).count()
+
+
+def change_role(member, role):
+    """Make a member an owner or a trainer. The last owner stays one: a studio with members always
+    has an owner to manage them."""
+    with transaction.atomic():
+        members = {m.pk: m for m in locked_members(member.studio_id)}
+        if member.pk not in members:
+            raise MembershipRefused("She is no longer a member of this studio.")
+        if role != Trainer.OWNER and is_last_owner(member.pk, members.values()):
+            raise MembershipRefused("The studio needs an owner: make another member an owner first.")
+        Trainer.objects.filter(pk=member.pk).update(role=role, updated_at=timezone.now())
+    member.role = role
+
+
+def is_last_owner(pk, members):
+    owners = [m.pk for m in members if m.role == Trainer.OWNER]
+    return owners == [pk]
+
+
+def leave_studio(member, *, by, taker=None):
+    """She leaves her studio (an owner removed her, or she left): her other sessions end at once
+    (session_epoch), and she moves to a new, empty studio of her own as its owner, keeping her
+    account; what she recorded stays attributed to her. The clients she leads go to `taker` first
+    (required when she leads any), as a hand-over whose reason says she left. The last owner cannot
+    leave. Returns how many clients were handed over."""
+    with transaction.atomic():
+        studio_id = member.studio_id
+        members = {m.pk: m for m in locked_members(studio_id)}
+        if member.pk not in members:
+            raise MembershipRefused("She is no longer a member of this studio.")
+        if is_last_owner(member.pk, members.values()):
+            raise MembershipRefused("The studio's last owner cannot leave: make another member an owner first.")
+        led = leads_clients(member, studio_id)
+        if led:
+            if taker is None or taker.pk not in members or taker.pk == member.pk:
+                raise MembershipRefused("Choose another member of the studio to take over the clients she leads.")
+            member_leaving.send(sender=Trainer, studio=members[member.pk].studio, member=member, taker=members[taker.pk],
+                                by=by, reason=f"{member.full_name} left the studio")
+            if leads_clients(member, studio_id):  # nothing connected: never move her away from clients she leads
+                raise MembershipRefused("Her clients could not be handed over.")
+        studio = Studio.objects.create()
+        Trainer.objects.filter(pk=member.pk).update(studio=studio, role=Trainer.OWNER, updated_at=timezone.now(),
+                                                    session_epoch=F("session_epoch") + 1)
+    member.refresh_from_db()
+    return led
+
+
+INVITATION_DAYS = 7
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Neither accepted nor revoked, and its link still works."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True,
+                           created_at__gt=timezone.now() - timedelta(days=INVITATION_DAYS))
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join her studio with a role, emailed as a signed link that works
+    for INVITATION_DAYS days (accounts/views.py): a new person chooses her password through the
+    sign-up path; someone with an account signs in and accepts."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("email address")
+    role = models.CharField(max_length=8, choices=Trainer.ROLES, default=Trainer.TRAINER)
+    invited_by = models.ForeignKey(Trainer, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["studio", "-created_at"], name="invitation_studio_created")]
+        constraints = [models.CheckConstraint(condition=models.Q(role__in=["owner", "trainer"]), name="invitation_role_valid")]
+
+    def __str__(self):
+        return f"Invitation #{self.pk} to studio #{self.studio_id}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + timedelta(days=INVITATION_DAYS)
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None and self.revoked_at is None and timezone.now() < self.expires_at
+
+    def locked_if_pending(self):
+        """This invitation, its row locked for the transaction, while it is pending; else None
+        (used, revoked or expired meanwhile: a link submitted twice at once creates one account)."""
+        return Invitation.objects.select_for_update().pending().filter(pk=self.pk).first()
+
+    def accept_as_new(self, trainer):
+        """A new person, from the emailed link: her account, in the studio, with the invited role.
+        `trainer` is unsaved (ChoosePasswordForm's instance). None if the invitation was used meanwhile."""
+        with transaction.atomic():
+            if self.locked_if_pending() is None:
+                return None
+            trainer.studio_id, trainer.role = self.studio_id, self.role
+            trainer.save()
+            Invitation.objects.filter(pk=self.pk).update(accepted_at=timezone.now())
+        return trainer
+
+    def accept(self, trainer):
+        """Someone with an account joins, signed in: one studio at a time, so only from a studio of
+        one with no clients (else MembershipRefused says what to do first). Her other sessions end."""
+        with transaction.atomic():
+            if self.locked_if_pending() is None:
+                raise MembershipRefused("This invitation has been used, revoked or has expired.")
+            locked_members(trainer.studio_id)
+            if refused := self.refusal_for(trainer):
+                raise MembershipRefused(refused)
+            Trainer.objects.filter(pk=trainer.pk).update(studio_id=self.studio_id, role=self.role, updated_at=timezone.now(),
+                                                         session_epoch=F("session_epoch") + 1)
+            Invitation.objects.filter(pk=self.pk).update(accepted_at=timezone.now())
+        trainer.refresh_from_db()
+        return trainer
+
+    def refusal_for(self, trainer):
+        """Why `trainer`, who has an account, cannot accept now (in words for her), or None."""
+        if trainer.studio_id == self.studio_id:
+            return "You are already a member of this studio."
+        if Trainer.objects.filter(studio_id=trainer.studio_id).count() > 1 or Studio.objects.get(pk=trainer.studio_id).clients.exists():
+            return ("One studio at a time: your studio has other members or clients. Leave it, or hand its clients "
+                    "over and leave, first; then open this link again.")
+        return None
+
+    def revoke(self):
+        Invitation.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -70,6 +70,13 @@ KINDS = [
     ("second_factor_failed", "Failed sign-in (code)"),
     ("sign_in_locked", "Refused sign-in: locked after repeated failures"),
     ("erased_expired", "Erased after the retention period"),
+    # The studio's members
+    ("member_invited", "Invited someone to the studio"),
+    ("invitation_revoked", "Revoked an invitation to the studio"),
+    ("member_joined", "Joined the studio"),
+    ("member_removed", "Removed a member from the studio"),
+    ("member_left", "Left the studio"),
+    ("role_changed", "Changed a member's role"),
 ]
 SIGN_IN_KINDS = ["signed_in", "second_factor_passed", "sign_in_failed", "second_factor_failed", "sign_in_locked"]
 # Written by Restride itself, nobody signed in (the daily retention purge).

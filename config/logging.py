@@ -5,11 +5,13 @@ import re
 from collections.abc import Mapping
 
 # /p/<token>/… is her private link; /reset/<uidb64>/<token>/ a password reset (its
-# set-password step holds no secret); /signup/<token>/ confirms a sign-up.
+# set-password step holds no secret); /signup/<token>/ confirms a sign-up; /invitation/<token>/
+# is an owner's invitation to her studio.
 SECRET_PATHS = [
     (re.compile(r"/p/[^/\s?#\"']+"), "/p/[redacted]"),
     (re.compile(r"/reset/[^/\s?#\"']+/(?!set-password/)[^/\s?#\"']+"), "/reset/[redacted]/[redacted]"),
     (re.compile(r"/signup/(?!done/)[^/\s?#\"']+"), "/signup/[redacted]"),
+    (re.compile(r"/invitation/[^/\s?#\"']+"), "/invitation/[redacted]"),
 ]
 
 

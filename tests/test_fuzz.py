@@ -33,7 +33,8 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Trainer
+from accounts.member_views import invitation_token
+from accounts.models import Invitation, Trainer
 from accounts.views import SIGNUP_SALT
 from assessments.models import Assessment
 from clients.models import Client, ShareLink
@@ -73,6 +74,9 @@ def world(db):
     strength_log = StrengthLog.objects.create(plan=strength, sequence=1, done_on=timezone.localdate(), logged_by=trainer,
                                               symptoms=["heaviness_dragging"])
     details = {"email": "new-trainer@example.com", "full_name": "New Trainer", "business_name": ""}
+    colleague = Trainer.objects.create_user(email="fuzz-colleague@example.com", password="a-long-test-passphrase",
+                                            full_name="Fuzz Colleague", studio=trainer.studio, role=Trainer.TRAINER)
+    invitation = Invitation.objects.create(studio=trainer.studio, email="fuzz-invited@example.com", invited_by=trainer)
     return {
         "trainer": trainer,
         "client": client,
@@ -85,6 +89,8 @@ def world(db):
         "strength_log": strength_log,
         "share_token": share_token,
         "signup_token": signing.dumps(details, salt=SIGNUP_SALT, compress=True),
+        "colleague": colleague,
+        "invitation": invitation,
         "uidb64": urlsafe_base64_encode(force_bytes(trainer.pk)),
         "reset_token": default_token_generator.make_token(trainer),
     }
@@ -111,8 +117,14 @@ def parameter_value(world, namespace, name, route, parameter):
             return token_for(client=world["client"])
         if namespace == "reports":
             return world["share_token"]
+        if name == "invitation":
+            return invitation_token(world["invitation"])
         return {"signup_confirm": world["signup_token"], "password_reset_confirm": world["reset_token"]}.get(name)
     if parameter == "pk":
+        if name in ("member_role", "member_remove"):
+            return world["colleague"].pk
+        if name == "invitation_revoke":
+            return world["invitation"].pk
         if route.startswith("assessments/"):
             return world["assessment"].pk
         if namespace == "plans" and route.startswith("plans/exercises/"):

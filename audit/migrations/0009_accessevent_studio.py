@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_studios'),
-        ('audit', '0007_reminder_kinds'),  # 0008 (new kinds) is another branch's: renumbered at merge
+        ('audit', '0008_member_kinds'),
         ('clients', '0013_client_studio'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -19,8 +19,10 @@ HERS = {"client_pk", "assessment_pk", "log_pk", "token", "pk", "week"}
 # Pages whose address names a record that is not hers: a trainer's own template, the sign-up and
 # password-reset links (their tokens are not her link); her link's service worker and manifest,
 # which hold nothing of hers (the same script for everyone; her trainer's business name); the
-# unsubscribe page, a button (stopping her reminders is logged).
-NOT_HERS = {"signup_confirm", "password_reset_confirm", "reset", "service_worker", "manifest", "unsubscribe"}
+# unsubscribe page, a button (stopping her reminders is logged); the studio's members and
+# invitations (their changes are logged, as membership changes).
+NOT_HERS = {"signup_confirm", "password_reset_confirm", "reset", "service_worker", "manifest", "unsubscribe",
+            "member_role", "member_remove", "invitation_revoke", "invitation"}
 
 
 def her_pages(world):  # noqa: F811
