@@ -55,9 +55,13 @@ BY_TOKEN = {"token", "uidb64"}
 
 # Pages only a studio's owners may use: a trainer-role member gets a 403 (or a 404). New
 # owner-only pages (members, invitations, role changes, retention …) are added here, and only here.
-OWNER_ONLY_URLS = ["studio_details", "studio_logo"]
-# accounts/urls.py's "studio…" pages that every member may use (say why beside each).
-STUDIO_URLS_FOR_EVERY_MEMBER: list[str] = []
+OWNER_ONLY_URLS = ["studio_details", "studio_logo", "member_invite", "member_role", "member_remove", "invitation_revoke"]
+# accounts/urls.py's studio, member and invitation pages that every member may use (say why beside each).
+STUDIO_URLS_FOR_EVERY_MEMBER = [
+    "members",  # the list of who works there, read-only for a trainer (tests/accounts/test_members.py)
+    "studio_leave",  # any member may leave (the last owner cannot)
+    "invitation",  # the invitee's own link, reached by its signed token
+]
 
 
 # Walking the pages
@@ -268,6 +272,10 @@ def owner_only_url(name, member):
     for parameter in route.parameters:
         assert parameter.endswith("pk"), f"Teach owner_only_url() the parameter {parameter!r} of {route.route}"
         kwargs[parameter] = member.pk
+    if name == "invitation_revoke":  # an invitation of the studio's, waiting
+        from accounts.models import Invitation
+        kwargs["pk"] = Invitation.objects.create(studio=member.studio, email="invited@example.com",
+                                                 role="trainer", invited_by=member).pk
     return reverse(name, kwargs=kwargs)
 
 
@@ -290,7 +298,7 @@ def post_data(fields):
 
 def test_every_studio_page_of_accounts_is_listed_as_owner_only_or_for_every_member():
     names = {pattern.name for pattern in accounts.urls.urlpatterns if getattr(pattern, "name", None)}
-    studio_pages = {name for name in names if name.startswith("studio")}
+    studio_pages = {name for name in names if name.startswith(("studio", "member", "invitation"))}
     assert set(OWNER_ONLY_URLS) <= names, set(OWNER_ONLY_URLS) - names
     unlisted = studio_pages - set(OWNER_ONLY_URLS) - set(STUDIO_URLS_FOR_EVERY_MEMBER)
     assert not unlisted, f"Add these to OWNER_ONLY_URLS (or, if every member may use them, STUDIO_URLS_FOR_EVERY_MEMBER): {unlisted}"
