@@ -48,6 +48,8 @@ def test_the_owner_invites_a_colleague_who_joins_and_sees_the_studios_clients(pa
     colleague.get_by_role("button", name="Create account and join").click()
     expect(colleague.get_by_role("button", name="Sign out")).to_be_visible()
     colleague.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()
+    expect(colleague.get_by_role("link", name="Amira Haddad")).to_have_count(0)  # the clients she leads first: none yet
+    colleague.get_by_role("link", name="Everyone’s").click()
     expect(colleague.get_by_role("link", name="Amira Haddad")).to_be_visible()
     colleague.context.close()
 
