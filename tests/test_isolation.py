@@ -12,6 +12,7 @@ values the page gives it. So a new page is walked here the day it is added:
 """
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -172,7 +173,8 @@ def test_a_colleague_gets_what_the_owner_gets_on_every_page_of_the_studios_clien
         for http in (as_owner, as_colleague):  # each from the same database: the first is rolled back
             with transaction.atomic():
                 response = send(http, target)
-                answers.append((response.status_code, response.get("Location", "").split("?")[0]))
+                # A record made there is named by a new id: PostgreSQL's sequences are not rolled back.
+                answers.append((response.status_code, re.sub(r"\d+", "N", response.get("Location", "").split("?")[0])))
                 transaction.set_rollback(True)
         match = resolve(target.url)
         if f"{match.namespace}:{match.url_name}" in LEAD_OR_OWNER_ONLY:
