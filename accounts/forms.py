@@ -92,7 +92,8 @@ class JoinForm(SingleLineFieldsMixin, ChoosePasswordForm):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Their email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(label="Their email address", max_length=254,  # Invitation.email's column
+                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(label="Role", choices=Trainer.ROLES, initial=Trainer.TRAINER,
                              help_text="Owners manage the studio's members, details and settings; trainers work with its clients.")
 

@@ -98,7 +98,8 @@ def invitation_from(token):
         return None
     invitation = Invitation.objects.select_related("studio", "invited_by").filter(
         pk=details.get("i"), email=details.get("e")).first()
-    return invitation if invitation and invitation.is_pending else None
+    # An invitation stands only while whoever sent it is still an owner of the studio.
+    return invitation if invitation and invitation.is_pending and not invitation.inviter_refusal() else None
 
 
 def send_invitation(request, invitation):
@@ -130,7 +131,7 @@ def member_role(request, pk):
     form = RoleForm(request.POST)
     if form.is_valid() and form.cleaned_data["role"] != member.role:
         try:
-            change_role(member, form.cleaned_data["role"])
+            change_role(member, form.cleaned_data["role"], by=request.user)
         except MembershipRefused as refused:
             messages.error(request, str(refused))
             return redirect("members")
@@ -152,6 +153,7 @@ def leaving_page(request, member, *, leaving_herself):
                    "before you can leave the studio.")
     if request.method == "POST" and refused is None and (form is None or form.is_valid()):
         taker = form.cleaned_data["taker"] if form else None
+        studio_id = request.user.studio_id  # the studio she leaves (or is removed from) logs it
         try:
             handed = leave_studio(member, by=request.user, taker=taker)
         except MembershipRefused as error:
@@ -161,7 +163,7 @@ def leaving_page(request, member, *, leaving_herself):
                 "member_removed", f"Trainer #{member.pk} removed")
             if handed:
                 target += f"; {handed} client{'s' if handed != 1 else ''} handed over to trainer #{taker.pk}"
-            audit.record(request, None, kind, target)
+            audit.record(request, None, kind, target, studio_id=studio_id)
             if leaving_herself:
                 update_session_auth_hash(request, member)  # this session goes on; her others end
                 messages.success(request, "You have left the studio. You keep your account, with a studio of your own.")

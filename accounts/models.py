@@ -119,9 +119,19 @@ class Trainer(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    # Written only by the membership operations below, under a lock of the studio's members: a
+    # full save of a copy read before one of them (her profile, a password change) must not move
+    # her back into a studio she was removed from, or back to a role she lost, with her old
+    # sessions valid again.
+    MEMBERSHIP_FIELDS = ("studio", "role", "session_epoch")
+
     def save(self, *args, **kwargs):
         if self.studio_id is None:  # signing up (or createtrainer, or a test) on her own
             self.studio = Studio.objects.create()
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            skipped = {*self.MEMBERSHIP_FIELDS, *self.get_deferred_fields()}
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in skipped and f.attname not in skipped]
         super().save(*args, **kwargs)
 
     @property
@@ -192,16 +202,26 @@ def leads_clients(member, studio_id):
     return member.clients.filter(studio_id=studio_id).count()
 
 
-def change_role(member, role):
+def acting_owner_refusal(by, members):
+    """Checked under the lock: whoever acts must still be an owner of the studio (another owner may
+    have removed or demoted her a moment ago)."""
+    if by is not None and (by.pk not in members or members[by.pk].role != Trainer.OWNER):
+        raise MembershipRefused("You are no longer an owner of this studio.")
+
+
+def change_role(member, role, *, by=None):
     """Make a member an owner or a trainer. The last owner stays one: a studio with members always
-    has an owner to manage them."""
+    has an owner to manage them. An owner who becomes a trainer takes back the invitations she sent."""
     with transaction.atomic():
         members = {m.pk: m for m in locked_members(member.studio_id)}
+        acting_owner_refusal(by, members)
         if member.pk not in members:
             raise MembershipRefused("She is no longer a member of this studio.")
         if role != Trainer.OWNER and is_last_owner(member.pk, members.values()):
             raise MembershipRefused("The studio needs an owner: make another member an owner first.")
         Trainer.objects.filter(pk=member.pk).update(role=role, updated_at=timezone.now())
+        if role != Trainer.OWNER:
+            Invitation.objects.pending().filter(studio_id=member.studio_id, invited_by=member).update(revoked_at=timezone.now())
     member.role = role
 
 
@@ -219,6 +239,8 @@ def leave_studio(member, *, by, taker=None):
     with transaction.atomic():
         studio_id = member.studio_id
         members = {m.pk: m for m in locked_members(studio_id)}
+        if by is not None and by.pk != member.pk:  # removed by an owner, who must still be one
+            acting_owner_refusal(by, members)
         if member.pk not in members:
             raise MembershipRefused("She is no longer a member of this studio.")
         if is_last_owner(member.pk, members.values()):
@@ -234,6 +256,8 @@ def leave_studio(member, *, by, taker=None):
         studio = Studio.objects.create()
         Trainer.objects.filter(pk=member.pk).update(studio=studio, role=Trainer.OWNER, updated_at=timezone.now(),
                                                     session_epoch=F("session_epoch") + 1)
+        # What she sent goes with her: an invitation of hers cannot bring anyone in after she left.
+        Invitation.objects.pending().filter(studio_id=studio_id, invited_by=member).update(revoked_at=timezone.now())
     member.refresh_from_db()
     return led
 
@@ -288,7 +312,7 @@ class Invitation(models.Model):
         """A new person, from the emailed link: her account, in the studio, with the invited role.
         `trainer` is unsaved (ChoosePasswordForm's instance). None if the invitation was used meanwhile."""
         with transaction.atomic():
-            if self.locked_if_pending() is None:
+            if self.locked_if_pending() is None or self.inviter_refusal():
                 return None
             trainer.studio_id, trainer.role = self.studio_id, self.role
             trainer.save()
@@ -307,16 +331,27 @@ class Invitation(models.Model):
             Trainer.objects.filter(pk=trainer.pk).update(studio_id=self.studio_id, role=self.role, updated_at=timezone.now(),
                                                          session_epoch=F("session_epoch") + 1)
             Invitation.objects.filter(pk=self.pk).update(accepted_at=timezone.now())
+            # The studio she leaves has nobody now: nobody may join it by an invitation of hers.
+            Invitation.objects.pending().filter(studio_id=trainer.studio_id).update(revoked_at=timezone.now())
         trainer.refresh_from_db()
         return trainer
 
     def refusal_for(self, trainer):
         """Why `trainer`, who has an account, cannot accept now (in words for her), or None."""
+        if inviter_gone := self.inviter_refusal():
+            return inviter_gone
         if trainer.studio_id == self.studio_id:
             return "You are already a member of this studio."
         if Trainer.objects.filter(studio_id=trainer.studio_id).count() > 1 or Studio.objects.get(pk=trainer.studio_id).clients.exists():
             return ("One studio at a time: your studio has other members or clients. Leave it, or hand its clients "
                     "over and leave, first; then open this link again.")
+        return None
+
+    def inviter_refusal(self):
+        """An invitation stands only while whoever sent it is still an owner of the studio."""
+        inviter = self.invited_by
+        if inviter is None or inviter.studio_id != self.studio_id or inviter.role != Trainer.OWNER:
+            return "Whoever sent this invitation no longer manages the studio: ask the studio to invite you again."
         return None
 
     def revoke(self):

@@ -4,10 +4,10 @@ Views call `audit.record(request, client, kind, obj)` (a trainer) or
 `audit.record_link(request, client, kind, obj)` (her private link): one line each."""
 
 
-def record(request, client, kind, obj=None):
+def record(request, client, kind, obj=None, *, studio_id=None):
     from .log import record as _record
 
-    return _record(request, client, kind, obj)
+    return _record(request, client, kind, obj, studio_id=studio_id)
 
 
 def record_view(request, client, kind, obj=None):

@@ -28,13 +28,16 @@ def actor_name(user):
     return str(user)[:150] if user is not None else ""
 
 
-def record(request, client, kind, obj=None):
+def record(request, client, kind, obj=None, *, studio_id=None):
     """A signed-in trainer saw or changed something about `client` (None: nobody in particular),
-    in the log of her client's studio (or, about nobody, her own studio's)."""
+    in the log of her client's studio (or, about nobody, `studio_id`'s, else her own studio's:
+    leaving a studio is written in the log of the studio she left)."""
     user = request.user if request.user.is_authenticated else None
+    if studio_id is None:
+        studio_id = client.studio_id if client is not None else getattr(user, "studio_id", None)
     return AccessEvent.objects.create(
         trainer_id=client.trainer_id if client is not None else getattr(user, "pk", None),
-        studio_id=client.studio_id if client is not None else getattr(user, "studio_id", None),
+        studio_id=studio_id,
         actor=user, actor_name=actor_name(user), client=client, kind=kind,
         target=describe(obj), address=client_address(request), at=timezone.now(),
     )

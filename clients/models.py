@@ -202,7 +202,9 @@ class Client(models.Model):
         # Only clients/versions.py writes data_version and her derived state: a save of a copy read
         # before a bump or an assessment must not set them back.
         if not adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            skipped = {*DERIVED_FIELDS, *self.get_deferred_fields()}  # as Django saves a deferred copy
+            # Her studio and lead trainer change only by a hand-over (hand_over, a member leaving),
+            # under a lock: a save of a copy read before one must not undo it.
+            skipped = {*DERIVED_FIELDS, "studio", "trainer", *self.get_deferred_fields()}  # as Django saves a deferred copy
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
                                        if not f.primary_key and f.attname not in skipped and f.name not in skipped]
         with versions.operation():

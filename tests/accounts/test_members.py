@@ -531,3 +531,96 @@ def test_a_removed_members_access_log_names_none_of_the_studios_clients(owner, c
     her_browser.force_login(Trainer.objects.get(pk=colleague.pk))
     log = her_browser.get(reverse("audit:log"))
     assert log.status_code == 200 and "Amira Haddad" not in visible_text(log)
+
+
+# A stale copy, an inviter who left, a leave in the log of the studio she left (review of issue 26)
+
+def test_a_stale_save_of_her_account_cannot_undo_her_removal_or_demotion(owner, colleague):
+    from accounts.forms import ProfileForm
+    from accounts.models import change_role, leave_studio
+
+    promoted = make_trainer("second-owner@example.com", "Sian Second", studio=owner.studio, role=Trainer.OWNER)
+    stale = Trainer.objects.get(pk=promoted.pk)  # her profile request loaded her before the demotion
+    change_role(Trainer.objects.get(pk=promoted.pk), Trainer.TRAINER, by=owner)
+    form = ProfileForm({"full_name": "Sian Second", "daily_digest": "on"}, instance=stale)
+    assert form.is_valid()
+    form.save()
+    assert Trainer.objects.get(pk=promoted.pk).role == Trainer.TRAINER
+
+    stale = Trainer.objects.get(pk=colleague.pk)  # and before her removal
+    leave_studio(Trainer.objects.get(pk=colleague.pk), by=owner)
+    form = ProfileForm({"full_name": "Cara Colleague", "daily_digest": "on"}, instance=stale)
+    assert form.is_valid()
+    form.save()
+    after = Trainer.objects.get(pk=colleague.pk)
+    assert after.studio_id != owner.studio_id and after.session_epoch == 1 and after.full_name == "Cara Colleague"
+
+
+def test_a_stale_edit_of_a_client_cannot_undo_her_hand_over(owner, colleague):
+    from django.forms.models import model_to_dict
+
+    from accounts.models import leave_studio
+    from clients.forms import ClientForm
+
+    client = make_client(colleague)
+    stale = Client.objects.get(pk=client.pk)  # an edit of her details loaded her before
+    leave_studio(Trainer.objects.get(pk=colleague.pk), by=owner, taker=owner)
+    data = {k: v for k, v in model_to_dict(stale, fields=ClientForm.Meta.fields).items() if v is not None}
+    form = ClientForm(data, instance=stale)
+    assert form.is_valid(), form.errors
+    form.save()
+    after = Client.objects.get(pk=client.pk)
+    assert (after.trainer_id, after.studio_id) == (owner.pk, owner.studio_id)
+
+
+def test_leaving_is_written_in_the_log_of_the_studio_she_left(owner, colleague, colleague_http):
+    colleague_http.post(reverse("studio_leave"))
+    event = AccessEvent.objects.get(kind="member_left")
+    assert event.studio_id == owner.studio_id
+    assert AccessEvent.objects.for_trainer(owner).filter(kind="member_left").exists()
+
+
+def test_an_invitation_falls_with_its_sender(owner, colleague, anon_http):
+    from accounts.member_views import invitation_token
+    from accounts.models import change_role, leave_studio
+
+    second = make_trainer("second-owner@example.com", "Sian Second", studio=owner.studio, role=Trainer.OWNER)
+    sent = Invitation.objects.create(studio=owner.studio, email="friend@example.com", role=Trainer.OWNER, invited_by=second)
+    leave_studio(Trainer.objects.get(pk=second.pk), by=owner)  # removed: what she sent goes with her
+    assert not Invitation.objects.pending().filter(pk=sent.pk).exists()
+    assert anon_http.get(reverse("invitation", args=[invitation_token(sent)])).status_code == 404
+
+    third = make_trainer("third-owner@example.com", "Tess Third", studio=owner.studio, role=Trainer.OWNER)
+    sent = Invitation.objects.create(studio=owner.studio, email="friend2@example.com", role=Trainer.OWNER, invited_by=third)
+    change_role(Trainer.objects.get(pk=third.pk), Trainer.TRAINER, by=owner)  # demoted: the same
+    assert not Invitation.objects.pending().filter(pk=sent.pk).exists()
+    # And one whose sender is no longer an owner, however that came about, is not accepted.
+    Invitation.objects.filter(pk=sent.pk).update(revoked_at=None)
+    assert anon_http.get(reverse("invitation", args=[invitation_token(sent)])).status_code == 404
+    assert not Trainer.objects.filter(email="friend2@example.com").exists()
+
+
+def test_a_studio_left_empty_takes_back_its_invitations(db):
+    alone = make_trainer("alone@example.com", "Ann Alone")
+    elsewhere = make_trainer("elsewhere@example.com", "Tia Elsewhere")
+    hers = Invitation.objects.create(studio=alone.studio, email="b@example.com", role=Trainer.TRAINER, invited_by=alone)
+    Invitation.objects.create(studio=elsewhere.studio, email=alone.email, role=Trainer.TRAINER,
+                              invited_by=elsewhere).accept(alone)
+    assert not Invitation.objects.pending().filter(pk=hers.pk).exists()
+
+
+def test_an_owner_removed_a_moment_ago_removes_nobody(owner, colleague):
+    from accounts.models import MembershipRefused, leave_studio
+
+    second = make_trainer("second-owner@example.com", "Sian Second", studio=owner.studio, role=Trainer.OWNER)
+    stale_second = Trainer.objects.get(pk=second.pk)  # her request passed owner_only() before she was removed
+    leave_studio(Trainer.objects.get(pk=second.pk), by=owner)
+    with pytest.raises(MembershipRefused):
+        leave_studio(Trainer.objects.get(pk=colleague.pk), by=stale_second)
+    assert Trainer.objects.get(pk=colleague.pk).studio_id == owner.studio_id
+
+
+def test_an_over_long_address_is_refused_next_to_the_field(owner_http):
+    response = owner_http.post(reverse("member_invite"), {"email": "a" * 250 + "@x.test", "role": Trainer.TRAINER})
+    assert response.status_code in (200, 400) and not Invitation.objects.exists()
+    assert "at most 254 characters" in visible_text(response)
