@@ -137,18 +137,32 @@ def ready_client(client_record):
     return client_record
 
 
+def signed_in(trainer):
+    """A test client signed in as `trainer`."""
+    http = HttpClient()
+    http.force_login(trainer)
+    return http
+
+
 @pytest.fixture
 def owner_http(owner):
-    http = HttpClient()
-    http.force_login(owner)
-    return http
+    return signed_in(owner)
 
 
 @pytest.fixture
 def stranger_http(stranger):
-    http = HttpClient()
-    http.force_login(stranger)
-    return http
+    return signed_in(stranger)
+
+
+@pytest.fixture
+def colleague(owner):
+    """A trainer of the owner's studio (issue 26): she works with the owner's clients."""
+    return make_trainer("colleague@example.com", "Cara Colleague", studio=owner.studio)
+
+
+@pytest.fixture
+def colleague_http(colleague):
+    return signed_in(colleague)
 
 
 @pytest.fixture

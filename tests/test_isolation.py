@@ -31,7 +31,7 @@ from clients.models import Client, ShareLink
 from privacy.erasure import erase_client
 from programmes.models import Exercise, Plan, PlanSession, Programme, SessionLog
 from tests.audit.backup_snapshot import PROJECT_APPS
-from tests.conftest import make_client, make_trainer, next_log_day, visible_text, walk_run_30
+from tests.conftest import make_client, make_trainer, next_log_day, signed_in, visible_text, walk_run_30
 from tests.factories import make_assessment
 from tests.test_fuzz import (
     BOOKKEEPING_TABLES,
@@ -113,11 +113,6 @@ def send(http, target, htmx=False):
 def described(target):
     return f"{target.method.upper()} {target.url}"
 
-
-def signed_in(trainer):
-    http = HttpClient()
-    http.force_login(trainer)
-    return http
 
 
 # What "nothing changed" means: the rows of every table of the project's apps but the bookkeeping

@@ -30,18 +30,6 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-good-long-passphrase"
 
 
-@pytest.fixture
-def colleague(owner):
-    return make_trainer("colleague@example.com", "Cara Colleague", studio=owner.studio)
-
-
-@pytest.fixture
-def colleague_http(colleague):
-    http = HttpClient()
-    http.force_login(colleague)
-    return http
-
-
 def signed_in(http):
     return http.get(reverse("profile")).status_code == 200
 

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client as HttpClient
 from django.urls import reverse
 
 from audit.models import AccessEvent
@@ -14,31 +13,19 @@ from clients.models import Client, Handover, ShareLink
 from tests.conftest import make_client, make_trainer, visible_text
 
 
-@pytest.fixture
-def cara(owner):
-    return make_trainer("cara@example.com", "Cara Colleague", studio=owner.studio)
-
-
-@pytest.fixture
-def cara_http(cara):
-    http = HttpClient()
-    http.force_login(cara)
-    return http
-
-
 def hand_over(http, client, to, reason="Cara takes her Tuesday sessions from now on"):
     return http.post(reverse("clients:hand_over", args=[client.pk]), {"to": to.pk, "reason": reason})
 
 
-def test_handing_her_over_makes_the_other_trainer_lead_with_the_reason_in_her_history(owner, owner_http, cara, client_record):
+def test_handing_her_over_makes_the_other_trainer_lead_with_the_reason_in_her_history(owner, owner_http, colleague, client_record):
     version = Client.objects.get(pk=client_record.pk).data_version
-    response = hand_over(owner_http, client_record, cara)
+    response = hand_over(owner_http, client_record, colleague)
     assert response.status_code == 302 and response["Location"].endswith("#lead-trainer")
     client = Client.objects.get(pk=client_record.pk)
-    assert client.trainer == cara
+    assert client.trainer == colleague
     assert client.data_version == version + 1  # once: her page and report are drawn again with the new name
     handover = Handover.objects.get(client=client)
-    assert (handover.from_trainer, handover.to_trainer, handover.by) == (owner, cara, owner)
+    assert (handover.from_trainer, handover.to_trainer, handover.by) == (owner, colleague, owner)
     assert handover.reason == "Cara takes her Tuesday sessions from now on"
     event = AccessEvent.objects.get(client=client, kind="handed_over")
     assert event.actor == owner and event.target == "From Olivia Owner to Cara Colleague"
@@ -48,15 +35,15 @@ def test_handing_her_over_makes_the_other_trainer_lead_with_the_reason_in_her_hi
             "“Cara takes her Tuesday sessions from now on”") in page
 
 
-def test_any_trainer_of_the_studio_may_hand_a_client_over(owner, cara, cara_http, client_record):
+def test_any_trainer_of_the_studio_may_hand_a_client_over(owner, colleague, colleague_http, client_record):
     """Decided: they all work with her, and the history names who did it; not only her lead or the owners."""
     dee = make_trainer("dee@example.com", "Dee Third", studio=owner.studio)
-    assert hand_over(cara_http, client_record, dee, "Dee has mornings free").status_code == 302
+    assert hand_over(colleague_http, client_record, dee, "Dee has mornings free").status_code == 302
     handover = Handover.objects.get(client=client_record)
-    assert (handover.from_trainer, handover.to_trainer, handover.by) == (owner, dee, cara)
+    assert (handover.from_trainer, handover.to_trainer, handover.by) == (owner, dee, colleague)
 
 
-def test_she_cannot_be_handed_to_another_studios_trainer(owner, owner_http, cara, stranger, client_record):
+def test_she_cannot_be_handed_to_another_studios_trainer(owner, owner_http, colleague, stranger, client_record):
     version = Client.objects.get(pk=client_record.pk).data_version
     response = hand_over(owner_http, client_record, stranger)
     assert response.status_code == 400
@@ -71,28 +58,28 @@ def test_she_cannot_be_handed_to_another_studios_trainer(owner, owner_http, cara
     assert not Handover.objects.exists() and Client.objects.get(pk=client.pk).data_version == version
 
 
-def test_a_blank_reason_is_refused_next_to_the_field_keeping_her_choice(owner, owner_http, cara, client_record):
-    response = hand_over(owner_http, client_record, cara, reason="   ")
+def test_a_blank_reason_is_refused_next_to_the_field_keeping_her_choice(owner, owner_http, colleague, client_record):
+    response = hand_over(owner_http, client_record, colleague, reason="   ")
     assert response.status_code == 400
     page = response.content.decode()
     error = page.index("Give a reason for the hand-over.")
     assert page.index('for="id_reason"') < error < page.index('name="reason"')
-    assert re.search(rf'<option value="{cara.pk}" selected>Cara Colleague</option>', page)
+    assert re.search(rf'<option value="{colleague.pk}" selected>Cara Colleague</option>', page)
     assert Client.objects.get(pk=client_record.pk).trainer == owner and not Handover.objects.exists()
 
 
-def test_a_reason_is_one_line_of_at_most_200_characters(owner, owner_http, cara, client_record):
-    response = hand_over(owner_http, client_record, cara, reason="x" * 201)
+def test_a_reason_is_one_line_of_at_most_200_characters(owner, owner_http, colleague, client_record):
+    response = hand_over(owner_http, client_record, colleague, reason="x" * 201)
     assert response.status_code == 400 and "at most 200 characters" in visible_text(response)
-    assert hand_over(owner_http, client_record, cara, reason="Covering\r\nher   leave").status_code == 302
+    assert hand_over(owner_http, client_record, colleague, reason="Covering\r\nher   leave").status_code == 302
     assert Handover.objects.get().reason == "Covering her leave"
 
 
-def test_the_hand_over_url_is_the_studios_alone(owner, cara, client_record, anon_http, stranger_http):
+def test_the_hand_over_url_is_the_studios_alone(owner, colleague, client_record, anon_http, stranger_http):
     url = reverse("clients:hand_over", args=[client_record.pk])
-    response = hand_over(anon_http, client_record, cara)
+    response = hand_over(anon_http, client_record, colleague)
     assert response.status_code == 302 and reverse("login") in response["Location"]
-    assert hand_over(stranger_http, client_record, cara).status_code == 404
+    assert hand_over(stranger_http, client_record, colleague).status_code == 404
     assert anon_http.get(url).status_code in (302, 405)
     assert Client.objects.get(pk=client_record.pk).trainer == owner and not Handover.objects.exists()
 
@@ -103,7 +90,7 @@ def test_a_trainer_on_her_own_sees_no_lead_trainer_or_hand_over(owner_http, clie
     assert "Lead trainer" not in owner_http.get(reverse("clients:create")).content.decode()
 
 
-def test_the_hand_over_form_offers_the_studios_other_trainers(owner_http, cara, stranger, client_record):
+def test_the_hand_over_form_offers_the_studios_other_trainers(owner_http, colleague, stranger, client_record):
     page = owner_http.get(client_record.get_absolute_url()).content.decode()
     form = page[page.index('id="lead-trainer"'):]
     form = form[:form.index("</section>")]
@@ -115,33 +102,33 @@ NEW_CLIENT = {"full_name": "Bea New", "baby_date_of_birth": "2026-09-01", "breas
               "prior_incontinence": "", "bmi_30_or_more": "", "delivery": "", "perineal_trauma": ""}
 
 
-def test_a_new_client_of_a_studio_of_two_is_led_by_the_trainer_chosen_by_default_her(owner, owner_http, cara):
+def test_a_new_client_of_a_studio_of_two_is_led_by_the_trainer_chosen_by_default_her(owner, owner_http, colleague):
     page = owner_http.get(reverse("clients:create")).content.decode()
     assert re.search(rf'<option value="{owner.pk}" selected>Olivia Owner</option>', page)
     assert owner_http.post(reverse("clients:create"), NEW_CLIENT).status_code == 302
     assert Client.objects.get(full_name="Bea New").trainer == owner
-    owner_http.post(reverse("clients:create"), {**NEW_CLIENT, "full_name": "Cat New", "lead_trainer": cara.pk})
-    assert Client.objects.get(full_name="Cat New").trainer == cara
+    owner_http.post(reverse("clients:create"), {**NEW_CLIENT, "full_name": "Cat New", "lead_trainer": colleague.pk})
+    assert Client.objects.get(full_name="Cat New").trainer == colleague
 
 
-def test_a_new_client_cannot_be_led_by_another_studios_trainer(owner_http, cara, stranger):
+def test_a_new_client_cannot_be_led_by_another_studios_trainer(owner_http, colleague, stranger):
     response = owner_http.post(reverse("clients:create"), {**NEW_CLIENT, "lead_trainer": stranger.pk})
     assert response.status_code == 200 and not Client.objects.filter(full_name="Bea New").exists()
 
 
-def test_her_link_email_is_signed_by_her_lead_trainer_whoever_sends_it(owner, cara_http, client_record):
+def test_her_link_email_is_signed_by_her_lead_trainer_whoever_sends_it(owner, colleague_http, client_record):
     Client.objects.filter(pk=client_record.pk).update(email="amira@example.com")
     ShareLink.issue(client_record, owner)
-    cara_http.post(reverse("clients:link_email", args=[client_record.pk]))
+    colleague_http.post(reverse("clients:link_email", args=[client_record.pk]))
     assert len(mail.outbox) == 1
     assert "Olivia Owner\nOwner Fitness" in mail.outbox[0].body and "Cara" not in mail.outbox[0].body
 
 
 @pytest.mark.parametrize("count", [1, 8])
-def test_her_page_with_hand_overs_stays_constant_in_queries(owner, owner_http, cara, count, django_assert_max_num_queries):
+def test_her_page_with_hand_overs_stays_constant_in_queries(owner, owner_http, colleague, count, django_assert_max_num_queries):
     client = make_client(owner)
     for index in range(count):
-        client.hand_over(cara if index % 2 == 0 else owner, owner, f"Hand-over {index}")
+        client.hand_over(colleague if index % 2 == 0 else owner, owner, f"Hand-over {index}")
     with django_assert_max_num_queries(9):
         page = owner_http.get(client.get_absolute_url()).content.decode()
     assert page.count("Hand-over ") == count

@@ -5,19 +5,12 @@ import io
 import zipfile
 
 import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Studio
 from audit.models import AccessEvent
 from clients.models import Client
-from tests.conftest import make_client, make_trainer, visible_text
-
-
-def signed_in(trainer):
-    http = HttpClient()
-    http.force_login(trainer)
-    return http
+from tests.conftest import make_client, make_trainer, signed_in, visible_text
 
 
 @pytest.fixture
