@@ -292,10 +292,11 @@ def referral_context(client, log, **extra):
 def assessment_summary(request, pk):
     """Where the studio's "Finish" leads: the verdict and what to do next, the programme
     step decided by the one rule for who may run."""
-    assessment = get_assessment_for_trainer(request, pk)
+    assessment = get_assessment_for_trainer(request, pk, "recorded_by")  # its line under the heading names who
     client = assessment.client
     audit.record_view(request, client, "viewed_assessment", assessment)  # its verdict and reasons
-    latest = client.assessments.first()
+    # Her row names her latest (kept with every change of hers): after Finish, this one.
+    latest = assessment if assessment.pk == client.latest_assessment_id else client.assessments.first()
     context = {
         "assessment": assessment,
         "client": client,

@@ -50,11 +50,12 @@ def too_many(response, seconds):
     return response
 
 
-def link_or_refusal(request, token):
+def link_or_refusal(request, token, logo=False):
     """(link, None) for a usable link; else (None, response). Revoked, expired and unknown
     links get the very same 404, so a link's existence cannot be probed. An address that
-    keeps guessing is told to wait; a real link still works from it (a proxy may share it)."""
-    link = ShareLink.objects.find(token)
+    keeps guessing is told to wait; a real link still works from it (a proxy may share it).
+    `logo`: her studio's logo read with it (StudioLogo.url_of), for a page that shows it."""
+    link = (ShareLink.objects.select_related("client__studio__logo") if logo else ShareLink.objects).find(token)
     if link is not None:
         return link, None
     if seconds := hit(bad_token_counter(request), BAD_TOKEN_LIMIT, BAD_TOKEN_WINDOW):
@@ -64,7 +65,7 @@ def link_or_refusal(request, token):
 
 @require_safe
 def progress(request, token):
-    link, refusal = link_or_refusal(request, token)
+    link, refusal = link_or_refusal(request, token, logo=True)
     if refusal:
         return refusal
     client = link.client
@@ -77,7 +78,7 @@ def progress(request, token):
     for check_up in context["timeline"]:
         check_up["report_url"] = report_url(check_up["assessment"].pk)
     calendar_url = request.build_absolute_uri(reverse("reports:calendar", args=[token]))
-    context.update(token=token, logo_url=StudioLogo.url_for(client.studio_id), calendar_url=calendar_url,
+    context.update(token=token, logo_url=StudioLogo.url_of(client.studio), calendar_url=calendar_url,
                    webcal_url="webcal://" + calendar_url.split("://", 1)[1])
     context.update(her_strength_context(client, query_number(request, "ticked"), plan=context["strength_plan"]))
     return private(render(request, "reports/progress.html", context))

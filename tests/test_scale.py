@@ -61,7 +61,7 @@ def test_her_page_costs_the_same_queries_however_long_her_history(owner, anon_ht
     client = make_client(owner, weeks=60)
     history(client, count)
     _, token = ShareLink.issue(client, owner)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert anon_http.get(reverse("reports:progress", args=[token])).status_code == 200
 
 

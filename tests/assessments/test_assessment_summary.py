@@ -94,6 +94,17 @@ def test_an_older_assessment_points_to_the_later_one(owner_http, client_record):
     assert "A later assessment" in page and later.get_absolute_url() in page
 
 
+def test_the_summary_of_her_latest_reads_it_once_and_names_who_recorded_it(owner_http, owner, client_record,
+                                                                           django_assert_num_queries):
+    """After Finish: her row names her latest, so this one is not read again, and who recorded it
+    is joined (session, trainer, assessment, access log, programme, link)."""
+    make_assessment(client_record, days_after_birth=70)
+    latest = make_assessment(client_record, days_after_birth=90, by=owner)
+    with django_assert_num_queries(6):
+        page = owner_http.get(summary_url(latest)).content.decode()
+    assert f"recorded by {owner}" in page and "A later assessment" not in page
+
+
 def test_an_active_link_is_described_not_remade(owner_http, assessment):
     ShareLink.issue(assessment.client, assessment.client.trainer)
     page = owner_http.get(summary_url(assessment)).content.decode()

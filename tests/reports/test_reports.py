@@ -1,3 +1,4 @@
+import base64
 import io
 import re
 from datetime import date, timedelta
@@ -369,6 +370,15 @@ def test_a_trainer_of_the_studio_sees_its_logo_but_only_its_owner_changes_it(own
     assert (upload.status_code, removal.status_code, details.status_code) == (403, 403, 403)
     owner.studio.refresh_from_db()
     assert StudioLogo.objects.filter(studio=owner.studio).count() == 1 and owner.studio.name == "Owner Fitness"
+
+
+def test_her_page_shows_her_studios_logo_read_with_her_link(shared, anon_http, django_assert_max_num_queries):
+    page = anon_http.get(progress_url(shared["token"])).content.decode()
+    assert "data:image/png;base64," not in page
+    StudioLogo.objects.create(studio=shared["client"].studio, data=png_bytes(), content_type="image/png")
+    with django_assert_max_num_queries(8):  # no query of its own: joined with her link
+        page = anon_http.get(progress_url(shared["token"])).content.decode()
+    assert f"data:image/png;base64,{base64.b64encode(png_bytes()).decode()}" in page
 
 
 def test_private_links_are_redacted_from_logs():
