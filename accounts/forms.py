@@ -106,14 +106,15 @@ class RoleForm(forms.Form):
 
 
 class TakeOverForm(forms.Form):
-    """Who leads the clients of a member who leaves: another member of the studio."""
+    """Who leads the clients of a member who leaves: another active member of the studio (a
+    deactivated account cannot sign in to work with them)."""
 
     taker = forms.ModelChoiceField(label="Who takes over the clients she leads", queryset=Trainer.objects.none(),
                                    empty_label=None)
 
     def __init__(self, *args, members, leaver, default=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["taker"].queryset = members.exclude(pk=leaver.pk).order_by("full_name", "pk")
+        self.fields["taker"].queryset = members.filter(is_active=True).exclude(pk=leaver.pk).order_by("full_name", "pk")
         self.fields["taker"].initial = default
 
 

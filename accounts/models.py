@@ -253,7 +253,7 @@ def leave_studio(member, *, by, taker=None):
             raise MembershipRefused("The studio's last owner cannot leave: make another member an owner first.")
         led = leads_clients(member, studio_id)
         if led:
-            if taker is None or taker.pk not in members or taker.pk == member.pk:
+            if taker is None or taker.pk not in members or taker.pk == member.pk or not members[taker.pk].is_active:
                 raise MembershipRefused("Choose another member of the studio to take over the clients she leads.")
             member_leaving.send(sender=Trainer, studio=members[member.pk].studio, member=member, taker=members[taker.pk],
                                 by=by, reason=f"{member.full_name} left the studio")

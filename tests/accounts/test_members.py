@@ -374,6 +374,20 @@ def test_removing_a_member_who_leads_clients_hands_them_over(owner_http, owner, 
     assert not Handover.objects.filter(client=mine).exists()
 
 
+def test_a_deactivated_member_is_neither_offered_nor_taken_as_the_one_who_takes_over(owner_http, owner, colleague):
+    away = make_trainer("away@example.com", "Ada Away", studio=owner.studio)
+    Trainer.objects.filter(pk=away.pk).update(is_active=False)
+    make_client(colleague, "Amira Haddad")
+    page = owner_http.get(reverse("member_remove", args=[colleague.pk])).content.decode()
+    assert f'value="{away.pk}"' not in page and f'value="{owner.pk}"' in page
+    refused = owner_http.post(reverse("member_remove", args=[colleague.pk]), {"taker": away.pk})
+    assert refused.status_code == 200 and "Select a valid choice" in visible_text(refused)
+    with pytest.raises(MembershipRefused):
+        leave_studio(Trainer.objects.get(pk=colleague.pk), by=owner, taker=Trainer.objects.get(pk=away.pk))
+    assert Client.objects.get().trainer_id == colleague.pk
+    assert Trainer.objects.get(pk=colleague.pk).studio_id == owner.studio_id
+
+
 def test_a_taker_from_another_studio_is_refused(owner_http, colleague, stranger):
     make_client(colleague, "Amira Haddad")
     page = owner_http.post(reverse("member_remove", args=[colleague.pk]), {"taker": stranger.pk})
