@@ -60,13 +60,19 @@ def client_list(request: HtmxHttpRequest):
     clients = clients.archived() if show_archived else clients.active()
     if whose["mine"]:
         clients = clients.led_by(request.user)
+    listed = clients
     # Each row's verdict, programme state and check-up due, and whether another client of hers has
     # her name (then her baby's date of birth, or her email, tells them apart), ride on the page's one query.
     clients = with_namesakes(with_current_programme(with_latest_assessment(clients.only(
         "full_name", "email", "baby_date_of_birth", "last_activity_at"))))
     if whose["many_trainers"]:
         clients = clients.annotate(lead_name=F("trainer__full_name"))  # the lead trainer column, joined
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(clients, PAGE_SIZE)
+    # Counted without the joins the rows carry: each adds at most one row to a client (her latest
+    # assessment; her current programme, one at most by a constraint), so they cannot change the count,
+    # and on PostgreSQL the count's join to the current programmes scanned every studio's.
+    paginator.count = listed.count()
+    page = paginator.get_page(request.GET.get("page"))
     template = "clients/list.html#results" if request.htmx and not request.htmx.boosted else "clients/list.html"
     statuses = statuses_for(request.user, page.object_list, timezone.localdate())
     for client in page.object_list:

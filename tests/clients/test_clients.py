@@ -116,6 +116,32 @@ def test_list_paginates(owner_http, owner):
     assert "Page 2 of 2" in second
 
 
+def test_the_list_counts_her_clients_without_the_joins_of_their_rows(owner_http, owner, colleague):
+    """Her latest assessment and her current programme ride on each row; the page count reads her
+    studio's clients alone (on PostgreSQL its join to the current programmes scanned every studio's)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.browser.conftest import assign_programme
+    from tests.factories import make_assessment
+
+    clients = [make_client(owner, f"Client {index:02}") for index in range(27)]
+    for client in clients[:3]:
+        make_assessment(client)
+    assign_programme(clients[0])
+    make_client(colleague, "Colleague's Client")  # her studio's: listed under "Everyone's"
+    Client.objects.filter(pk=clients[-1].pk).update(archived_at=timezone.now())  # not listed
+    with CaptureQueriesContext(connection) as captured:
+        first = owner_http.get(reverse("clients:list")).content.decode()
+    [count] = [query["sql"] for query in captured if "COUNT(" in query["sql"]]
+    assert "JOIN" not in count and "Page 1 of 2" in first and first.count('class="client-row"') == 25
+    mine = owner_http.get(reverse("clients:list"), {"page": 2}).content.decode()
+    everyone = owner_http.get(reverse("clients:list"), {"page": 2, "clients": "all"}).content.decode()
+    assert mine.count('class="client-row"') == 1 and everyone.count('class="client-row"') == 2
+    found = owner_http.get(reverse("clients:list"), {"q": "Client 0"}).content.decode()
+    assert found.count('class="client-row"') == 10 and "Page 1 of" not in found
+
+
 @pytest.mark.parametrize("count", [1, 200])
 def test_list_query_count_does_not_grow_with_clients(owner_http, owner, count, django_assert_max_num_queries):
     Client.objects.bulk_create(
