@@ -14,9 +14,10 @@ def hand_over_leavers_clients(sender, studio, member, taker, by, reason, **kwarg
     derived from her records depends on who leads her."""
     with versions.operation():
         led = list(Client.objects.filter(studio=studio, trainer=member).values_list("pk", flat=True))
-        Client.objects.filter(pk__in=led).update(trainer=taker)
         now = timezone.now()
+        Client.objects.filter(pk__in=led).update(trainer=taker, updated_at=now)  # as Client.hand_over() does
+        # The reason is made here ("<her name> left the studio"): cut to fit where a long name would
+        # overflow it, where Client.hand_over() refuses a trainer's reason that is too long.
+        reason = Handover.tidy(reason)[: Handover.REASON_MAX_LENGTH]
         Handover.objects.bulk_create(
-            Handover(client_id=pk, from_trainer=member, to_trainer=taker, by=by,
-                     reason=" ".join(reason.split())[: Handover.REASON_MAX_LENGTH], at=now)
-            for pk in led)
+            Handover(client_id=pk, from_trainer=member, to_trainer=taker, by=by, reason=reason, at=now) for pk in led)

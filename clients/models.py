@@ -314,7 +314,7 @@ class Client(models.Model):
         history (Handover). Her row is locked first, so two hand-overs at once do not both read
         the same lead trainer; her page and report name the new one, so her version moves on
         (once: one operation). Returns the Handover; ValueError when it cannot be done."""
-        reason = " ".join(reason.split())
+        reason = Handover.tidy(reason)
         if not reason:
             raise ValueError("Give a reason for the hand-over.")
         if len(reason) > Handover.REASON_MAX_LENGTH:
@@ -455,6 +455,11 @@ class Handover(models.Model):
 
     def __str__(self):
         return f"Handed over {self.at:%-d %b %Y}"
+
+    @staticmethod
+    def tidy(reason):
+        """A reason as her history keeps it: on one line, its spaces single."""
+        return " ".join(reason.split())
 
 
 def studio_members(trainer):
