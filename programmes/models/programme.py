@@ -250,7 +250,7 @@ class Programme(ProgrammeOperations, models.Model):
         have them (her row as `latest` carries it, else read with her programmes).
         tests/programmes/test_stored_state.py holds the result to the replay."""
         fields = ("pk", "client_id", "start_date", "override_items", "stored_status", "stored_referral", "stored_detail")
-        holdable = programmes.filter(stored_status__in=("active", "held"))
+        holdable = programmes.filter(stored_status__in=("active", "held")).order_by()  # each is worked out alone
         client = latest.client if latest is not None and Assessment.client.is_cached(latest) else None
         if client is None:
             rows = list(holdable.select_related("client").only(*fields, *(f"client__{name}" for name in HOLD_CLIENT_FIELDS)))
