@@ -11,16 +11,35 @@ from lib.forms import DateInput, YesNoUnknown
 from .models import COLUMNS, COLUMNS_BY_NAME, RED_FLAG_DELETION_NEEDED, RED_FLAG_REMOVAL_NEEDED
 
 
+class SharedField:
+    """A protocol field made once (AssessmentForm.add_protocol_fields) and shared by every form
+    instead of copied into each, as Django copies a form's fields: copying some 60 fields and their
+    widgets was most of the cost of building the studio's form, on every autosave. Nothing alters a
+    form's protocol fields or their widgets once made (tests/assessments/test_forms_shared.py holds
+    every use of the form to that), so sharing them is the same as copying them."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class ProtocolFlagField(SharedField, forms.NullBooleanField):
+    pass
+
+
+class ProtocolNumberField(SharedField, forms.IntegerField):
+    pass
+
+
 def column_form_field(column):
     item = column.item
     if column.is_flag:
         answers = column.answers
-        return forms.NullBooleanField(
+        return ProtocolFlagField(
             label=column.label, required=False,
             widget=YesNoUnknown(unknown_label=answers.unknown, yes_label=answers.yes, no_label=answers.no),
         )
     range_message = f"Enter a whole number of {item.unit} from 0 to {item.maximum}, or leave it blank if {protocol.NOT_TESTED}."
-    return forms.IntegerField(
+    return ProtocolNumberField(
         label=column.label, required=False, min_value=0, max_value=item.maximum,
         error_messages={"invalid": range_message, "min_value": range_message, "max_value": range_message},
         widget=forms.NumberInput(attrs={

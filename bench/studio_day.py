@@ -458,8 +458,10 @@ class Writer:
     def log_data(self, position):
         from django.utils import timezone
 
+        # "Any symptoms?" is her form's first question (the trainer's form has none and ignores it).
         return {"done_on": timezone.localdate().isoformat(), "outcome": "completed", "effort": "4", "notes": "",
-                "sequence": position["sequence"], "week": position["week"], "session": position["session"]}
+                "any_symptoms": "no", "sequence": position["sequence"], "week": position["week"],
+                "session": position["session"]}
 
     def trainer_log(self, recorder):
         if not self.logs:

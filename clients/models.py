@@ -384,7 +384,7 @@ class Client(models.Model):
             if how.replay:
                 her_programmes.model.refresh_states(her_programmes, latest=latest, red_flags=flags)
             else:
-                her_programmes.model.refresh_holds(her_programmes, latest=latest, red_flags=flags)
+                her_programmes.model.refresh_holds(pk, latest=latest, red_flags=flags, using=using)
         return {"latest_assessment_id": latest.pk if latest else None, **red_flag_fields(flags),
                 **versions.derived_for([(pk, latest)], using, red_flags={pk: flags})[pk]}
 

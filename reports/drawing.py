@@ -19,9 +19,10 @@ No cache is involved: the queue itself says what is waiting."""
 
 import logging
 from datetime import timedelta
+from functools import cache
 
-from django.db import transaction
-from django.tasks import task
+from django.db import connections, router, transaction
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
 from clients import versions
@@ -72,21 +73,38 @@ def draw_reports(client_pk, latest_only=False):
     return drawn + (draw_stale(history[-2::-1]) if len(history) > 1 else 0)
 
 
+@cache  # the table's name does not change while running
+def waiting_sql(vendor, count):
+    """The statement waiting() runs, for `count` clients: her id is the task's first argument
+    (args_kwargs {"args": [her id], "kwargs": …}), read as PostgreSQL's or else SQLite's JSON
+    functions read it (text on PostgreSQL, a number on SQLite)."""
+    from django_tasks_db.models import DBTaskResult
+
+    first = "args_kwargs #>> '{args,0}'" if vendor == "postgresql" else "JSON_EXTRACT(args_kwargs, '$.args[0]')"
+    return (f"SELECT {first} FROM {DBTaskResult._meta.db_table} WHERE status = %s AND backend_name = %s "
+            f"AND task_path = %s AND run_after > %s AND {first} IN ({', '.join(['%s'] * count)})")
+
+
 def waiting(client_pks):
     """Those of `client_pks` with a drawing task queued that will not start for COVER_MARGIN
     seconds yet (so it will see a change committed now). Only the database backend has a queue
-    to read; with any other (the test suite's) nothing is found waiting."""
+    to read; with any other (the test suite's) nothing is found waiting. One statement, written
+    out: it runs at the end of every operation on her data (an autosave, a session logged), and
+    compiling it as expressions cost more than running it."""
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
     backend = draw_reports.get_backend()
-    if not isinstance(backend, DatabaseBackend):
+    client_pks = list(client_pks)
+    if not isinstance(backend, DatabaseBackend) or not client_pks:
         return set()
-    queued = DBTaskResult.objects.filter(
-        status="READY", backend_name=backend.alias, task_path=draw_reports.module_path,
-        run_after__gt=timezone.now() + timedelta(seconds=COVER_MARGIN), args_kwargs__args__0__in=list(client_pks),
-    ).values_list("args_kwargs", flat=True)
-    return {args_kwargs["args"][0] for args_kwargs in queued}
+    connection = connections[router.db_for_read(DBTaskResult)]
+    starts = connection.ops.adapt_datetimefield_value(timezone.now() + timedelta(seconds=COVER_MARGIN))
+    keys = [str(pk) for pk in client_pks] if connection.vendor == "postgresql" else client_pks
+    with connection.cursor() as cursor:
+        cursor.execute(waiting_sql(connection.vendor, len(keys)),
+                       [TaskResultStatus.READY.value, backend.alias, draw_reports.module_path, starts, *keys])
+        return {int(first) for first, in cursor.fetchall()}
 
 
 def enqueue(client_pks, priority=0):

@@ -3,11 +3,12 @@ state is replayed from her session logs and resumes and held by the rule for who
 the stored state home and the client list read (refresh_state()). Its operations are in
 operations.py."""
 
+import json
 from datetime import timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
 
 from assessments.models import Assessment
@@ -239,25 +240,24 @@ class Programme(ProgrammeOperations, models.Model):
         return rows
 
     @staticmethod
-    def refresh_holds(programmes, latest=None, red_flags=None):
+    def refresh_holds(client_id, latest=None, red_flags=None, using=None):
         """refresh_states() when only what the rule for who may run reads has changed (her latest
         assessment's result, what it carries over, her red flags, her baby's date of birth), not
         her programmes' logs, resumes or plan: a replay would give the position it gave when their
         stored state was last written, so what the hold decides (status "held" or "active", a
         referral, why) is worked out from that stored state alone, without reading the logs. A
-        paused or finished programme is not held (status), so only the active and held are read.
-        `latest`: her latest assessment, loaded; `red_flags`: her open red flags as her row will
-        have them (her row as `latest` carries it, else read with her programmes).
-        tests/programmes/test_stored_state.py holds the result to the replay."""
-        fields = ("pk", "client_id", "start_date", "override_items", "stored_status", "stored_referral", "stored_detail")
-        holdable = programmes.filter(stored_status__in=("active", "held"))
+        paused or finished programme is not held (status), so only her active and held ones are
+        read, in no order (each is worked out alone). `latest`: her latest assessment, loaded;
+        `red_flags`: her open red flags as her row will have them (her row as `latest` carries
+        it, else read with her programmes). tests/programmes/test_stored_state.py holds the result
+        to the replay."""
         client = latest.client if latest is not None and Assessment.client.is_cached(latest) else None
         if client is None:
-            rows = list(holdable.select_related("client").only(*fields, *(f"client__{name}" for name in HOLD_CLIENT_FIELDS)))
+            fields = ("pk", *(name for name in HOLD_FIELDS if name != "id"))
+            rows = list(Programme.objects.using(using).filter(client_id=client_id, stored_status__in=HOLDABLE).order_by()
+                        .select_related("client").only(*fields, *(f"client__{name}" for name in HOLD_CLIENT_FIELDS)))
         else:
-            rows = list(holdable.only(*fields))
-            for programme in rows:
-                programme.client = client
+            rows = holdable_of(client_id, client, using)
         for programme in rows:
             if red_flags is not None:
                 programme.client.open_red_flags = red_flags
@@ -367,6 +367,38 @@ STORED_FIELDS = ("stored_status", "stored_referral", "stored_week", "stored_week
 # What the rule for who may run, and her latest assessment's result, read of her row (refresh_holds).
 HOLD_CLIENT_FIELDS = ("baby_date_of_birth", "open_red_flags", "delivery", "perineal_trauma", "breastfeeding",
                       "prior_incontinence", "bmi_30_or_more", "physio_seen_date")
+# What the hold is worked out from, of her programmes that can be held (refresh_holds).
+HOLD_FIELDS = ("id", "client_id", "start_date", "override_items", "stored_status", "stored_referral", "stored_detail")
+HOLDABLE = ("active", "held")
+
+
+@cache  # the table's columns do not change while running
+def holdable_sql():
+    """Her active and held programmes' HOLD_FIELDS, in the model's order (Model.from_db reads them so)."""
+    columns = [field.column for field in Programme._meta.concrete_fields if field.attname in HOLD_FIELDS]
+    return (f"SELECT {', '.join(columns)} FROM {Programme._meta.db_table} "
+            f"WHERE client_id = %s AND stored_status IN ({', '.join(['%s'] * len(HOLDABLE))})")
+
+
+def holdable_of(client_id, client, using=None):
+    """Her programmes that can be held, as refresh_holds() works them out, with `client` (hers,
+    loaded) as theirs: one statement, written out, as it is on most edits of her latest assessment, and
+    compiling it as expressions cost more than running it."""
+    using = using or DEFAULT_DB_ALIAS
+    names = [field.attname for field in Programme._meta.concrete_fields if field.attname in HOLD_FIELDS]
+    items = names.index("override_items")
+    with connections[using].cursor() as cursor:
+        cursor.execute(holdable_sql(), [client_id, *HOLDABLE])
+        found = cursor.fetchall()
+    programmes = []
+    for values in found:
+        values = list(values)
+        if isinstance(values[items], str):  # JSON as text (SQLite, and PostgreSQL as Django reads it)
+            values[items] = json.loads(values[items])
+        programme = Programme.from_db(using, names, values)
+        programme.client = client
+        programmes.append(programme)
+    return programmes
 
 
 def status_label(status, referral_pending, week, weeks):

@@ -3,10 +3,11 @@ Django's widget templates (they were most of the studio's cost): every input mus
 what its widget renders, unbound and bound, with errors and without."""
 
 import pytest
+from django.template import engines
 from django.urls import reverse
 
 from assessments.forms import AssessmentForm
-from assessments.templatetags.studio_tags import choice_labels, number_input, studio_measure
+from assessments.templatetags.studio_tags import choice_labels, number_input, section_index, studio_measure
 from assessments.views import form_initial
 from guideline import protocol
 from tests.factories import make_assessment
@@ -67,6 +68,29 @@ def test_each_measurement_has_its_label_boxes_target_and_error_slots(assessment)
                 assert not item.target_text or item.target_text in html
     carried = studio_measure(next(row for row in rows_of(unbound) if row["item"].path == "strength.calf_raise"), assessment)
     assert carried.count('<span class="carried-tag" id="carried-strength_calf_raise_right">carried over</span>') == 1
+
+
+# What templates/assessments/studio.html drew the section index with before: a loop per section.
+SECTION_INDEX = (
+    '{% for part in assessment.section_progress %}\n'
+    '        <li><a class="section-index__link{% if part.complete %} section-index__link--complete{% endif %}"'
+    ' href="#section-{{ part.section.code }}">\n'
+    '          <span class="section-index__title">{{ part.section.title }}</span>\n'
+    '          <span class="section-index__count">{{ part.done }} of {{ part.total }}'
+    '{% if part.complete %}<span aria-hidden="true"> ✓</span>{% endif %}</span>\n'
+    '          <progress class="section-index__bar" max="{{ part.total }}" value="{{ part.done }}" aria-hidden="true"></progress>\n'
+    '        </a></li>{% endfor %}')
+
+
+def test_the_section_index_is_what_its_template_drew(client_record):
+    """Sections complete, partly recorded and empty: the same as the template loop wrote them."""
+    template = engines["django"].from_string(SECTION_INDEX)
+    for overrides in ({}, {"strength_calf_raise_left": None, "symptoms_urgency": None},
+                      {column.name: None for column in protocol.FIELDS}):
+        assessment = make_assessment(client_record, **overrides)
+        drawn = section_index(assessment)
+        assert drawn == template.render({"assessment": assessment}), overrides
+        assert ("section-index__link--complete" in drawn) == (overrides != {column.name: None for column in protocol.FIELDS})
 
 
 def rows_of(form):

@@ -206,3 +206,32 @@ def test_the_worklist_reads_stored_state_that_a_log_and_an_assessment_kept_in_st
     assert stored(programme)["stored_status"] == "held" and stored(programme)["stored_referral"]
     client.assessments.first().delete()
     assert stored(programme)["stored_status"] == "active"
+
+
+@pytest.mark.django_db
+def test_her_holdable_programmes_written_out_are_what_the_orm_reads(owner):
+    """refresh_holds() reads her active and held programmes in a written-out statement when her
+    row is loaded (programme.py holdable_of): the same values, types and deferred fields as the
+    ORM gives, an override's items included; a finished one is not held, so not read."""
+    from programmes.models.programme import HOLD_FIELDS, holdable_of
+    from tests.conftest import walk_run_30
+
+    client = make_client(owner, weeks=20)
+    make_assessment(client)
+    ended = Programme.assign(client=client, template=walk_run_30(), start_date=timezone.localdate(), by=owner)
+    Programme.objects.filter(pk=ended.pk).update(ended_at=timezone.now(), stored_status="finished")
+    current = Programme.assign(client=client, template=walk_run_30(), start_date=timezone.localdate(), by=owner)
+    Programme.objects.filter(pk=current.pk).update(override_items=["pelvic_floor.fast_reps"], stored_status="held",
+                                                   stored_referral=True, stored_detail="Why")
+    fields = ("pk", *(name for name in HOLD_FIELDS if name != "id"))
+    expected = {programme.pk: programme for programme in Programme.objects.filter(
+        client=client, stored_status__in=("active", "held")).only(*fields)}
+    client = Client.objects.get(pk=client.pk)
+    found = holdable_of(client.pk, client)
+    assert [programme.pk for programme in found] == list(expected) == [current.pk]
+    for programme in found:
+        for name in HOLD_FIELDS:
+            value, wanted = getattr(programme, name), getattr(expected[programme.pk], name)
+            assert (value, type(value)) == (wanted, type(wanted)), name
+        assert programme.get_deferred_fields() == expected[programme.pk].get_deferred_fields()
+        assert programme.client is client and not programme._state.adding

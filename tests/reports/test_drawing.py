@@ -186,6 +186,26 @@ def test_a_task_still_waiting_covers_the_next_changes(owner, database_queue):
     assert database_queue() == [client.pk, client.pk]
 
 
+def test_waiting_finds_the_clients_whose_drawing_starts_later_and_no_others(owner, database_queue):
+    """Asked about several clients at once (her trainer's details changed): a drawing about to
+    start, another task of hers, another backend's and a finished one cover nothing."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reports.drawing import waiting
+
+    DBTaskResult.objects.all().delete()
+    later, soon, other_task, other_backend, finished, none = (make_client(owner, name=f"Client {n}").pk for n in range(6))
+    DBTaskResult.objects.all().delete()  # their records' own tasks
+    for pk in (later, soon, other_task, other_backend, finished):
+        draw_reports.using(run_after=timezone.now() + timedelta(seconds=30)).enqueue(pk)
+    DBTaskResult.objects.filter(args_kwargs__args__0=soon).update(run_after=timezone.now() + timedelta(seconds=2))
+    DBTaskResult.objects.filter(args_kwargs__args__0=other_task).update(task_path="reports.worker.sweep")
+    DBTaskResult.objects.filter(args_kwargs__args__0=other_backend).update(backend_name="elsewhere")
+    DBTaskResult.objects.filter(args_kwargs__args__0=finished).update(status="SUCCESSFUL")
+    assert waiting([later, soon, other_task, other_backend, finished, none]) == {later}
+    assert waiting([later]) == {later} and waiting([none]) == set() and waiting([]) == set()
+
+
 def test_a_logged_session_or_her_profile_queues_her_reports(full_client, owner, queued):  # noqa: F811
     client, _ = full_client
     default_task_backend.clear()
