@@ -82,17 +82,19 @@ def waiting_sql(vendor, count):
 
     first = "args_kwargs #>> '{args,0}'" if vendor == "postgresql" else "JSON_EXTRACT(args_kwargs, '$.args[0]')"
     return (f"SELECT {first} FROM {DBTaskResult._meta.db_table} WHERE status = %s AND backend_name = %s "
-            f"AND task_path = %s AND run_after > %s AND {first} IN ({', '.join(['%s'] * count)})")
+            f"AND task_path = %s AND run_after > %s AND run_after < %s AND {first} IN ({', '.join(['%s'] * count)})")
 
 
 def waiting(client_pks):
     """Those of `client_pks` with a drawing task queued that will not start for COVER_MARGIN
-    seconds yet (so it will see a change committed now). Only the database backend has a queue
+    seconds yet (so it will see a change committed now). A task queued to run at once (Finish's,
+    draw_now; one handed back by the worker's sweep) covers nothing: django-tasks-db stores its
+    "no start time" as the largest date (get_date_max()), which is not "later" but "now". Only the database backend has a queue
     to read; with any other (the test suite's) nothing is found waiting. One statement, written
     out: it runs at the end of every operation on her data (an autosave, a session logged), and
     compiling it as expressions cost more than running it."""
     from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     backend = draw_reports.get_backend()
     client_pks = list(client_pks)
@@ -100,10 +102,11 @@ def waiting(client_pks):
         return set()
     connection = connections[router.db_for_read(DBTaskResult)]
     starts = connection.ops.adapt_datetimefield_value(timezone.now() + timedelta(seconds=COVER_MARGIN))
+    at_once = connection.ops.adapt_datetimefield_value(get_date_max())
     keys = [str(pk) for pk in client_pks] if connection.vendor == "postgresql" else client_pks
     with connection.cursor() as cursor:
         cursor.execute(waiting_sql(connection.vendor, len(keys)),
-                       [TaskResultStatus.READY.value, backend.alias, draw_reports.module_path, starts, *keys])
+                       [TaskResultStatus.READY.value, backend.alias, draw_reports.module_path, starts, at_once, *keys])
         return {int(first) for first, in cursor.fetchall()}
 
 

@@ -206,6 +206,23 @@ def test_waiting_finds_the_clients_whose_drawing_starts_later_and_no_others(owne
     assert waiting([later]) == {later} and waiting([none]) == set() and waiting([]) == set()
 
 
+def test_a_drawing_queued_to_run_at_once_covers_no_later_change(owner, database_queue):
+    """Finish queues her latest report's drawing with no start time (draw_now): the worker may take
+    it at once and read her data before a change made a moment later commits (her session logged
+    after the verdict), so that change queues its own drawing."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reports.drawing import draw_now, waiting
+
+    client = make_client(owner)
+    assessment = make_assessment(client)
+    DBTaskResult.objects.all().delete()
+    draw_now(client.pk)
+    assert waiting([client.pk]) == set()
+    assessment.save_changes({"notes": "After Finish"}, owner, assessment.version)
+    assert database_queue() == [client.pk, client.pk]
+
+
 def test_a_logged_session_or_her_profile_queues_her_reports(full_client, owner, queued):  # noqa: F811
     client, _ = full_client
     default_task_backend.clear()
