@@ -1,8 +1,9 @@
 """What one changed client costs the report worker: a client with 12 assessments (or as many as
 asked) and a programme, her reports all drawn; then she logs a session, and the worker's task
-for her runs (reports/drawing.py draw_reports), in this process. Printed: how many reports it
-rendered to know their keys, how many it drew, and its wall and CPU time; then the same after an
-edit of her latest assessment, and after an edit of her first one.
+for her runs (reports/drawing.py draw_reports), in this process, warmed up as `manage.py worker`
+warms up before its first task. Printed: how many reports it rendered to know their keys, how
+many it drew, and its wall and CPU time; then the same after an edit of her latest assessment,
+and after an edit of her first one.
 
 Run:  .venv/bin/python bench/drawing.py [assessments]
 Uses a scratch SQLite database with the demo data.
@@ -37,6 +38,7 @@ def main():
     from reports import pdf
     from reports.drawing import draw_reports
     from reports.management.commands.loadscale import Command as LoadScale
+    from reports.management.commands.worker import warm_up
 
     call_command("migrate", verbosity=0)
     loader = LoadScale()
@@ -49,6 +51,7 @@ def main():
     if not client.programmes.exists():
         loader.programmes(trainer, [client], timezone.localdate())
 
+    warm_up()
     rendered, drawn = [], []
     render, draw = pdf.report_html, pdf.html_to_pdf
     pdf.report_html = lambda *args, **kwargs: rendered.append(1) or render(*args, **kwargs)

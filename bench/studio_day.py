@@ -1,12 +1,13 @@
 """A studio day: N trainers working at once against gunicorn as deployed, with the report worker.
 
 Serves the app as the Dockerfile and docker-compose.yml do (gunicorn, 3 sync workers, the
-access log written; `manage.py db_worker` beside it, as the compose file starts it) with
+access log written; `manage.py worker` beside it, as the compose file starts it, or --workers of
+them, as `docker compose up --scale worker=N` does) with
 production settings on the database DATABASE_URL names (one that `bench/pages.py --scale`
 loaded: the scale-NN trainers and their clients) and the cache REDIS_URL names, on loopback
 only, and drives it from this process:
 
-    .venv/bin/python bench/studio_day.py 10 20 50 [--seconds 60]
+    .venv/bin/python bench/studio_day.py 10 20 50 [--seconds 60] [--workers 2]
 
 Each of N trainers (scale-01 … scale-N) works through her clients who are running, one after
 another: she opens the client's page, opens her latest assessment in the studio and changes 20
@@ -50,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
 PASSWORD = "restride-demo-2026"  # the demo's; loadscale gives its trainers the same one
 WARM_UP = 10  # seconds of each run not counted: every trainer signs in and finds her feet
-SERVED = []  # gunicorn's and the report worker's process ids
+SERVED = []  # gunicorn's and the report workers' process ids
 TIMEOUT = 30  # gunicorn's worker timeout: a request that takes longer has failed anyway
 ENV = {
     "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "SECRET_KEY": "bench-" + "x" * 40,
@@ -219,12 +220,12 @@ class CpuShare:
 
     def sample(self):
         table = processes()
-        web, worker = self.served
+        web, *workers = self.served
 
         def family(pid):
             return {pid} | {child for child, (_, parent, _) in table.items() if parent == pid}
 
-        groups = {"gunicorn": family(web), "report worker": family(worker)}
+        groups = {"gunicorn": family(web), "report worker": set().union(*map(family, workers))}
         totals = {name: sum(table[pid][2] for pid in pids if pid in table) for name, pids in groups.items()}
         totals["postgres (all)"] = sum(cpu for name, _, cpu in table.values() if name.startswith("postgres"))
         totals["this bench"] = table.get(os.getpid(), ("", 0, 0.0))[2]
@@ -544,8 +545,9 @@ def writes(seconds):
 # Serving -------------------------------------------------------------------------------------------
 
 
-def serve():
-    """gunicorn as the Dockerfile starts it, and the report worker as docker-compose.yml does."""
+def serve(workers=1):
+    """gunicorn as the Dockerfile starts it, and `workers` report workers as docker-compose.yml
+    starts one (`docker compose up --scale worker=N` starts N)."""
     try:
         Browser().request("GET", "/healthz")
     except OSError:
@@ -561,15 +563,15 @@ def serve():
          "--access-logfile", str(access_log), "--access-logformat", "%(h)s %(t)s %(m)s %(s)s %(b)s %(M)sms"],
         cwd=ROOT, env=env)
     # Its log of every task would drown this one's figures.
-    worker = subprocess.Popen(worker_command(python), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    workers = [subprocess.Popen(worker_command(python), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL) for _ in range(workers)]
     for _ in range(100):
         try:
             Browser().request("GET", "/accounts/login/")
             break
         except OSError:
             time.sleep(0.2)
-    return [web, worker], access_log
+    return [web, *workers], access_log
 
 
 def worker_command(python):
@@ -585,6 +587,7 @@ def main():
     parser.add_argument("trainers", type=int, nargs="*", help="how many trainers work at once, one run each")
     parser.add_argument("--seconds", type=int, default=None, help="length of each run (default 60; 5 with --writes)")
     parser.add_argument("--writes", action="store_true", help="write latencies at 1, 4 and 16 users")
+    parser.add_argument("--workers", type=int, default=1, help="report workers beside gunicorn (default 1, as the compose file)")
     args = parser.parse_args()
     if not args.trainers and not args.writes:
         parser.error("say how many trainers (e.g. 10 20 50), or --writes")
@@ -596,10 +599,10 @@ def main():
 
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         print("Measure as deployed: DATABASE_URL on PostgreSQL and REDIS_URL set.")
-    served, access_log = serve()
+    served, access_log = serve(args.workers)
     SERVED[:] = [process.pid for process in served]
     try:
-        print(f"gunicorn (3 workers) and {' '.join(worker_command('python'))} on 127.0.0.1:{PORT}, "
+        print(f"gunicorn (3 workers) and {args.workers} × {' '.join(worker_command('python'))} on 127.0.0.1:{PORT}, "
               f"{connection.vendor} {connection.settings_dict['NAME']}")
         if args.writes:
             writes(args.seconds or 5)

@@ -38,14 +38,20 @@ FINISHED_PRIORITY = 10  # an assessment just finished: her report is wanted now,
 
 
 @task
-def draw_reports(client_pk, latest_only=False):
+def draw_reports(client_pk, latest_only=False, priority=0):
     """Draw every report of hers whose stored drawing is missing or stale, her latest first (the
     one she and her trainer download), then the others, newest first; returns how many. After a
     change of hers only her latest's stamp has moved on (reports/pdf.py report_stamps), unless
     the change was to an earlier assessment or to what every report shows: so one changed client
     costs one report's drawing. `latest_only` (after Finish, at the front of the queue): her
     latest alone, and the others queued behind everyone else's, so the worker is free for the
-    next Finish after one report's drawing, not all of hers."""
+    next Finish after one report's drawing, not all of hers.
+
+    For the same reason, between two of her reports it makes way for a Finish's drawing waiting
+    in the queue: the rest of hers is queued again at once, at this task's own `priority`
+    (enqueue() passes it), and found again by its keys. A Finish then waits for one report's
+    drawing at most, never for all of a client's (her first assessment edited, her trainer's or
+    studio's new details, reports never drawn)."""
     from clients.models import Client
 
     from .pdf import draw, reports_for
@@ -57,20 +63,29 @@ def draw_reports(client_pk, latest_only=False):
     if not history:
         return 0
     today = timezone.localdate()
-
-    def draw_stale(wanted):
-        stale = [report for report in reports_for(client, wanted, history[-1].pk, today, history=history)
-                 if not report.stored]
-        for report in stale:
+    drawn = 0
+    for wanted in ([history[-1]], [] if latest_only else history[-2::-1]):
+        for report in reports_for(client, wanted, history[-1].pk, today, history=history) if wanted else []:
+            if report.stored:
+                continue
+            if drawn and finish_waiting():
+                draw_reports.using(priority=priority).enqueue(client_pk, priority=priority)
+                return drawn
             draw(report)
-        return len(stale)
+            drawn += 1
+    if latest_only and len(history) > 1:  # the others behind everyone's Finish: they find nothing to draw if none changed
+        queue_drawing([client_pk])
+    return drawn
 
-    drawn = draw_stale(history[-1:])
-    if latest_only:
-        if len(history) > 1:  # the others behind everyone's Finish: they find nothing to draw if none changed
-            queue_drawing([client_pk])
-        return drawn
-    return drawn + (draw_stale(history[-2::-1]) if len(history) > 1 else 0)
+
+def finish_waiting():
+    """Whether a Finish's drawing is queued and due. Only the database backend has a queue to read."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = draw_reports.get_backend()
+    return isinstance(backend, DatabaseBackend) and DBTaskResult.objects.ready().filter(
+        backend_name=backend.alias, task_path=draw_reports.module_path, priority__gte=FINISHED_PRIORITY).exists()
 
 
 @cache  # the table's name does not change while running
@@ -118,7 +133,7 @@ def enqueue(client_pks, priority=0):
         options["run_after"] = timezone.now() + timedelta(seconds=QUEUE_DELAY)
     for pk in client_pks:
         if pk not in covered:
-            draw_reports.using(**options).enqueue(pk)
+            draw_reports.using(**options).enqueue(pk, priority=priority)
 
 
 def queue_drawing(client_pks, priority=0):

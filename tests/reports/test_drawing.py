@@ -373,6 +373,29 @@ def test_finish_queues_her_reports_at_once_ahead_of_everything(owner_http, queue
     assert result.task.run_after is None, "not after the studio's delay: now"
 
 
+def test_a_task_of_many_reports_makes_way_for_a_finish_between_two_of_them(full_client, owner, fake_drawing,  # noqa: F811
+                                                                         database_queue):
+    """A Finish waits for one report's drawing at most: the rest of hers is queued again at once,
+    at the task's own priority, and drawn after the Finish's; then every report of hers is current."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reports.drawing import FINISHED_PRIORITY
+    from reports.worker import BACKFILL_PRIORITY
+
+    client, (first, second) = full_client  # both drawings stale
+    other = make_client(owner, "Beth Okafor")
+    make_assessment(other)
+    DBTaskResult.objects.all().delete()
+    draw_reports.using(priority=FINISHED_PRIORITY).enqueue(other.pk, latest_only=True)
+    assert draw_reports.call(client.pk, priority=BACKFILL_PRIORITY) == 1
+    assert [html.count("Prepared") for html in fake_drawing] == [1], "her latest, then it made way"
+    again = DBTaskResult.objects.ready().get(args_kwargs__args=[client.pk])
+    assert again.priority == BACKFILL_PRIORITY and again.args_kwargs["kwargs"] == {"priority": BACKFILL_PRIORITY}
+    DBTaskResult.objects.filter(args_kwargs__args=[other.pk]).delete()  # the Finish's report drawn
+    assert draw_reports.call(client.pk, priority=BACKFILL_PRIORITY) == 1, "the record of her first"
+    assert all(report.stored for report in pdf.reports_of(client, timezone.localdate()))
+
+
 def test_after_finish_the_worker_draws_her_latest_alone_and_queues_the_rest_behind_everyone(
         full_client, fake_drawing, queued):  # noqa: F811
     """A Finish's task frees the worker after one report's drawing (the next Finish waits for no

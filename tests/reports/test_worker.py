@@ -83,6 +83,34 @@ def test_the_compose_worker_runs_the_leased_worker_and_outlasts_a_report():
     assert grace.endswith("s") and int(grace[:-1]) >= 60, "longer than one report, however slow"
 
 
+def test_the_worker_draws_a_warm_up_document_and_sets_start_up_aside_before_its_first_task(database_queue, monkeypatch):
+    """The first Finish after the worker starts has its report as quickly as any other."""
+    from types import SimpleNamespace
+
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    from reports import pdf
+    from reports.management.commands import worker as command
+
+    steps = []
+    monkeypatch.setattr(command, "Heartbeat", lambda worker_id: SimpleNamespace(start=lambda: steps.append("beat")))
+    monkeypatch.setattr(pdf, "warm_up", lambda: steps.append("warm up"))
+    monkeypatch.setattr(command, "gc", SimpleNamespace(collect=lambda: steps.append("collect"),
+                                                       freeze=lambda: steps.append("freeze")))
+    monkeypatch.setattr(db_worker.Command, "handle", lambda self, *args, **options: steps.append("tasks"))
+    call_command("worker", "--no-reload")
+    assert steps == ["beat", "warm up", "collect", "freeze", "tasks"]
+
+
+def test_the_warm_up_document_is_drawn_without_fetching_anything(monkeypatch):
+    from reports import pdf
+
+    fetched = []
+    monkeypatch.setattr(pdf, "fetch_safely", lambda url: fetched.append(url))
+    assert pdf.html_to_pdf(pdf.WARM_UP_HTML).startswith(b"%PDF") and not fetched
+
+
 def database_url():
     settings = connection.settings_dict
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
