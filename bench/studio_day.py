@@ -7,7 +7,7 @@ production settings on the database DATABASE_URL names (one that `bench/pages.py
 loaded: the scale-NN trainers and their clients) and the cache REDIS_URL names, on loopback
 only, and drives it from this process:
 
-    .venv/bin/python bench/studio_day.py 10 20 50 [--seconds 60] [--workers 2]
+    .venv/bin/python bench/studio_day.py 10 20 50 [--seconds 60] [--workers 2] [--drawn]
 
 Each of N trainers (scale-01 … scale-N) works through her clients who are running, one after
 another: she opens the client's page, opens her latest assessment in the studio and changes 20
@@ -17,7 +17,9 @@ any two steps. Requests are counted from the 10th second to the end of the run, 
 latency and all of them together (p50, p95, p99), with the errors. Beside them: when her
 latest report was drawn after she finished (the worker's drawing, read from the store), and
 the queue of drawing left at the end. A run stops after --seconds whatever happens; a request
-gives up after 30 s (gunicorn's own timeout).
+gives up after 30 s (gunicorn's own timeout). --drawn first draws (in this process, before the
+run) every report of the clients each trainer will reach, as a worker that keeps up leaves them;
+without it the worker also draws each client's older reports for the first time as it goes.
 
     .venv/bin/python bench/studio_day.py --writes [--seconds 5]
 
@@ -290,7 +292,8 @@ class Finishes:
         return delays, missing
 
 
-def trainer_day(email, clients, fields, recorder, finishes, deadline, signed_in):
+def trainer_day(email, clients, index, fields, recorder, finishes, deadline, signed_in):
+    """Her day, from her client at `index` on."""
     from django.utils import timezone
 
     browser = Browser()
@@ -298,7 +301,6 @@ def trainer_day(email, clients, fields, recorder, finishes, deadline, signed_in)
     signed_in.wait()
     time.sleep(random.uniform(0, 5))  # not all at the same second
     turn = 2 * random.randrange(len(fields))
-    index = random.randrange(len(clients))
 
     def pause():
         time.sleep(1)
@@ -352,7 +354,22 @@ def queued_tasks():
     return DBTaskResult.objects.filter(status="READY").count()
 
 
-def studio_day(trainers, seconds):
+def draw_beforehand(books, seconds):
+    """Every report of the clients each trainer will reach in the run (a cycle takes about 25 s),
+    drawn in this process before it starts, unless drawn already: the worker then finds them as it
+    keeps them day to day, and the run measures that, not a first drawing of every report of hers
+    (a volume loaded by loadscale has none drawn)."""
+    from reports.drawing import draw_reports
+
+    started, drawn = time.monotonic(), 0
+    reached = seconds // 20 + 2
+    for _, clients, index in books:
+        for offset in range(min(reached, len(clients))):
+            drawn += draw_reports.call(clients[(index + offset) % len(clients)][0])
+    print(f"Drew {drawn} reports beforehand ({reached} clients a trainer) in {time.monotonic() - started:.0f} s")
+
+
+def studio_day(trainers, seconds, drawn=False):
     from accounts.models import Trainer
 
     fields = number_fields()
@@ -361,14 +378,17 @@ def studio_day(trainers, seconds):
         trainer = Trainer.objects.filter(email=f"scale-{number:02d}@restride.example").first()
         if trainer is None:
             raise SystemExit(f"No scale-{number:02d}: load the scale volume first (bench/pages.py --scale).")
-        books.append((trainer.email, runners(trainer)))
+        clients = runners(trainer)
+        books.append((trainer.email, clients, random.randrange(len(clients))))  # each starts at a client of her own
+    if drawn:
+        draw_beforehand(books, seconds)
     start = time.monotonic() + 2 + trainers * 0.05  # signing in (argon2) before the day starts
     signed_in = threading.Event()
     recorder = Recorder(start + WARM_UP, start + seconds)
     finishes = Finishes()
     threads = [threading.Thread(target=trainer_day, daemon=True,
-                                args=(email, clients, fields, recorder, finishes, start + seconds, signed_in))
-               for email, clients in books]
+                                args=(email, clients, index, fields, recorder, finishes, start + seconds, signed_in))
+               for email, clients, index in books]
     before = os.getloadavg()
     for thread in threads:
         thread.start()
@@ -588,6 +608,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=None, help="length of each run (default 60; 5 with --writes)")
     parser.add_argument("--writes", action="store_true", help="write latencies at 1, 4 and 16 users")
     parser.add_argument("--workers", type=int, default=1, help="report workers beside gunicorn (default 1, as the compose file)")
+    parser.add_argument("--drawn", action="store_true",
+                        help="first draw the reports of the clients the run will reach, as the worker keeps them day to day")
     args = parser.parse_args()
     if not args.trainers and not args.writes:
         parser.error("say how many trainers (e.g. 10 20 50), or --writes")
@@ -608,7 +630,7 @@ def main():
             writes(args.seconds or 5)
         for trainers in args.trainers:
             connection.close()
-            studio_day(trainers, args.seconds or 60)
+            studio_day(trainers, args.seconds or 60, args.drawn)
     finally:
         for process in served:
             process.terminate()
