@@ -146,7 +146,8 @@ def leaving_page(request, member, *, leaving_herself):
     form = TakeOverForm(request.POST or None, members=studio_members(request.user), leaver=member,
                         default=request.user if not leaving_herself else None) if led else None
     refused = None
-    if member.is_owner and not studio_members(request.user).filter(role=Trainer.OWNER).exclude(pk=member.pk).exists():
+    if member.is_owner and not studio_members(request.user).filter(role=Trainer.OWNER, is_active=True).exclude(
+            pk=member.pk).exists():
         refused = "The studio's last owner cannot leave: make another member an owner first."
     elif leaving_herself and led and not request.user.is_owner:
         refused = (f"You lead {led} client{'s' if led != 1 else ''}: an owner must hand them over to another member "

@@ -232,7 +232,8 @@ def change_role(member, role, *, by=None):
 
 
 def is_last_owner(pk, members):
-    owners = [m.pk for m in members if m.role == Trainer.OWNER]
+    """Whether `pk` is the studio's only active owner (a deactivated one cannot sign in to run it)."""
+    owners = [m.pk for m in members if m.role == Trainer.OWNER and m.is_active]
     return owners == [pk]
 
 

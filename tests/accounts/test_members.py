@@ -388,6 +388,18 @@ def test_a_deactivated_member_is_neither_offered_nor_taken_as_the_one_who_takes_
     assert Trainer.objects.get(pk=colleague.pk).studio_id == owner.studio_id
 
 
+def test_an_owner_whose_fellow_owner_is_deactivated_is_the_last_owner(owner_http, owner):
+    away = make_trainer("away@example.com", "Ada Away", studio=owner.studio)
+    Trainer.objects.filter(pk=away.pk).update(role=Trainer.OWNER, is_active=False)
+    make_client(owner, "Amira Haddad")
+    page = owner_http.get(reverse("studio_leave"))
+    assert "The studio's last owner cannot leave" in visible_text(page)
+    owner_http.post(reverse("studio_leave"), {"taker": away.pk})
+    assert Trainer.objects.get(pk=owner.pk).studio_id == owner.studio_id
+    with pytest.raises(MembershipRefused):
+        change_role(Trainer.objects.get(pk=owner.pk), Trainer.TRAINER, by=owner)
+
+
 def test_a_taker_from_another_studio_is_refused(owner_http, colleague, stranger):
     make_client(colleague, "Amira Haddad")
     page = owner_http.post(reverse("member_remove", args=[colleague.pk]), {"taker": stranger.pk})
