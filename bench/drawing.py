@@ -1,6 +1,6 @@
 """What one changed client costs the report worker: a client with 12 assessments (or as many as
 asked) and a programme, her reports all drawn; then she logs a session, and the worker's task
-for her runs (reports/drawing.py draw_reports), in this process, warmed up as `manage.py worker`
+for her runs (reports/drawing.py draw_reports, its work in draw_client_reports), in this process, warmed up as `manage.py worker`
 warms up before its first task. Printed: how many reports it rendered to know their keys, how
 many it drew, and its wall and CPU time; then the same after an edit of her latest assessment,
 and after an edit of her first one.
@@ -36,7 +36,7 @@ def main():
     from clients.models import Client
     from programmes.models import Plan, Programme
     from reports import pdf
-    from reports.drawing import draw_reports
+    from reports.drawing import draw_client_reports
     from reports.management.commands.loadscale import Command as LoadScale
     from reports.management.commands.worker import warm_up
 
@@ -61,7 +61,7 @@ def main():
         rendered.clear()
         drawn.clear()
         started, cpu = time.perf_counter(), time.process_time()
-        draw_reports.call(client.pk)
+        draw_client_reports(client.pk)
         print(f"{label:44} rendered {len(rendered):3d}, drew {len(drawn):3d}: "
               f"{time.perf_counter() - started:6.2f} s ({time.process_time() - cpu:5.2f} s CPU, "
               f"load {os.getloadavg()[0]:.1f})")

@@ -78,7 +78,7 @@ def main():
 
     from django.utils import timezone
 
-    from reports.drawing import draw_reports
+    from reports.drawing import draw_client_reports
     from reports.models import DrawnReport
 
     def timed(label, function):
@@ -98,14 +98,14 @@ def main():
         print(f"{COUNT} assessments, {label}: her export page and the zip {seconds:.2f} s ({cpu:.2f} s CPU, "
               f"load {os.getloadavg()[0]:.1f}), {len(response.content) / 1e6:.1f} MB, {pdfs} PDFs")
 
-    drawn = timed("the worker draws every report (in the background)", lambda: draw_reports.call(client.pk))
+    drawn = timed("the worker draws every report (in the background)", lambda: draw_client_reports(client.pk))
     assert drawn == COUNT
     export_page_then_zip("drawn by the worker")
     programme = current_programme_of(client)
     programme.log_session(by=client.trainer, sequence=programme.log_sequence + 1, done_on=timezone.localdate(),
                           outcome="completed", effort=4, symptoms=[])
     drawn = timed("after she logs a session, the worker checks all and draws her latest report",
-                  lambda: draw_reports.call(client.pk))
+                  lambda: draw_client_reports(client.pk))
     assert drawn == 1, drawn
     export_page_then_zip("drawn by the worker again")
 

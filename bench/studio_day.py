@@ -359,13 +359,13 @@ def draw_beforehand(books, seconds):
     drawn in this process before it starts, unless drawn already: the worker then finds them as it
     keeps them day to day, and the run measures that, not a first drawing of every report of hers
     (a volume loaded by loadscale has none drawn)."""
-    from reports.drawing import draw_reports
+    from reports.drawing import draw_client_reports
 
     started, drawn = time.monotonic(), 0
     reached = seconds // 20 + 2
     for _, clients, index in books:
         for offset in range(min(reached, len(clients))):
-            drawn += draw_reports.call(clients[(index + offset) % len(clients)][0])
+            drawn += draw_client_reports(clients[(index + offset) % len(clients)][0])
     print(f"Drew {drawn} reports beforehand ({reached} clients a trainer) in {time.monotonic() - started:.0f} s")
 
 

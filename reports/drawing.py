@@ -37,8 +37,14 @@ TRAINER_PRIORITY = -10  # a trainer's new details redraw all her clients: after 
 FINISHED_PRIORITY = 10  # an assessment just finished: her report is wanted now, before anything else
 
 
-@task
-def draw_reports(client_pk, latest_only=False, priority=0):
+@task(takes_context=True)
+def draw_reports(context, client_pk, latest_only=False):
+    """The worker's task: draw_client_reports() at the task's own priority, as its row in the queue
+    says (not an argument: a task queued by an earlier version of this code has none)."""
+    return draw_client_reports(client_pk, latest_only, context.task_result.task.priority)
+
+
+def draw_client_reports(client_pk, latest_only=False, priority=0):
     """Draw every report of hers whose stored drawing is missing or stale, her latest first (the
     one she and her trainer download), then the others, newest first; returns how many. After a
     change of hers only her latest's stamp has moved on (reports/pdf.py report_stamps), unless
@@ -48,8 +54,8 @@ def draw_reports(client_pk, latest_only=False, priority=0):
     next Finish after one report's drawing, not all of hers.
 
     For the same reason, between two of her reports it makes way for a Finish's drawing waiting
-    in the queue: the rest of hers is queued again at once, at this task's own `priority`
-    (enqueue() passes it), and found again by its keys. A Finish then waits for one report's
+    in the queue: the rest of hers is queued again at once, at this task's own `priority`, and
+    found again by its keys. A Finish then waits for one report's
     drawing at most, never for all of a client's (her first assessment edited, her trainer's or
     studio's new details, reports never drawn)."""
     from clients.models import Client
@@ -69,7 +75,7 @@ def draw_reports(client_pk, latest_only=False, priority=0):
             if report.stored:
                 continue
             if drawn and finish_waiting():
-                draw_reports.using(priority=priority).enqueue(client_pk, priority=priority)
+                draw_reports.using(priority=priority).enqueue(client_pk)
                 return drawn
             draw(report)
             drawn += 1
@@ -133,7 +139,7 @@ def enqueue(client_pks, priority=0):
         options["run_after"] = timezone.now() + timedelta(seconds=QUEUE_DELAY)
     for pk in client_pks:
         if pk not in covered:
-            draw_reports.using(**options).enqueue(pk, priority=priority)
+            draw_reports.using(**options).enqueue(pk)
 
 
 def queue_drawing(client_pks, priority=0):

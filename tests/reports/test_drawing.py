@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from reports import pdf
-from reports.drawing import TRAINER_PRIORITY, draw_reports
+from reports.drawing import TRAINER_PRIORITY, draw_client_reports, draw_reports
 from reports.models import DrawnReport
 from tests.conftest import make_client, make_trainer
 from tests.factories import make_assessment
@@ -87,27 +87,27 @@ def test_her_latest_report_stays_live(full_client, owner):  # noqa: F811
 
 def test_the_task_stores_every_report_and_a_second_run_draws_nothing(full_client, fake_drawing):  # noqa: F811
     client, assessments = full_client  # the fixture's drawings are stale
-    assert draw_reports.call(client.pk) == 2
+    assert draw_client_reports(client.pk) == 2
     stored = {row.assessment_id: row for row in DrawnReport.objects.filter(client=client)}
     today = timezone.localdate()
     for assessment in assessments:
         assert stored[assessment.pk].key == key_of(assessment, today)[0]
         assert bytes(stored[assessment.pk].pdf).startswith(b"%PDF-")
-    assert draw_reports.call(client.pk) == 0 and len(fake_drawing) == 2
+    assert draw_client_reports(client.pk) == 0 and len(fake_drawing) == 2
 
 
 def test_a_stale_drawing_is_replaced_and_only_what_changed_is_drawn(full_client, owner, fake_drawing):  # noqa: F811
     client, (first, second) = full_client
-    draw_reports.call(client.pk)
+    draw_client_reports(client.pk)
     keys = dict(DrawnReport.objects.values_list("assessment_id", "key"))
     programme = client.programmes.get()
     programme.log_session(by=owner, sequence=2, done_on=timezone.localdate(), outcome="completed", effort=3, symptoms=[])
-    assert draw_reports.call(client.pk) == 1, "a logged session changes her latest report only"
+    assert draw_client_reports(client.pk) == 1, "a logged session changes her latest report only"
     now = dict(DrawnReport.objects.values_list("assessment_id", "key"))
     assert now[first.pk] == keys[first.pk] and now[second.pk] != keys[second.pk]
     client.full_name = "Amira Haddad-Stone"
     client.save()
-    assert draw_reports.call(client.pk) == 2
+    assert draw_client_reports(client.pk) == 2
     assert DrawnReport.objects.filter(client=client).count() == 2, "replaced, not added"
 
 
@@ -115,7 +115,7 @@ def test_the_task_for_an_erased_client_does_nothing(owner):
     client = make_client(owner)
     pk = client.pk
     client.delete()
-    assert draw_reports.call(pk) == 0
+    assert draw_client_reports(pk) == 0
 
 
 # Queueing ------------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def test_a_write_outside_a_transaction_is_never_an_error_when_queueing_fails(own
 def test_storing_a_drawing_changes_nothing_of_hers(full_client, fake_drawing):  # noqa: F811
     client, _ = full_client
     before = type(client).objects.values_list("data_version", flat=True).get(pk=client.pk)
-    draw_reports.call(client.pk)
+    draw_client_reports(client.pk)
     assert type(client).objects.values_list("data_version", flat=True).get(pk=client.pk) == before
 
 
@@ -288,7 +288,7 @@ def test_storing_a_drawing_changes_nothing_of_hers(full_client, fake_drawing):  
 
 def test_the_export_uses_the_stored_reports_and_draws_nothing(full_client, owner_http, fake_drawing, monkeypatch):  # noqa: F811
     client, assessments = full_client
-    draw_reports.call(client.pk)
+    draw_client_reports(client.pk)
     stored = dict(DrawnReport.objects.values_list("assessment_id", "pdf"))
 
     def must_not_draw(html):
@@ -336,21 +336,21 @@ def test_a_row_of_nobodys_queues_nothing(owner, queued):
 
 def test_a_logged_session_renders_and_draws_her_latest_report_alone(full_client, owner, fake_drawing, monkeypatch):  # noqa: F811
     client, (first, second) = full_client
-    draw_reports.call(client.pk)
+    draw_client_reports(client.pk)
     rendered = []
     render = pdf.report_html
     monkeypatch.setattr(pdf, "report_html", lambda assessment, *args: rendered.append(assessment.pk) or render(assessment, *args))
     programme = client.programmes.get()
     programme.log_session(by=owner, sequence=2, done_on=timezone.localdate(), outcome="completed", effort=3, symptoms=[])
-    assert draw_reports.call(client.pk) == 1 and rendered == [second.pk], "the record of her first is not even rendered"
+    assert draw_client_reports(client.pk) == 1 and rendered == [second.pk], "the record of her first is not even rendered"
     first.save_changes({"strength_calf_raise_left": 11}, owner, first.version)  # her earlier one: both show it
     rendered.clear()
-    assert draw_reports.call(client.pk) == 2 and sorted(rendered) == sorted([second.pk, first.pk])
+    assert draw_client_reports(client.pk) == 2 and sorted(rendered) == sorted([second.pk, first.pk])
 
 
 def test_her_latest_report_is_drawn_first(full_client, fake_drawing):  # noqa: F811
     client, (first, second) = full_client
-    draw_reports.call(client.pk)
+    draw_client_reports(client.pk)
     assert [html.count("Prepared") for html in fake_drawing] == [1, 0], "her latest (live) report, then the record"
 
 
@@ -387,13 +387,24 @@ def test_a_task_of_many_reports_makes_way_for_a_finish_between_two_of_them(full_
     make_assessment(other)
     DBTaskResult.objects.all().delete()
     draw_reports.using(priority=FINISHED_PRIORITY).enqueue(other.pk, latest_only=True)
-    assert draw_reports.call(client.pk, priority=BACKFILL_PRIORITY) == 1
+    queued = draw_reports.using(priority=BACKFILL_PRIORITY).enqueue(client.pk)  # the sweep's, say
+    assert run_as_the_worker_does(queued.id) == 1
     assert [html.count("Prepared") for html in fake_drawing] == [1], "her latest, then it made way"
-    again = DBTaskResult.objects.ready().get(args_kwargs__args=[client.pk])
-    assert again.priority == BACKFILL_PRIORITY and again.args_kwargs["kwargs"] == {"priority": BACKFILL_PRIORITY}
+    again = DBTaskResult.objects.ready().exclude(pk=queued.id).get(args_kwargs__args=[client.pk])
+    assert again.priority == BACKFILL_PRIORITY, "at the priority of the task that made way, read from its row"
     DBTaskResult.objects.filter(args_kwargs__args=[other.pk]).delete()  # the Finish's report drawn
-    assert draw_reports.call(client.pk, priority=BACKFILL_PRIORITY) == 1, "the record of her first"
+    assert run_as_the_worker_does(again.id) == 1, "the record of her first"
     assert all(report.stored for report in pdf.reports_of(client, timezone.localdate()))
+
+
+def run_as_the_worker_does(task_id):
+    """Run a queued task as django-tasks-db's db_worker does: its arguments and a context from its row."""
+    from django.tasks.base import TaskContext
+    from django_tasks_db.models import DBTaskResult
+
+    row = DBTaskResult.objects.get(pk=task_id)
+    result = row.task_result
+    return row.task.call(TaskContext(task_result=result), *result.args, **result.kwargs)
 
 
 def test_after_finish_the_worker_draws_her_latest_alone_and_queues_the_rest_behind_everyone(
@@ -402,8 +413,8 @@ def test_after_finish_the_worker_draws_her_latest_alone_and_queues_the_rest_behi
     more than that); her earlier reports follow in a task of the usual priority."""
     client, (first, second) = full_client  # both drawings stale
     default_task_backend.clear()
-    assert draw_reports.call(client.pk, latest_only=True) == 1
+    assert draw_client_reports(client.pk, latest_only=True) == 1
     assert [html.count("Prepared") for html in fake_drawing] == [1], "her latest (live) report alone"
     assert queued() == [([client.pk], 0)]
-    assert draw_reports.call(client.pk) == 1, "then the record of her first"
+    assert draw_client_reports(client.pk) == 1, "then the record of her first"
     assert DrawnReport.objects.filter(client=client).count() == 2
