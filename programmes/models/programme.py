@@ -15,10 +15,11 @@ from assessments.models import Assessment
 from clients import versions
 from clients.models import Client
 from clients.versions import VersionedQuerySet
+from lib.queries import only_row
 
 from .. import progression, wellbeing
 from ..snapshot import snapshot_of
-from .logs import SessionLog
+from .logs import Resume, SessionLog
 from .operations import ProgrammeOperations
 from .plans import Plan, PlanSession
 from .running import recorded_red_flags, running_decision_for
@@ -52,8 +53,11 @@ class ProgrammeQuerySet(VersionedQuerySet):
         sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
         if running and not blocks:
             sessions = sessions.with_running_seconds()
+        # Its logs and resumes unordered: every reader puts them in the order they were recorded
+        # (timeline(), snapshot_of), and their ORDER BY cost more to compile than to run.
         return self.select_related("client", "plan", "assigned_by").prefetch_related(
-            models.Prefetch("plan__sessions", sessions), "logs", "resumes"
+            models.Prefetch("plan__sessions", sessions), models.Prefetch("logs", SessionLog.objects.order_by()),
+            models.Prefetch("resumes", Resume.objects.order_by()),
         )
 
 
@@ -418,7 +422,17 @@ def current_programme_of(client, latest=None, blocks=True, lock=False, running=F
     its blocks (with_progress); `lock`: its row locked until the transaction under way ends (her
     log is written from it as read)."""
     programmes = client.programmes.current().with_progress(blocks=blocks, running=running)
-    programme = (programmes if latest is not None else programmes.with_latest_assessment()).locked(lock).first()
+    # Her row as the caller read it, not joined again (some 40 columns built twice), unless the
+    # programme is read under its lock: a log is written from what that read, her row with it. Its
+    # readers then (her page, her report, her calendar: current_snapshot) never show who assigned it.
+    reuse_client = latest is not None and not lock
+    if reuse_client:
+        programmes = programmes.select_related(None).select_related("plan")
+    elif latest is None:
+        programmes = programmes.with_latest_assessment()
+    programme = only_row(programmes.locked(lock))
+    if programme is not None and reuse_client:
+        programme.client = client
     if programme is not None and latest is not None:
         latest.client = client
         programme.__dict__["latest_assessment"] = latest
