@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from guideline import protocol
+from lib.queries import only_row
 
 from . import consent, versions
 from .versions import VersionedQuerySet
@@ -515,7 +516,7 @@ class ShareLinkQuerySet(VersionedQuerySet):
         """The usable link for a token, or None: revoked, expired and unknown look the same."""
         if not token or len(token) > 100:
             return None
-        return self.usable().select_related("client__trainer", "client__studio").filter(token_hash=hash_token(token)).first()
+        return only_row(self.usable().select_related("client__trainer", "client__studio").filter(token_hash=hash_token(token)))
 
 
 class ShareLink(models.Model):

@@ -20,9 +20,10 @@ from clients.forms import ClientForm, DeleteClientForm, HandoverForm, NewClientF
 from clients.models import Client, Handover, ShareLink, studio_members
 from lib.http import HtmxHttpRequest, absolute_url, private, query_number
 from lib.qr import qr_svg
+from lib.queries import only_row
 from privacy.erasure import erase_client, may_erase
 from programmes.card import card_context, red_flag_rows
-from programmes.models import Programme, running_decision_for
+from programmes.models import Programme, read_resumes, running_decision_for
 from programmes.strength import StrengthPlan, current_strength_plan, paused_words
 from programmes.strength_rules import RED_FLAG_NO_PLAN
 
@@ -202,7 +203,7 @@ def client_context(client, logged=None):
         "assessments": assessments,
         "earlier": {"total": total} if total > len(assessments) else None,
         "latest": assessments[0] if assessments else None,
-        "share_link": client.share_links.usable().first() if client.has_link else None,
+        "share_link": only_row(client.share_links.usable()) if client.has_link else None,
         "share_form": ShareLinkForm(),
     }
     context["red_flags"] = red_flag_rows(client) if client.has_open_red_flag else []
@@ -216,8 +217,10 @@ def client_context(client, logged=None):
         if client.has_deleted_assessments else [])
     latest = full_latest_assessment(client, assessments)
     # Her row is not read again with it: the programme takes hers as this page read it.
-    current = client.programmes.current().with_progress(blocks=False).select_related(None).select_related("plan", "assigned_by")
-    if programme := current.first():
+    current = (client.programmes.current().with_progress(blocks=False, resumes=False).select_related(None)
+               .select_related("plan", "assigned_by"))
+    if programme := only_row(current):
+        read_resumes(programme)  # only if it has any
         programme.client = client  # her row as this page read it (its consent's recorder, her ended programmes)
         programme.__dict__["latest_assessment"] = latest  # who may run: her latest, read once for the page
         # After logging without JavaScript: the card shows that log's outcome where #programme lands.

@@ -14,6 +14,7 @@ from clients import versions
 from clients.models import Client
 from clients.versions import VersionedQuerySet
 from guideline import protocol
+from lib.queries import only_row
 
 from . import progression, strength_rules
 from .strength_rules import SERVES_CHOICES, Dose, ExerciseSpec
@@ -306,7 +307,7 @@ def with_counts(plans, today):
 def current_strength_plan(client, today=None):
     """Her current strength plan with its exercises, counts and this week's doses, or None: three queries."""
     today = today or timezone.localdate()
-    plan = with_counts(client.strength_plans.current(), today).prefetch_related("items").first()
+    plan = only_row(with_counts(client.strength_plans.current(), today).prefetch_related("items"))
     if plan is not None:
         plan.dose_step = plan.dose_steps(today)
         for item in plan.items.all():

@@ -67,7 +67,9 @@ def client_progress(client, assessment=None, today=None, record=False, logged=No
         context.update(standing=her_words.programme_standing(snapshot), running_chart=trends.weekly_running_chart(snapshot),
                        wellbeing_chart=trends.weekly_wellbeing_chart(snapshot))
     if not record:
-        context.update(strength_plan=current_strength_plan(client, today), strength_paused=paused_words(client, "client"),
+        # Read only if she has one, when her row says (her page reads it with her link: reports/views.py).
+        strength_plan = current_strength_plan(client, today) if getattr(client, "has_strength_plan", True) else None
+        context.update(strength_plan=strength_plan, strength_paused=paused_words(client, "client"),
                        strength_advice=SYMPTOM_ADVICE_FOR_HER)
     if latest:
         context["trends"] = trends.trend_groups(assessments, context.get("running_chart"), context.get("wellbeing_chart"))

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -24,7 +26,7 @@ from lib.urls import addresses
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
 from programmes.snapshot import current_snapshot
-from programmes.strength import StrengthRefused, current_strength_plan, paused_words
+from programmes.strength import StrengthPlan, StrengthRefused, current_strength_plan, paused_words
 from programmes.strength_forms import TickForm
 from programmes.strength_rules import SYMPTOM_ADVICE_FOR_HER, tick_outcome
 
@@ -50,12 +52,26 @@ def too_many(response, seconds):
     return response
 
 
-def link_or_refusal(request, token, logo=False):
+# Whether she has a current strength plan, riding on her link's query: her page reads the plan (with
+# its counts, a query) only then. One indexed EXISTS on her id, written as SQL as her trainer's page
+# writes its facts (practice/views.py PAGE_FACTS): Exists() costs about as much to compile as it saves.
+HAS_STRENGTH_PLAN = RawSQL(
+    f'EXISTS (SELECT 1 FROM "{StrengthPlan._meta.db_table}" U0 WHERE U0."client_id" = "{Client._meta.db_table}"."id" '
+    'AND U0."ended_at" IS NULL)', (), output_field=BooleanField())
+
+
+def link_or_refusal(request, token, page=False):
     """(link, None) for a usable link; else (None, response). Revoked, expired and unknown
     links get the very same 404, so a link's existence cannot be probed. An address that
     keeps guessing is told to wait; a real link still works from it (a proxy may share it).
-    `logo`: her studio's logo read with it (StudioLogo.url_of), for a page that shows it."""
-    link = (ShareLink.objects.select_related("client__studio__logo") if logo else ShareLink.objects).find(token)
+    `page`: for her page, her studio's logo (StudioLogo.url_of) and whether she has a current
+    strength plan (her row's has_strength_plan) read with it."""
+    links = ShareLink.objects
+    if page:
+        links = links.select_related("client__studio__logo").annotate(has_strength_plan=HAS_STRENGTH_PLAN)
+    link = links.find(token)
+    if link is not None and page:
+        link.client.has_strength_plan = link.has_strength_plan
     if link is not None:
         return link, None
     if seconds := hit(bad_token_counter(request), BAD_TOKEN_LIMIT, BAD_TOKEN_WINDOW):
@@ -65,7 +81,7 @@ def link_or_refusal(request, token, logo=False):
 
 @require_safe
 def progress(request, token):
-    link, refusal = link_or_refusal(request, token, logo=True)
+    link, refusal = link_or_refusal(request, token, page=True)
     if refusal:
         return refusal
     client = link.client

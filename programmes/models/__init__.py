@@ -30,6 +30,7 @@ from .programme import (
     ProgrammeQuerySet,
     attach_latest_assessments,
     current_programme_of,
+    read_resumes,
     status_label,
 )
 from .running import SYMPTOM_COLUMNS, recorded_red_flags, red_flags_of, running_decision_for
@@ -40,5 +41,5 @@ __all__ = [
     "PlanBlock", "PlanQuerySet", "PlanRefused", "PlanSession", "Programme", "ProgrammeEvent", "ProgrammeQuerySet",
     "ProgrammeRefused", "RedFlagNotConfirmed", "Resume", "SessionLog", "StrengthItem", "StrengthLog", "StrengthPlan",
     "attach_latest_assessments", "current_programme_of", "format_duration", "recorded_red_flags", "red_flags_of",
-    "running_decision_for", "status_label", "with_sessions",
+    "read_resumes", "running_decision_for", "status_label", "with_sessions",
 ]

@@ -15,10 +15,11 @@ from assessments.models import Assessment
 from clients import versions
 from clients.models import Client
 from clients.versions import VersionedQuerySet
+from lib.queries import only_row
 
 from .. import progression, wellbeing
 from ..snapshot import snapshot_of
-from .logs import SessionLog
+from .logs import Resume, SessionLog
 from .operations import ProgrammeOperations
 from .plans import Plan, PlanSession
 from .running import recorded_red_flags, running_decision_for
@@ -44,17 +45,23 @@ class ProgrammeQuerySet(VersionedQuerySet):
         kept with every change of hers): Programme.latest_assessment without a query of its own."""
         return self.select_related("client__latest_assessment")
 
-    def with_progress(self, blocks=True, running=False):
+    def with_progress(self, blocks=True, running=False, resumes=True):
         """Everything a programme's state and card read, in a fixed number of queries. `blocks`:
         every session's blocks too; `running` (without blocks): each session's running seconds
         summed in the sessions' own query (PlanSession.running_seconds), for her weekly running
-        chart, instead of loading every block of her plan."""
+        chart, instead of loading every block of her plan. `resumes` False: whether it has any
+        resumes rides on its row (has_resumes) and read_resumes() reads them only then: most
+        programmes were never resumed (a page's read, never one under a lock)."""
         sessions = PlanSession.objects.prefetch_related("blocks") if blocks else PlanSession.objects.all()
         if running and not blocks:
             sessions = sessions.with_running_seconds()
-        return self.select_related("client", "plan", "assigned_by").prefetch_related(
-            models.Prefetch("plan__sessions", sessions), "logs", "resumes"
-        )
+        # Its logs and resumes unordered: every reader puts them in the order they were recorded
+        # (timeline(), snapshot_of), and their ORDER BY cost more to compile than to run.
+        prefetches = [models.Prefetch("plan__sessions", sessions), models.Prefetch("logs", SessionLog.objects.order_by())]
+        if resumes:
+            prefetches.append(models.Prefetch("resumes", Resume.objects.order_by()))
+        programmes = self.select_related("client", "plan", "assigned_by").prefetch_related(*prefetches)
+        return programmes if resumes else programmes.annotate(has_resumes=has_resumes())
 
 
 class Programme(ProgrammeOperations, models.Model):
@@ -401,6 +408,24 @@ def holdable_of(client_id, client, using=None):
     return programmes
 
 
+def has_resumes():
+    """Whether a programme has any resumes: one indexed EXISTS on its id, written as SQL (Django's
+    Exists() costs about as much to compile as the query it saves)."""
+    return models.expressions.RawSQL(
+        f'EXISTS (SELECT 1 FROM "{Resume._meta.db_table}" U0 WHERE U0."programme_id" = "{Programme._meta.db_table}"."id")',
+        (), output_field=models.BooleanField())
+
+
+def read_resumes(programme):
+    """Its resumes, read with with_progress(resumes=False): only if its row says it has any; else
+    none, set as a prefetch would set them, without a query."""
+    if programme.has_resumes:
+        models.prefetch_related_objects([programme], models.Prefetch("resumes", Resume.objects.order_by()))
+    else:
+        programme._prefetched_objects_cache["resumes"] = programme.resumes.none()
+    return programme
+
+
 def status_label(status, referral_pending, week, weeks):
     """The programme's state in a few words, for the card, home and the client list."""
     if referral_pending:
@@ -417,8 +442,20 @@ def current_programme_of(client, latest=None, blocks=True, lock=False, running=F
     session's are read when wanted, one query); `running`: each session's running seconds without
     its blocks (with_progress); `lock`: its row locked until the transaction under way ends (her
     log is written from it as read)."""
-    programmes = client.programmes.current().with_progress(blocks=blocks, running=running)
-    programme = (programmes if latest is not None else programmes.with_latest_assessment()).locked(lock).first()
+    reuse_client = latest is not None and not lock
+    programmes = client.programmes.current().with_progress(blocks=blocks, running=running, resumes=not reuse_client)
+    # Her row as the caller read it, not joined again (some 40 columns built twice), unless the
+    # programme is read under its lock: a log is written from what that read, her row with it. Its
+    # readers then (her page, her report, her calendar: current_snapshot) never show who assigned it,
+    # and its resumes are read only if it has any.
+    if reuse_client:
+        programmes = programmes.select_related(None).select_related("plan")
+    elif latest is None:
+        programmes = programmes.with_latest_assessment()
+    programme = only_row(programmes.locked(lock))
+    if programme is not None and reuse_client:
+        programme.client = client
+        read_resumes(programme)
     if programme is not None and latest is not None:
         latest.client = client
         programme.__dict__["latest_assessment"] = latest

@@ -1,9 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.models import ShareLink
 from programmes.models import Programme, Resume, SessionLog
 from tests.conftest import fresh, make_client, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
@@ -181,6 +184,28 @@ def test_logging_without_javascript_redirects_with_the_outcome(owner_http, progr
     assert response["Location"] == f"{programme.client.get_absolute_url()}?logged=1#programme"
     page = owner_http.get(response["Location"]).content.decode()
     assert 'id="programme-outcome"' in page and "Well done. Next: week 1, session 2." in page
+
+
+def test_her_pages_read_her_resumes_only_when_there_are_some(owner_http, anon_http, programme, owner):
+    """The client page and her page read a programme's resumes only if its row says it has any
+    (with_progress(resumes=False), read_resumes): a programme resumed is drawn as resumed."""
+    _, token = ShareLink.issue(programme.client, owner)
+    pages = [(programme.client.get_absolute_url(), owner_http), (reverse("reports:progress", args=[token]), anon_http)]
+
+    def drawn(path, http):
+        with CaptureQueriesContext(connection) as queries:
+            page = visible_text(http.get(path).content.decode())
+        return page, [query["sql"] for query in queries if query["sql"].startswith('SELECT "programmes_resume"')]
+
+    assert [drawn(path, http)[1] for path, http in pages] == [[], []]
+    log(owner_http, programme, symptoms=["pain"])
+    log(owner_http, programme, symptoms=["pain"])
+    paused = [drawn(path, http)[0] for path, http in pages]
+    assert "Paused: referral pending" in paused[0] and "week 1 of 9" not in paused[1]
+    owner_http.post(reverse("programmes:resume", args=[programme.pk]), {"note": "Seen by her GP, settled"})
+    (card, card_reads), (hers, her_reads) = [drawn(path, http) for path, http in pages]
+    assert len(card_reads) == 1 and "Week 1 of 9" in card and "Paused: referral pending" not in card
+    assert len(her_reads) == 1 and "week 1 of 9" in hers
 
 
 def test_client_page_shows_the_programme_card(owner_http, programme):

@@ -5,7 +5,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -228,3 +230,18 @@ def test_her_report_with_strength_work_passes_the_pdf_ua_checker(her, owner_http
     path.write_bytes(owner_http.get(reverse("reports:trainer_pdf", args=[assessment.pk])).content)
     report = validate(str(path))
     assert not report.findings, [(f.rule_id, f.message) for f in report.findings]
+
+
+def test_her_page_reads_her_strength_plan_only_while_she_has_one(her, anon_http):
+    """Whether she has a current plan rides on her link's query (reports/views.py HAS_STRENGTH_PLAN):
+    the plan itself, with its counts, is read only then."""
+    def drawn():
+        with CaptureQueriesContext(connection) as queries:
+            page = anon_http.get(page_url(her["token"])).content.decode()
+        return page, [query["sql"] for query in queries if query["sql"].startswith('SELECT "programmes_strengthplan"')]
+
+    page, plan_reads = drawn()
+    assert "Your strength work" in page and "Tick a session done" in page and len(plan_reads) == 1
+    StrengthPlan.objects.filter(pk=her["plan"].pk).update(ended_at=timezone.now())
+    page, plan_reads = drawn()
+    assert "Your strength work" not in page and plan_reads == []

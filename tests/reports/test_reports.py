@@ -6,6 +6,8 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -154,6 +156,30 @@ def test_her_page_shows_her_programme(shared, anon_http, owner):
     Programme.objects.create(client=shared["client"], plan=plan, start_date=timezone.localdate(), assigned_by=owner)
     page = anon_http.get(progress_url(shared["token"])).content.decode()
     assert "week 1 of 9" in page and "Your next session" in page and "Running minutes each week" in page
+
+
+def test_her_programme_is_read_without_her_row_again_unless_under_its_lock(shared, anon_http, owner):
+    """Her page reads her programme with her row as her link read it; her log's post reads it again
+    with the programme, locked (programmes/models/programme.py current_programme_of)."""
+    from programmes.models import Plan, Programme
+
+    plan = Plan.objects.get(name="Walk–run to 30 minutes").copy(trainer=owner, is_template=False)
+    Programme.objects.create(client=shared["client"], plan=plan, start_date=timezone.localdate() - timedelta(days=1),
+                             assigned_by=owner)
+
+    def programme_reads(method, path, data=None):
+        with CaptureQueriesContext(connection) as queries:
+            getattr(anon_http, method)(path, data or {})
+        return [query["sql"] for query in queries if query["sql"].startswith('SELECT "programmes_programme"')]
+
+    [read] = programme_reads("get", progress_url(shared["token"]))
+    assert '"clients_client"' not in read and '"accounts_trainer"' not in read
+    log_url = reverse("reports:log", args=[shared["token"]])
+    page = anon_http.get(log_url).content.decode()
+    sequence = re.search(r'name="sequence" value="(\d+)"', page).group(1)
+    [locked] = programme_reads("post", log_url, {"sequence": sequence, "done_on": timezone.localdate().isoformat(),
+                                                  "outcome": "completed", "any_symptoms": "no", "effort": "4"})
+    assert '"clients_client"' in locked
 
 
 @pytest.mark.parametrize("assessments", [1, 12])
