@@ -418,11 +418,9 @@ def has_resumes():
 
 def read_resumes(programme):
     """Its resumes, read with with_progress(resumes=False): only if its row says it has any; else
-    none, set as a prefetch would set them, without a query."""
-    if programme.has_resumes:
-        models.prefetch_related_objects([programme], models.Prefetch("resumes", Resume.objects.order_by()))
-    else:
-        programme._prefetched_objects_cache["resumes"] = programme.resumes.none()
+    none, prefetched from an empty QuerySet, which Django answers without a query."""
+    resumes = Resume.objects.order_by() if programme.has_resumes else Resume.objects.none()
+    models.prefetch_related_objects([programme], models.Prefetch("resumes", resumes))
     return programme
 
 
