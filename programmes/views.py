@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,8 @@ from . import progression
 from .card import card_context, red_flag_rows
 from .forms import AssignForm, CorrectLogForm, DeleteLogForm, OverrideForm, ResumeForm, SessionLogForm
 from .models import Plan, Programme, ProgrammeRefused, RedFlagNotConfirmed, SessionLog, running_decision_for, with_sessions
+
+HISTORY_PAGE_SIZE = 50  # events of a programme's history a page
 
 
 def get_programme_for_trainer(request, pk, blocks=True, lock=False):
@@ -256,10 +259,15 @@ def programme_reopen(request, pk):
 
 @login_required
 def programme_history(request, pk):
+    """Everything recorded of her programme, oldest first, a page at a time: its latest page unless
+    another is asked for, so the page costs the same however long its history (every correction
+    and deletion is an event too)."""
     programme = get_any_programme_for_trainer(request, pk)
     audit.record(request, programme.client, "viewed_programme_history")
-    events = programme.history.select_related("by")
-    return render(request, "programmes/history.html", {"programme": programme, "client": programme.client, "events": events})
+    paginator = Paginator(programme.history.select_related("by"), HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
+    return render(request, "programmes/history.html",
+                  {"programme": programme, "client": programme.client, "page": page, "events": page.object_list})
 
 
 @login_required

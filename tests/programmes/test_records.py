@@ -265,6 +265,29 @@ def test_the_history_page_shows_who_changed_what_and_when(owner_http, programme,
     assert "<td>leaking urine</td><td>none</td>" in page
 
 
+def test_a_long_history_is_paged_latest_first_at_the_same_cost(owner_http, programme, owner, django_assert_num_queries):
+    from programmes.models import ProgrammeEvent
+    from programmes.views import HISTORY_PAGE_SIZE
+
+    url = reverse("programmes:history", args=[programme.pk])
+    log(programme, owner)
+    owner_http.get(url)
+    with django_assert_num_queries(6) as short:  # the session, her trainer, the programme, the access log, count, page
+        owner_http.get(url)
+    recorded = ProgrammeEvent.objects.filter(programme=programme)  # assigned, logged
+    added, last = HISTORY_PAGE_SIZE + 10 - recorded.count(), recorded.order_by("at", "pk").last()
+    ProgrammeEvent.objects.bulk_create(
+        ProgrammeEvent(programme=programme, kind="corrected", sequence=1, by=owner, reason=f"Correction {n}",
+                       at=last.at + timedelta(minutes=n)) for n in range(1, added + 1))
+    with django_assert_num_queries(len(short)):
+        latest = owner_http.get(url).content.decode()
+    assert latest.count('class="history-item ') == 10 and f"Correction {added}<" in latest
+    assert "Page 2 of 2" in latest and "Session logged" not in latest and 'rel="prev"' in latest
+    earliest = owner_http.get(url, {"page": 1}).content.decode()
+    assert earliest.count('class="history-item ') == HISTORY_PAGE_SIZE and "Session logged" in earliest
+    assert owner_http.get(url, {"page": "x"}).status_code == 200
+
+
 # --- End and reopen ---------------------------------------------------------------------------
 
 def test_end_asks_first_then_ends_and_reopen_brings_it_back(owner_http, programme, owner):
