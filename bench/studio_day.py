@@ -362,7 +362,7 @@ def draw_beforehand(books, seconds):
     from reports.drawing import draw_client_reports
 
     started, drawn = time.monotonic(), 0
-    reached = seconds // 20 + 2
+    reached = seconds // 25 + 1
     for _, clients, index in books:
         for offset in range(min(reached, len(clients))):
             drawn += draw_client_reports(clients[(index + offset) % len(clients)][0])
