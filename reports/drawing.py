@@ -70,13 +70,14 @@ def draw_client_reports(client_pk, latest_only=False, priority=0):
         return 0
     today = timezone.localdate()
     drawn = 0
-    for wanted in ([history[-1]], [] if latest_only else history[-2::-1]):
-        for report in reports_for(client, wanted, history[-1].pk, today, history=history) if wanted else []:
-            if report.stored:
-                continue
-            if drawn and finish_waiting():
-                draw_reports.using(priority=priority).enqueue(client_pk)
-                return drawn
+    for assessment in history[-1:] if latest_only else history[::-1]:
+        if drawn and finish_waiting():
+            draw_reports.using(priority=priority).enqueue(client_pk)
+            return drawn
+        # One at a time, so a task that makes way has rendered nothing it did not draw: the next
+        # finds the ones drawn current by their stamps, without rendering them.
+        [report] = reports_for(client, [assessment], history[-1].pk, today, history=history)
+        if not report.stored:
             draw(report)
             drawn += 1
     if latest_only and len(history) > 1:  # the others behind everyone's Finish: they find nothing to draw if none changed

@@ -397,6 +397,31 @@ def test_a_task_of_many_reports_makes_way_for_a_finish_between_two_of_them(full_
     assert all(report.stored for report in pdf.reports_of(client, timezone.localdate()))
 
 
+def test_a_task_that_keeps_making_way_renders_each_report_once(full_client, owner, fake_drawing, database_queue,  # noqa: F811
+                                                                monkeypatch):
+    """With a Finish always waiting, a client of six stale reports is drawn one report a run: each
+    run renders only the report it draws (the ones drawn before are current by their stamps)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reports.drawing import FINISHED_PRIORITY
+
+    client, _ = full_client
+    for days in (120, 150, 180, 210):
+        make_assessment(client, days_after_birth=days)
+    other = make_client(owner, "Beth Okafor")
+    make_assessment(other)
+    DBTaskResult.objects.all().delete()
+    rendered, render = [], pdf.report_html
+    monkeypatch.setattr(pdf, "report_html", lambda *args, **kwargs: rendered.append(1) or render(*args, **kwargs))
+    draw_reports.using(priority=FINISHED_PRIORITY).enqueue(other.pk, latest_only=True)  # never drawn: always waiting
+    runs = 0
+    while runs < 20 and draw_client_reports(client.pk) and DBTaskResult.objects.filter(args_kwargs__args=[client.pk]).exists():
+        DBTaskResult.objects.filter(args_kwargs__args=[client.pk]).delete()  # the rest of hers, queued again
+        runs += 1
+    assert len(fake_drawing) == client.assessments.count() == 6
+    assert len(rendered) == 6, "each report rendered once, for its drawing"
+
+
 def run_as_the_worker_does(task_id):
     """Run a queued task as django-tasks-db's db_worker does: its arguments and a context from its row."""
     from django.tasks.base import TaskContext
