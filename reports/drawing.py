@@ -1,6 +1,6 @@
 """Her reports drawn before anyone asks for them, in the background.
 
-A report costs one to two seconds of CPU, so "download everything about her" with 50
+A report costs about half a second of CPU, so "download everything about her" with 50
 assessments cannot draw them while she waits. Instead, whenever something a report shows may
 have changed (any write of her data: an assessment of hers created, edited or deleted, her
 profile, her programme and its logs; her trainer's details or logo), a task is queued; a worker
