@@ -69,15 +69,20 @@ def draw_client_reports(client_pk, latest_only=False, priority=0):
     if not history:
         return 0
     today = timezone.localdate()
+    latest_pk = history[-1].pk
+    # Which have moved on, by their stamps alone (one look for all of hers, nothing rendered);
+    # each of those is rendered at its turn, so a task that makes way has rendered nothing it did
+    # not draw, and the next finds the ones drawn current by their stamps.
+    wanted = history[-1:] if latest_only else history[::-1]
+    moved = [report.assessment for report in reports_for(client, wanted, latest_pk, today, render=False, history=history)
+             if not report.stored]
     drawn = 0
-    for assessment in history[-1:] if latest_only else history[::-1]:
+    for assessment in moved:
         if drawn and finish_waiting():
             draw_reports.using(priority=priority).enqueue(client_pk)
             return drawn
-        # One at a time, so a task that makes way has rendered nothing it did not draw: the next
-        # finds the ones drawn current by their stamps, without rendering them.
-        [report] = reports_for(client, [assessment], history[-1].pk, today, history=history)
-        if not report.stored:
+        [report] = reports_for(client, [assessment], latest_pk, today, history=history)
+        if not report.stored:  # its key unchanged: nothing it shows moved (its stamp is brought up to date)
             draw(report)
             drawn += 1
     if latest_only and len(history) > 1:  # the others behind everyone's Finish: they find nothing to draw if none changed
