@@ -19,7 +19,16 @@ from lib.http import absolute_url
 
 from .forms import InviteForm, JoinForm, RoleForm, TakeOverForm
 from .limits import WINDOW, hit, recipient_over_limit
-from .models import INVITATION_DAYS, Invitation, MembershipRefused, Trainer, change_role, leads_clients, leave_studio
+from .models import (
+    INVITATION_DAYS,
+    Invitation,
+    MembershipRefused,
+    Trainer,
+    change_role,
+    is_last_owner,
+    leads_clients,
+    leave_studio,
+)
 from .views import owner_only, too_many
 
 INVITATION_SALT = "accounts.invitation"
@@ -146,8 +155,7 @@ def leaving_page(request, member, *, leaving_herself):
     form = TakeOverForm(request.POST or None, members=studio_members(request.user), leaver=member,
                         default=request.user if not leaving_herself else None) if led else None
     refused = None
-    if member.is_owner and not studio_members(request.user).filter(role=Trainer.OWNER, is_active=True).exclude(
-            pk=member.pk).exists():
+    if member.is_owner and is_last_owner(member.pk, studio_members(request.user)):  # leave_studio's rule, asked first
         refused = "The studio's last owner cannot leave: make another member an owner first."
     elif leaving_herself and led and not request.user.is_owner:
         refused = (f"You lead {led} client{'s' if led != 1 else ''}: an owner must hand them over to another member "
