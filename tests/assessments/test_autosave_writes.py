@@ -13,6 +13,7 @@ from assessments.models import COLUMNS, RED_FLAG_NAMES, AssessmentChange
 from audit.models import AccessEvent
 from clients.models import Client
 from programmes.models import Programme
+from tests.assessments.test_assessments import form_data
 from tests.conftest import next_log_day, walk_run_30
 from tests.factories import make_assessment
 
@@ -91,14 +92,6 @@ def test_a_log_leaves_her_derived_state_as_working_it_all_out_gives(running, own
                           outcome="completed", effort=4, symptoms=symptoms)
     assert bool(Client.objects.get(pk=running.pk).open_red_flags) == ("urgency" in symptoms)
     assert_as_afresh(running, symptoms)
-
-
-def form_data(assessment, **overrides):
-    data = {"assessed_on": assessment.assessed_on.isoformat(), "notes": assessment.notes, "version": assessment.version}
-    for name, value in assessment.values().items():
-        data[name] = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
-    data.update(overrides)
-    return data
 
 
 def writes(captured):
