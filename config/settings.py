@@ -143,7 +143,8 @@ CACHES = caches_for(REDIS_URL, os.environ.get("CACHE_KEY_PREFIX", "restride"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work (reports drawn before anyone asks: reports/drawing.py) is queued in the
 # database and run by `manage.py worker` (django-tasks-db's db_worker with a lease: reports/worker.py).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Finish's drawings have a queue of their own, "finished" (reports/drawing.py FINISHED_QUEUE).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "finished"]}}
 
 AUTH_USER_MODEL = "accounts.Trainer"
 AUTHENTICATION_BACKENDS = [

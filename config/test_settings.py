@@ -24,4 +24,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 REQUIRE_2FA = False
 # Queued tasks do not run in the suite (a report drawn on every assessment save would slow it
 # down): tests/reports/test_drawing.py runs the task and checks the queueing directly.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "finished"]}}

@@ -35,6 +35,11 @@ QUEUE_DELAY = 30  # seconds after a change before her reports are drawn
 COVER_MARGIN = 10
 TRAINER_PRIORITY = -10  # a trainer's new details redraw all her clients: after single clients' changes
 FINISHED_PRIORITY = 10  # an assessment just finished: her report is wanted now, before anything else
+# Finish's drawings have a queue of their own (settings.TASKS QUEUES), so a worker of that queue
+# alone (docker-compose.yml's finisher, at full CPU priority) draws each at once, never behind a
+# drawing of someone else's at the lower priority the worker of everything runs at. That worker
+# takes them too (when no finisher runs, or it is busy).
+FINISHED_QUEUE = "finished"
 
 
 @task(takes_context=True)
@@ -170,7 +175,7 @@ def draw_now(client_pk):
     after): an assessment was just finished, and the summary it leads to offers its report. Stored or
     logged, never an error: the finish is saved already."""
     try:
-        draw_reports.using(priority=FINISHED_PRIORITY).enqueue(client_pk, latest_only=True)
+        draw_reports.using(priority=FINISHED_PRIORITY, queue_name=FINISHED_QUEUE).enqueue(client_pk, latest_only=True)
     except Exception:
         logger.warning("Could not queue the drawing of the reports of client %s", client_pk, exc_info=True)
 

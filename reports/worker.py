@@ -76,9 +76,10 @@ def queue_missing_drawings():
 class Heartbeat(threading.Thread):
     """Beats and sweeps until the process ends (a daemon thread: it never holds the worker up)."""
 
-    def __init__(self, worker_id):
+    def __init__(self, worker_id, sweeps=True):
         super().__init__(name="worker-heartbeat", daemon=True)
         self.worker_id = worker_id
+        self.sweeps = sweeps  # queue reports never drawn (the worker of every queue)
         self.stopped = threading.Event()
 
     def run(self):
@@ -89,7 +90,8 @@ class Heartbeat(threading.Thread):
                 beat(self.worker_id)
                 requeue_abandoned()
                 now = timezone.now()
-                if last_missing_sweep is None or now - last_missing_sweep >= timedelta(seconds=MISSING_SWEEP_SECONDS):
+                if self.sweeps and (last_missing_sweep is None
+                                    or now - last_missing_sweep >= timedelta(seconds=MISSING_SWEEP_SECONDS)):
                     last_missing_sweep = now
                     queue_missing_drawings()
             except Exception:  # the database away for a moment: the next beat tries again

@@ -163,7 +163,7 @@ def test_the_throttle_survives_the_cache_being_emptied(http, client_record):
 def test_writes_are_stored_and_answered_as_stored_while_redis_is_down(redis_down, http, owner, settings):
     """Committed for real (a transactional test), with the deployed task queue: before, each of
     these was stored and then answered with a 500 from queueing the report task after the commit."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
     from django.apps import apps
     from django_tasks_db.models import DBTaskResult
 

@@ -69,7 +69,7 @@ def test_erasure_leaves_nothing_of_hers_in_the_cache(owner, her):
 
 
 def test_erasure_leaves_nothing_of_hers_queued(owner, her, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
     from django_tasks_db.models import DBTaskResult
 
     client, assessment, _ = her

@@ -126,7 +126,7 @@ def database_queue(settings):
     """The real queue (django-tasks-db's table), as deployed: the client ids of waiting drawings."""
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
 
     def waiting():
         return [row["args"][0] for row in DBTaskResult.objects.filter(status="READY").values_list("args_kwargs", flat=True)]
@@ -356,7 +356,7 @@ def test_her_latest_report_is_drawn_first(full_client, fake_drawing):  # noqa: F
 
 def test_finish_queues_her_reports_at_once_ahead_of_everything(owner_http, queued, client_record,
                                                                django_capture_on_commit_callbacks):
-    from reports.drawing import FINISHED_PRIORITY
+    from reports.drawing import FINISHED_PRIORITY, FINISHED_QUEUE
     from tests.assessments.test_assessments import form_data
 
     assessment = make_assessment(client_record)
@@ -371,6 +371,7 @@ def test_finish_queues_her_reports_at_once_ahead_of_everything(owner_http, queue
     result = default_task_backend.results[-1]
     assert (result.args, result.kwargs, result.task.priority) == ([client_record.pk], {"latest_only": True}, FINISHED_PRIORITY)
     assert result.task.run_after is None, "not after the studio's delay: now"
+    assert result.task.queue_name == FINISHED_QUEUE, "the finisher's queue: never behind someone else's drawing"
 
 
 def test_a_task_of_many_reports_makes_way_for_a_finish_between_two_of_them(full_client, owner, fake_drawing,  # noqa: F811

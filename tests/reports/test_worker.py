@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def database_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def running_task(client_pk, worker_id, started_seconds_ago):
@@ -75,12 +75,43 @@ def test_reports_never_drawn_are_queued_once(owner, database_queue):
     assert DBTaskResult.objects.get().priority == worker.BACKFILL_PRIORITY
 
 
-def test_the_compose_worker_runs_the_leased_worker_and_outlasts_a_report():
+def test_only_the_worker_of_every_queue_sweeps_for_reports_never_drawn(owner, database_queue, monkeypatch):
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)  # the test's own transaction stays
+    client = make_client(owner)
+    make_assessment(client)
+    DBTaskResult.objects.all().delete()
+    finisher = worker.Heartbeat("finisher", sweeps=False)
+    finisher.stopped.set()  # one beat, then out
+    finisher.run()
+    assert WorkerHeartbeat.objects.filter(worker_id="finisher").exists()
+    assert not DBTaskResult.objects.exists(), "the finisher beats but queues nothing"
+    everything = worker.Heartbeat("everything")
+    everything.stopped.set()
+    everything.run()
+    assert list(DBTaskResult.objects.values_list("priority", flat=True)) == [worker.BACKFILL_PRIORITY]
+
+
+def compose_service(name):
     compose = (ROOT / "docker-compose.yml").read_text()
-    service = compose.split("\n  worker:\n", 1)[1].split("\n\n", 1)[0]
-    assert '"python", "manage.py", "worker"' in service.split("command:", 1)[1].split("\n", 1)[0]
+    return compose.split(f"\n  {name}:\n", 1)[1].split("\n\n", 1)[0]
+
+
+def test_the_compose_worker_runs_the_leased_worker_and_outlasts_a_report():
+    service = compose_service("worker")
+    assert '"nice", "-n", "10", "python", "manage.py", "worker"' in service.split("command:", 1)[1].split("\n", 1)[0]
     grace = service.split("stop_grace_period:", 1)[1].split()[0]
     assert grace.endswith("s") and int(grace[:-1]) >= 60, "longer than one report, however slow"
+
+
+def test_the_compose_finisher_draws_finishs_reports_alone_at_full_priority():
+    from reports.drawing import FINISHED_QUEUE
+
+    service = compose_service("finisher")
+    command = service.split("command:", 1)[1].split("\n", 1)[0]
+    assert command.strip().startswith('["python", "manage.py", "worker"'), "not niced: her report is wanted now"
+    assert f'"--queue-name", "{FINISHED_QUEUE}"' in command
+    grace = service.split("stop_grace_period:", 1)[1].split()[0]
+    assert grace.endswith("s") and int(grace[:-1]) >= 30, "longer than one report, however slow"
 
 
 def test_the_worker_draws_a_warm_up_document_and_sets_start_up_aside_before_its_first_task(database_queue, monkeypatch):
@@ -94,13 +125,18 @@ def test_the_worker_draws_a_warm_up_document_and_sets_start_up_aside_before_its_
     from reports.management.commands import worker as command
 
     steps = []
-    monkeypatch.setattr(command, "Heartbeat", lambda worker_id: SimpleNamespace(start=lambda: steps.append("beat")))
+    monkeypatch.setattr(command, "Heartbeat",
+                        lambda worker_id, sweeps: SimpleNamespace(start=lambda: steps.append(("beat", sweeps))))
     monkeypatch.setattr(pdf, "warm_up", lambda: steps.append("warm up"))
     monkeypatch.setattr(command, "gc", SimpleNamespace(collect=lambda: steps.append("collect"),
                                                        freeze=lambda: steps.append("freeze")))
-    monkeypatch.setattr(db_worker.Command, "handle", lambda self, *args, **options: steps.append("tasks"))
+    monkeypatch.setattr(db_worker.Command, "handle",
+                        lambda self, *args, queue_name, **options: steps.append(("tasks", queue_name)))
     call_command("worker", "--no-reload")
-    assert steps == ["beat", "warm up", "collect", "freeze", "tasks"]
+    assert steps == [("beat", True), "warm up", "collect", "freeze", ("tasks", "*")], "every queue's, and the sweep"
+    steps.clear()
+    call_command("worker", "--no-reload", "--queue-name", "finished")
+    assert steps == [("beat", False), "warm up", "collect", "freeze", ("tasks", "finished")], "Finish's alone, no sweep"
 
 
 def test_the_warm_up_document_is_drawn_without_fetching_anything(monkeypatch):

@@ -12,14 +12,22 @@ logger = logging.getLogger(__name__)
 
 class Command(db_worker.Command):
     help = ("Run the background worker (django-tasks-db's db_worker) with a lease: a task left RUNNING "
-            "by a worker that died is run again, and reports never drawn are queued (reports/worker.py).")
+            "by a worker that died is run again, and reports never drawn are queued (reports/worker.py). "
+            "It takes every queue's tasks unless --queue-name names some (docker-compose.yml's finisher: "
+            "--queue-name finished, Finish's drawings alone).")
 
-    def handle(self, *args, worker_id, reload, batch, **options):
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(queue_name="*")
+
+    def handle(self, *args, worker_id, reload, batch, queue_name, **options):
         # With --reload the watching parent runs no task: only the process that runs them beats.
         if not (reload and not batch) or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
-            Heartbeat(worker_id).start()
+            # A worker of some queues only (the finisher) leaves the sweep for reports never drawn
+            # to the worker of everything: what it queues is not for a finisher to draw.
+            Heartbeat(worker_id, sweeps=queue_name == "*").start()
             warm_up()
-        super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
+        super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, queue_name=queue_name, **options)
 
 
 def warm_up():
