@@ -2,24 +2,28 @@
 
 Serves the app as the Dockerfile and docker-compose.yml do (gunicorn, 3 sync workers, the
 access log written; `manage.py worker` beside it, as the compose file starts it, or --workers of
-them, as `docker compose up --scale worker=N` does) with
+them, as `docker compose up --scale worker=N` does, and its finisher, or --finishers of them) with
 production settings on the database DATABASE_URL names (one that `bench/pages.py --scale`
 loaded: the scale-NN trainers and their clients) and the cache REDIS_URL names, on loopback
 only, and drives it from this process:
 
-    .venv/bin/python bench/studio_day.py 10 20 50 [--seconds 60] [--workers 2] [--drawn]
+    .venv/bin/python bench/studio_day.py 10 20 50 [--seconds 60] [--workers 2] [--finishers 0] [--drawn] [--seed 1] [--together]
 
 Each of N trainers (scale-01 … scale-N) works through her clients who are running, one after
 another: she opens the client's page, opens her latest assessment in the studio and changes 20
 fields a second apart (each an autosave, as the studio posts them), finishes it and reads the
 verdict, logs a session of the client's programme, and opens home; a second passes between
-any two steps. Requests are counted from the 10th second to the end of the run, each step's
+any two steps. Each starts at a moment of her own within her first round (about 25 s), as
+trainers who do not work in step; --together starts them all within 5 s, so their Finishes come
+in bursts. Requests are counted from the 10th second to the end of the run, each step's
 latency and all of them together (p50, p95, p99), with the errors. Beside them: when her
 latest report was drawn after she finished (the worker's drawing, read from the store), and
 the queue of drawing left at the end. A run stops after --seconds whatever happens; a request
 gives up after 30 s (gunicorn's own timeout). --drawn first draws (in this process, before the
 run) every report of the clients each trainer will reach, as a worker that keeps up leaves them;
 without it the worker also draws each client's older reports for the first time as it goes.
+--seed starts each trainer at the same client in each run (with --drawn on a copy of a database
+a run with the same seed drew in, nothing is left to draw beforehand: compare code on copies).
 
     .venv/bin/python bench/studio_day.py --writes [--seconds 5]
 
@@ -292,14 +296,18 @@ class Finishes:
         return delays, missing
 
 
-def trainer_day(email, clients, index, fields, recorder, finishes, deadline, signed_in):
-    """Her day, from her client at `index` on."""
+CYCLE = 25  # seconds of a trainer's round: a client's page, 20 autosaves, Finish, a session, home
+
+
+def trainer_day(email, clients, index, fields, recorder, finishes, deadline, signed_in, together=False):
+    """Her day, from her client at `index` on. Each starts at a moment of her own within her first
+    round, as trainers who do not work in step (together: all within 5 s, their Finishes in bursts)."""
     from django.utils import timezone
 
     browser = Browser()
     browser.sign_in(email)
     signed_in.wait()
-    time.sleep(random.uniform(0, 5))  # not all at the same second
+    time.sleep(random.uniform(0, 5 if together else CYCLE))
     turn = 2 * random.randrange(len(fields))
 
     def pause():
@@ -348,6 +356,19 @@ def trainer_day(email, clients, index, fields, recorder, finishes, deadline, sig
         pause()
 
 
+def finish_drawings(since):
+    """Finish's drawing tasks queued since `since` and run: seconds each waited in the queue, and
+    seconds each ran (what the delay of her report is made of)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reports.drawing import FINISHED_PRIORITY
+
+    rows = DBTaskResult.objects.filter(priority__gte=FINISHED_PRIORITY, enqueued_at__gte=since,
+                                       finished_at__isnull=False).values_list("enqueued_at", "started_at", "finished_at")
+    return ([(started - queued).total_seconds() for queued, started, _ in rows],
+            [(finished - started).total_seconds() for _, started, finished in rows])
+
+
 def queued_tasks():
     from django_tasks_db.models import DBTaskResult
 
@@ -369,7 +390,7 @@ def draw_beforehand(books, seconds):
     print(f"Drew {drawn} reports beforehand ({reached} clients a trainer) in {time.monotonic() - started:.0f} s")
 
 
-def studio_day(trainers, seconds, drawn=False):
+def studio_day(trainers, seconds, drawn=False, together=False):
     from accounts.models import Trainer
 
     fields = number_fields()
@@ -387,9 +408,12 @@ def studio_day(trainers, seconds, drawn=False):
     recorder = Recorder(start + WARM_UP, start + seconds)
     finishes = Finishes()
     threads = [threading.Thread(target=trainer_day, daemon=True,
-                                args=(email, clients, index, fields, recorder, finishes, start + seconds, signed_in))
+                                args=(email, clients, index, fields, recorder, finishes, start + seconds, signed_in, together))
                for email, clients, index in books]
     before = os.getloadavg()
+    from django.utils import timezone
+
+    began = timezone.now()
     for thread in threads:
         thread.start()
     time.sleep(max(0, start - time.monotonic()))
@@ -423,6 +447,11 @@ def studio_day(trainers, seconds, drawn=False):
                  if delays else "")
         print(f"Her latest report after Finish: {len(delays)} of {len(delays) + missing} drawn by the end "
               f"({shown}{within} within 1 s); {queued_tasks()} drawing tasks still queued")
+    waits, runs = finish_drawings(began)
+    if waits:
+        print(f"Finish's drawing tasks: {len(waits)} run, waited in the queue median {statistics.median(waits):.2f} s "
+              f"(p95 {percentile(waits, .95):.2f} s), ran median {statistics.median(runs):.2f} s "
+              f"(p95 {percentile(runs, .95):.2f} s)")
     return recorder
 
 
@@ -565,9 +594,9 @@ def writes(seconds):
 # Serving -------------------------------------------------------------------------------------------
 
 
-def serve(workers=1):
-    """gunicorn as the Dockerfile starts it, and `workers` report workers as docker-compose.yml
-    starts one (`docker compose up --scale worker=N` starts N)."""
+def serve(workers=1, finishers=1):
+    """gunicorn as the Dockerfile starts it, `workers` report workers as docker-compose.yml
+    starts one (`docker compose up --scale worker=N` starts N) and `finishers` of its finisher."""
     try:
         Browser().request("GET", "/healthz")
     except OSError:
@@ -583,8 +612,9 @@ def serve(workers=1):
          "--access-logfile", str(access_log), "--access-logformat", "%(h)s %(t)s %(m)s %(s)s %(b)s %(M)sms"],
         cwd=ROOT, env=env)
     # Its log of every task would drown this one's figures.
-    workers = [subprocess.Popen(worker_command(python), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL) for _ in range(workers)]
+    workers = [subprocess.Popen(worker_command(python, service), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+               for service, count in (("worker", workers), ("finisher", finishers)) for _ in range(count)]
     for _ in range(100):
         try:
             Browser().request("GET", "/accounts/login/")
@@ -594,10 +624,10 @@ def serve(workers=1):
     return [web, *workers], access_log
 
 
-def worker_command(python):
-    """The compose file's worker command, with this Python."""
+def worker_command(python, service="worker"):
+    """The compose file's command of that service (its worker or its finisher), with this Python."""
     compose = (ROOT / "docker-compose.yml").read_text()
-    command = re.search(r"^  worker:.*?^    command: \[(.*?)\]$", compose, re.S | re.M).group(1)
+    command = re.search(rf"^  {service}:.*?^    command: \[(.*?)\]$", compose, re.S | re.M).group(1)
     words = [word.strip().strip('"') for word in command.split(",")]
     return [python if word == "python" else word for word in words]
 
@@ -608,11 +638,19 @@ def main():
     parser.add_argument("--seconds", type=int, default=None, help="length of each run (default 60; 5 with --writes)")
     parser.add_argument("--writes", action="store_true", help="write latencies at 1, 4 and 16 users")
     parser.add_argument("--workers", type=int, default=1, help="report workers beside gunicorn (default 1, as the compose file)")
+    parser.add_argument("--finishers", type=int, default=1,
+                        help="the compose file's finishers beside them (default 1, as the compose file; 0: none)")
+    parser.add_argument("--together", action="store_true",
+                        help="every trainer starts within the same 5 s (their Finishes come in bursts), not each at her own moment")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="where each trainer starts in her book and her day, the same from run to run (to compare code)")
     parser.add_argument("--drawn", action="store_true",
                         help="first draw the reports of the clients the run will reach, as the worker keeps them day to day")
     args = parser.parse_args()
     if not args.trainers and not args.writes:
         parser.error("say how many trainers (e.g. 10 20 50), or --writes")
+    if args.seed is not None:
+        random.seed(args.seed)
 
     import django
 
@@ -621,16 +659,17 @@ def main():
 
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         print("Measure as deployed: DATABASE_URL on PostgreSQL and REDIS_URL set.")
-    served, access_log = serve(args.workers)
+    served, access_log = serve(args.workers, args.finishers)
     SERVED[:] = [process.pid for process in served]
     try:
-        print(f"gunicorn (3 workers) and {args.workers} × {' '.join(worker_command('python'))} on 127.0.0.1:{PORT}, "
+        print(f"gunicorn (3 workers), {args.workers} × {' '.join(worker_command('python'))} and {args.finishers} × "
+              f"{' '.join(worker_command('python', 'finisher'))} on 127.0.0.1:{PORT}, "
               f"{connection.vendor} {connection.settings_dict['NAME']}")
         if args.writes:
             writes(args.seconds or 5)
         for trainers in args.trainers:
             connection.close()
-            studio_day(trainers, args.seconds or 60, args.drawn)
+            studio_day(trainers, args.seconds or 60, args.drawn, args.together)
     finally:
         for process in served:
             process.terminate()
