@@ -58,6 +58,18 @@ class ProgrammeEvent(models.Model):
             return []
         return [(label, self.describe_value(field, values.get(field))) for field, label in self.FIELD_LABELS.items()]
 
+    def recorded_line(self):
+        """What a log or a deletion recorded, in one line ("week 2, session 1 · Date: 1 Dec 2026 ·
+        Outcome: …"): the history page shows 50 events, and a template loop over each event's fields
+        cost more than the rest of the page."""
+        after, before = self.after or {}, self.before or {}
+        week = after.get("week") or before.get("week")
+        place = f"week {week}, session {after.get('session') or before.get('session') or ''} · " if week else ""
+        return place + " · ".join(f"{label}: {value}" for label, value in self.recorded())
+
+    def by_whom(self):
+        return "her, through her private link" if self.by_client else str(self.by or "a former trainer")
+
     @property
     def red_flags_removed(self):
         """The red-flag symptoms this correction or deletion took off her record."""

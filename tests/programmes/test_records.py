@@ -265,6 +265,19 @@ def test_the_history_page_shows_who_changed_what_and_when(owner_http, programme,
     assert "<td>leaking urine</td><td>none</td>" in page
 
 
+def test_the_history_page_says_what_each_log_and_deletion_recorded_and_by_whom(owner_http, programme, owner):
+    from programmes.models import ProgrammeEvent
+
+    first, _ = log(programme, owner, notes="Felt <fine>")
+    fresh(programme).delete_log(first, by=owner, reason="logged twice")
+    ProgrammeEvent.objects.filter(programme=programme, kind="logged").update(by=None)  # her trainer's account gone
+    page = owner_http.get(reverse("programmes:history", args=[programme.pk])).content.decode()
+    recorded = (f"week 1, session 1 · Date: {first.done_on:%-d %b %Y} · Outcome: Completed · Effort: 5 · "
+                "Symptoms: none · Notes: Felt &lt;fine&gt;</p>")
+    assert f"<p>Recorded: {recorded}" in page and f"<p>It recorded: {recorded}" in page
+    assert "by a former trainer</p>" in page and "by Olivia Owner</p>" in page
+
+
 def test_a_long_history_is_paged_latest_first_at_the_same_cost(owner_http, programme, owner, django_assert_num_queries):
     from programmes.models import ProgrammeEvent
     from programmes.views import HISTORY_PAGE_SIZE
