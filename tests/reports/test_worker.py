@@ -103,14 +103,17 @@ def test_the_compose_worker_runs_the_leased_worker_and_outlasts_a_report():
     assert grace.endswith("s") and int(grace[:-1]) >= 60, "longer than one report, however slow"
 
 
-def test_the_compose_finisher_draws_finishs_reports_alone_at_full_priority():
+def test_the_compose_finisher_draws_finishs_reports_alone_before_the_worker_does():
     from reports.drawing import FINISHED_QUEUE
 
-    service = compose_service("finisher")
-    command = service.split("command:", 1)[1].split("\n", 1)[0]
-    assert command.strip().startswith('["python", "manage.py", "worker"'), "not niced: her report is wanted now"
-    assert f'"--queue-name", "{FINISHED_QUEUE}"' in command
-    grace = service.split("stop_grace_period:", 1)[1].split()[0]
+    def niceness(service):
+        command = compose_service(service).split("command:", 1)[1].split("\n", 1)[0]
+        return int(command.split('"nice", "-n", "', 1)[1].split('"', 1)[0]), command
+
+    finisher, command = niceness("finisher")
+    assert 0 < finisher < niceness("worker")[0], "after the pages, before the worker's drawing of everyone else's"
+    assert f'"python", "manage.py", "worker", "--queue-name", "{FINISHED_QUEUE}"' in command
+    grace = compose_service("finisher").split("stop_grace_period:", 1)[1].split()[0]
     assert grace.endswith("s") and int(grace[:-1]) >= 30, "longer than one report, however slow"
 
 
