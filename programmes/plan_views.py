@@ -176,7 +176,8 @@ def plan_list_context(templates, form):
 
 @login_required
 def plan_detail(request, pk, details_form=None):
-    plan = get_object_or_404(Plan.objects.viewable_by(request.user).select_related("programme__client"), pk=pk)
+    # Read once, with its sessions and their blocks: the page shows them all.
+    plan = get_object_or_404(with_sessions(Plan.objects.viewable_by(request.user)).select_related("programme__client"), pk=pk)
     client = programme_client(plan)
     if client is not None:
         audit.record_view(request, client, "viewed_programme", "Her plan")
@@ -184,7 +185,7 @@ def plan_detail(request, pk, details_form=None):
 
 
 def plan_context(request, plan, client, details_form=None):
-    plan = with_sessions(Plan.objects.filter(pk=plan.pk)).select_related("programme__client").get()
+    """What the plan page shows of `plan`, read with its sessions and their blocks (with_sessions)."""
     editable = plan.studio_id == request.user.studio_id
     weeks = summarise_weeks(plan)
     return {
