@@ -87,6 +87,7 @@ class WeekSummary:
     number: int
     sessions: list[SessionSummary]
     removable: bool = False  # the last of several weeks
+    add_session_url: str = ""  # its "Add a session" address (summarise_weeks(): reversed once a page)
 
     @property
     def can_add_session(self):
@@ -102,8 +103,9 @@ class WeekSummary:
 
 
 def summarise_weeks(plan):
-    urls = SessionUrls()
-    weeks = [WeekSummary(week, [SessionSummary(s, urls) for s in sessions]) for week, sessions in plan.weeks()]
+    urls, add_session = SessionUrls(), addresses("plans:add_session", plan.pk)
+    weeks = [WeekSummary(week, [SessionSummary(s, urls) for s in sessions], add_session_url=add_session(week))
+             for week, sessions in plan.weeks()]
     if len(weeks) > 1:
         weeks[-1].removable = True
     return weeks
