@@ -80,6 +80,9 @@ FAST_WIDGETS = {
     WIDGETS + "select.html": _select,
     WIDGETS + "radio.html": lambda widget: _multiple(widget) + "\n",
     WIDGETS + "checkbox_select.html": lambda widget: _multiple(widget) + "\n",
+    # One radio or checkbox drawn on its own ({{ radio.tag }}: her log page's effort scale, 0 to 10);
+    # each of these templates includes input_option.html.
+    **dict.fromkeys((WIDGETS + "radio_option.html", WIDGETS + "checkbox_option.html", WIDGETS + "input_option.html"), _option),
 }
 
 

@@ -87,6 +87,7 @@ class WeekSummary:
     number: int
     sessions: list[SessionSummary]
     removable: bool = False  # the last of several weeks
+    add_session_url: str = ""  # its "Add a session" address (summarise_weeks(): reversed once a page)
 
     @property
     def can_add_session(self):
@@ -102,8 +103,9 @@ class WeekSummary:
 
 
 def summarise_weeks(plan):
-    urls = SessionUrls()
-    weeks = [WeekSummary(week, [SessionSummary(s, urls) for s in sessions]) for week, sessions in plan.weeks()]
+    urls, add_session = SessionUrls(), addresses("plans:add_session", plan.pk)
+    weeks = [WeekSummary(week, [SessionSummary(s, urls) for s in sessions], add_session_url=add_session(week))
+             for week, sessions in plan.weeks()]
     if len(weeks) > 1:
         weeks[-1].removable = True
     return weeks
@@ -176,7 +178,8 @@ def plan_list_context(templates, form):
 
 @login_required
 def plan_detail(request, pk, details_form=None):
-    plan = get_object_or_404(Plan.objects.viewable_by(request.user).select_related("programme__client"), pk=pk)
+    # Read once, with its sessions and their blocks: the page shows them all.
+    plan = get_object_or_404(with_sessions(Plan.objects.viewable_by(request.user)).select_related("programme__client"), pk=pk)
     client = programme_client(plan)
     if client is not None:
         audit.record_view(request, client, "viewed_programme", "Her plan")
@@ -184,7 +187,7 @@ def plan_detail(request, pk, details_form=None):
 
 
 def plan_context(request, plan, client, details_form=None):
-    plan = with_sessions(Plan.objects.filter(pk=plan.pk)).select_related("programme__client").get()
+    """What the plan page shows of `plan`, read with its sessions and their blocks (with_sessions)."""
     editable = plan.studio_id == request.user.studio_id
     weeks = summarise_weeks(plan)
     return {

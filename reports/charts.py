@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from django.utils.formats import localize
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from guideline.protocol import NOT_TESTED, SIDES
 
@@ -228,6 +228,8 @@ def escaped(value):
     marked safe. A plain int or float is written as digits, a sign and a point, with nothing to
     escape."""
     kind = type(value)
+    if kind is SafeString:  # a coordinate as printed() writes it (_text()): nothing to escape
+        return value
     if kind is int:
         return str(value)
     if kind is float and "e" not in (text := str(value)):
@@ -251,12 +253,15 @@ def shown(value):
 
 
 def _text(number):
-    return None if number is None else str(number)
+    """A coordinate as the SVG writes it: str(number), marked safe (digits, a sign and a point, nothing to
+    escape), so the ready-made runs (run()) and the templates pass it as it is, without escaping each of
+    her page's thousand coordinates (issue 20)."""
+    return None if number is None else SafeString(number)
 
 
 def _tick_text(value):
     """A tick's number as {{ tick.value|floatformat:"-1" }} wrote it: whole numbers bare, others to one place."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return SafeString(int(value)) if float(value).is_integer() else SafeString(f"{value:.1f}")
 
 
 def printed(chart):

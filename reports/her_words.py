@@ -9,6 +9,8 @@ reports/progress.py."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+
 from guideline import protocol
 from programmes import progression
 from programmes.snapshot import ProgrammeSnapshot
@@ -44,8 +46,13 @@ OUTCOME_FOR_HER = {
 
 
 def check_ups(assessments):
-    """Her check-ups, latest first, each with its outcome in her words."""
-    return [{"assessment": a, "outcome": OUTCOME_FOR_HER[a.verdict]} for a in reversed(assessments)]
+    """Her check-ups, latest first, each with its outcome in her words and its verdict's badge, its
+    date and how long after the birth it was, as her page's timeline writes them ({{ day|date }},
+    {{ weeks|quantity:"weeks" }}): worked out here once, not through a filter each in the template."""
+    return [{"assessment": a, "outcome": OUTCOME_FOR_HER[a.verdict], "verdict": a.verdict_wording,
+             "on": date_format(a.assessed_on),
+             "weeks": "" if a.weeks_postpartum in (None, "") else protocol.quantity(a.weeks_postpartum, "weeks")}
+            for a in reversed(assessments)]
 
 
 def label(code):

@@ -60,13 +60,17 @@ HAS_STRENGTH_PLAN = RawSQL(
     'AND U0."ended_at" IS NULL)', (), output_field=BooleanField())
 
 
-def link_or_refusal(request, token, page=False):
+def link_or_refusal(request, token, page=False, latest=False):
     """(link, None) for a usable link; else (None, response). Revoked, expired and unknown
     links get the very same 404, so a link's existence cannot be probed. An address that
     keeps guessing is told to wait; a real link still works from it (a proxy may share it).
     `page`: for her page, her studio's logo (StudioLogo.url_of) and whether she has a current
-    strength plan (her row's has_strength_plan) read with it."""
+    strength plan (her row's has_strength_plan) read with it. `latest`: her latest assessment
+    read with her row (Client.latest_assessment), so her programme is read without her row again
+    (current_programme_of)."""
     links = ShareLink.objects
+    if latest:
+        links = links.select_related("client__latest_assessment")
     if page:
         links = links.select_related("client__studio__logo").annotate(has_strength_plan=HAS_STRENGTH_PLAN)
     link = links.find(token)
@@ -193,11 +197,12 @@ def her_log(request, token):
     same progression rules run at once and a repeated post is "Already logged". Her link's
     guards apply (revoked, expired, consent withdrawn, archived: the same 404); a refer, a pause,
     a finished programme or her trainer turning it off say why; posts are limited per link."""
-    link, refusal = link_or_refusal(request, token)
+    posted = request.method == "POST"
+    # A page: her latest assessment read with her link, her programme then without her row again.
+    link, refusal = link_or_refusal(request, token, latest=not posted)
     if refusal:
         return refusal
     client = link.client
-    posted = request.method == "POST"
     if not posted:
         audit.record_link(request, client, "link_viewed_log_page")
     # A post is counted first, on its own, whatever becomes of it.

@@ -439,8 +439,10 @@ def current_programme_of(client, latest=None, blocks=True, lock=False, running=F
     programme: with_latest_assessment). `blocks`: every session's blocks too (else its next
     session's are read when wanted, one query); `running`: each session's running seconds without
     its blocks (with_progress); `lock`: its row locked until the transaction under way ends (her
-    log is written from it as read)."""
-    reuse_client = latest is not None and not lock
+    log is written from it as read). Her latest assessment is also known when her row was read with
+    it joined (her log page reads her link so: Client.latest_assessment, None or not)."""
+    latest_joined = Client._meta.get_field("latest_assessment").is_cached(client)
+    reuse_client = (latest is not None or latest_joined) and not lock
     programmes = client.programmes.current().with_progress(blocks=blocks, running=running, resumes=not reuse_client)
     # Her row as the caller read it, not joined again (some 40 columns built twice), unless the
     # programme is read under its lock: a log is written from what that read, her row with it. Its

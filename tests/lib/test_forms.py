@@ -37,6 +37,24 @@ def test_every_widget_is_written_as_its_template_writes_it(widget):
         assert widget.render("field", value, renderer=FormRenderer()) == expected, (type(widget).__name__, value)
 
 
+@pytest.mark.parametrize("widget", [forms.RadioSelect, forms.CheckboxSelectMultiple])
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_each_option_drawn_alone_is_written_as_its_template_writes_it(widget, attrs):
+    """{% for radio in field %}{{ radio.tag }}{% endfor %} (radio_option.html, checkbox_option.html: each includes
+    input_option.html), with and without its label."""
+    for choices, value in itertools.product(CHOICES, [None, "a", "2", ["", "b"]]):
+        fast = forms.BoundField(FieldsForm(renderer=FormRenderer()), forms.Field(widget=widget(attrs=attrs, choices=choices)), "x")
+        plain = forms.BoundField(FieldsForm(renderer=TemplatesSetting()), forms.Field(widget=widget(attrs=attrs, choices=choices)), "x")
+        fast.initial = plain.initial = value
+        for fast_option, plain_option in zip(fast.subwidgets, plain.subwidgets, strict=True):
+            for wrap_label in (False, True):
+                assert fast_option.tag(wrap_label) == plain_option.tag(wrap_label), (value, wrap_label)
+
+
+class FieldsForm(forms.Form):
+    """A form for a field drawn alone (a BoundField needs one: its renderer and its prefix)."""
+
+
 class TemplatesOnly(FormRenderer):
     """The project's form and field templates, every widget through its own template."""
 
