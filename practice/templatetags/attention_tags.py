@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-def _text(value):
+def text(value):
     """{{ value }}: localised and escaped as the template engine does (plain text, the usual case,
     straight to html.escape(), which django.utils.html.escape() wraps)."""
     return escape(value) if type(value) is str else conditional_escape(localize(value))
@@ -27,9 +27,9 @@ def namesake(client):
     if not getattr(client, "has_namesake", False):
         return ""
     if getattr(client, "has_twin", False) and client.email:
-        which = _text(client.email)
+        which = text(client.email)
     else:
-        which = f"baby born {_text(date(client.baby_date_of_birth))}"
+        which = f"baby born {text(date(client.baby_date_of_birth))}"
     return f' <span class="namesake">{which}</span>'
 
 
@@ -38,26 +38,26 @@ def entry_html(entry, csrf, hidden):
     sent" where a reason is about a referral, and "Seen". `csrf` is {% csrf_token %} as drawn
     for the page; `hidden` the inputs that send her back to this page and switch."""
     client = entry.client
-    name = _text(client.full_name)
+    name = text(client.full_name)
     whose = getattr(client, "whose", "")
-    whose = f' <span class="attention__whose">· {_text(whose)}</span>' if whose else ""
+    whose = f' <span class="attention__whose">· {text(whose)}</span>' if whose else ""
     reasons = "".join(
-        f'\n        <span class="attention__reason attention__reason--{_text(reason.kind)}"><span class="attention__title">'
-        f'<span aria-hidden="true">{_text(reason.icon)}</span> {_text(reason.title)}</span>\n'
-        f'          <span class="attention__detail">{_text(reason.detail)}</span></span>\n        '
+        f'\n        <span class="attention__reason attention__reason--{text(reason.kind)}"><span class="attention__title">'
+        f'<span aria-hidden="true">{text(reason.icon)}</span> {text(reason.title)}</span>\n'
+        f'          <span class="attention__detail">{text(reason.detail)}</span></span>\n        '
         for reason in entry.reasons)
     last_ack = entry.last_ack
-    last_ack = f'<span class="attention__detail">{_text(last_ack)}</span>' if last_ack else ""
-    actions = "".join(f'<a class="button button--small button--primary" href="{_text(action.url)}" aria-label="'
-                      f'{_text(action.label)}: {name}">{_text(action.label)}</a>' for action in entry.actions)
-    ack_url, fingerprint = _text(entry.ack_url), _text(entry.fingerprint)
+    last_ack = f'<span class="attention__detail">{text(last_ack)}</span>' if last_ack else ""
+    actions = "".join(f'<a class="button button--small button--primary" href="{text(action.url)}" aria-label="'
+                      f'{text(action.label)}: {name}">{text(action.label)}</a>' for action in entry.actions)
+    ack_url, fingerprint = text(entry.ack_url), text(entry.fingerprint)
     referral = (f'\n        <form method="post" action="{ack_url}">{csrf}<input type="hidden" name="kind" value="referral_sent">'
                 f'<input type="hidden" name="fingerprint" value="{fingerprint}">{hidden}<button class="button button--small" '
                 f'type="submit" aria-label="Referral sent for {name}">Referral sent</button></form>\n        '
                 if entry.offers_referral_sent else "")
     return (
-        f'\n    <li class="attention attention--{_text(entry.kind)}">\n'
-        f'      <a href="{_text(entry.url)}{_text(entry.anchor)}">\n'
+        f'\n    <li class="attention attention--{text(entry.kind)}">\n'
+        f'      <a href="{text(entry.url)}{text(entry.anchor)}">\n'
         f'        <span class="attention__client">{name}{namesake(client)}{whose}</span>\n'
         f'        {reasons}\n'
         f'        {last_ack}\n'
@@ -78,6 +78,6 @@ def attention_entries(context, entries):
     `back` in the context (See all's page number) and `everyone` (the switch) go with each form."""
     csrf = CsrfTokenNode().render(context)
     back, everyone = context.get("back"), context.get("everyone")
-    hidden = (f'<input type="hidden" name="back" value="{_text(back)}">' if back else "") + (
+    hidden = (f'<input type="hidden" name="back" value="{text(back)}">' if back else "") + (
         '<input type="hidden" name="clients" value="all">' if everyone else "")
     return mark_safe("".join(entry_html(entry, csrf, hidden) for entry in entries))

@@ -1,5 +1,6 @@
-"""Issue 20: the worklist's entries are written out by a tag (practice/templatetags/attention_tags.py),
-and draw exactly what the template they replaced drew, kept here as the definition."""
+"""Issue 20: the worklist's entries and the client list's rows are written out by tags
+(practice/templatetags/attention_tags.py, client_list_tags.py), and draw exactly what the
+templates they replaced drew, kept beside this file as the definition."""
 
 import itertools
 from datetime import date
@@ -67,3 +68,43 @@ def test_the_tag_draws_what_the_template_drew(back, everyone):
 def test_no_csrf_token_draws_none_as_the_template_did():
     context = {"attention": entries()[:3]}
     assert get_template("clients/_attention_list.html").render(context) == engines["django"].from_string(TEMPLATE).render(context)
+
+
+# templates/clients/list.html's loop over a page of clients as it was, beside this file
+ROWS_TEMPLATE = (Path(__file__).parent / "client_rows_template.html").read_text()
+
+
+def listed(number, verdict="ready", label="", check_up="", weeks=14, lead="Cara <Coach>", **fields):
+    from datetime import UTC, datetime
+
+    from django.urls import reverse
+
+    from practice.attention import ClientStatus
+
+    found = client(number, **fields)
+    found.pk = number
+    found.get_absolute_url = lambda: reverse("clients:detail", args=[number])
+    found.weeks_postpartum_today = weeks
+    found.last_activity_at = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 2 Jul in London
+    found.lead_name = lead
+    found.status = ClientStatus(verdict, date(2026, 5, 6) if verdict else None, label, "active" if label else "", check_up)
+    return found
+
+
+def rows():
+    return [
+        listed(1), listed(2, verdict=None), listed(3, verdict="not_yet", label=f"Week 2 of 8 <{HOSTILE}>", check_up="Check-up overdue"),
+        listed(4, verdict="refer", weeks=1, lead=""), listed(5, weeks=None, namesake=True),
+        listed(6, namesake=True, twin=True, email="a@b.c"),
+        listed(7, verdict="refer", label="Paused", check_up="Check-up due 9 Dec", lead=None),
+    ]
+
+
+@pytest.mark.parametrize("many_trainers", [False, True])
+def test_the_client_rows_are_what_the_template_drew(many_trainers):
+    context = {"page": SimpleNamespace(object_list=rows()), "many_trainers": many_trainers}
+    before = engines["django"].from_string(ROWS_TEMPLATE).render(context)
+    after = engines["django"].from_string(
+        "{% load client_list_tags %}    {% client_rows page.object_list %}\n").render(context)
+    assert after == before
+    assert "2 Jul 2026" in after and ("lead trainer" in after) == many_trainers
