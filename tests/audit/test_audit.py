@@ -263,3 +263,28 @@ def test_the_logs_client_filter_draws_her_studios_clients_as_a_model_choice_did(
     assert form.is_valid() == (chosen == "first")  # unbound: nothing to filter by
     if chosen == "first":
         assert form.cleaned_data["client"] == first and 'selected>Zoë' in str(form["client"])
+
+
+@pytest.mark.parametrize("show_client", [False, True])
+def test_the_logs_rows_are_written_out_as_the_templates_loop_drew_them(owner, client_record, show_client):
+    """Issue 20: {% event_table_rows %} writes the rows the template's loop drew (kept beside this file)."""
+    from pathlib import Path
+
+    from django.template import engines
+    from django.template.loader import get_template
+
+    hostile = "O'Brien <b>&amp; \"co\""
+    Client.objects.filter(pk=client_record.pk).update(full_name=hostile)
+    AccessEvent.objects.create(trainer_id=owner.pk, actor=owner, client=client_record, kind="viewed_client", target=hostile,
+                               address="203.0.113.9")
+    AccessEvent.objects.create(trainer_id=owner.pk, actor=None, actor_name=hostile, client=None, kind="signed_in")
+    AccessEvent.objects.create(trainer_id=owner.pk, via_link=True, client=client_record, kind="viewed_client", target="")
+    AccessEvent.objects.create(trainer_id=owner.pk, client=None, kind="no_longer_a_kind")
+    events = list(AccessEvent.objects.filter(trainer_id=owner.pk).select_related("client").order_by("-at", "-pk"))
+    context = {"page": type("Page", (), {"object_list": events}), "show_client": show_client}
+    loop = (Path(__file__).parent / "event_rows_template.html").read_text()
+    before = engines["django"].from_string(loop).render(context)
+    after = engines["django"].from_string("{% load audit_tags %}{% event_table_rows page.object_list %}\n").render(context)
+    assert after == before and after.count("<tr>") == 4
+    page = get_template("audit/_events.html").render(context)
+    assert ("O&#x27;Brien &lt;b&gt;&amp;amp; &quot;co&quot;</a>" in page) == show_client
