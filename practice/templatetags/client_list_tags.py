@@ -23,7 +23,19 @@ def verdict_badge(code):
             f'{text(verdict.word)}</span>')
 
 
-def row_html(client, url, many_trainers):
+class Days(dict):
+    """{{ value|date }} for a page's dates and times, each day written once (DATE_FORMAT writes the
+    day alone, "j M Y", and date_format() costs ~40 µs): its datetimes by their day where she is."""
+
+    def __missing__(self, day):
+        self[day] = text(date(day))
+        return self[day]
+
+    def of(self, value):
+        return "" if value is None else self[template_localtime(value).date() if hasattr(value, "hour") else value]
+
+
+def row_html(client, url, many_trainers, days):
     status = client.status
     weeks = client.weeks_postpartum_today
     weeks = "" if weeks is None or weeks == "" else text(protocol.quantity(weeks, "weeks"))
@@ -31,7 +43,7 @@ def row_html(client, url, many_trainers):
             if many_trainers else "")
     if status.verdict:
         assessed = (f'{verdict_badge(status.verdict)} <span class="client-row__when">assessed '
-                    f'{text(date(status.assessed_on))}</span>')
+                    f'{days.of(status.assessed_on)}</span>')
     else:
         assessed = '<span class="client-row__when">Not assessed yet</span>'
     programme = (f'<span class="client-row__programme client-row__programme--{text(status.programme_status)}">Programme: '
@@ -43,7 +55,7 @@ def row_html(client, url, many_trainers):
         f'      <a class="client-row__link" href="{text(url)}">\n'
         f'        <span class="client-row__name">{text(client.full_name)}{namesake(client)}</span>\n'
         f'        <span class="client-row__meta">{weeks} after birth · last activity '
-        f'{text(date(template_localtime(client.last_activity_at)))}{lead}</span>\n'
+        f'{days.of(client.last_activity_at)}{lead}</span>\n'
         f'        <span class="client-row__status">\n'
         f'          {assessed}\n'
         f'          {programme}\n'
@@ -59,4 +71,5 @@ def client_rows(context, clients):
     each as an <li>; `many_trainers` in the context adds her lead trainer."""
     page = addresses("clients:detail")  # client.get_absolute_url(), reversed once for the page
     many_trainers = context.get("many_trainers")
-    return mark_safe("".join(row_html(client, page(client.pk), many_trainers) for client in clients))
+    days = Days()
+    return mark_safe("".join(row_html(client, page(client.pk), many_trainers, days) for client in clients))

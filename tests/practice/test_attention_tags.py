@@ -97,7 +97,21 @@ def rows():
         listed(4, verdict="refer", weeks=1, lead=""), listed(5, weeks=None, namesake=True),
         listed(6, namesake=True, twin=True, email="a@b.c"),
         listed(7, verdict="refer", label="Paused", check_up="Check-up due 9 Dec", lead=None),
+        *many_days(),
     ]
+
+
+def many_days():
+    """Clients whose last activity falls around midnights and clock changes: each day is written once a page."""
+    from datetime import UTC, datetime, timedelta
+
+    found = []
+    for step in range(40):
+        row = listed(100 + step)
+        row.last_activity_at = datetime(2026, 3, 28, 0, 7, tzinfo=UTC) + timedelta(hours=5 * step, minutes=step)
+        found.append(row)
+    found[-1].last_activity_at = None
+    return found
 
 
 @pytest.mark.parametrize("many_trainers", [False, True])
