@@ -6,7 +6,7 @@ template beside it."""
 from django import template
 from django.template.defaultfilters import date
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import is_aware, localtime
 
 from guideline import protocol
 from lib.urls import addresses
@@ -32,7 +32,11 @@ class Days(dict):
         return self[day]
 
     def of(self, value):
-        return "" if value is None else self[template_localtime(value).date() if hasattr(value, "hour") else value]
+        if value is None:
+            return ""
+        if hasattr(value, "hour"):  # a datetime: its day where she is, as |date converts it (USE_TZ)
+            value = (localtime(value) if is_aware(value) else value).date()
+        return self[value]
 
 
 def row_html(client, url, many_trainers, days):
