@@ -11,7 +11,7 @@ from functools import cache, cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -273,12 +273,6 @@ def worklist_from(state, today):
     return min(coming, default=None)
 
 
-def last_session_of(programme):
-    """The latest date a session of `programme` (an OuterRef to its id) was logged for, by its date,
-    not when it was logged: her pacing."""
-    return Subquery(SessionLog.objects.filter(programme=programme).order_by("-done_on").values("done_on")[:1])
-
-
 # What worklist_fields() reads of her current programme, in the order current_programme_sql() selects it.
 CURRENT_COLUMNS = ("pk", "version", "client_id", "stored_status", "stored_repeats", "latest_log_pain", "start_date",
                    "last_session_on", "client__studio__quiet_after_days", "stored_recovery")
@@ -286,10 +280,11 @@ CURRENT_COLUMNS = ("pk", "version", "client_id", "stored_status", "stored_repeat
 
 @cache  # the tables' names do not change while running
 def current_programme_sql():
-    """Her current programme's stored state, its latest session date (last_session_of) and her
-    studio's quiet_after_days, for the clients named by the one placeholder's list: read at the end
-    of every operation on her, hand-written as worklist_sql() is (PostgreSQL and SQLite both speak
-    it), since compiling it as expressions cost more than the database takes to run it."""
+    """Her current programme's stored state, its latest session date (by the day it was done, not
+    when it was logged: her pacing) and her studio's quiet_after_days, for the clients named by the
+    one placeholder's list: read at the end of every operation on her, hand-written as worklist_sql()
+    is (PostgreSQL and SQLite both speak it), since compiling it as expressions cost more than the
+    database takes to run it."""
     table = {model: model._meta.db_table for model in (Programme, SessionLog, Client)}
     studios = Client._meta.get_field("studio").related_model._meta.db_table
     return f"""
