@@ -1,11 +1,27 @@
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
 from audit.models import KINDS
 from clients.models import Client
 
 
+class NameChoices(ModelChoiceIterator):
+    """Her studio's clients as (id, name) read from those two columns alone: the access log draws
+    every one of them as an option on every page (200, or 1,000), and loading each as a Client to
+    ask its name (str(client), her full_name) cost more than the rest of the filter."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "full_name")
+
+
+class ClientChoiceField(forms.ModelChoiceField):
+    iterator = NameChoices
+
+
 class LogFilterForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=Client.objects.none(), required=False, empty_label="All clients")
+    client = ClientChoiceField(queryset=Client.objects.none(), required=False, empty_label="All clients")
     kind = forms.ChoiceField(label="What", required=False, choices=[("", "Everything"), *KINDS])
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -228,9 +228,63 @@ def test_the_logs_rows_write_each_time_and_address_as_the_template_did(owner, cl
 
     # Every kind's words, and a kind no longer listed, as get_kind_display() writes it: itself.
     events += [AccessEvent(kind=kind, at=timezone.now()) for kind in (*dict(KINDS), "no_longer_a_kind")]
+    # Each day is written once for the page and each time after it: across clock changes and midnights.
+    start = timezone.now().replace(month=3, day=28, hour=0, minute=7)
+    events += [AccessEvent(kind="signed_in", at=start + timedelta(hours=5 * step, minutes=step)) for step in range(120)]
     loop = engines["django"].from_string(
         '{% for event in events %}{{ event.at|date:"j M Y, H:i" }} {% if event.client_id %}'
         '{% url "audit:client_activity" event.client_id %}{% endif %} {{ event.get_kind_display }};{% endfor %}')
     with timezone.override(zone):
         written = engines["django"].from_string('{% for row in rows %}{{ row.at }} {{ row.client_url }} {{ row.what }};{% endfor %}')
         assert written.render({"rows": event_rows(events)}) == loop.render({"events": events})
+
+
+@pytest.mark.parametrize("chosen", [None, "first", "stranger's"])
+def test_the_logs_client_filter_draws_her_studios_clients_as_a_model_choice_did(owner, stranger, chosen):
+    """Issue 20: the filter's options come from her clients' ids and names alone (privacy/forms.py
+    NameChoices), not a Client loaded for each; they draw what Django's ModelChoiceField drew, and
+    another studio's client is still no choice."""
+    from django import forms
+
+    from privacy.forms import LogFilterForm
+
+    first = make_client(owner, "Zoë <O'Brien>")
+    Client.objects.filter(pk=make_client(owner, "Ann Archived").pk).update(archived_at=timezone.now())  # hers too
+    theirs = make_client(stranger, "Not Hers")
+    data = None if chosen is None else {"client": str(first.pk if chosen == "first" else theirs.pk)}
+    form = LogFilterForm(data, trainer=owner)
+
+    class Before(forms.Form):
+        client = forms.ModelChoiceField(queryset=form.fields["client"].queryset, required=False, empty_label="All clients")
+
+    assert str(form["client"]) == str(Before(data)["client"])
+    drawn = str(form["client"])
+    assert "Not Hers" not in drawn and "Zoë &lt;O&#x27;Brien&gt;" in drawn and "Ann Archived" in drawn
+    assert form.is_valid() == (chosen == "first")  # unbound: nothing to filter by
+    if chosen == "first":
+        assert form.cleaned_data["client"] == first and 'selected>Zoë' in str(form["client"])
+
+
+@pytest.mark.parametrize("show_client", [False, True])
+def test_the_logs_rows_are_written_out_as_the_templates_loop_drew_them(owner, client_record, show_client):
+    """Issue 20: {% event_table_rows %} writes the rows the template's loop drew (kept beside this file)."""
+    from pathlib import Path
+
+    from django.template import engines
+    from django.template.loader import get_template
+
+    hostile = "O'Brien <b>&amp; \"co\""
+    Client.objects.filter(pk=client_record.pk).update(full_name=hostile)
+    AccessEvent.objects.create(trainer_id=owner.pk, actor=owner, client=client_record, kind="viewed_client", target=hostile,
+                               address="203.0.113.9")
+    AccessEvent.objects.create(trainer_id=owner.pk, actor=None, actor_name=hostile, client=None, kind="signed_in")
+    AccessEvent.objects.create(trainer_id=owner.pk, via_link=True, client=client_record, kind="viewed_client", target="")
+    AccessEvent.objects.create(trainer_id=owner.pk, client=None, kind="no_longer_a_kind")
+    events = list(AccessEvent.objects.filter(trainer_id=owner.pk).select_related("client").order_by("-at", "-pk"))
+    context = {"page": type("Page", (), {"object_list": events}), "show_client": show_client}
+    loop = (Path(__file__).parent / "event_rows_template.html").read_text()
+    before = engines["django"].from_string(loop).render(context)
+    after = engines["django"].from_string("{% load audit_tags %}{% event_table_rows page.object_list %}\n").render(context)
+    assert after == before and after.count("<tr>") == 4
+    page = get_template("audit/_events.html").render(context)
+    assert ("O&#x27;Brien &lt;b&gt;&amp;amp; &quot;co&quot;</a>" in page) == show_client

@@ -301,6 +301,29 @@ def test_recent_activity_is_hers_newest_first(owner, owner_http, stranger):
     assert activity.index("session logged by you") < activity.index("assessment of")
 
 
+
+def test_recent_activity_links_each_item_and_says_when_in_her_time(owner, owner_http):
+    """Issue 20: read by two written-out statements; each item as the list drew it from the rows."""
+    from datetime import UTC, datetime
+
+    from assessments.models import Assessment
+    from programmes.models import SessionLog
+
+    mine = make_client(owner, "Mine Client")
+    assessment = make_assessment(mine)
+    programme = assign(mine, owner)
+    log(Programme.objects.get(pk=programme.pk), owner, outcome="partial", symptoms=["pain"])
+    SessionLog.objects.filter(programme=programme).update(created_at=datetime(2026, 7, 1, 11, 30, tzinfo=UTC))  # 12:30 in London
+    Assessment.objects.filter(pk=assessment.pk).update(updated_at=datetime(2026, 6, 30, 8, 5, tzinfo=UTC))
+    page = owner_http.get(reverse("home")).content.decode()
+    activity = page[page.index("Recent activity"):]
+    assert f'<a href="{mine.get_absolute_url()}#programme">Mine Client</a>' in activity
+    assert f'<a href="{assessment.get_absolute_url()}">Mine Client</a>' in activity
+    text = visible_text(activity)
+    assert "1 Jul, 12:30 Mine Client: session logged by you, partly done with symptoms" in text
+    assert f"30 Jun, 09:05 Mine Client: assessment of {assessment.assessed_on:%-d %b %Y}" in text
+    assert text.index("1 Jul, 12:30") < text.index("30 Jun, 09:05")
+
 # --- Issue 22: every client who needs something today -------------------------------------
 
 def state(**fields):
