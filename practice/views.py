@@ -23,7 +23,7 @@ from lib.qr import qr_svg
 from lib.queries import only_row
 from privacy.erasure import erase_client, may_erase
 from programmes.card import card_context, red_flag_rows
-from programmes.models import Programme, read_resumes, running_decision_for
+from programmes.models import Programme, current_programme_for_card, running_decision_for
 from programmes.strength import StrengthPlan, current_strength_plan, paused_words
 from programmes.strength_rules import RED_FLAG_NO_PLAN
 
@@ -216,12 +216,9 @@ def client_context(client, logged=None):
         list(client.deleted_assessments.select_related("deleted_by").defer("record", "changes")[:DELETED_SHOWN])
         if client.has_deleted_assessments else [])
     latest = full_latest_assessment(client, assessments)
-    # Her row is not read again with it: the programme takes hers as this page read it.
-    current = (client.programmes.current().with_progress(blocks=False, resumes=False).select_related(None)
-               .select_related("plan", "assigned_by"))
-    if programme := only_row(current):
-        read_resumes(programme)  # only if it has any
-        programme.client = client  # her row as this page read it (its consent's recorder, her ended programmes)
+    # Her row is not read again with it: the programme takes hers as this page read it (its consent's
+    # recorder, her ended programmes).
+    if programme := current_programme_for_card(client):
         programme.__dict__["latest_assessment"] = latest  # who may run: her latest, read once for the page
         # After logging without JavaScript: the card shows that log's outcome where #programme lands.
         context.update(card_context(programme, logged=logged))
