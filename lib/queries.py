@@ -15,12 +15,15 @@ class Written:
     cost more CPU than running it), and its rows built from them as the ORM builds them: each value
     through the converters Django's compiler applies to that column (JSON, SQLite's dates and times)."""
 
-    def __init__(self, model, alias):
-        self.model, self.alias = model, alias
-        self.fields = list(model._meta.concrete_fields)
+    def __init__(self, model, alias=None, only=None):
+        """`alias`: the table's name in the statement; None: its own (as Django names the query's own
+        table). `only`: these fields' columns alone (and its id), the rest deferred, as QuerySet.only()."""
+        self.model, self.alias = model, alias or f'"{model._meta.db_table}"'
+        self.fields = [field for field in model._meta.concrete_fields
+                       if only is None or field.primary_key or field.name in only or field.attname in only]
         self.names = [field.attname for field in self.fields]
-        self.columns = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
-        self.table = f'"{model._meta.db_table}" {alias}'
+        self.columns = ", ".join(f'{self.alias}."{field.column}"' for field in self.fields)
+        self.table = f'"{model._meta.db_table}" {alias}' if alias else self.alias
         self._converters = {}
 
     def __len__(self):
@@ -59,3 +62,8 @@ def prefetched(instance, name, rows):
         instance._prefetched_objects_cache = {}
     instance._prefetched_objects_cache[manager.rel.cache_name] = queryset
     return instance
+
+
+def is_prefetched(instance, name):
+    """Whether `instance`'s related manager `name` answers from a prefetch (prefetch_related(name), prefetched())."""
+    return getattr(type(instance), name).rel.cache_name in getattr(instance, "_prefetched_objects_cache", ())
