@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import ShareLink
-from programmes.models import Programme, Resume, SessionLog
+from programmes.models import PlanBlock, Programme, Resume, SessionLog
 from tests.conftest import fresh, make_client, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
 
@@ -247,6 +247,15 @@ def test_the_card_read_written_out_is_what_the_orm_reads(owner_http, programme, 
     with django_assert_num_queries(0):
         assert found.state == expected.state and found.plan.sessions_per_week() == expected.plan.sessions_per_week()
         assert found.logs.all()[0].programme is found and found.plan.sessions.all()[0].plan is found.plan
+    found.__dict__["latest_assessment"] = expected.latest_assessment
+    with django_assert_num_queries(1):  # her next session's blocks, written out (read_blocks), then kept
+        blocks = list(found.next_session.blocks.all())
+        assert list(found.next_session.blocks.all()) == blocks
+    wanted = list(PlanBlock.objects.filter(session=found.next_session))  # in the order of their position
+    assert [block.pk for block in blocks] == [block.pk for block in wanted] != []
+    for block, expected_block in zip(blocks, wanted, strict=True):
+        same_row(block, expected_block)
+        assert block.session is found.next_session
     Programme.objects.filter(pk=programme.pk).update(assigned_by=None)
     assert current_programme_for_card(client).assigned_by is None
     Programme.objects.filter(pk=programme.pk).update(ended_at=timezone.now())
