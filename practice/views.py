@@ -21,10 +21,10 @@ from assessments.models import Assessment, DeletedAssessment, latest_summaries
 from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, HandoverForm, NewClientForm, ShareLinkForm
-from clients.models import Client, Handover, ShareLink, studio_members
+from clients.models import Client, Handover, ShareLink, studio_members, usable_link_of
 from lib.http import HtmxHttpRequest, absolute_url, private, query_number
 from lib.qr import qr_svg
-from lib.queries import Written, only_row
+from lib.queries import Written
 from privacy.erasure import erase_client, may_erase
 from programmes.card import card_context, red_flag_rows
 from programmes.models import Programme, current_programme_for_card, running_decision_for
@@ -246,7 +246,7 @@ def client_context(client, logged=None):
         "assessments": assessments,
         "earlier": {"total": total} if total > len(assessments) else None,
         "latest": assessments[0] if assessments else None,
-        "share_link": only_row(client.share_links.usable()) if client.has_link else None,
+        "share_link": usable_link_of(client) if client.has_link else None,
         "share_form": ShareLinkForm(),
     }
     context["red_flags"] = red_flag_rows(client) if client.has_open_red_flag else []

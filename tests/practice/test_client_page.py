@@ -90,3 +90,37 @@ def test_her_latest_assessments_written_out_are_what_the_orm_reads(owner, collea
             if wanted.recorded_by is not None:
                 same_row(row.recorded_by, wanted.recorded_by)
             assert row.client is client and row.weeks_postpartum == wanted.weeks_postpartum
+
+
+def test_her_usable_link_written_out_is_what_the_orm_reads(owner, django_assert_num_queries):
+    """Her page shows her link that works (clients/models.py usable_link_of): the row
+    only_row(client.share_links.usable()) reads, from her row as read; none, without a query, once
+    her consent is withdrawn or she is archived; a revoked or expired one is not usable."""
+    from clients.models import usable_link_of
+    from lib.queries import only_row
+
+    client = make_client(owner)
+    today = timezone.localdate()
+
+    def both():
+        her = Client.objects.get(pk=client.pk)
+        with django_assert_num_queries(1 if her.has_consent and not her.is_archived else 0):
+            found = usable_link_of(her)
+        return found, only_row(ShareLink.objects.filter(client=her).usable())
+
+    assert both() == (None, None)
+    link, _ = ShareLink.issue(client, owner)
+    for expires_on in (None, today, today + timedelta(days=3), today - timedelta(days=1)):
+        ShareLink.objects.filter(pk=link.pk).update(expires_on=expires_on)
+        found, expected = both()
+        assert (found is None) == (expected is None) == (expires_on is not None and expires_on < today)
+        if expected is not None:
+            same_row(found, expected)
+            assert found.client.pk == client.pk
+    ShareLink.objects.filter(pk=link.pk).update(expires_on=None, revoked_at=timezone.now())
+    assert both() == (None, None)
+    ShareLink.objects.filter(pk=link.pk).update(revoked_at=None)
+    Client.objects.filter(pk=client.pk).update(archived_at=timezone.now())
+    assert both() == (None, None)
+    Client.objects.filter(pk=client.pk).update(archived_at=None, consent_withdrawn_at=timezone.now())
+    assert both() == (None, None)
