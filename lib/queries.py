@@ -1,5 +1,7 @@
 """Small helpers for reading rows (issue 20: pages drawn fast without a cache)."""
 
+import weakref
+
 from django.db import models
 
 
@@ -24,7 +26,7 @@ class Written:
         self.names = [field.attname for field in self.fields]
         self.columns = ", ".join(f'{self.alias}."{field.column}"' for field in self.fields)
         self.table = f'"{model._meta.db_table}" {alias}' if alias else self.alias
-        self._converters = {}
+        self._converters = weakref.WeakKeyDictionary()  # a connection's, while it is open
 
     def __len__(self):
         return len(self.fields)
@@ -67,3 +69,11 @@ def prefetched(instance, name, rows):
 def is_prefetched(instance, name):
     """Whether `instance`'s related manager `name` answers from a prefetch (prefetch_related(name), prefetched())."""
     return getattr(type(instance), name).rel.cache_name in getattr(instance, "_prefetched_objects_cache", ())
+
+
+def fits(field, value, connection):
+    """Whether the integer `value` fits `field`'s column, as the ORM's lookups check (IntegerFieldOverflow):
+    an id from an address beyond its range names no row. The ORM answers such a lookup with no
+    rows and no query; a written-out statement given it fails (SQLite cannot bind it)."""
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return (low is None or value >= low) and (high is None or value <= high)

@@ -24,7 +24,7 @@ from clients.forms import ClientForm, DeleteClientForm, HandoverForm, NewClientF
 from clients.models import Client, Handover, ShareLink, studio_members, usable_link_of
 from lib.http import HtmxHttpRequest, absolute_url, private, query_number
 from lib.qr import qr_svg
-from lib.queries import Written
+from lib.queries import Written, fits
 from privacy.erasure import erase_client, may_erase
 from programmes.card import card_context, red_flag_rows
 from programmes.models import Programme, current_programme_for_card, running_decision_for
@@ -206,9 +206,11 @@ def client_for_page(trainer, pk):
     several times running it."""
     (client, recorder, latest, lead, studio), sql = _page_statement()
     connection = connections[DEFAULT_DB_ALIAS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [trainer.studio_id, pk])
-        row = cursor.fetchone()
+    row = None
+    if fits(Client._meta.pk, pk, connection):  # else no row of hers, as the ORM says without a query
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [trainer.studio_id, pk])
+            row = cursor.fetchone()
     if row is None:
         raise Http404("No client matches the given query.")
     values, facts = row[:-len(PAGE_FACTS)], row[-len(PAGE_FACTS):]

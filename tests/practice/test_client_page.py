@@ -56,8 +56,9 @@ def test_her_row_written_out_is_what_the_orm_reads(owner, colleague, stranger, d
     assert found.latest_assessment is not None and found.consent_recorded_by == owner and found.trainer == colleague
     with pytest.raises(Http404):
         client_for_page(stranger, full.pk)
-    with pytest.raises(Http404):
-        client_for_page(owner, full.pk + bare.pk + 1000)
+    for pk in (full.pk + bare.pk + 1000, 2**63, -(2**63) - 1, 10**25):  # none, and beyond the column's range
+        with pytest.raises(Http404):
+            client_for_page(owner, pk)
 
 
 def test_her_latest_assessments_written_out_are_what_the_orm_reads(owner, colleague, django_assert_num_queries):
