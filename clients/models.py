@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from guideline import protocol
-from lib.queries import only_row
+from lib.queries import Written, only_row
 
 from . import consent, versions
 from .versions import VersionedQuerySet
@@ -495,6 +495,32 @@ def link_cipher():
     return MultiFernet([Fernet(base64.urlsafe_b64encode(
         salted_hmac("restride.clients.private-link-key", "", secret=secret, algorithm="sha256").digest()))
         for secret in secrets_])
+
+
+@cache  # the table's columns do not change while running
+def _usable_link_statement():
+    link = Written(ShareLink, "l")
+    return link, (f'SELECT {link.columns} FROM {link.table} WHERE l."client_id" = %s AND l."revoked_at" IS NULL '
+                  'AND (l."expires_on" IS NULL OR l."expires_on" >= %s) LIMIT 1')
+
+
+def usable_link_of(client, today=None):
+    """Her link that works, as only_row(client.share_links.usable(today)) reads it, with her row as
+    the caller read it (her consent, her archiving) instead of joined again: none without a query
+    when her row says no link of hers can be shown, else one statement, written out (through the
+    ORM, compiling it cost her page several times running it)."""
+    if not client.has_consent or client.is_archived:
+        return None
+    link, sql = _usable_link_statement()
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [client.pk, today or timezone.localdate()])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found = link.build(row, connection)
+    found.client = client
+    return found
 
 
 class ShareLinkQuerySet(VersionedQuerySet):

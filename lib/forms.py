@@ -109,10 +109,25 @@ def field_group(field):
     return f"{head}\n\n  {help_text}\n  {error_list}\n  {field}\n{end}"
 
 
+FORM_CONTEXT = {"form", "fields", "hidden_fields", "errors"}  # Form.get_context()'s
+
+
+def form_html(form):
+    """templates/forms/form.html, written out: its errors not of a field, its hidden fields, then each
+    visible field's group (field_group()). Through the template engine, its loops and lookups cost
+    about as much as the field groups themselves (the log form on the client page: ~0.4 ms)."""
+    errors = form.non_field_errors()
+    head = ('<div class="alert alert--error" role="alert">' + "".join(f"<p>{_text(error)}</p>" for error in errors)
+            + "</div>") if errors else ""
+    hidden = "".join(_text(field) for field in form.hidden_fields())
+    visible = "".join(_text(field.as_field_group()) for field in form.visible_fields())
+    return f"{head}\n{hidden}\n{visible}"
+
+
 class FormRenderer(TemplatesSetting):
     """Every form renders its fields through one accessible template (forms/field.html, which
-    field_group() writes out); the widgets themselves are written out directly (FAST_WIDGETS),
-    exactly as Django's templates write them."""
+    field_group() writes out; forms/form.html around them, which form_html() writes out); the
+    widgets themselves are written out directly (FAST_WIDGETS), exactly as Django's templates write them."""
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
@@ -122,6 +137,8 @@ class FormRenderer(TemplatesSetting):
             return fast(context["widget"]).strip()  # as BaseRenderer.render strips a template's output
         if request is None and template_name == self.field_template_name and context.keys() == {"field"}:
             return field_group(context["field"]).strip()
+        if request is None and template_name == self.form_template_name and context.keys() == FORM_CONTEXT:
+            return form_html(context["form"]).strip()
         return super().render(template_name, context, request)
 
 

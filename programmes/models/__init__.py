@@ -29,6 +29,7 @@ from .programme import (
     Programme,
     ProgrammeQuerySet,
     attach_latest_assessments,
+    current_programme_for_card,
     current_programme_of,
     read_resumes,
     status_label,
@@ -40,6 +41,6 @@ __all__ = [
     "STORED_FIELDS", "SYMPTOM_COLUMNS", "AlreadyLogged", "Exercise", "ExercisePicture", "Plan",
     "PlanBlock", "PlanQuerySet", "PlanRefused", "PlanSession", "Programme", "ProgrammeEvent", "ProgrammeQuerySet",
     "ProgrammeRefused", "RedFlagNotConfirmed", "Resume", "SessionLog", "StrengthItem", "StrengthLog", "StrengthPlan",
-    "attach_latest_assessments", "current_programme_of", "format_duration", "recorded_red_flags", "red_flags_of",
-    "read_resumes", "running_decision_for", "status_label", "with_sessions",
+    "attach_latest_assessments", "current_programme_for_card", "current_programme_of", "format_duration",
+    "recorded_red_flags", "red_flags_of", "read_resumes", "running_decision_for", "status_label", "with_sessions",
 ]

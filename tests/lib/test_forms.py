@@ -95,3 +95,27 @@ def test_each_field_group_is_written_as_forms_field_html_writes_it(data):
     for name in fast.fields:
         assert fast[name].as_field_group() == plain[name].as_field_group(), name
     assert fast.as_div() == plain.as_div()
+
+
+@pytest.mark.parametrize("data", [None, {}, {"name": "<x>", "how": "z", "secret": "too long"}, {"name": "both", "how": "a"}])
+def test_a_form_is_written_as_forms_form_html_writes_it(data):
+    """form_html() against templates/forms/form.html ({{ form }}): unbound, its errors not of a
+    field (escaped), a hidden field in error (which the template does not show), every field fine."""
+    from django.core.exceptions import ValidationError
+
+    class Whole(forms.Form):
+        name = forms.CharField(label="Her <name>", help_text="Full & proper")
+        how = forms.ChoiceField(choices=[("a", "A & B")], widget=forms.RadioSelect)
+        secret = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1)
+        sequence = forms.IntegerField(widget=forms.HiddenInput, initial=3, required=False)
+
+        def clean(self):
+            if self.cleaned_data.get("name") in ("<x>", "both"):
+                raise ValidationError(["Not <that> one & no other", "A second"])
+            return self.cleaned_data
+
+    fast, plain = Whole(data), Whole(data, renderer=TemplatesOnly())
+    if data is not None:
+        fast.is_valid(), plain.is_valid()
+    assert str(fast) == str(plain)
+    assert ("Not &lt;that&gt; one &amp; no other" in str(fast)) == (data is not None and "name" in data)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import ShareLink
-from programmes.models import Programme, Resume, SessionLog
+from programmes.models import PlanBlock, Programme, Resume, SessionLog
 from tests.conftest import fresh, make_client, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
 
@@ -206,6 +206,60 @@ def test_her_pages_read_her_resumes_only_when_there_are_some(owner_http, anon_ht
     (card, card_reads), (hers, her_reads) = [drawn(path, http) for path, http in pages]
     assert len(card_reads) == 1 and "Week 1 of 9" in card and "Paused: referral pending" not in card
     assert len(her_reads) == 1 and "week 1 of 9" in hers
+
+
+def same_row(found, expected):
+    """The same values, of the same types, in every column, as a row the ORM read."""
+    assert type(found) is type(expected) and not found._state.adding
+    for field in type(expected)._meta.concrete_fields:
+        value, wanted = getattr(found, field.attname), getattr(expected, field.attname)
+        assert (value, type(value)) == (wanted, type(wanted)), field.name
+
+
+def test_the_card_read_written_out_is_what_the_orm_reads(owner_http, programme, owner, django_assert_num_queries):
+    """The client page reads her current programme in written-out statements (programme.py
+    current_programme_for_card): its row, its plan, who assigned it, its plan's sessions in order and
+    its logs, with the values and types the ORM reads (JSON, dates and times), her row as the page
+    read it, and its resumes only when it has some; none when she has no current programme."""
+    from programmes.models import current_programme_for_card
+
+    Programme.objects.filter(pk=programme.pk).update(override_items=["pelvic_floor.fast_reps"], override_reason="Why")
+    client = programme.client
+    with django_assert_num_queries(3):  # its row, its plan's sessions, its logs: no resumes to read
+        found = current_programme_for_card(client)
+    assert list(found.resumes.all()) == [] and list(found.logs.all()) == []
+    log(owner_http, programme, symptoms=["pain"])
+    log(owner_http, programme, symptoms=["pain"], notes="Knee")
+    owner_http.post(reverse("programmes:resume", args=[programme.pk]), {"note": "Seen by her GP, settled"})
+    log(owner_http, programme)
+    expected = (Programme.objects.filter(client=client, ended_at__isnull=True).with_progress(blocks=False)
+                .select_related("plan", "assigned_by").get())
+    with django_assert_num_queries(4):  # and its resumes
+        found = current_programme_for_card(client)
+    assert found.client is client and found.has_resumes
+    for found_row, expected_row in [(found, expected), (found.plan, expected.plan), (found.assigned_by, expected.assigned_by)]:
+        same_row(found_row, expected_row)
+    for name, found_rows, expected_rows in [("sessions", found.plan.sessions.all(), expected.plan.sessions.all()),
+                                            ("logs", found.timeline(), expected.timeline())]:
+        assert [row.pk for row in found_rows] == [row.pk for row in expected_rows] != [], name
+        for found_row, expected_row in zip(found_rows, expected_rows, strict=True):
+            same_row(found_row, expected_row)
+    with django_assert_num_queries(0):
+        assert found.state == expected.state and found.plan.sessions_per_week() == expected.plan.sessions_per_week()
+        assert found.logs.all()[0].programme is found and found.plan.sessions.all()[0].plan is found.plan
+    found.__dict__["latest_assessment"] = expected.latest_assessment
+    with django_assert_num_queries(1):  # her next session's blocks, written out (read_blocks), then kept
+        blocks = list(found.next_session.blocks.all())
+        assert list(found.next_session.blocks.all()) == blocks
+    wanted = list(PlanBlock.objects.filter(session=found.next_session))  # in the order of their position
+    assert [block.pk for block in blocks] == [block.pk for block in wanted] != []
+    for block, expected_block in zip(blocks, wanted, strict=True):
+        same_row(block, expected_block)
+        assert block.session is found.next_session
+    Programme.objects.filter(pk=programme.pk).update(assigned_by=None)
+    assert current_programme_for_card(client).assigned_by is None
+    Programme.objects.filter(pk=programme.pk).update(ended_at=timezone.now())
+    assert current_programme_for_card(client) is None
 
 
 def test_client_page_shows_the_programme_card(owner_http, programme):
