@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import ShareLink
-from programmes.models import PlanBlock, Programme, Resume, SessionLog
+from programmes.models import PlanBlock, PlanSession, Programme, Resume, SessionLog
 from tests.conftest import fresh, make_client, next_log_day, visible_text, walk_run_30
 from tests.factories import make_assessment
 
@@ -256,6 +256,18 @@ def test_the_card_read_written_out_is_what_the_orm_reads(owner_http, programme, 
     for block, expected_block in zip(blocks, wanted, strict=True):
         same_row(block, expected_block)
         assert block.session is found.next_session
+    # Her page's, her report's and her log page's read (current_programme_of): each session's running
+    # seconds summed with it, as with_progress(running=True) sums them, and without who assigned it.
+    running = (Programme.objects.filter(client=client, ended_at__isnull=True).with_progress(blocks=False, running=True)
+               .get())
+    with django_assert_num_queries(4):
+        found = current_programme_for_card(client, running=True, who_assigned=False)
+    assert "assigned_by" not in found._state.fields_cache
+    same_row(found, running)
+    seconds = [session.running_seconds for session in found.plan.sessions.all()]
+    assert seconds == [session.running_seconds for session in running.plan.sessions.all()]
+    assert all(type(value) is int for value in seconds) and sum(seconds) > 0
+    assert seconds == [PlanSession.objects.get(pk=session.pk).running_seconds for session in found.plan.sessions.all()]
     Programme.objects.filter(pk=programme.pk).update(assigned_by=None)
     assert current_programme_for_card(client).assigned_by is None
     Programme.objects.filter(pk=programme.pk).update(ended_at=timezone.now())
