@@ -2,8 +2,6 @@
 
 import weakref
 
-from django.db import models
-
 
 def only_row(queryset):
     """The row a unique condition selects (a link by its token's hash, her one current programme
@@ -56,13 +54,16 @@ class Written:
 def prefetched(instance, name, rows):
     """What prefetch_related(name) leaves on `instance` (Django's prefetch_one_level): its related
     manager `name` answers .all() from `rows` without a query. For rows read by a written-out
-    statement, or none (prefetching from an empty QuerySet still builds its filter: ~0.5 ms)."""
-    manager = getattr(type(instance), name)
-    queryset = models.QuerySet(manager.rel.related_model)
+    statement, or none (prefetching from an empty QuerySet still runs the prefetch machinery).
+    The QuerySet kept is the manager's own (its model's QuerySet class, filtered to `instance`), as
+    Django's prefetch keeps it: anything asked of it beyond .all() (.filter(), .count(),
+    .delete() …) is asked of her rows alone, never of the whole table."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache_name = getattr(type(instance), name).rel.cache_name
+    cache.pop(cache_name, None)  # the manager's queryset, not an earlier prefetch's
+    queryset = getattr(instance, name).get_queryset()
     queryset._result_cache, queryset._prefetch_done = list(rows), True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[manager.rel.cache_name] = queryset
+    cache[cache_name] = queryset
     return instance
 
 

@@ -274,6 +274,32 @@ def test_the_card_read_written_out_is_what_the_orm_reads(owner_http, programme, 
     assert current_programme_for_card(client) is None
 
 
+def test_rows_read_by_written_out_statements_answer_anything_further_for_her_alone(owner, stranger):
+    """current_programme_for_card and read_blocks leave her rows where a prefetch leaves them
+    (lib/queries.py prefetched): .all() from them, and .filter(), .count(), .delete() … from the
+    manager's own QuerySet, hers alone, never the whole table (another studio's rows). Found by review."""
+    from programmes.models import current_programme_for_card
+    from programmes.models.programme import read_blocks
+    from tests.practice.test_worklist import assign, log
+
+    mine, theirs = make_client(owner, "Mine Here"), make_client(stranger, "Theirs There")
+    make_assessment(mine)
+    make_assessment(theirs)
+    their_programme = assign(theirs, stranger)
+    log(their_programme, stranger)
+    assign(mine, owner)
+    programme = current_programme_for_card(mine)
+    assert list(programme.logs.all()) == [] and programme.logs.filter(outcome="completed").count() == 0
+    assert {s.plan_id for s in programme.plan.sessions.filter(week=1)} == {programme.plan_id}
+    session = programme.plan.sessions.all()[0]
+    read_blocks(session)
+    assert session.blocks.filter(position__gte=0).count() == PlanBlock.objects.filter(session=session).count() > 0
+    theirs_before = PlanBlock.objects.filter(session__plan=their_programme.plan).count()
+    session.replace_blocks(300, 300, [(60, 90, 6)])  # self.blocks.all().delete() first
+    assert PlanBlock.objects.filter(session__plan=their_programme.plan).count() == theirs_before > 0
+    assert PlanBlock.objects.filter(session=session).count() == 1
+
+
 def test_client_page_shows_the_programme_card(owner_http, programme):
     page = owner_http.get(programme.client.get_absolute_url()).content.decode()
     assert "Week 1 of 9" in page
