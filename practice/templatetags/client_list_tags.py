@@ -18,7 +18,9 @@ register = template.Library()
 
 def verdict_badge(code):
     """assessments/_verdict_badge.html for a verdict code (code|as_verdict), in the trainer's words."""
-    verdict = protocol.VERDICT_WORDING[code]
+    verdict = protocol.VERDICT_WORDING.get(code)
+    if verdict is None:  # as the template draws a code it does not know: an empty badge, never an error
+        return '<span class="badge badge--"><span aria-hidden="true"></span> </span>'
     return (f'<span class="badge badge--{text(verdict.code)}"><span aria-hidden="true">{text(verdict.icon)}</span> '
             f'{text(verdict.word)}</span>')
 

@@ -122,3 +122,20 @@ def test_the_client_rows_are_what_the_template_drew(many_trainers):
         "{% load client_list_tags %}    {% client_rows page.object_list %}\n").render(context)
     assert after == before
     assert "2 Jul 2026" in after and ("lead trainer" in after) == many_trainers
+
+
+
+def test_the_client_lists_badge_draws_what_the_badge_template_draws_and_never_fails():
+    """The client list's badge (client_list_tags.verdict_badge) as assessments/_verdict_badge.html
+    draws code|as_verdict; a code the wording does not know (the template fails on it) an empty
+    badge, never an error answer (found by review)."""
+    from django.template.loader import render_to_string
+
+    from assessments.templatetags.protocol_tags import as_verdict
+    from guideline import protocol
+    from practice.templatetags.client_list_tags import verdict_badge
+
+    for code in protocol.VERDICT_WORDING:
+        drawn = render_to_string("assessments/_verdict_badge.html", {"verdict": as_verdict(code)})
+        assert verdict_badge(code) == drawn.strip(), code
+    assert verdict_badge("unheard-of") == '<span class="badge badge--"><span aria-hidden="true"></span> </span>'
