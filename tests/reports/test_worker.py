@@ -111,8 +111,10 @@ def test_the_compose_finisher_draws_finishs_reports_alone_before_the_worker_does
         return int(command.split('"nice", "-n", "', 1)[1].split('"', 1)[0]), command
 
     finisher, command = niceness("finisher")
-    assert 0 < finisher < niceness("worker")[0], "after the pages, before the worker's drawing of everyone else's"
+    worker, everything = niceness("worker")
+    assert 0 < finisher < worker, "after the pages, before the worker's drawing of everyone else's"
     assert f'"python", "manage.py", "worker", "--queue-name", "{FINISHED_QUEUE}"' in command
+    assert f'"worker", "--exclude-queues", "{FINISHED_QUEUE}"' in everything, "never drawn at the worker's priority"
     grace = compose_service("finisher").split("stop_grace_period:", 1)[1].split()[0]
     assert grace.endswith("s") and int(grace[:-1]) >= 30, "longer than one report, however slow"
 
@@ -140,6 +142,11 @@ def test_the_worker_draws_a_warm_up_document_and_sets_start_up_aside_before_its_
     steps.clear()
     call_command("worker", "--no-reload", "--queue-name", "finished")
     assert steps == [("beat", False), "warm up", "collect", "freeze", ("tasks", "finished")], "Finish's alone, no sweep"
+    for arguments, sweeps in [(["--exclude-queues", "finished"], True), (["--queue-name", "default,finished"], True),
+                              (["--exclude-queues", "default"], False)]:
+        steps.clear()
+        call_command("worker", "--no-reload", *arguments)
+        assert steps[0] == ("beat", sweeps), arguments
 
 
 def test_the_warm_up_document_is_drawn_without_fetching_anything(monkeypatch):

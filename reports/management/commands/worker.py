@@ -23,9 +23,10 @@ class Command(db_worker.Command):
     def handle(self, *args, worker_id, reload, batch, queue_name, **options):
         # With --reload the watching parent runs no task: only the process that runs them beats.
         if not (reload and not batch) or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
-            # A worker of some queues only (the finisher) leaves the sweep for reports never drawn
-            # to the worker of everything: what it queues is not for a finisher to draw.
-            Heartbeat(worker_id, sweeps=queue_name == "*").start()
+            # Only a worker of the default queue sweeps for reports never drawn (what the sweep
+            # queues goes there): not the finisher, a worker of Finish's queue alone.
+            names, excluded = queue_name.split(","), (options.get("exclude_queues") or "").split(",")
+            Heartbeat(worker_id, sweeps="default" in names or ("*" in names and "default" not in excluded)).start()
             warm_up()
         super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, queue_name=queue_name, **options)
 
