@@ -21,7 +21,7 @@ from .. import progression, wellbeing
 from ..snapshot import snapshot_of
 from .logs import Resume, SessionLog
 from .operations import ProgrammeOperations
-from .plans import Plan, PlanBlock, PlanSession
+from .plans import Plan, PlanBlock, PlanSession, running_seconds_sql
 from .running import recorded_red_flags, running_decision_for
 
 REST_DAYS_BETWEEN_SESSIONS = 1  # 3 sessions a week with a rest day between each
@@ -429,12 +429,16 @@ def read_blocks(session, using=None):
     return prefetched(session, "blocks", blocks)
 
 
+def resumed_sql(programme):
+    """Whether the programme named `programme` in the statement around it (its table's name, or an
+    alias) has any resumes: one indexed EXISTS on its id."""
+    return f'EXISTS (SELECT 1 FROM "{Resume._meta.db_table}" U0 WHERE U0."programme_id" = {programme}."id")'
+
+
 def has_resumes():
-    """Whether a programme has any resumes: one indexed EXISTS on its id, written as SQL (Django's
-    Exists() costs about as much to compile as the query it saves)."""
-    return models.expressions.RawSQL(
-        f'EXISTS (SELECT 1 FROM "{Resume._meta.db_table}" U0 WHERE U0."programme_id" = "{Programme._meta.db_table}"."id")',
-        (), output_field=models.BooleanField())
+    """resumed_sql() as an annotation, written as SQL (Django's Exists() costs about as much to
+    compile as the query it saves)."""
+    return models.expressions.RawSQL(resumed_sql(f'"{Programme._meta.db_table}"'), (), output_field=models.BooleanField())
 
 
 def read_resumes(programme):
@@ -452,7 +456,7 @@ def _card_statements():
     programme, plan = Written(Programme, "p"), Written(Plan, "pl")
     trainer = Written(Programme._meta.get_field("assigned_by").related_model, "t")
     session, log = Written(PlanSession, "s"), Written(SessionLog, "l")
-    resumed = f'EXISTS (SELECT 1 FROM "{Resume._meta.db_table}" r WHERE r."programme_id" = p."id")'
+    resumed = resumed_sql("p")
     return {
         "programme": (programme, plan, trainer),
         # with_progress(blocks=False, resumes=False).select_related("plan", "assigned_by"), her row not joined
@@ -469,10 +473,9 @@ def _card_statements():
         "session": session,
         "sessions_sql": f'SELECT {session.columns} FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"',
         # with_progress(blocks=False, running=True): each session's running seconds summed with it
-        # (PlanSessionQuerySet.with_running_seconds, the same sum), as the last column.
+        # (as with_running_seconds() sums them), as the last column.
         "running_sessions_sql": (
-            f'SELECT {session.columns}, COALESCE((SELECT SUM(b."run_seconds" * b."repeats") '
-            f'FROM "{PlanBlock._meta.db_table}" b WHERE b."session_id" = s."id"), 0) '
+            f'SELECT {session.columns}, {running_seconds_sql("s")} '
             f'FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"'),
         "log": log,
         "logs_sql": f'SELECT {log.columns} FROM {log.table} WHERE l."programme_id" = %s',  # unordered, as with_progress reads them
@@ -543,25 +546,22 @@ def current_programme_of(client, latest=None, blocks=True, lock=False, running=F
     it joined (her log page reads her link so: Client.latest_assessment, None or not)."""
     latest_joined = Client._meta.get_field("latest_assessment").is_cached(client)
     reuse_client = (latest is not None or latest_joined) and not lock
-    if reuse_client and not blocks:  # the client page's written-out read
-        programme = current_programme_for_card(client, running=running, who_assigned=False)
-        if programme is not None and latest is not None:
-            latest.client = client
-            programme.__dict__["latest_assessment"] = latest
-        return programme
-    programmes = client.programmes.current().with_progress(blocks=blocks, running=running, resumes=not reuse_client)
     # Her row as the caller read it, not joined again (some 40 columns built twice), unless the
     # programme is read under its lock: a log is written from what that read, her row with it. Its
-    # readers then (her page, her report, her calendar: current_snapshot) never show who assigned it,
-    # and its resumes are read only if it has any.
-    if reuse_client:
-        programmes = programmes.select_related(None).select_related("plan")
-    elif latest is None:
-        programmes = programmes.with_latest_assessment()
-    programme = only_row(programmes.locked(lock))
-    if programme is not None and reuse_client:
-        programme.client = client
-        read_resumes(programme)
+    # readers then (her page, her report, her log page, her calendar: current_snapshot) never show
+    # who assigned it, and its resumes are read only if it has any.
+    if reuse_client and not blocks:  # the client page's written-out read
+        programme = current_programme_for_card(client, running=running, who_assigned=False)
+    else:
+        programmes = client.programmes.current().with_progress(blocks=blocks, running=running, resumes=not reuse_client)
+        if reuse_client:
+            programmes = programmes.select_related(None).select_related("plan")
+        elif latest is None:
+            programmes = programmes.with_latest_assessment()
+        programme = only_row(programmes.locked(lock))
+        if programme is not None and reuse_client:
+            programme.client = client
+            read_resumes(programme)
     if programme is not None and latest is not None:
         latest.client = client
         programme.__dict__["latest_assessment"] = latest
