@@ -4,22 +4,14 @@ variable lookups an entry they were most of both pages' cost (about 0.3 ms an en
 is exactly what the template it replaced drew: tests/practice/test_attention_tags.py renders
 that template beside it for every kind of reason, namesake, acknowledgement and switch."""
 
-from html import escape
-
 from django import template
 from django.template.defaultfilters import date
 from django.template.defaulttags import CsrfTokenNode
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from lib.html import text
+
 register = template.Library()
-
-
-def text(value):
-    """{{ value }}: localised and escaped as the template engine does (plain text, the usual case,
-    straight to html.escape(), which django.utils.html.escape() wraps)."""
-    return escape(value) if type(value) is str else conditional_escape(localize(value))
 
 
 def namesake(client):

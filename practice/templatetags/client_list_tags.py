@@ -9,9 +9,10 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import is_aware, localtime
 
 from guideline import protocol
+from lib.html import text
 from lib.urls import addresses
 
-from .attention_tags import namesake, text
+from .attention_tags import namesake
 
 register = template.Library()
 

@@ -1,14 +1,13 @@
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from audit.models import KINDS
+from lib.html import text
 from lib.urls import addresses
 
 register = template.Library()
@@ -63,11 +62,6 @@ EVENT_DAY = "j M Y"
 KIND_LABELS = {kind: str(label) for kind, label in KINDS}
 
 
-def _text(value):
-    """{{ value }}: escaped as the template engine does (plain text straight to html.escape())."""
-    return escape(value) if type(value) is str else conditional_escape(value)
-
-
 @register.simple_tag(takes_context=True)
 def event_table_rows(context, events):
     """The access log's rows (event_rows()), written out: 50 a page, each through a {% with %} and
@@ -78,13 +72,13 @@ def event_table_rows(context, events):
     rows = []
     for row in event_rows(events):
         event = row.event
-        target = f'<br><span class="help">{_text(event.target)}</span>' if event.target else ""
+        target = f'<br><span class="help">{text(event.target)}</span>' if event.target else ""
         client = ""
         if show_client:
             found = event.client
-            client = (f'<td><a href="{_text(row.client_url)}">{_text(found.full_name)}</a></td>' if found else "<td>—</td>")
+            client = (f'<td><a href="{text(row.client_url)}">{text(found.full_name)}</a></td>' if found else "<td>—</td>")
         rows.append(
-            f"\n    <tr>\n      <td>{_text(row.at)}</td>\n      <td>{_text(event.who)}</td>\n"
-            f"      <td>{_text(row.what)}{target}</td>\n      {client}\n      <td>{_text(event.address or '—')}</td>\n"
+            f"\n    <tr>\n      <td>{text(row.at)}</td>\n      <td>{text(event.who)}</td>\n"
+            f"      <td>{text(row.what)}{target}</td>\n      {client}\n      <td>{text(event.address or '—')}</td>\n"
             f"    </tr>\n    ")
     return mark_safe("".join(rows))
