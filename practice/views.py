@@ -146,21 +146,16 @@ def client_hand_over(request, pk):
 HISTORY_ON_PAGE = 12  # her latest assessments on her page; "All N assessments" pages through the rest
 
 
-def with_page_facts(clients):
-    """What her page asks of her other records, riding on the query for her row: whether she has
-    an ended programme, a current strength plan, a link not revoked or deleted assessments (each
-    read only if so: most clients lack some), and when she last opened her private page.
-
-    Written as SQL: each is one indexed EXISTS (or a LIMIT 1) on her id, and Django's Exists()
-    costs about as much CPU to build and compile as the query it saves."""
-    return clients.annotate(**PAGE_FACTS)
-
-
 def _fact(sql, model, output_field):
     table = f'"{model._meta.db_table}" U0'  # the query's own table is named for itself, as Django names it
     return RawSQL(sql.format(table=table, client=f'"{Client._meta.db_table}"."id"'), (), output_field=output_field)
 
 
+# What her page asks of her other records, riding on the statement for her row (client_for_page):
+# whether she has an ended programme, a current strength plan, a link not revoked or deleted
+# assessments (each read only if so: most clients lack some), and when she last opened her private
+# page. Written as SQL: each is one indexed EXISTS (or a LIMIT 1) on her id, and Django's Exists()
+# costs about as much CPU to build and compile as the query it saves.
 PAGE_FACTS = {
     "has_ended_programme": _fact('EXISTS (SELECT 1 FROM {table} WHERE U0."client_id" = {client} AND U0."ended_at" IS NOT NULL)',
                                  Programme, BooleanField()),
@@ -199,8 +194,8 @@ def _page_statement():
 def client_for_page(trainer, pk):
     """Her row for her page, of the signed-in trainer's studio (else a 404, as
     get_client_for_trainer()): what
-    with_page_facts(Client.objects.for_trainer(trainer).select_related("consent_recorded_by",
-    "latest_assessment", "trainer", "studio")).get(pk=pk) reads (her studio, for when its retention
+    Client.objects.for_trainer(trainer).select_related("consent_recorded_by", "latest_assessment",
+    "trainer", "studio").annotate(**PAGE_FACTS).get(pk=pk) reads (her studio, for when its retention
     period ends on an archived client's page), in the same statement, written out: compiling it
     through the ORM (five tables' ~160 columns and seven facts) cost about 1.5 ms of CPU a page,
     several times running it."""

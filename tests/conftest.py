@@ -101,6 +101,15 @@ class _TextParser(HTMLParser):
             self.parts.append(data)
 
 
+def same_row(found, expected):
+    """The same values, of the same types, in every column, as a row the ORM read (a written-out
+    statement's row: lib/queries.py Written)."""
+    assert type(found) is type(expected) and not found._state.adding
+    for field in type(expected)._meta.concrete_fields:
+        value, wanted = getattr(found, field.attname), getattr(expected, field.attname)
+        assert (value, type(value)) == (wanted, type(wanted)), field.name
+
+
 def visible_text(page):
     """What she reads on a page (a response, bytes or str): its text without the markup, entities
     decoded (an apostrophe is an apostrophe), whitespace collapsed to one space. Assert on this when

@@ -10,21 +10,14 @@ from django.utils import timezone
 
 from audit.models import AccessEvent
 from clients.models import Client, ShareLink
-from practice.views import PAGE_FACTS, client_for_page, with_page_facts
+from practice.views import PAGE_FACTS, client_for_page
 from programmes.models import Programme
-from tests.conftest import make_client, walk_run_30
+from tests.conftest import make_client, same_row, walk_run_30
 from tests.factories import make_assessment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 JOINED = ("consent_recorded_by", "latest_assessment", "trainer", "studio")
-
-
-def same_row(found, expected):
-    assert type(found) is type(expected) and not found._state.adding
-    for field in type(expected)._meta.concrete_fields:
-        value, wanted = getattr(found, field.attname), getattr(expected, field.attname)
-        assert (value, type(value)) == (wanted, type(wanted)), field.name
 
 
 def test_her_row_written_out_is_what_the_orm_reads(owner, colleague, stranger, django_assert_num_queries):
@@ -37,7 +30,7 @@ def test_her_row_written_out_is_what_the_orm_reads(owner, colleague, stranger, d
                                      start_date=timezone.localdate() - timedelta(days=14), assigned_by=owner)
     Programme.objects.filter(pk=ended.pk).update(ended_at=timezone.now())
     AccessEvent.objects.create(studio=owner.studio, trainer=colleague, client=full, via_link=True, kind="link_viewed_progress")
-    query = with_page_facts(Client.objects.for_trainer(colleague).select_related(*JOINED))
+    query = Client.objects.for_trainer(colleague).select_related(*JOINED).annotate(**PAGE_FACTS)
     for client in (bare, full):
         expected = query.get(pk=client.pk)
         with django_assert_num_queries(1):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clients.models import ShareLink
 from programmes.models import PlanBlock, PlanSession, Programme, Resume, SessionLog
-from tests.conftest import fresh, make_client, next_log_day, visible_text, walk_run_30
+from tests.conftest import fresh, make_client, next_log_day, same_row, visible_text, walk_run_30
 from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
@@ -206,14 +206,6 @@ def test_her_pages_read_her_resumes_only_when_there_are_some(owner_http, anon_ht
     (card, card_reads), (hers, her_reads) = [drawn(path, http) for path, http in pages]
     assert len(card_reads) == 1 and "Week 1 of 9" in card and "Paused: referral pending" not in card
     assert len(her_reads) == 1 and "week 1 of 9" in hers
-
-
-def same_row(found, expected):
-    """The same values, of the same types, in every column, as a row the ORM read."""
-    assert type(found) is type(expected) and not found._state.adding
-    for field in type(expected)._meta.concrete_fields:
-        value, wanted = getattr(found, field.attname), getattr(expected, field.attname)
-        assert (value, type(value)) == (wanted, type(wanted)), field.name
 
 
 def test_the_card_read_written_out_is_what_the_orm_reads(owner_http, programme, owner, django_assert_num_queries):
