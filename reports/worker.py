@@ -79,7 +79,7 @@ class Heartbeat(threading.Thread):
     def __init__(self, worker_id, sweeps=True):
         super().__init__(name="worker-heartbeat", daemon=True)
         self.worker_id = worker_id
-        self.sweeps = sweeps  # queue reports never drawn (the worker of every queue)
+        self.sweeps = sweeps  # queue reports never drawn (a worker of the default queue)
         self.stopped = threading.Event()
 
     def run(self):
