@@ -22,7 +22,7 @@ from audit.models import AccessEvent
 from clients.access import get_client_for_trainer
 from clients.forms import ClientForm, DeleteClientForm, HandoverForm, NewClientForm, ShareLinkForm
 from clients.models import Client, Handover, ShareLink, studio_members, usable_link_of
-from lib.http import HtmxHttpRequest, absolute_url, private, query_number
+from lib.http import HtmxHttpRequest, absolute_url, private, query_number, query_string
 from lib.qr import qr_svg
 from lib.queries import Written, fits
 from privacy.erasure import erase_client, may_erase
@@ -82,8 +82,11 @@ def client_list(request: HtmxHttpRequest):
     statuses = statuses_for(request.user, page.object_list, timezone.localdate())
     for client in page.object_list:
         client.status = statuses[client.pk]
+    # The pager keeps what the list reads of the query (not whatever else the address carries), in this order.
+    pager_query = query_string(q=query, show="archived" if show_archived else "",
+                               clients="all" if whose["everyone"] else "")
     return render(request, template, {"page": page, "query": query, "show_archived": show_archived, "nav": "clients",
-                                      **whose})
+                                      "pager_query": pager_query, **whose})
 
 
 @login_required
@@ -371,6 +374,7 @@ def attention_all(request):
     page = worklist_page(request.user, timezone.localdate(), request.GET.get("page"), ALL_PAGE_SIZE,
                          whose["mine"], whose["everyone"])
     return render(request, "clients/attention_all.html", {"page": page, "attention": page.object_list, "nav": "home",
+                                                          "pager_query": query_string(clients="all" if whose["everyone"] else ""),
                                                           **whose})
 
 
