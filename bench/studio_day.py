@@ -2,12 +2,15 @@
 
 Serves the app as the Dockerfile and docker-compose.yml do (gunicorn, 3 sync workers, the
 access log written; `manage.py worker` beside it, as the compose file starts it, or --workers of
-them, as `docker compose up --scale worker=N` does, and its finisher, or --finishers of them) with
+them, as `docker compose up --scale worker=N` does, and its finisher, or --finishers of them;
+each service in a CPU group of its own weighted by its `cpu_shares`, as Docker runs each
+container (as root, where the kernel has the cpu controller; unless --side-by-side)) with
 production settings on the database DATABASE_URL names (one that `bench/pages.py --scale`
 loaded: the scale-NN trainers and their clients) and the cache REDIS_URL names, on loopback
 only, and drives it from this process:
 
     .venv/bin/python bench/studio_day.py 10 20 50 [--seconds 60] [--workers 2] [--finishers 0] [--drawn] [--seed 1] [--together]
+        [--side-by-side]
 
 Each of N trainers (scale-01 … scale-N) works through her clients who are running, one after
 another: she opens the client's page, opens her latest assessment in the studio and changes 20
@@ -610,9 +613,12 @@ def writes(seconds):
 # Serving -------------------------------------------------------------------------------------------
 
 
-def serve(workers=1, finishers=1):
+def serve(workers=1, finishers=1, containers=True):
     """gunicorn as the Dockerfile starts it, `workers` report workers as docker-compose.yml
-    starts one (`docker compose up --scale worker=N` starts N) and `finishers` of its finisher."""
+    starts one (`docker compose up --scale worker=N` starts N) and `finishers` of its finisher.
+    With `containers`, each in a CPU group of its own weighted by its service's `cpu_shares`, as
+    Docker runs each container (ContainerCpu); else all of them side by side, as on a server
+    of one's own without a group per service."""
     try:
         Browser().request("GET", "/healthz")
     except OSError:
@@ -623,21 +629,81 @@ def serve(workers=1, finishers=1):
     python = sys.executable
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     access_log = ROOT / "bench" / f"access-{PORT}.log"
+    groups = ContainerCpu.here() if containers else None
     web = subprocess.Popen(
         [python, "-m", "gunicorn", "bench.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "3",
          "--access-logfile", str(access_log), "--access-logformat", "%(h)s %(t)s %(m)s %(s)s %(b)s %(M)sms"],
-        cwd=ROOT, env=env)
+        cwd=ROOT, env=env, preexec_fn=groups and groups.joiner("web"))
     # Its log of every task would drown this one's figures.
     workers = [subprocess.Popen(worker_command(python, service), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-               for service, count in (("worker", workers), ("finisher", finishers)) for _ in range(count)]
+                                stderr=subprocess.DEVNULL, preexec_fn=groups and groups.joiner(service, number))
+               for service, count in (("worker", workers), ("finisher", finishers)) for number in range(count)]
     for _ in range(100):
         try:
             Browser().request("GET", "/accounts/login/")
             break
         except OSError:
             time.sleep(0.2)
-    return [web, *workers], access_log
+    return [web, *workers], access_log, groups
+
+
+class ContainerCpu:
+    """A CPU group (cgroup) per service, as Docker makes one per container: the kernel shares the
+    CPU out between the groups by their weights first (the compose file's `cpu_shares`, 1024
+    where it sets none) and only then between the processes in a group, by their nice values.
+    So a process's `nice` ranks it against its own container's processes alone, and the three
+    gunicorn workers together weigh as much as the finisher. Needs root and the cpu controller
+    (cgroup v1's cpu hierarchy, or v2's with cpu enabled at its root); here() is None without."""
+
+    DEFAULT_SHARES = 1024  # Docker's, and the kernel's, where nothing is set
+
+    def __init__(self, root, version):
+        self.root, self.version, self.made = root, version, []
+
+    @classmethod
+    def here(cls):
+        v1, v2 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")
+        if (v1 / "cpu.shares").exists() and os.access(v1, os.W_OK):
+            return cls(v1, 1)
+        controls = v2 / "cgroup.subtree_control"
+        if controls.exists() and "cpu" in controls.read_text().split() and os.access(v2, os.W_OK):
+            return cls(v2, 2)
+        print("No CPU groups here (needs root and the cpu controller): the services run side by side, "
+              "not as the compose file's containers.")
+        return None
+
+    def joiner(self, service, number=0):
+        """A function for Popen's preexec_fn that puts the new process, before it runs anything
+        (gunicorn's workers are its children: they follow it), in the group of that service."""
+        group = self.root / f"restride-bench-{PORT}-{service}-{number}"
+        group.mkdir(exist_ok=True)
+        shares = compose_cpu_shares(service)
+        if self.version == 1:
+            (group / "cpu.shares").write_text(str(shares))
+        else:  # Docker's own conversion of shares to a cgroup v2 weight
+            (group / "cpu.weight").write_text(str(1 + (shares - 2) * 9999 // 262142))
+        self.made.append(group)
+        procs = str(group / "cgroup.procs")
+
+        def join():
+            with open(procs, "w") as file:
+                file.write(str(os.getpid()))
+
+        return join
+
+    def describe(self):
+        return ", ".join(f"{group.name.split('-', 3)[3]} {compose_cpu_shares(group.name.split('-')[3])}"
+                         for group in self.made)
+
+    def remove(self):
+        """Each group, once its processes have ended (a group with a process in it stays)."""
+        for group in self.made:
+            for _ in range(50):
+                try:
+                    group.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
 
 
 def worker_command(python, service="worker"):
@@ -646,6 +712,14 @@ def worker_command(python, service="worker"):
     command = re.search(rf"^  {service}:.*?^    command: \[(.*?)\]$", compose, re.S | re.M).group(1)
     words = [word.strip().strip('"') for word in command.split(",")]
     return [python if word == "python" else word for word in words]
+
+
+def compose_cpu_shares(service):
+    """The compose file's `cpu_shares` of that service, or Docker's default."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    block = re.search(rf"^  {service}:\n(.*?)(?=^  \S|^\S|\Z)", compose, re.S | re.M).group(1)
+    found = re.search(r"^    cpu_shares: (\d+)$", block, re.M)
+    return int(found.group(1)) if found else ContainerCpu.DEFAULT_SHARES
 
 
 def main():
@@ -662,6 +736,8 @@ def main():
                         help="where each trainer starts in her book and her day, the same from run to run (to compare code)")
     parser.add_argument("--drawn", action="store_true",
                         help="first draw the reports of the clients the run will reach, as the worker keeps them day to day")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="every service in one CPU group, not each in its own as Docker runs the compose file's")
     args = parser.parse_args()
     if not args.trainers and not args.writes:
         parser.error("say how many trainers (e.g. 10 20 50), or --writes")
@@ -675,12 +751,14 @@ def main():
 
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         print("Measure as deployed: DATABASE_URL on PostgreSQL and REDIS_URL set.")
-    served, access_log = serve(args.workers, args.finishers)
+    served, access_log, groups = serve(args.workers, args.finishers, not args.side_by_side)
     SERVED[:] = [process.pid for process in served]
     try:
         print(f"gunicorn (3 workers), {args.workers} × {' '.join(worker_command('python'))} and {args.finishers} × "
               f"{' '.join(worker_command('python', 'finisher'))} on 127.0.0.1:{PORT}, "
               f"{connection.vendor} {connection.settings_dict['NAME']}")
+        print(f"CPU groups (cpu_shares), as Docker's containers: {groups.describe()}" if groups
+              else "No CPU groups: every service side by side")
         if args.writes:
             writes(args.seconds or 5)
         for trainers in args.trainers:
@@ -695,6 +773,8 @@ def main():
             except subprocess.TimeoutExpired:
                 process.kill()
         access_log.unlink(missing_ok=True)
+        if groups:
+            groups.remove()
         shutil.rmtree(ROOT / "staticfiles", ignore_errors=True)
 
 

@@ -96,9 +96,15 @@ def compose_service(name):
     return compose.split(f"\n  {name}:\n", 1)[1].split("\n\n", 1)[0]
 
 
+def cpu_shares(service):
+    """Its CPU weight against the other containers: Docker's default where the file sets none."""
+    found = [line.split(":", 1)[1] for line in compose_service(service).splitlines() if line.startswith("    cpu_shares:")]
+    return int(found[0]) if found else 1024
+
+
 def test_the_compose_worker_runs_the_leased_worker_and_outlasts_a_report():
     service = compose_service("worker")
-    assert '"nice", "-n", "10", "python", "manage.py", "worker"' in service.split("command:", 1)[1].split("\n", 1)[0]
+    assert service.split("command:", 1)[1].split("\n", 1)[0].strip().startswith('["python", "manage.py", "worker"')
     grace = service.split("stop_grace_period:", 1)[1].split()[0]
     assert grace.endswith("s") and int(grace[:-1]) >= 60, "longer than one report, however slow"
 
@@ -114,6 +120,14 @@ def test_the_compose_finisher_draws_finishs_reports_alone_at_the_pages_priority(
     assert f'"worker", "--exclude-queues", "{FINISHED_QUEUE}"' in command("worker"), "never drawn at the worker's priority"
     grace = compose_service("finisher").split("stop_grace_period:", 1)[1].split()[0]
     assert grace.endswith("s") and int(grace[:-1]) >= 30, "longer than one report, however slow"
+
+
+def test_the_compose_worker_weighs_less_than_the_pages_and_the_finisher_as_much():
+    """Containers share the CPU by their weights (a nice value inside one ranks only against its own
+    processes): the worker's drawing takes what the pages leave; Finish's drawing is not held back."""
+    assert cpu_shares("worker") <= cpu_shares("web") // 4
+    assert cpu_shares("finisher") >= cpu_shares("web")
+    assert "nice" not in compose_service("worker").split("command:", 1)[1].split("\n", 1)[0], "a nice value there does nothing"
 
 
 def test_the_worker_draws_a_warm_up_document_and_sets_start_up_aside_before_its_first_task(database_queue, monkeypatch):
