@@ -523,6 +523,23 @@ def usable_link_of(client, today=None):
     return found
 
 
+def usable_sql(link, client):
+    """ShareLinkQuerySet.usable()'s conditions as a written-out statement says them (`link`, `client`: the
+    names of her link's table and her row's in it), with one parameter, today: kept beside usable() so
+    that the two cannot drift apart (tests/reports/test_her_link.py holds them equal)."""
+    return (f'{link}."revoked_at" IS NULL AND ({link}."expires_on" IS NULL OR {link}."expires_on" >= %s) '
+            f'AND {client}."consent_recorded_at" IS NOT NULL AND {client}."consent_withdrawn_at" IS NULL '
+            f'AND {client}."archived_at" IS NULL')
+
+
+def findable_hash(token):
+    """The hash a token is looked up by (only hashes are kept), or None for one that can name no link
+    (empty, or longer than any made): no query for it."""
+    if not token or len(token) > 100:
+        return None
+    return hash_token(token)
+
+
 class ShareLinkQuerySet(VersionedQuerySet):
     def usable(self, today=None):
         """Not revoked, not expired, and her data may still be shown: consent in place, not archived."""
@@ -540,9 +557,9 @@ class ShareLinkQuerySet(VersionedQuerySet):
 
     def find(self, token):
         """The usable link for a token, or None: revoked, expired and unknown look the same."""
-        if not token or len(token) > 100:
+        if (token_hash := findable_hash(token)) is None:
             return None
-        return only_row(self.usable().select_related("client__trainer", "client__studio").filter(token_hash=hash_token(token)))
+        return only_row(self.usable().select_related("client__trainer", "client__studio").filter(token_hash=token_hash))
 
 
 class ShareLink(models.Model):

@@ -1,10 +1,11 @@
 import json
 import zoneinfo
 from contextlib import nullcontext
+from functools import cache
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
@@ -17,11 +18,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 import audit
 from accounts.limits import hit
-from accounts.models import StudioLogo, Trainer
+from accounts.models import Studio, StudioLogo, Trainer
 from assessments.access import get_assessment_for_trainer
 from audit.models import AccessEvent
-from clients.models import Client, ShareLink
+from clients.models import Client, ShareLink, findable_hash, usable_sql
 from lib.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
+from lib.queries import Written
 from lib.urls import addresses
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
@@ -60,22 +62,69 @@ HAS_STRENGTH_PLAN = RawSQL(
     'AND U0."ended_at" IS NULL)', (), output_field=BooleanField())
 
 
+@cache  # the tables' columns do not change while running
+def _page_link_statement():
+    link, client = Written(ShareLink), Written(Client)  # named for themselves, as HAS_STRENGTH_PLAN names her row
+    lead, studio, logo = Written(Trainer, "lead"), Written(Studio, "studio"), Written(StudioLogo, "logo")
+    sql = (f"SELECT {link.columns}, {client.columns}, {lead.columns}, {studio.columns}, {logo.columns}, {HAS_STRENGTH_PLAN.sql} "
+           f'FROM {link.table} INNER JOIN {client.table} ON {client.alias}."id" = {link.alias}."client_id" '
+           f'INNER JOIN {lead.table} ON lead."id" = {client.alias}."trainer_id" '
+           f'INNER JOIN {studio.table} ON studio."id" = {client.alias}."studio_id" '
+           f'LEFT OUTER JOIN {logo.table} ON logo."studio_id" = studio."id" '
+           f'WHERE {link.alias}."token_hash" = %s AND {usable_sql(link.alias, client.alias)} LIMIT 1')
+    return (link, client, lead, studio, logo), sql
+
+
+def link_for_page(token):
+    """Her usable link for her page, or None: what
+    ShareLink.objects.select_related("client__studio__logo").annotate(has_strength_plan=HAS_STRENGTH_PLAN).find(token)
+    reads (her row, her lead trainer, her studio and its logo; whether she has a current strength
+    plan, on the link and on her row), in the same statement, written out: compiling it through the
+    ORM cost her page about as much CPU as the rest of her link's read. The same guards: looked up by
+    the token's hash (findable_hash), usable as usable() says (usable_sql), so revoked, expired and
+    unknown links, and hers once her consent is withdrawn or she is archived (or erased: no row), are
+    all None alike."""
+    if (token_hash := findable_hash(token)) is None:
+        return None
+    (link, client, lead, studio, logo), sql = _page_link_statement()
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash, timezone.localdate()])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values, has_strength_plan = row[:-1], row[-1]
+    parts = []
+    for written in (link, client, lead, studio):
+        parts.append(written.build(values[:len(written)], connection))
+        values = values[len(written):]
+    found, her, lead_row, studio_row = parts
+    # Related rows as select_related() leaves them: her studio's logo, or None for a studio without
+    # one (its columns all NULL; StudioLogo.url_of reads either without a query), and the logo's studio.
+    logo_row = logo.build(values, connection) if values[logo.names.index("id")] is not None else None
+    Studio._meta.get_field("logo").set_cached_value(studio_row, logo_row)
+    if logo_row is not None:
+        StudioLogo._meta.get_field("studio").set_cached_value(logo_row, studio_row)
+    her.trainer, her.studio = lead_row, studio_row
+    found.client = her
+    for converter in connection.ops.get_db_converters(HAS_STRENGTH_PLAN) + HAS_STRENGTH_PLAN.get_db_converters(connection):
+        has_strength_plan = converter(has_strength_plan, HAS_STRENGTH_PLAN, connection)
+    found.has_strength_plan = her.has_strength_plan = has_strength_plan
+    return found
+
+
 def link_or_refusal(request, token, page=False, latest=False):
     """(link, None) for a usable link; else (None, response). Revoked, expired and unknown
     links get the very same 404, so a link's existence cannot be probed. An address that
     keeps guessing is told to wait; a real link still works from it (a proxy may share it).
     `page`: for her page, her studio's logo (StudioLogo.url_of) and whether she has a current
-    strength plan (her row's has_strength_plan) read with it. `latest`: her latest assessment
-    read with her row (Client.latest_assessment), so her programme is read without her row again
-    (current_programme_of)."""
-    links = ShareLink.objects
-    if latest:
-        links = links.select_related("client__latest_assessment")
+    strength plan (her row's has_strength_plan) read with it (link_for_page). `latest`: her latest
+    assessment read with her row (Client.latest_assessment), so her programme is read without her row
+    again (current_programme_of); not with `page`."""
     if page:
-        links = links.select_related("client__studio__logo").annotate(has_strength_plan=HAS_STRENGTH_PLAN)
-    link = links.find(token)
-    if link is not None and page:
-        link.client.has_strength_plan = link.has_strength_plan
+        link = link_for_page(token)
+    else:
+        link = (ShareLink.objects.select_related("client__latest_assessment") if latest else ShareLink.objects).find(token)
     if link is not None:
         return link, None
     if seconds := hit(bad_token_counter(request), BAD_TOKEN_LIMIT, BAD_TOKEN_WINDOW):
