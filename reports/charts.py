@@ -90,6 +90,13 @@ class Line:
         """The numbers beside its points, ready-made (see run())."""
         return run('<text x="{}" y="{}" dy="{}">{}</text>', self.labels)
 
+    @property
+    def markup(self):
+        """The line drawn, ready-made (see run()): its path, its markers (white under its colour) and its numbers."""
+        style = self.style
+        return run(LINE, [(self.path, style.colour, self.outline, style.cap, self.dots, style.colour, style.cap,
+                           style.label_colour, self.labels_markup)])
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -193,6 +200,32 @@ class Chart:
                     for b in self.bars))
 
     @property
+    def caption_markup(self):
+        """Its caption: the title with its unit, how to read the drawing, and its summary (see run())."""
+        keys = run(' <span class="chart__key">{}</span>', [(key,) for key in self.keys])
+        summary = run('<span class="chart__summary">{}</span>', [(self.summary,)]) if self.summary else ""
+        return run("<figcaption>{}{}{}</figcaption>\n", [(self.caption, keys, summary)])
+
+    @property
+    def frame_markup(self):
+        """Its title and description, the ticks' grid lines and labels, the axis and the dates under it."""
+        return run(FRAME, [(self.slug, self.title, self.slug, self.description, self.grid, self.tick_label_x,
+                            self.tick_labels_markup, self.left, self.right_x, self.bottom_y, self.bottom_y, self.label_y,
+                            self.x_labels_markup)])
+
+    @property
+    def target_markup(self):
+        """The dashed line of its target, where it has one, and the end of its line in the drawing."""
+        if self.target_y is None:
+            return "\n"
+        return run(TARGET, [(self.left, self.right_x, self.target_y, self.target_y)])
+
+    @property
+    def head_markup(self):
+        """The table's column headers."""
+        return run('<th scope="col">{}</th>', [(column,) for column in self.columns])
+
+    @property
     def table_body(self):
         """The table's rows: the date (or name) as its row header, then a cell for each number (every
         row of a chart has as many), one format for all its rows."""
@@ -209,6 +242,23 @@ class Chart:
         if self.target is not None:
             keys.append(f"Dashed line: target {self.target}.")
         return keys
+
+
+# What every chart draws the same way, ready-made (run()) where the templates included a partial for it
+# (issue 20: nine charts on her page, a dozen variables each): the templates say where each goes.
+# Its frame: title, description, the ticks' grid and labels, the axis, the dates under it.
+FRAME = ('<title id="{}-title">{}</title>\n<desc id="{}-desc">{}</desc>\n\n'
+         '<path d="{}" fill="none" stroke="#ddd8cc" stroke-width="1"/>\n'
+         '<g transform="translate({} 0)" text-anchor="end" font-size="11" fill="#4a5a60">{}</g>\n'
+         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#4a5a60" stroke-width="1.5"/>\n'
+         '<g transform="translate(0 {})" text-anchor="middle" font-size="11" fill="#1d2a2e">{}</g>')
+TARGET = '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#8a5300" stroke-width="2" stroke-dasharray="6 4"/>\n'
+# A sided chart's line: its path, its markers (white 11 across under its colour 7 across at each measured
+# point, marks()), then its numbers (Line.labels_markup).
+LINE = ('<path d="{}" fill="none" stroke="{}" stroke-width="3" stroke-linejoin="round"/>\n\n'
+        '<path d="{}" fill="none" stroke="#ffffff" stroke-width="11" stroke-linecap="{}"/>'
+        '<path d="{}" fill="none" stroke="{}" stroke-width="7" stroke-linecap="{}"/>\n'
+        '<g text-anchor="middle" font-size="12" font-weight="bold" fill="{}">{}</g>\n')
 
 
 def run(markup, rows):

@@ -808,3 +808,40 @@ def test_charts_ready_made_runs_write_what_the_template_loops_wrote():
     assert "12.5</text>" in line.labels_markup and "17.5</td>" in sided.table_body
     empty = charts.bar_chart("e", "Running minutes", "d", "minutes", [])
     assert empty.bars_markup == empty.table_body == empty.x_labels_markup == ""
+
+
+def test_chart_templates_draw_what_they_drew_with_their_partials():
+    """Issue 20: each chart's caption, frame (title, description, grid, axis and labels), target line,
+    sided lines and table headers come ready-made (reports/charts.py) where the templates included a
+    partial or looped for them: every chart template writes, byte for byte, what it wrote with them
+    (tests/reports/charts_before: the templates as they were), on her page and in print, her words
+    escaped."""
+    from datetime import date as day
+    from pathlib import Path
+
+    from django.template import Context, Engine
+    from django.template.loader import render_to_string
+
+    from reports import charts
+
+    before = Engine(dirs=[str(Path(__file__).parent / "charts_before")])
+    odd = '<b>"Tom" & Jerry</b>'
+    drawn = [
+        charts.line_chart("a", odd, odd, "reps", [(odd, 8), ("4 Apr", None), (day(2026, 5, 5), 12.5)], target=10, summary=odd),
+        charts.line_chart("b", "Long holds", "d", "holds", [("3 Mar", 4)]),
+        charts.line_chart("c", "Fast squeezes", "d", "", [("3 Mar", None)], summary=""),
+        charts.sided_line_chart("d", "Calf raise", odd, "reps", [(odd, 8, 9), ("4 Apr", None, 11), ("5 May", 17, 17.5)],
+                                target=20, summary="Both legs."),
+        charts.sided_line_chart("e", "Bridge", "d", "reps", [(f"{n} Jan", n, None) for n in range(1, 13)]),
+        charts.bar_chart("f", "Running minutes", odd, "minutes", [(odd, 7), ("8 Mar", None), ("15 Mar", 36)], target=30,
+                         summary=odd),
+        charts.bar_chart("g", "Sessions", "d", "sessions", [("1 Mar", None), ("8 Mar", 2)], missing="not answered"),
+        charts.bar_chart("h", "Running minutes", "d", "minutes", []),
+    ]
+    for chart in drawn:
+        for for_print in (False, True):
+            context = {"chart": chart, "for_print": for_print}
+            now = render_to_string(chart.template, context)
+            assert now == before.get_template(chart.template).render(Context(context)), (chart.slug, for_print)
+            assert odd not in now and "{{" not in now
+    assert "&lt;b&gt;&quot;Tom&quot; &amp; Jerry&lt;/b&gt;" in render_to_string(drawn[0].template, {"chart": drawn[0]})
