@@ -320,24 +320,32 @@ def printed(chart):
     draws about a thousand of them. The measured values stay numbers (the table of numbers, the
     labels over the points). tests/reports/test_reports.py checks the drawing is unchanged. Only
     what a template writes is made: the points and ticks keep their numbers (no template reads
-    them, issue 20: a copy of each was made per request and never shown)."""
+    them, issue 20: a copy of each was made per request and never shown). Each builder hands it a
+    chart of its own, made for it: its fields are set in place (a copy of the chart, and of each of
+    its bars, cost as much as drawing them), and a bar chart's bars come with their coordinates
+    written already (bar_chart)."""
     def line(line):
-        return replace(line, outline=marks(line.points, line.style.marker, OUTLINE_WIDTH),
-                       dots=marks(line.points, line.style.marker, FILL_WIDTH),
+        outline = marks(line.points, line.style.marker, OUTLINE_WIDTH)
+        return replace(line, outline=outline, dots=dotted(line.points, line.style.marker, outline),
                        labels=[(_text(p.x), _text(p.y), _text(p.dy), p.value) for p in line.points if p.y is not None])
 
     tick_ys = [_text(tick.y) for tick in chart.ticks]
-    return replace(
-        chart, target_y=_text(chart.target_y),
-        grid=" ".join(f"M{chart.left} {y}H{chart.right_x}" for y in tick_ys),
-        tick_labels=[(y, _tick_text(tick.value)) for y, tick in zip(tick_ys, chart.ticks, strict=True)],
-        outline=marks(chart.points, MARKER_CIRCLE, OUTLINE_WIDTH), dots=marks(chart.points, MARKER_CIRCLE, FILL_WIDTH),
-        labels=[(_text(p.x), _text(p.y), p.value) for p in chart.points if p.y is not None],
-        lines=[line(each) for each in chart.lines],
-        bars=[replace(bar, x=_text(bar.x), y=_text(bar.y), width=_text(bar.width), height=_text(bar.height))
-              for bar in chart.bars],
-        x_labels=[(_text(x), text) for x, text in chart.x_labels if text],  # a blanked one (thinned()) draws nothing
-    )
+    chart.target_y = _text(chart.target_y)
+    chart.grid = " ".join(f"M{chart.left} {y}H{chart.right_x}" for y in tick_ys)
+    chart.tick_labels = [(y, _tick_text(tick.value)) for y, tick in zip(tick_ys, chart.ticks, strict=True)]
+    if chart.points:
+        chart.outline = marks(chart.points, MARKER_CIRCLE, OUTLINE_WIDTH)
+        chart.dots = dotted(chart.points, MARKER_CIRCLE, chart.outline)
+        chart.labels = [(_text(p.x), _text(p.y), p.value) for p in chart.points if p.y is not None]
+    chart.lines = [line(each) for each in chart.lines]
+    chart.x_labels = [(_text(x), text) for x, text in chart.x_labels if text]  # a blanked one (thinned()) draws nothing
+    return chart
+
+
+def dotted(points, marker, outline):
+    """The markers' colour over their white edges (`outline`, marks() OUTLINE_WIDTH wide): for circles the
+    same path (a zero-length stroke, whatever its width), for squares their own."""
+    return outline if marker == MARKER_CIRCLE else marks(points, marker, FILL_WIDTH)
 
 
 def axis(largest, most_ticks=5):
@@ -440,15 +448,18 @@ def bar_chart(slug, title, description, unit, series, maximum=None, target=None,
     to_y = y_scale(maximum)
     slot = (WIDTH - LEFT - RIGHT) / max(len(series), 1)
     width = min(slot * 0.6, 56)
-    bars = []
+    bars, middles = [], []
+    bar_width = _text(round(width, 1))
     for index, (label, value) in enumerate(series):
         y = to_y(value or 0)
         x = round(LEFT + index * slot + (slot - width) / 2, 1)
-        bars.append(Bar(label, value, x, y, round(width, 1), round(HEIGHT - BOTTOM - y, 1),
+        # Its coordinates as the SVG writes them (printed()); its middle, for its date under it.
+        bars.append(Bar(label, value, _text(x), _text(y), bar_width, _text(round(HEIGHT - BOTTOM - y, 1)),
                         meets_target=target is not None and value is not None and value >= target))
+        middles.append((round(x + round(width, 1) / 2, 1), label))
     return printed(Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
-        ticks=ticks(maximum, step, to_y), bars=bars, x_labels=thinned([(round(b.x + b.width / 2, 1), b.label) for b in bars]),
+        ticks=ticks(maximum, step, to_y), bars=bars, x_labels=thinned(middles),
         summary=summary, template="reports/charts/bar.html", columns=["", unit.capitalize()],
         rows=[(label, missing if v is None else v) for label, v in series],
     ))
