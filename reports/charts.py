@@ -7,6 +7,7 @@ look the same in the browser and in WeasyPrint."""
 import html
 import math
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
@@ -24,8 +25,10 @@ class Tick:
     y: float
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
+    """A measurement where it sits in the drawing (y None where it was not measured). A tuple: her page's
+    charts make a few hundred, and a frozen dataclass cost three times as much to make (issue 20)."""
+
     label: str
     value: float | None
     x: float
@@ -155,14 +158,14 @@ class Chart:
     lines: list = field(default_factory=list)  # sided charts: a Line per side
     summary: str = ""  # the chart in one or two plain sentences, shown beside it and read out as its description
     template: str = ""  # the hand-written SVG template that draws it: each builder below names its own
-    # Where things sit in the drawing, as the SVG writes them (see printed()).
-    width: str = str(WIDTH)
-    height: str = str(HEIGHT)
-    left: str = str(LEFT)
-    bottom_y: str = str(HEIGHT - BOTTOM)
-    right_x: str = str(WIDTH - RIGHT)
-    label_y: str = str(HEIGHT - BOTTOM + 16)
-    tick_label_x: str = str(LEFT - 5)
+    # Where things sit in the drawing, as the SVG writes them (see printed()): digits, marked safe (_text()).
+    width: str = SafeString(WIDTH)
+    height: str = SafeString(HEIGHT)
+    left: str = SafeString(LEFT)
+    bottom_y: str = SafeString(HEIGHT - BOTTOM)
+    right_x: str = SafeString(WIDTH - RIGHT)
+    label_y: str = SafeString(HEIGHT - BOTTOM + 16)
+    tick_label_x: str = SafeString(LEFT - 5)
 
     @property
     def unit_shown(self):
@@ -280,6 +283,8 @@ def escaped(value):
     kind = type(value)
     if kind is SafeString:  # a coordinate as printed() writes it (_text()): nothing to escape
         return value
+    if kind is str:  # localize() writes a str as it is
+        return html.escape(value)
     if kind is int:
         return str(value)
     if kind is float and "e" not in (text := str(value)):
@@ -428,10 +433,10 @@ def sided_line_chart(slug, title, description, unit, series, target=None, summar
     lines = []
     for index, side in enumerate(SIDES):
         points = []
-        for x, (label, *pair) in zip(xs, series, strict=True):
-            value, other = pair[index], pair[1 - index]
+        for x, row in zip(xs, series, strict=True):  # row: (label, left, right)
+            value, other = row[1 + index], row[2 - index]
             below = other is not None and value is not None and (value < other or (value == other and index == 1))
-            points.append(Point(label, value, x, to_y(value) if value is not None else None, dy=18 if below else -9))
+            points.append(Point(row[0], value, x, to_y(value) if value is not None else None, 18 if below else -9))
         lines.append(Line(side, pen_path(points), points))
     return printed(Chart(
         slug, title, description, unit, target=target, target_y=to_y(target) if target is not None else None,
