@@ -105,10 +105,11 @@ class Line:
 class Bar:
     label: str
     value: float | None
-    x: float | str
-    y: float | str  # a str once printed()
-    width: float | str
-    height: float | str
+    # Where it sits, as the SVG writes it (bar_chart makes each with its coordinates as _text() writes them).
+    x: str
+    y: str
+    width: str
+    height: str
     meets_target: bool = False
 
     @property
