@@ -4,7 +4,7 @@ Serves the app as the Dockerfile and docker-compose.yml do (gunicorn, 3 sync wor
 access log written; `manage.py worker` beside it, as the compose file starts it, or --workers of
 them, as `docker compose up --scale worker=N` does, and its finisher, or --finishers of them;
 each service in a CPU group of its own weighted by its `cpu_shares`, as Docker runs each
-container (as root, where the kernel has the cpu controller; unless --side-by-side)) with
+container (as root, on cgroup v1's cpu hierarchy; unless --side-by-side)) with
 production settings on the database DATABASE_URL names (one that `bench/pages.py --scale`
 loaded: the scale-NN trainers and their clients) and the cache REDIS_URL names, on loopback
 only, and drives it from this process:
@@ -43,6 +43,7 @@ threads take some of it too (sleeping, mostly).
 import argparse
 import html.parser
 import http.client
+import math
 import os
 import random
 import re
@@ -617,8 +618,8 @@ def serve(workers=1, finishers=1, containers=True):
     """gunicorn as the Dockerfile starts it, `workers` report workers as docker-compose.yml
     starts one (`docker compose up --scale worker=N` starts N) and `finishers` of its finisher.
     With `containers`, each in a CPU group of its own weighted by its service's `cpu_shares`, as
-    Docker runs each container (ContainerCpu); else all of them side by side, as on a server
-    of one's own without a group per service."""
+    Docker runs each container (ContainerCpu); else all of them side by side, a service whose
+    `cpu_shares` is under Docker's default niced to match (ContainerCpu.nice_for)."""
     try:
         Browser().request("GET", "/healthz")
     except OSError:
@@ -630,80 +631,114 @@ def serve(workers=1, finishers=1, containers=True):
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     access_log = ROOT / "bench" / f"access-{PORT}.log"
     groups = ContainerCpu.here() if containers else None
-    web = subprocess.Popen(
-        [python, "-m", "gunicorn", "bench.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "3",
-         "--access-logfile", str(access_log), "--access-logformat", "%(h)s %(t)s %(m)s %(s)s %(b)s %(M)sms"],
-        cwd=ROOT, env=env, preexec_fn=groups and groups.joiner("web"))
-    # Its log of every task would drown this one's figures.
-    workers = [subprocess.Popen(worker_command(python, service), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, preexec_fn=groups and groups.joiner(service, number))
-               for service, count in (("worker", workers), ("finisher", finishers)) for number in range(count)]
+    if groups:
+        groups.join_self()
+    started = []
+    try:
+        started.append(subprocess.Popen(ContainerCpu.command(groups, "web", 0, [
+            python, "-m", "gunicorn", "bench.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "3",
+            "--access-logfile", str(access_log), "--access-logformat", "%(h)s %(t)s %(m)s %(s)s %(b)s %(M)sms"]),
+            cwd=ROOT, env=env))
+        for service, count in (("worker", workers), ("finisher", finishers)):
+            for number in range(count):
+                # Its log of every task would drown this one's figures.
+                started.append(subprocess.Popen(ContainerCpu.command(groups, service, number, worker_command(python, service)),
+                                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    except BaseException:
+        stop(started, groups)
+        raise
     for _ in range(100):
         try:
             Browser().request("GET", "/accounts/login/")
             break
         except OSError:
             time.sleep(0.2)
-    return [web, *workers], access_log, groups
+    return started, access_log, groups
+
+
+def stop(served, groups):
+    for process in served:
+        process.terminate()
+    for process in served:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if groups:
+        groups.remove()
 
 
 class ContainerCpu:
-    """A CPU group (cgroup) per service, as Docker makes one per container: the kernel shares the
-    CPU out between the groups by their weights first (the compose file's `cpu_shares`, 1024
-    where it sets none) and only then between the processes in a group, by their nice values.
-    So a process's `nice` ranks it against its own container's processes alone, and the three
-    gunicorn workers together weigh as much as the finisher. Needs root and the cpu controller
-    (cgroup v1's cpu hierarchy, or v2's with cpu enabled at its root); here() is None without."""
+    """A CPU group (cgroup v1's cpu hierarchy) per service, as Docker makes one per container: the
+    kernel shares the CPU out between the groups by their weights first (`cpu_shares`, 1024 where
+    the compose file sets none) and only then between the processes in a group, by their nice
+    values. So a process's `nice` ranks it against its own container's processes alone, and the
+    three gunicorn workers together weigh as much as the finisher. This process (the trainers'
+    browsers) gets a group of its own too. PostgreSQL and Redis are the machine's, shared, and stay
+    where they are: each busy backend weighs as much as a group (under compose the database is one
+    container), which puts the pages at a disadvantage here, not an advantage. here() is None
+    without root or that hierarchy (cgroup v2 alone: then --side-by-side is what is measured)."""
 
     DEFAULT_SHARES = 1024  # Docker's, and the kernel's, where nothing is set
+    ROOT = Path("/sys/fs/cgroup/cpu")
 
-    def __init__(self, root, version):
-        self.root, self.version, self.made = root, version, []
+    def __init__(self):
+        self.made = []
 
     @classmethod
     def here(cls):
-        v1, v2 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")
-        if (v1 / "cpu.shares").exists() and os.access(v1, os.W_OK):
-            return cls(v1, 1)
-        controls = v2 / "cgroup.subtree_control"
-        if controls.exists() and "cpu" in controls.read_text().split() and os.access(v2, os.W_OK):
-            return cls(v2, 2)
-        print("No CPU groups here (needs root and the cpu controller): the services run side by side, "
+        if (cls.ROOT / "cpu.shares").exists() and os.access(cls.ROOT, os.W_OK):
+            return cls()
+        print("No cgroup v1 cpu hierarchy to write to (needs root): the services run side by side, "
               "not as the compose file's containers.")
         return None
 
-    def joiner(self, service, number=0):
-        """A function for Popen's preexec_fn that puts the new process, before it runs anything
-        (gunicorn's workers are its children: they follow it), in the group of that service."""
-        group = self.root / f"restride-bench-{PORT}-{service}-{number}"
+    def group(self, name, shares):
+        group = self.ROOT / f"restride-bench-{PORT}-{name}"
         group.mkdir(exist_ok=True)
-        shares = compose_cpu_shares(service)
-        if self.version == 1:
-            (group / "cpu.shares").write_text(str(shares))
-        else:  # Docker's own conversion of shares to a cgroup v2 weight
-            (group / "cpu.weight").write_text(str(1 + (shares - 2) * 9999 // 262142))
         self.made.append(group)
-        procs = str(group / "cgroup.procs")
+        (group / "cpu.shares").write_text(str(shares))
+        return group / "cgroup.procs"
 
-        def join():
-            with open(procs, "w") as file:
-                file.write(str(os.getpid()))
+    def join_self(self):
+        """This process, the trainers' browsers, in a group of its own, as a client machine would be."""
+        self.group("driver", self.DEFAULT_SHARES).write_text(str(os.getpid()))
 
-        return join
+    @staticmethod
+    def nice_for(shares):
+        """The nice value whose weight against a nice-0 process is as `shares` against Docker's
+        default (each step of nice is a factor of 1.25 in the kernel's weights): 128 → 9."""
+        return max(0, round(math.log(ContainerCpu.DEFAULT_SHARES / shares, 1.25))) if shares else 19
+
+    @staticmethod
+    def command(groups, service, number, words):
+        """`words` started in that service's group (a shell joins it, then becomes the command: gunicorn's
+        workers, its children, follow it), or without groups, niced as its weight says."""
+        shares = compose_cpu_shares(service)
+        if groups is None:
+            nice = ContainerCpu.nice_for(shares)
+            return ["nice", "-n", str(nice), *words] if nice else words
+        procs = groups.group(f"{service}-{number}", shares)
+        return ["sh", "-c", 'echo $$ > "$0" && exec "$@"', str(procs), *words]
 
     def describe(self):
-        return ", ".join(f"{group.name.split('-', 3)[3]} {compose_cpu_shares(group.name.split('-')[3])}"
-                         for group in self.made)
+        return ", ".join(f"{group.name.split('-', 3)[3]} {(group / 'cpu.shares').read_text().strip()}" for group in self.made)
 
     def remove(self):
-        """Each group, once its processes have ended (a group with a process in it stays)."""
+        """Each group, once its processes have ended (a group with a process in it stays); this
+        process back in the root group first."""
+        (self.ROOT / "cgroup.procs").write_text(str(os.getpid()))
         for group in self.made:
             for _ in range(50):
                 try:
                     group.rmdir()
                     break
+                except FileNotFoundError:
+                    break
                 except OSError:
                     time.sleep(0.1)
+            else:
+                print(f"Could not remove the CPU group {group}: a process is still in it.")
 
 
 def worker_command(python, service="worker"):
@@ -737,7 +772,8 @@ def main():
     parser.add_argument("--drawn", action="store_true",
                         help="first draw the reports of the clients the run will reach, as the worker keeps them day to day")
     parser.add_argument("--side-by-side", action="store_true",
-                        help="every service in one CPU group, not each in its own as Docker runs the compose file's")
+                        help="every service in one CPU group, not each in its own as Docker runs the compose file's "
+                             "(one whose cpu_shares are under the default niced to match)")
     args = parser.parse_args()
     if not args.trainers and not args.writes:
         parser.error("say how many trainers (e.g. 10 20 50), or --writes")
@@ -757,24 +793,16 @@ def main():
         print(f"gunicorn (3 workers), {args.workers} × {' '.join(worker_command('python'))} and {args.finishers} × "
               f"{' '.join(worker_command('python', 'finisher'))} on 127.0.0.1:{PORT}, "
               f"{connection.vendor} {connection.settings_dict['NAME']}")
-        print(f"CPU groups (cpu_shares), as Docker's containers: {groups.describe()}" if groups
-              else "No CPU groups: every service side by side")
+        print(f"CPU groups (cpu_shares), as Docker's containers: {groups.describe()}; PostgreSQL and Redis outside them"
+              if groups else "No CPU groups: every service side by side, niced as its cpu_shares says")
         if args.writes:
             writes(args.seconds or 5)
         for trainers in args.trainers:
             connection.close()
             studio_day(trainers, args.seconds or 60, args.drawn, args.together)
     finally:
-        for process in served:
-            process.terminate()
-        for process in served:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(served, groups)
         access_log.unlink(missing_ok=True)
-        if groups:
-            groups.remove()
         shutil.rmtree(ROOT / "staticfiles", ignore_errors=True)
 
 
