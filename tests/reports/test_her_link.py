@@ -165,3 +165,20 @@ def test_her_page_reads_her_link_in_one_statement(owner, anon_http, today):
     first = captured.captured_queries[0]["sql"]
     assert hash_token(token) in first and "studiologo" in first and "strengthplan" in first
     assert not any(hash_token(token) in query["sql"] for query in captured.captured_queries[1:])
+
+
+def test_the_written_conditions_name_every_column_usable_filters_on():
+    """usable_sql() says usable()'s conditions again: a condition added to one and not the other
+    (a new way for a link or her row to stop working) fails here, before any link shows too much."""
+    from clients.models import usable_sql
+
+    def columns(sql, link, client):
+        """{(whose, column)} of each column a condition names."""
+        whose = {link: "link", client: "her row"}
+        return {(whose[table], column) for table, column in re.findall(r'"(\w+)"\."(\w+)"', sql)}
+
+    compiled = str(ShareLink.objects.usable(timezone.localdate()).query)
+    where = compiled[compiled.index(" WHERE "):compiled.index(" ORDER BY ")]
+    assert columns(where, ShareLink._meta.db_table, Client._meta.db_table) == columns(usable_sql('"l"', '"c"'), "l", "c") == {
+        ("link", "expires_on"), ("link", "revoked_at"), ("her row", "consent_recorded_at"),
+        ("her row", "consent_withdrawn_at"), ("her row", "archived_at")}
