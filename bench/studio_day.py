@@ -26,7 +26,8 @@ gives up after 30 s (gunicorn's own timeout). --drawn first draws (in this proce
 run) every report of the clients each trainer will reach, as a worker that keeps up leaves them;
 without it the worker also draws each client's older reports for the first time as it goes.
 --seed starts each trainer at the same client in each run (with --drawn on a copy of a database
-a run with the same seed drew in, nothing is left to draw beforehand: compare code on copies).
+a run with the same seed drew in, nothing is left to draw beforehand: compare code on copies;
+--draw-only draws them and stops, to make that database).
 
     .venv/bin/python bench/studio_day.py --writes [--seconds 5]
 
@@ -410,10 +411,10 @@ def draw_beforehand(books, seconds):
     print(f"Drew {drawn} reports beforehand ({reached} clients a trainer) in {time.monotonic() - started:.0f} s")
 
 
-def studio_day(trainers, seconds, drawn=False, together=False):
+def books_of(trainers):
+    """[(email, her runners, the one she starts at)] of scale-01 … scale-N."""
     from accounts.models import Trainer
 
-    fields = number_fields()
     books = []
     for number in range(1, trainers + 1):
         trainer = Trainer.objects.filter(email=f"scale-{number:02d}@restride.example").first()
@@ -421,6 +422,12 @@ def studio_day(trainers, seconds, drawn=False, together=False):
             raise SystemExit(f"No scale-{number:02d}: load the scale volume first (bench/pages.py --scale).")
         clients = runners(trainer)
         books.append((trainer.email, clients, random.randrange(len(clients))))  # each starts at a client of her own
+    return books
+
+
+def studio_day(trainers, seconds, drawn=False, together=False):
+    fields = number_fields()
+    books = books_of(trainers)
     if drawn:
         draw_beforehand(books, seconds)
     start = time.monotonic() + 2 + trainers * 0.05  # signing in (argon2) before the day starts
@@ -771,6 +778,8 @@ def main():
                         help="where each trainer starts in her book and her day, the same from run to run (to compare code)")
     parser.add_argument("--drawn", action="store_true",
                         help="first draw the reports of the clients the run will reach, as the worker keeps them day to day")
+    parser.add_argument("--draw-only", action="store_true",
+                        help="draw what --drawn would, in this process, and stop: a database to copy for runs with --drawn")
     parser.add_argument("--side-by-side", action="store_true",
                         help="every service in one CPU group, not each in its own as Docker runs the compose file's "
                              "(one whose cpu_shares are under the default niced to match)")
@@ -785,6 +794,10 @@ def main():
     django.setup()
     from django.db import connection
 
+    if args.draw_only:  # a volume to copy for runs with --drawn and the same --seed and --seconds
+        for trainers in args.trainers:
+            draw_beforehand(books_of(trainers), args.seconds or 60)
+        return
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         print("Measure as deployed: DATABASE_URL on PostgreSQL and REDIS_URL set.")
     served, access_log, groups = serve(args.workers, args.finishers, not args.side_by_side)
