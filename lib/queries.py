@@ -2,6 +2,8 @@
 
 import weakref
 
+from django.db import DEFAULT_DB_ALIAS, connections
+
 
 def only_row(queryset):
     """The row a unique condition selects (a link by its token's hash, her one current programme
@@ -22,6 +24,7 @@ class Written:
         self.fields = [field for field in model._meta.concrete_fields
                        if only is None or field.primary_key or field.name in only or field.attname in only]
         self.names = [field.attname for field in self.fields]
+        self.pk_position = self.names.index(model._meta.pk.attname)
         self.columns = ", ".join(f'{self.alias}."{field.column}"' for field in self.fields)
         self.table = f'"{model._meta.db_table}" {alias}' if alias else self.alias
         self._converters = weakref.WeakKeyDictionary()  # a connection's, while it is open
@@ -49,6 +52,40 @@ class Written:
             for converter in converters:
                 values[position] = converter(values[position], column, connection)
         return self.model.from_db(connection.alias, self.names, values)
+
+
+def split(row, *parts, connection):
+    """One row of a written-out statement as its `parts` (Written, in the order their columns stand
+    in it) read it, each built, and the values after theirs: [instance, …, (value, …)]. A part whose
+    id is NULL (a LEFT OUTER JOIN that found no row) is None, as select_related() leaves it."""
+    built, start = [], 0
+    for part in parts:
+        end = start + len(part)
+        built.append(None if row[start + part.pk_position] is None else part.build(row[start:end], connection))
+        start = end
+    built.append(row[start:])
+    return built
+
+
+def read(sql, params, *parts, using=None):
+    """Every row of a written-out statement, each split() across `parts`: one query."""
+    connection = connections[using or DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [split(row, *parts, connection=connection) for row in cursor.fetchall()]
+
+
+def read_one(sql, params, *parts, using=None):
+    """read()'s row of a statement that selects one at the most (a unique condition, or LIMIT 1), or None."""
+    return next(iter(read(sql, params, *parts, using=using)), None)
+
+
+def converted(expression, value, connection):
+    """A written-out statement's value of an annotation `expression` (RawSQL with its output_field) as
+    the ORM reads it: through the converters Django's compiler applies to it (SQLite's booleans, dates)."""
+    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+        value = converter(value, expression, connection)
+    return value
 
 
 def prefetched(instance, name, rows):

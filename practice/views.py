@@ -24,7 +24,7 @@ from clients.forms import ClientForm, DeleteClientForm, HandoverForm, NewClientF
 from clients.models import Client, Handover, ShareLink, studio_members, usable_link_of
 from lib.http import HtmxHttpRequest, absolute_url, private, query_number, query_string
 from lib.qr import qr_svg
-from lib.queries import Written, fits
+from lib.queries import Written, converted, fits, read_one
 from privacy.erasure import erase_client, may_erase
 from programmes.card import card_context, red_flag_rows
 from programmes.models import Programme, current_programme_for_card, running_decision_for
@@ -206,24 +206,14 @@ def client_for_page(trainer, pk):
     connection = connections[DEFAULT_DB_ALIAS]
     row = None
     if fits(Client._meta.pk, pk, connection):  # else no row of hers, as the ORM says without a query
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [trainer.studio_id, pk])
-            row = cursor.fetchone()
+        row = read_one(sql, [trainer.studio_id, pk], client, recorder, latest, lead, studio)
     if row is None:
         raise Http404("No client matches the given query.")
-    values, facts = row[:-len(PAGE_FACTS)], row[-len(PAGE_FACTS):]
-    parts = []
-    for written in (client, recorder, latest, lead, studio):
-        parts.append(written.build(values[:len(written)], connection))
-        values = values[len(written):]
-    her, recorded_by, latest_assessment, trainer_row, studio_row = parts
-    her.consent_recorded_by = recorded_by if her.consent_recorded_by_id else None
-    her.latest_assessment = latest_assessment if her.latest_assessment_id else None
+    her, recorded_by, latest_assessment, trainer_row, studio_row, facts = row
+    her.consent_recorded_by, her.latest_assessment = recorded_by, latest_assessment  # None where she has none
     her.trainer, her.studio = trainer_row, studio_row
     for (name, fact), value in zip(PAGE_FACTS.items(), facts, strict=True):
-        for converter in connection.ops.get_db_converters(fact) + fact.get_db_converters(connection):
-            value = converter(value, fact, connection)
-        setattr(her, name, value)
+        setattr(her, name, converted(fact, value, connection))
     return her
 
 

@@ -23,7 +23,7 @@ from assessments.access import get_assessment_for_trainer
 from audit.models import AccessEvent
 from clients.models import Client, ShareLink, findable_hash, usable_sql
 from lib.http import absolute_url, client_address, csrf_cookie_on_this_path, private, query_number
-from lib.queries import Written
+from lib.queries import Written, converted, read_one
 from lib.urls import addresses
 from programmes.forms import HerSessionLogForm
 from programmes.models import AlreadyLogged, ProgrammeRefused, current_programme_of
@@ -87,29 +87,18 @@ def link_for_page(token):
     if (token_hash := findable_hash(token)) is None:
         return None
     (link, client, lead, studio, logo), sql = _page_link_statement()
-    connection = connections[DEFAULT_DB_ALIAS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash, timezone.localdate()])
-        row = cursor.fetchone()
+    row = read_one(sql, [token_hash, timezone.localdate()], link, client, lead, studio, logo)
     if row is None:
         return None
-    values, has_strength_plan = row[:-1], row[-1]
-    parts = []
-    for written in (link, client, lead, studio):
-        parts.append(written.build(values[:len(written)], connection))
-        values = values[len(written):]
-    found, her, lead_row, studio_row = parts
+    found, her, lead_row, studio_row, logo_row, (has_strength_plan,) = row
     # Related rows as select_related() leaves them: her studio's logo, or None for a studio without
     # one (its columns all NULL; StudioLogo.url_of reads either without a query), and the logo's studio.
-    logo_row = logo.build(values, connection) if values[logo.names.index("id")] is not None else None
     Studio._meta.get_field("logo").set_cached_value(studio_row, logo_row)
     if logo_row is not None:
         StudioLogo._meta.get_field("studio").set_cached_value(logo_row, studio_row)
     her.trainer, her.studio = lead_row, studio_row
     found.client = her
-    for converter in connection.ops.get_db_converters(HAS_STRENGTH_PLAN) + HAS_STRENGTH_PLAN.get_db_converters(connection):
-        has_strength_plan = converter(has_strength_plan, HAS_STRENGTH_PLAN, connection)
-    found.has_strength_plan = her.has_strength_plan = has_strength_plan
+    found.has_strength_plan = her.has_strength_plan = converted(HAS_STRENGTH_PLAN, has_strength_plan, connections[DEFAULT_DB_ALIAS])
     return found
 
 
