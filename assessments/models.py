@@ -4,7 +4,7 @@ from functools import cache, cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
 from django.db.models import F, Q
 from django.dispatch import Signal
 from django.urls import reverse
@@ -14,7 +14,7 @@ from clients import versions
 from clients.models import Client, weeks_between
 from clients.versions import VersionedQuerySet
 from guideline import protocol
-from lib.queries import Written
+from lib.queries import Written, read
 
 from .readiness import evaluate
 
@@ -109,17 +109,12 @@ def latest_summaries(client, count):
     .annotate(history_count=Window(Count("pk")))[:count] reads, whose compiling cost her page
     about as much CPU as its other queries together (issue 20)."""
     listed, recorder, sql = _latest_summaries_statement()
-    connection = connections[DEFAULT_DB_ALIAS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [client.pk, count])
-        rows = cursor.fetchall()
-    assessments = []
-    for row in rows:
-        assessment = listed.build(row[:len(listed)], connection)
-        assessment.client = client
-        assessment.recorded_by = recorder.build(row[len(listed):-1], connection) if assessment.recorded_by_id else None
+    assessments, total = [], 0
+    for assessment, recorded_by, (in_all,) in read(sql, [client.pk, count], listed, recorder):
+        assessment.client, assessment.recorded_by = client, recorded_by
         assessments.append(assessment)
-    return assessments, rows[0][-1] if rows else 0
+        total = in_all  # how many she has in all, the same on every row
+    return assessments, total
 
 
 class AssessmentQuerySet(VersionedQuerySet):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from guideline import protocol
-from lib.queries import Written, only_row
+from lib.queries import Written, only_row, read_one
 
 from . import consent, versions
 from .versions import VersionedQuerySet
@@ -512,13 +512,10 @@ def usable_link_of(client, today=None):
     if not client.has_consent or client.is_archived:
         return None
     link, sql = _usable_link_statement()
-    connection = connections[DEFAULT_DB_ALIAS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [client.pk, today or timezone.localdate()])
-        row = cursor.fetchone()
+    row = read_one(sql, [client.pk, today or timezone.localdate()], link)
     if row is None:
         return None
-    found = link.build(row, connection)
+    found, _ = row
     found.client = client
     return found
 

@@ -8,13 +8,12 @@ templates read."""
 
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import Assessment
 from guideline import protocol
-from lib.queries import Written
+from lib.queries import Written, read
 from programmes import wellbeing
 from programmes.models import red_flags_of
 from programmes.snapshot import current_snapshot
@@ -53,19 +52,17 @@ def recent_history(client, assessment=None):
     if assessment is not None:
         params += [assessment.assessed_on, assessment.assessed_on, assessment.pk]
     written, sql = history_statement(assessment is not None)
-    connection = connections[DEFAULT_DB_ALIAS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, HISTORY_SHOWN])
-        rows = cursor.fetchall()
+    rows = read(sql, [*params, HISTORY_SHOWN], written)
     assessments = []
-    for row in reversed(rows):
-        each = written.build(row[:-2], connection)
+    for each, _ in reversed(rows):
         each.client = client  # hers, as client.assessments sets it
         assessments.append(each)
     earlier = None
-    if rows and (count := rows[0][-2]) > len(assessments):  # how many she has, and her first one's date, on every row
-        # A date as its column reads it (SQLite answers a window's date as text).
-        earlier = {"count": count - len(assessments), "first": Assessment._meta.get_field("assessed_on").to_python(rows[0][-1])}
+    if rows:
+        _, (count, first) = rows[0]  # how many she has, and her first one's date, on every row
+        if count > len(assessments):
+            # A date as its column reads it (SQLite answers a window's date as text).
+            earlier = {"count": count - len(assessments), "first": Assessment._meta.get_field("assessed_on").to_python(first)}
     return assessments, earlier
 
 

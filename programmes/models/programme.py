@@ -15,7 +15,7 @@ from assessments.models import Assessment
 from clients import versions
 from clients.models import Client
 from clients.versions import VersionedQuerySet
-from lib.queries import Written, is_prefetched, only_row, prefetched
+from lib.queries import Written, is_prefetched, only_row, prefetched, read, read_one
 
 from .. import progression, wellbeing
 from ..snapshot import snapshot_of
@@ -420,10 +420,7 @@ def read_blocks(session, using=None):
     if is_prefetched(session, "blocks"):
         return session
     block, sql = _blocks_statement()
-    connection = connections[using or DEFAULT_DB_ALIAS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [session.pk])
-        blocks = [block.build(values, connection) for values in cursor.fetchall()]
+    blocks = [row for row, _ in read(sql, [session.pk], block, using=using)]
     for row in blocks:
         row.session = session
     return prefetched(session, "blocks", blocks)
@@ -457,28 +454,27 @@ def _card_statements():
     trainer = Written(Programme._meta.get_field("assigned_by").related_model, "t")
     session, log = Written(PlanSession, "s"), Written(SessionLog, "l")
     resumed = resumed_sql("p")
-    return {
-        "programme": (programme, plan, trainer),
+    return {  # each statement, and the parts its rows are read into
         # with_progress(blocks=False, resumes=False).select_related("plan", "assigned_by"), her row not joined
-        "programme_sql": (
+        "programme": (
             f"SELECT {programme.columns}, {plan.columns}, {trainer.columns}, {resumed} "
             f'FROM {programme.table} INNER JOIN {plan.table} ON pl."id" = p."plan_id" '
             f'LEFT OUTER JOIN {trainer.table} ON t."id" = p."assigned_by_id" '
-            'WHERE p."client_id" = %s AND p."ended_at" IS NULL'),
+            'WHERE p."client_id" = %s AND p."ended_at" IS NULL', (programme, plan, trainer)),
         # … and without who assigned it, which her page and her report never show
-        "programme_alone_sql": (
+        "programme_alone": (
             f"SELECT {programme.columns}, {plan.columns}, {resumed} "
             f'FROM {programme.table} INNER JOIN {plan.table} ON pl."id" = p."plan_id" '
-            'WHERE p."client_id" = %s AND p."ended_at" IS NULL'),
-        "session": session,
-        "sessions_sql": f'SELECT {session.columns} FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"',
+            'WHERE p."client_id" = %s AND p."ended_at" IS NULL', (programme, plan)),
+        "sessions": (
+            f'SELECT {session.columns} FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"', (session,)),
         # with_progress(blocks=False, running=True): each session's running seconds summed with it
         # (as with_running_seconds() sums them), as the last column.
-        "running_sessions_sql": (
+        "running_sessions": (
             f'SELECT {session.columns}, {running_seconds_sql("s")} '
-            f'FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"'),
-        "log": log,
-        "logs_sql": f'SELECT {log.columns} FROM {log.table} WHERE l."programme_id" = %s',  # unordered, as with_progress reads them
+            f'FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"', (session,)),
+        # unordered, as with_progress reads them
+        "logs": (f'SELECT {log.columns} FROM {log.table} WHERE l."programme_id" = %s', (log,)),
     }
 
 
@@ -495,29 +491,22 @@ def current_programme_for_card(client, using=None, running=False, who_assigned=T
     Written out: the three statements cost the client page ~3 ms of CPU through the ORM, most of it
     compiling them and prefetching, where running them costs a fraction of that."""
     statements = _card_statements()
-    connection = connections[using or DEFAULT_DB_ALIAS]
-    with connection.cursor() as cursor:
-        cursor.execute(statements["programme_sql" if who_assigned else "programme_alone_sql"], [client.pk])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        programme_columns, plan_columns, trainer_columns = statements["programme"]
-        first, second = len(programme_columns), len(programme_columns) + len(plan_columns)
-        programme = programme_columns.build(row[:first], connection)
-        programme.plan = plan_columns.build(row[first:second], connection)
-        if who_assigned:
-            programme.assigned_by = trainer_columns.build(row[second:-1], connection) if programme.assigned_by_id else None
-        programme.has_resumes = bool(row[-1])
-        programme.client = client
-        cursor.execute(statements["running_sessions_sql" if running else "sessions_sql"], [programme.plan_id])
-        sessions = []
-        for values in cursor.fetchall():
-            session = statements["session"].build(values[:-1] if running else values, connection)
-            if running:
-                session.running_seconds = values[-1]  # the cached property, set as the annotation sets it
-            sessions.append(session)
-        cursor.execute(statements["logs_sql"], [programme.pk])
-        logs = [statements["log"].build(values, connection) for values in cursor.fetchall()]
+    sql, parts = statements["programme" if who_assigned else "programme_alone"]
+    row = read_one(sql, [client.pk], *parts, using=using)
+    if row is None:
+        return None
+    programme, plan, *assigned_by, (resumed,) = row  # who assigned it only if read (None: nobody)
+    programme.plan, programme.has_resumes, programme.client = plan, bool(resumed), client
+    if who_assigned:
+        programme.assigned_by = assigned_by[0]
+    sql, parts = statements["running_sessions" if running else "sessions"]
+    sessions = []
+    for session, rest in read(sql, [programme.plan_id], *parts, using=using):
+        if running:
+            session.running_seconds = rest[0]  # the cached property, set as the annotation sets it
+        sessions.append(session)
+    sql, parts = statements["logs"]
+    logs = [log for log, _ in read(sql, [programme.pk], *parts, using=using)]
     for session in sessions:  # as a prefetch leaves them: each knows its plan, each log its programme
         session.plan = programme.plan
     for log in logs:
