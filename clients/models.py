@@ -500,8 +500,7 @@ def link_cipher():
 @cache  # the table's columns do not change while running
 def _usable_link_statement():
     link = Written(ShareLink, "l")
-    return link, (f'SELECT {link.columns} FROM {link.table} WHERE l."client_id" = %s AND l."revoked_at" IS NULL '
-                  'AND (l."expires_on" IS NULL OR l."expires_on" >= %s) LIMIT 1')
+    return link, f'SELECT {link.columns} FROM {link.table} WHERE l."client_id" = %s AND {usable_link_sql("l")} LIMIT 1'
 
 
 def usable_link_of(client, today=None):
@@ -524,9 +523,14 @@ def usable_sql(link, client):
     """ShareLinkQuerySet.usable()'s conditions as a written-out statement says them (`link`, `client`: the
     names of her link's table and her row's in it), with one parameter, today: kept beside usable() so
     that the two cannot drift apart (tests/reports/test_her_link.py holds them equal)."""
-    return (f'{link}."revoked_at" IS NULL AND ({link}."expires_on" IS NULL OR {link}."expires_on" >= %s) '
-            f'AND {client}."consent_recorded_at" IS NOT NULL AND {client}."consent_withdrawn_at" IS NULL '
-            f'AND {client}."archived_at" IS NULL')
+    return (f'{usable_link_sql(link)} AND {client}."consent_recorded_at" IS NOT NULL '
+            f'AND {client}."consent_withdrawn_at" IS NULL AND {client}."archived_at" IS NULL')
+
+
+def usable_link_sql(link):
+    """usable_sql()'s conditions on the link alone (not revoked, not expired: one parameter, today),
+    for a read that has her row already (usable_link_of)."""
+    return f'{link}."revoked_at" IS NULL AND ({link}."expires_on" IS NULL OR {link}."expires_on" >= %s)'
 
 
 def findable_hash(token):
