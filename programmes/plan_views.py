@@ -22,6 +22,7 @@ from .models import (
     PlanRefused,
     PlanSession,
     format_duration,
+    plan_for_page,
     with_sessions,
 )
 from .plan_forms import BlockFormSet, NewPlanForm, PlanForm, SessionForm, block_initial
@@ -178,8 +179,10 @@ def plan_list_context(templates, form):
 
 @login_required
 def plan_detail(request, pk, details_form=None):
-    # Read once, with its sessions and their blocks: the page shows them all.
-    plan = get_object_or_404(with_sessions(Plan.objects.viewable_by(request.user)).select_related("programme__client"), pk=pk)
+    # Read once, with its sessions and their blocks: the page shows them all (written out: plan_for_page).
+    plan = plan_for_page(request.user, pk)
+    if plan is None:
+        raise Http404("No plan matches the given query.")
     client = programme_client(plan)
     if client is not None:
         audit.record_view(request, client, "viewed_programme", "Her plan")

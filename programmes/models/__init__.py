@@ -31,6 +31,7 @@ from .programme import (
     attach_latest_assessments,
     current_programme_for_card,
     current_programme_of,
+    plan_for_page,
     read_resumes,
     status_label,
 )
@@ -41,6 +42,6 @@ __all__ = [
     "STORED_FIELDS", "SYMPTOM_COLUMNS", "AlreadyLogged", "Exercise", "ExercisePicture", "Plan",
     "PlanBlock", "PlanQuerySet", "PlanRefused", "PlanSession", "Programme", "ProgrammeEvent", "ProgrammeQuerySet",
     "ProgrammeRefused", "RedFlagNotConfirmed", "Resume", "SessionLog", "StrengthItem", "StrengthLog", "StrengthPlan",
-    "attach_latest_assessments", "current_programme_for_card", "current_programme_of", "format_duration",
+    "attach_latest_assessments", "current_programme_for_card", "current_programme_of", "plan_for_page", "format_duration",
     "recorded_red_flags", "red_flags_of", "read_resumes", "running_decision_for", "status_label", "with_sessions",
 ]

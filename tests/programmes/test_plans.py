@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import Plan, PlanBlock, PlanSession, Programme
-from tests.conftest import make_client, visible_text
+from tests.conftest import make_client, same_row, visible_text
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
@@ -630,3 +630,54 @@ def test_the_plan_page_presents_each_kind_of_plan(owner, owner_http, client_copy
     head, page = heading_and_actions(client_copy)
     assert heading(head) == f"{client_copy.name} Her programme" and ">Save a copy as a template<" in head
     assert "Delete…" not in head and "Rename or describe this programme" in page and "own copy of the programme" in page
+
+
+def test_the_plan_pages_read_written_out_is_what_the_orm_reads(owner, stranger, client_copy, django_assert_num_queries):
+    """The plan page reads its plan in written-out statements (programme.py plan_for_page): the plan,
+    its programme and that programme's client (none for a template), its sessions in order and each
+    session's blocks in order, with the values and types the ORM's read gives, each row knowing what it
+    belongs to, and nothing more to read to draw it; no plan for another studio's or one not there."""
+    from django.db.models import Max
+
+    from programmes.models import plan_for_page, with_sessions
+
+    Programme.objects.filter(plan=client_copy).update(override_items=["pelvic_floor.fast_reps"], override_reason="Why")
+    template = make_plan(owner, "Mixed", weeks=3, sessions_per_week=2, blocks=((60, 90, 4), (120, 0, 1), (300, 30, 2)))
+    empty = Plan.objects.create(trainer=owner, name="No sessions yet")
+    plans = [client_copy, template, empty, builtin()]
+    # Positions out of the order the blocks were made in: read in order of position.
+    session = first_session(template)
+    PlanBlock.objects.filter(session=session, position=1).update(position=9)
+    for plan in plans:
+        expected = with_sessions(Plan.objects.viewable_by(owner)).select_related("programme__client").get(pk=plan.pk)
+        with django_assert_num_queries(3):
+            found = plan_for_page(owner, plan.pk)
+        with django_assert_num_queries(0):
+            same_row(found, expected)
+            programme, wanted = getattr(found, "programme", None), getattr(expected, "programme", None)
+            assert (programme is None) == (wanted is None) == (plan.pk != client_copy.pk), plan.name
+            if programme is not None:
+                same_row(programme, wanted)
+                same_row(programme.client, wanted.client)
+                assert programme.plan is found
+            sessions, wanted_sessions = list(found.sessions.all()), list(expected.sessions.all())
+            assert [s.pk for s in sessions] == [s.pk for s in wanted_sessions] != [] or plan.pk == empty.pk
+            for found_session, expected_session in zip(sessions, wanted_sessions, strict=True):
+                same_row(found_session, expected_session)
+                assert found_session.plan is found
+                blocks, wanted_blocks = list(found_session.blocks.all()), list(expected_session.blocks.all())
+                assert [b.pk for b in blocks] == [b.pk for b in wanted_blocks] != []
+                for block, expected_block in zip(blocks, wanted_blocks, strict=True):
+                    same_row(block, expected_block)
+                    assert block.session is found_session
+            assert found.warnings() == expected.warnings() and found.weeks() == expected.weeks()
+    assert [b.position for b in plan_for_page(owner, template.pk).sessions.all()[0].blocks.all()] == [2, 3, 9]
+    for other in (template, client_copy):  # her studio's: none for another's trainer, in one statement
+        with django_assert_num_queries(1):
+            assert plan_for_page(stranger, other.pk) is None
+    assert plan_for_page(stranger, builtin().pk) is not None
+    missing = (Plan.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+    with django_assert_num_queries(1):
+        assert plan_for_page(owner, missing) is None
+    with django_assert_num_queries(0):  # beyond the column's range: no such plan, as the ORM answers, no query
+        assert plan_for_page(owner, 2**63) is None
