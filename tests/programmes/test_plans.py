@@ -681,3 +681,88 @@ def test_the_plan_pages_read_written_out_is_what_the_orm_reads(owner, stranger, 
         assert plan_for_page(owner, missing) is None
     with django_assert_num_queries(0):  # beyond the column's range: no such plan, as the ORM answers, no query
         assert plan_for_page(owner, 2**63) is None
+
+
+ODD = '<b>"Tom" & Jerry\'s</b>'
+
+
+def engines_before_and_now():
+    """The template engine as configured, and one that finds the plan page's template as it was before
+    its session card was built in Python (tests/programmes/plan_before), everything else as configured."""
+    from pathlib import Path
+
+    from django.template import Engine, engines
+
+    now = engines["django"].engine
+    before = Engine(dirs=[str(Path(__file__).parent / "plan_before"), *now.dirs], app_dirs=now.app_dirs,
+                    context_processors=now.context_processors, libraries=now.libraries,
+                    builtins=[name for name in now.builtins if name not in Engine.default_builtins])
+    return before, now
+
+
+def test_the_session_card_writes_what_its_partial_wrote(owner):
+    """Issue 20: the plan page's session card is built in Python ({% session_card %}) where the page
+    included a partial for each session: it writes, byte for byte, what the partial wrote (the template
+    as it was: tests/programmes/plan_before), editable or not, just saved or not, with or without a
+    Remove form and a CSRF token, every value escaped as the template escaped it."""
+    from types import SimpleNamespace
+
+    from django.template import Context
+    from django.utils.safestring import mark_safe
+
+    before, now = engines_before_and_now()
+    blocks = [SimpleNamespace(describe=lambda: ODD), SimpleNamespace(describe=lambda: "run 1 min"),
+              SimpleNamespace(describe=lambda: mark_safe("<i>safe</i> & sound")), SimpleNamespace(describe=lambda: "")]
+    odd_session = SimpleNamespace(pk=ODD, number=12345, week=3.5, blocks=SimpleNamespace(all=lambda: blocks))
+    items = [SimpleNamespace(session=odd_session, warm_up=ODD, cool_down=mark_safe("<em>5 min</em>"), running=1234567,
+                             walking=None, edit_url=ODD, remove_url="/plans/sessions/1/remove/?a=1&b=2"),
+             SimpleNamespace(session=SimpleNamespace(pk=7, number=1, week=1, blocks=SimpleNamespace(all=list)),
+                             warm_up="5 min", cool_down="5 min", running="0 s", walking="10 min", edit_url="/e/", remove_url="/r/")]
+    drawn = 0
+    for item in items:
+        for editable in (True, False, ""):
+            for just_saved in (True, False, None):
+                for count in ({"session_count": 2}, {"session_count": 1}, {"session_count": "many"}, {}):
+                    for token in ({"csrf_token": ODD}, {"csrf_token": ""}, {}):
+                        context = {"item": item, "editable": editable, "just_saved": just_saved, **count, **token}
+                        written = [engine.get_template("programmes/plan_detail.html#session_card").render(Context(context))
+                                   for engine in (before, now)]
+                        assert written[0] == written[1], context
+                        drawn += "Remove<" in written[1]
+                        assert ODD not in written[1]
+                        if item is items[0] and editable and count and count["session_count"] == 2 and token.get("csrf_token") == ODD:
+                            odd = written[1]
+    assert drawn == 2 * 3 * 3  # the Remove form, with every token, where editable and more than one
+    escaped = "&lt;b&gt;&quot;Tom&quot; &amp; Jerry&#x27;s&lt;/b&gt;"
+    assert odd.count(escaped) == 9 and "<i>safe</i> & sound" in odd and "<em>5 min</em>" in odd
+
+
+def test_the_plan_page_writes_what_it_wrote_with_its_partial(owner, client_copy, monkeypatch):
+    """The whole plan page, and the card swapped in after an edit (session_saved), as the template
+    with its partial wrote them, byte for byte, for her copy (editable: Edit and Remove on each card)
+    and a built-in (neither), her name and the plan's escaped."""
+    from django.template import RequestContext, context_processors
+    from django.test import RequestFactory
+
+    from programmes import plan_views
+    from programmes.models import plan_for_page
+
+    monkeypatch.setattr(context_processors, "get_token", lambda request: "token")  # one token for both drawings
+    before, now = engines_before_and_now()
+    client_copy.programme.client.__class__.objects.filter(pk=client_copy.programme.client_id).update(full_name=ODD)
+    Plan.objects.filter(pk=client_copy.pk).update(name=ODD, description=ODD)
+    request = RequestFactory().get("/")
+    request.user = owner
+    pages = {}
+    for pk in (client_copy.pk, builtin().pk):
+        plan = plan_for_page(owner, pk)
+        context = plan_views.plan_context(request, plan, plan_views.programme_client(plan))
+        session = plan.sessions.all()[0]
+        saved = plan_views.session_context(session, week=plan_views.week_of(session), just_saved=True,
+                                           warnings=["Too fast"])
+        for name, values in [("programmes/plan_detail.html", context), ("programmes/plan_detail.html#session_saved", saved)]:
+            written = [engine.get_template(name).render(RequestContext(request, values)) for engine in (before, now)]
+            assert written[0] == written[1], (pk, name)
+            assert ODD not in written[1] and ("Remove<" in written[1]) == (pk == client_copy.pk or "saved" in name)
+            pages[pk, name] = written[1]
+    assert "Back to &lt;b&gt;&quot;Tom&quot; &amp; Jerry&#x27;s&lt;/b&gt;" in pages[client_copy.pk, "programmes/plan_detail.html"]
