@@ -4,10 +4,10 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import capfirst
 from django.template.defaulttags import CsrfTokenNode
-from django.utils.formats import date_format, localize
-from django.utils.html import escape
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
+from lib.html import plain
 from lib.urls import addresses
 from programmes.forms import HER_SYMPTOM_CHOICES, SYMPTOM_CHOICES
 from programmes.models import format_duration
@@ -56,7 +56,7 @@ def log_rows(programme, logs):
 
 
 # The plan page's card of one session, as its partial wrote it (tests/programmes/plan_before), each
-# {} a value escaped as {{ value }} writes it under {% localize off %} (shown_plain()).
+# {} a value escaped as {{ value }} writes it under {% localize off %} (plain()).
 CARD_HEAD = ('\n<article class="plan-session" id="session-{0}" aria-labelledby="session-{0}-heading">\n'
              '  <h3 id="session-{0}-heading">Session {1}<span class="visually-hidden">, week {2}</span></h3>\n'
              '  <ol class="plan-session__steps">\n'
@@ -71,19 +71,6 @@ CARD_EDIT = ('\n  <div class="actions actions--tight plan-session__actions">\n'
              'Edit<span class="visually-hidden"> week {3}, session {4}</span></a>\n    ')
 CARD_REMOVE = ('<form method="post" action="{0}">{1}<button class="button button--small button--danger-quiet" type="submit">'
                'Remove<span class="visually-hidden"> week {2}, session {3}</span></button></form>')
-
-
-def shown_plain(value):
-    """`value` as {{ value }} writes it under {% localize off %}: an int as str() writes it, a str
-    escaped unless it is marked safe, anything else localized without localization, then escaped."""
-    kind = type(value)
-    if kind is int:
-        return str(value)
-    if kind is str:
-        return escape(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(str(localize(value, use_l10n=False)))
 
 
 def more_than_one(count):
@@ -102,18 +89,18 @@ def session_card(context, item):
     as the template escaped it, and the whole marked safe only as markup made of escaped parts;
     tests/programmes/test_plans.py holds it equal, byte for byte, to the partial it replaces."""
     session = item.session
-    pk, number, week = shown_plain(session.pk), shown_plain(session.number), shown_plain(session.week)
+    pk, number, week = plain(session.pk), plain(session.number), plain(session.week)
     just_saved = bool(context.get("just_saved"))
-    parts = [CARD_HEAD.format(pk, number, week, shown_plain(item.warm_up))]
-    parts += [CARD_BLOCK.format(shown_plain(capfirst(block.describe()))) for block in session.blocks.all()]
-    parts.append(CARD_TAIL.format(shown_plain(item.cool_down), shown_plain(item.running), shown_plain(item.walking)))
+    parts = [CARD_HEAD.format(pk, number, week, plain(item.warm_up))]
+    parts += [CARD_BLOCK.format(plain(capfirst(block.describe()))) for block in session.blocks.all()]
+    parts.append(CARD_TAIL.format(plain(item.cool_down), plain(item.running), plain(item.walking)))
     if just_saved:
         parts.append(CARD_SAVED)
     parts.append("\n  ")
     if context.get("editable"):
-        parts.append(CARD_EDIT.format(shown_plain(item.edit_url), pk, " autofocus" if just_saved else "", week, number))
+        parts.append(CARD_EDIT.format(plain(item.edit_url), pk, " autofocus" if just_saved else "", week, number))
         if more_than_one(context.get("session_count")):
-            parts.append(CARD_REMOVE.format(shown_plain(item.remove_url), CsrfTokenNode().render(context), week, number))
+            parts.append(CARD_REMOVE.format(plain(item.remove_url), CsrfTokenNode().render(context), week, number))
         parts.append("\n  </div>\n  ")
     parts.append("\n</article>\n")
     return mark_safe("".join(parts))

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import Plan, PlanBlock, PlanSession, Programme
-from tests.conftest import make_client, same_row, visible_text
+from tests.conftest import engine_before, make_client, same_row, visible_text
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
@@ -687,17 +687,13 @@ ODD = '<b>"Tom" & Jerry\'s</b>'
 
 
 def engines_before_and_now():
-    """The template engine as configured, and one that finds the plan page's template as it was before
-    its session card was built in Python (tests/programmes/plan_before), everything else as configured."""
+    """An engine finding the plan page's template as it was before its session card was built in Python
+    (tests/programmes/plan_before), and the engine as configured."""
     from pathlib import Path
 
-    from django.template import Engine, engines
+    from django.template import engines
 
-    now = engines["django"].engine
-    before = Engine(dirs=[str(Path(__file__).parent / "plan_before"), *now.dirs], app_dirs=now.app_dirs,
-                    context_processors=now.context_processors, libraries=now.libraries,
-                    builtins=[name for name in now.builtins if name not in Engine.default_builtins])
-    return before, now
+    return engine_before(Path(__file__).parent / "plan_before"), engines["django"].engine
 
 
 def test_the_session_card_writes_what_its_partial_wrote(owner):
