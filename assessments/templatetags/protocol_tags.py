@@ -6,9 +6,11 @@ from typing import Any
 
 from django import template
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 
 from assessments.readiness import worded
 from guideline import protocol
+from lib.html import plain
 from lib.urls import addresses
 
 register = template.Library()
@@ -146,3 +148,35 @@ def assessment_rows(assessments):
     dates through |date, most of the table's cost on her page)."""
     url = addresses("assessments:studio")
     return [AssessmentRow(a, url(a.pk), date_format(a.assessed_on)) for a in assessments]
+
+
+# The assessments table's row and the verdict badge it included, as _table.html and _verdict_badge.html
+# wrote them under {% localize off %} (tests/assessments/table_before), each {} a value escaped by plain().
+ASSESSMENT_ROW = ('\n    <tr>\n      <td><a href="{0}">{1}</a></td>\n      <td>{2}</td>\n      <td>{3}</td>\n'
+                  '      <td>{4}</td>\n      <td><a href="{0}">Open<span class="visually-hidden"> the assessment of {1}</span></a>'
+                  '</td>\n    </tr>\n    ')
+VERDICT_BADGE = '<span class="badge badge--{}"><span aria-hidden="true">{}</span> {}</span>'
+
+
+@register.simple_tag
+def assessment_table_rows(rows):
+    """The assessments table's rows (assessment_rows()): each its date, weeks after birth, verdict
+    badge and recorder, built here where the table looped and included the badge once a row (issue 20:
+    her page's 12 rows were a quarter of its drawing). Every value escaped as the template escaped
+    it, the whole marked safe only as markup made of escaped parts."""
+    parts = []
+    for row in rows:
+        assessment, url, on = row.assessment, plain(row.url), plain(row.on)
+        verdict = assessment.verdict_wording
+        badge = VERDICT_BADGE.format(plain(verdict.code), plain(verdict.icon), plain(verdict.word))
+        parts.append(ASSESSMENT_ROW.format(url, on, plain(assessment.weeks_postpartum), badge,
+                                           plain(assessment.recorded_by or "—")))
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def assessment_options(rows, selected):
+    """The compare form's choice of assessments (assessment_rows()), the `selected`th (from 1) chosen."""
+    return mark_safe("".join(
+        f'<option value="{plain(row.assessment.pk)}"{" selected" if number == selected else ""}>{plain(row.on)}</option>'
+        for number, row in enumerate(rows, start=1)))
