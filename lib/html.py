@@ -14,7 +14,8 @@ def text(value):
 
 def plain(value):
     """{{ value }} under {% localize off %}: an int as str() writes it, a str escaped unless it is
-    marked safe, anything else as localize() writes it without localisation, then escaped."""
+    marked safe, anything else as localize() writes it without localisation, then escaped. Not for
+    an aware datetime: {{ }} would write it in local time (template_localtime), this in UTC."""
     kind = type(value)
     if kind is int:
         return str(value)

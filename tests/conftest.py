@@ -117,7 +117,7 @@ def engine_before(folder):
     from django.template import Engine, engines
 
     now = engines["django"].engine
-    return Engine(dirs=[str(folder), *now.dirs], app_dirs=now.app_dirs, context_processors=now.context_processors,
+    return Engine(dirs=[str(folder), *now.dirs], loaders=now.loaders, context_processors=now.context_processors,
                   libraries=now.libraries, builtins=[name for name in now.builtins if name not in Engine.default_builtins])
 
 
