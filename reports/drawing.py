@@ -36,8 +36,8 @@ COVER_MARGIN = 10
 TRAINER_PRIORITY = -10  # a trainer's new details redraw all her clients: after single clients' changes
 FINISHED_PRIORITY = 10  # an assessment just finished: her report is wanted now, before anything else
 # Finish's drawings have a queue of their own (settings.TASKS QUEUES), so a worker of that queue
-# alone (docker-compose.yml's finisher, at the pages' CPU priority) draws each at once, never behind
-# a drawing of someone else's at the lower priority the compose file's worker runs at (it leaves
+# alone (docker-compose.yml's finisher, with the CPU weight of all the pages together) draws each at once, never behind
+# a drawing of someone else's at the low CPU weight the compose file's worker runs with (it leaves
 # this queue to the finisher). A lone worker of every queue (bin/demo's) takes them first of all.
 FINISHED_QUEUE = "finished"
 
