@@ -426,6 +426,31 @@ def read_blocks(session, using=None):
     return prefetched(session, "blocks", blocks)
 
 
+@cache  # the table's columns do not change while running
+def _sessions_statement(running):
+    session = Written(PlanSession, "s")
+    # with_progress(running=True): each session's running seconds summed with it (as
+    # with_running_seconds() sums them), as the last column.
+    summed = f', {running_seconds_sql("s")}' if running else ""
+    return session, (f'SELECT {session.columns}{summed} FROM {session.table} WHERE s."plan_id" = %s '
+                     'ORDER BY s."week", s."number"')
+
+
+def read_sessions(plan, running=False, using=None):
+    """A plan's sessions, in order, as prefetch_related("sessions") leaves them (each knowing its
+    plan), in one statement, written out (the client page's card, the plan page); `running`: each
+    with its running seconds, as with_progress(running=True) reads them. Returns them."""
+    session_part, sql = _sessions_statement(running)
+    sessions = []
+    for session, rest in read(sql, [plan.pk], session_part, using=using):
+        if running:
+            session.running_seconds = rest[0]  # the cached property, set as the annotation sets it
+        session.plan = plan
+        sessions.append(session)
+    prefetched(plan, "sessions", sessions)
+    return sessions
+
+
 def resumed_sql(programme):
     """Whether the programme named `programme` in the statement around it (its table's name, or an
     alias) has any resumes: one indexed EXISTS on its id."""
@@ -452,7 +477,7 @@ def read_resumes(programme):
 def _card_statements():
     programme, plan = Written(Programme, "p"), Written(Plan, "pl")
     trainer = Written(Programme._meta.get_field("assigned_by").related_model, "t")
-    session, log = Written(PlanSession, "s"), Written(SessionLog, "l")
+    log = Written(SessionLog, "l")
     resumed = resumed_sql("p")
     return {  # each statement, and the parts its rows are read into
         # with_progress(blocks=False, resumes=False).select_related("plan", "assigned_by"), her row not joined
@@ -466,13 +491,6 @@ def _card_statements():
             f"SELECT {programme.columns}, {plan.columns}, {resumed} "
             f'FROM {programme.table} INNER JOIN {plan.table} ON pl."id" = p."plan_id" '
             'WHERE p."client_id" = %s AND p."ended_at" IS NULL', (programme, plan)),
-        "sessions": (
-            f'SELECT {session.columns} FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"', (session,)),
-        # with_progress(blocks=False, running=True): each session's running seconds summed with it
-        # (as with_running_seconds() sums them), as the last column.
-        "running_sessions": (
-            f'SELECT {session.columns}, {running_seconds_sql("s")} '
-            f'FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"', (session,)),
         # unordered, as with_progress reads them
         "logs": (f'SELECT {log.columns} FROM {log.table} WHERE l."programme_id" = %s', (log,)),
     }
@@ -499,19 +517,11 @@ def current_programme_for_card(client, using=None, running=False, who_assigned=T
     programme.plan, programme.has_resumes, programme.client = plan, bool(resumed), client
     if who_assigned:
         programme.assigned_by = assigned_by[0]
-    sql, parts = statements["running_sessions" if running else "sessions"]
-    sessions = []
-    for session, rest in read(sql, [programme.plan_id], *parts, using=using):
-        if running:
-            session.running_seconds = rest[0]  # the cached property, set as the annotation sets it
-        sessions.append(session)
+    read_sessions(plan, running, using)
     sql, parts = statements["logs"]
     logs = [log for log, _ in read(sql, [programme.pk], *parts, using=using)]
-    for session in sessions:  # as a prefetch leaves them: each knows its plan, each log its programme
-        session.plan = programme.plan
-    for log in logs:
+    for log in logs:  # as a prefetch leaves them: each knows its programme
         log.programme = programme
-    prefetched(programme.plan, "sessions", sessions)
     prefetched(programme, "logs", logs)
     return read_resumes(programme)
 
@@ -519,7 +529,7 @@ def current_programme_for_card(client, using=None, running=False, who_assigned=T
 @cache  # the tables' columns do not change while running
 def _plan_page_statements():
     plan, programme, client = Written(Plan, "pl"), Written(Programme, "p"), Written(Client, "c")
-    session, block = Written(PlanSession, "s"), Written(PlanBlock, "b")
+    block = Written(PlanBlock, "b")
     return {  # each statement, and the parts its rows are read into
         # viewable_by(trainer).select_related("programme__client").get(pk=…): a built-in or her studio's
         "plan": (
@@ -527,11 +537,10 @@ def _plan_page_statements():
             f'FROM {plan.table} LEFT OUTER JOIN {programme.table} ON pl."id" = p."plan_id" '
             f'LEFT OUTER JOIN {client.table} ON p."client_id" = c."id" '
             'WHERE (pl."studio_id" = %s OR pl."studio_id" IS NULL) AND pl."id" = %s', (plan, programme, client)),
-        # with_sessions(): its sessions in order, then their blocks, each session's in order of position
-        "sessions": (
-            f'SELECT {session.columns} FROM {session.table} WHERE s."plan_id" = %s ORDER BY s."week", s."number"', (session,)),
+        # with_sessions(): its sessions in order (read_sessions()), then their blocks, each session's in
+        # order of position
         "blocks": (
-            f'SELECT {block.columns} FROM {block.table} INNER JOIN {session.table} ON s."id" = b."session_id" '
+            f'SELECT {block.columns} FROM {block.table} INNER JOIN "{PlanSession._meta.db_table}" s ON s."id" = b."session_id" '
             'WHERE s."plan_id" = %s ORDER BY b."position"', (block,)),
     }
 
@@ -555,19 +564,17 @@ def plan_for_page(trainer, pk, using=None):
     if programme is not None:
         programme.client, programme.plan = client, plan
     Plan.programme.related.set_cached_value(plan, programme)  # None: as select_related leaves a template
-    sql, parts = statements["sessions"]
-    sessions = [session for session, _ in read(sql, [plan.pk], *parts, using=using)]
+    sessions = read_sessions(plan, using=using)
     sql, parts = statements["blocks"]
     blocks = [block for block, _ in read(sql, [plan.pk], *parts, using=using)]
     by_session = {session.pk: [] for session in sessions}
     for block in blocks:
         by_session[block.session_id].append(block)
-    for session in sessions:  # as a prefetch leaves them: each knows its plan, each block its session
-        session.plan = plan
+    for session in sessions:  # as a prefetch leaves them: each block knows its session
         for block in by_session[session.pk]:
             block.session = session
         prefetched(session, "blocks", by_session[session.pk])
-    return prefetched(plan, "sessions", sessions)
+    return plan
 
 
 def status_label(status, referral_pending, week, weeks):
