@@ -158,6 +158,12 @@ ASSESSMENT_ROW = ('\n    <tr>\n      <td><a href="{0}">{1}</a></td>\n      <td>{
 VERDICT_BADGE = '<span class="badge badge--{}"><span aria-hidden="true">{}</span> {}</span>'
 
 
+def verdict_badge_html(verdict):
+    """assessments/_verdict_badge.html for a protocol.Verdict, written out: the assessments table's
+    rows and the client list's (practice/templatetags/client_list_tags.py) draw it so."""
+    return VERDICT_BADGE.format(plain(verdict.code), plain(verdict.icon), plain(verdict.word))
+
+
 @register.simple_tag
 def assessment_table_rows(rows):
     """The assessments table's rows (assessment_rows()): each its date, weeks after birth, verdict
@@ -167,8 +173,7 @@ def assessment_table_rows(rows):
     parts = []
     for row in rows:
         assessment, url, on = row.assessment, plain(row.url), plain(row.on)
-        verdict = assessment.verdict_wording
-        badge = VERDICT_BADGE.format(plain(verdict.code), plain(verdict.icon), plain(verdict.word))
+        badge = verdict_badge_html(assessment.verdict_wording)
         parts.append(ASSESSMENT_ROW.format(url, on, plain(assessment.weeks_postpartum), badge,
                                            plain(assessment.recorded_by or "—")))
     return mark_safe("".join(parts))

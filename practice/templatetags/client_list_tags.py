@@ -8,6 +8,7 @@ from django.template.defaultfilters import date
 from django.utils.safestring import mark_safe
 from django.utils.timezone import is_aware, localtime
 
+from assessments.templatetags.protocol_tags import verdict_badge_html
 from guideline import protocol
 from lib.html import text
 from lib.urls import addresses
@@ -22,8 +23,7 @@ def verdict_badge(code):
     verdict = protocol.VERDICT_WORDING.get(code)
     if verdict is None:  # as the template draws a code it does not know: an empty badge, never an error
         return '<span class="badge badge--"><span aria-hidden="true"></span> </span>'
-    return (f'<span class="badge badge--{text(verdict.code)}"><span aria-hidden="true">{text(verdict.icon)}</span> '
-            f'{text(verdict.word)}</span>')
+    return verdict_badge_html(verdict)
 
 
 class Days(dict):
