@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,13 +20,6 @@ from tests.factories import make_assessment
 
 # Dates from today, read again by the app: one day however long the run (tests/conftest.py midday).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
